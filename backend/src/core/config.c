@@ -1,0 +1,68 @@
+#include "core/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool env_str(const char *name, const char *def, char *out, size_t outlen, char *err,
+                    size_t errlen)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        v = def;
+    if (strlen(v) >= outlen) {
+        snprintf(err, errlen, "%s is too long (at most %zu bytes)", name, outlen - 1);
+        return false;
+    }
+    memcpy(out, v, strlen(v) + 1);
+    return true;
+}
+
+static bool env_long(const char *name, long def, long min, long max, long *out, char *err,
+                     size_t errlen)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0') {
+        *out = def;
+        return true;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno != 0 || *end != '\0' || n < min || n > max) {
+        snprintf(err, errlen, "%s must be an integer between %ld and %ld, got \"%s\"", name, min,
+                 max, v);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        cores = 1;
+    long workers, port, timeout, ttl, grace;
+    if (!env_str("SC_FCGI_SOCKET", "var/run/api.sock", cfg->fcgi_socket, sizeof cfg->fcgi_socket,
+                 err, errlen) ||
+        !env_str("SC_PG_DSN", "host=127.0.0.1 port=5433 dbname=socialconnect user=socialconnect",
+                 cfg->pg_dsn, sizeof cfg->pg_dsn, err, errlen) ||
+        !env_str("SC_REDIS_HOST", "127.0.0.1", cfg->redis_host, sizeof cfg->redis_host, err,
+                 errlen) ||
+        !env_long("SC_WORKERS", 2 * cores, 1, 256, &workers, err, errlen) ||
+        !env_long("SC_REDIS_PORT", 6380, 1, 65535, &port, err, errlen) ||
+        !env_long("SC_REDIS_TIMEOUT_MS", 200, 10, 10000, &timeout, err, errlen) ||
+        !env_long("SC_MAX_BODY", 1048576, 1024, 64L * 1048576, &cfg->max_body, err, errlen) ||
+        !env_long("SC_CACHE_TTL", 300, 0, 86400, &ttl, err, errlen) ||
+        !env_long("SC_SHUTDOWN_GRACE", 20, 1, 600, &grace, err, errlen))
+        return false;
+    cfg->workers = (int)workers;
+    cfg->redis_port = (int)port;
+    cfg->redis_timeout_ms = (int)timeout;
+    cfg->cache_ttl_s = (int)ttl;
+    cfg->shutdown_grace_s = (int)grace;
+    return true;
+}

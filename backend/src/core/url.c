@@ -1,0 +1,118 @@
+#include "core/url.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool url_decode(const char *in, size_t n, bool plus_is_space, buf_t *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        char c = in[i];
+        if (c == '%') {
+            if (n - i < 3)
+                return false;
+            int hi = hexval(in[i + 1]);
+            int lo = hexval(in[i + 2]);
+            if (hi < 0 || lo < 0)
+                return false;
+            char d = (char)(hi * 16 + lo);
+            if (!buf_append(out, &d, 1))
+                return false;
+            i += 3;
+            continue;
+        }
+        if (c == '+' && plus_is_space)
+            c = ' ';
+        if (!buf_append(out, &c, 1))
+            return false;
+        i++;
+    }
+    return true;
+}
+
+/* Decodes one piece into a freshly allocated string (owned by the caller). */
+static url_query_status decode_piece(const char *p, size_t n, size_t max, char **out, size_t *len)
+{
+    buf_t b;
+    buf_init(&b, max);
+    if (!buf_append(&b, "", 0) || !url_decode(p, n, true, &b)) {
+        url_query_status st = b.toobig ? URL_QUERY_TOO_LONG : URL_QUERY_MALFORMED;
+        if (!b.toobig && b.data == NULL)
+            st = URL_QUERY_NOMEM;
+        buf_free(&b);
+        return st;
+    }
+    *out = b.data;
+    *len = b.len;
+    return URL_QUERY_OK;
+}
+
+url_query_status url_query_parse(const char *qs, size_t max_value, url_query_t *q)
+{
+    url_query_status st = URL_QUERY_OK;
+    q->n = 0;
+    if (qs == NULL)
+        return URL_QUERY_OK;
+    const char *p = qs;
+    while (*p) {
+        const char *end = strchr(p, '&');
+        size_t plen = end ? (size_t)(end - p) : strlen(p);
+        if (plen > 0) {
+            if (q->n == URL_QUERY_MAX_PARAMS) {
+                st = URL_QUERY_TOO_MANY;
+                goto failed;
+            }
+            const char *eq = memchr(p, '=', plen);
+            size_t klen = eq ? (size_t)(eq - p) : plen;
+            url_param_t *prm = &q->params[q->n];
+            size_t ignored;
+            prm->key = NULL;
+            prm->value = NULL;
+            st = decode_piece(p, klen, max_value, &prm->key, &ignored);
+            if (st != URL_QUERY_OK)
+                goto failed;
+            q->n++;
+            const char *v = eq ? eq + 1 : p + plen;
+            size_t vlen = eq ? plen - klen - 1 : 0;
+            st = decode_piece(v, vlen, max_value, &prm->value, &prm->value_len);
+            if (st != URL_QUERY_OK)
+                goto failed;
+        }
+        if (end == NULL)
+            break;
+        p = end + 1;
+    }
+    return URL_QUERY_OK;
+
+failed:
+    url_query_free(q);
+    return st;
+}
+
+const url_param_t *url_query_get(const url_query_t *q, const char *key)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (q->params[i].key && strcmp(q->params[i].key, key) == 0)
+            return &q->params[i];
+    return NULL;
+}
+
+void url_query_free(url_query_t *q)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        free(q->params[i].key);
+        free(q->params[i].value);
+    }
+    q->n = 0;
+}

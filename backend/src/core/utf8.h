@@ -1,0 +1,11 @@
+/* utf8: strict validation of UTF-8 text received from outside. */
+#ifndef SC_UTF8_H
+#define SC_UTF8_H
+
+#include "core/common.h"
+
+/* True when the n bytes are well-formed UTF-8: no overlong forms, no surrogates, nothing above
+ * U+10FFFF, and no NUL byte (a NUL can never be stored in PostgreSQL text). */
+bool utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,61 @@
+/* initiative: reading initiatives — one full record, or pages of short items.
+ *
+ * Records are returned as jansson objects in the shapes of docs/api.md. Labels are in `lang`
+ * ("fr" or "en"). */
+#ifndef SC_INITIATIVE_H
+#define SC_INITIATIVE_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "domain/cursor.h"
+#include "domain/status.h"
+#include "storage/db.h"
+
+#define INITIATIVE_PAGE_MAX 100
+
+extern const db_stmt_t initiative_stmts[];
+
+/* The published initiative with this id, in full. *out is a new reference on DOM_OK. */
+dom_status initiative_get(db_t *db, int64_t id, const char *lang, json_t **out) MUST_CHECK;
+
+/* A page of published initiatives, newest first, after cursor (NULL for the first page).
+ * *out is {"items":[…], "next_cursor": …} on DOM_OK. */
+dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const char *lang,
+                           json_t **out) MUST_CHECK;
+
+/* Shared with search: the SQL of the short form, and its conversion to JSON. ITEM_COLUMNS take
+ * the language as $1 and read `i` (initiative) joined with ITEM_JOINS. */
+#define INITIATIVE_ITEM_COLUMNS                                                                   \
+    "i.id, i.slug, i.title, i.summary, i.actor_name, i.actor_type,"                               \
+    " vocab_label('actor_type', i.actor_type, $1), vocab_labels('theme', i.themes, $1),"          \
+    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"              \
+    " ST_X(i.geom), ST_Y(i.geom), i.geo_precision,"                                               \
+    " coalesce((SELECT bool_and(s.is_demo) FROM source_record sr JOIN source s"                   \
+    "           ON s.id = sr.source_id WHERE sr.initiative_id = i.id), false),"                   \
+    " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"                \
+    " (extract(epoch FROM i.created_at) * 1000000)::bigint"
+#define INITIATIVE_ITEM_NCOLS 20
+#define INITIATIVE_ITEM_JOINS                                                                     \
+    " LEFT JOIN territory tc ON tc.level = 'commune' AND tc.code = i.commune_code"                \
+    " LEFT JOIN territory td ON td.level = 'departement' AND td.code = i.departement_code"        \
+    " LEFT JOIN territory tr ON tr.level = 'region' AND tr.code = i.region_code"
+
+/* Builds the short form from row `row` of a result whose first columns are ITEM_COLUMNS.
+ * Returns a new reference, or NULL when out of memory. */
+json_t *initiative_item_json(const PGresult *r, int row);
+
+/* The keyset position of that row, for the next cursor. */
+void initiative_item_position(const PGresult *r, int row, cursor_t *c);
+
+/* Builds {"items":[…], "next_cursor":…} from a result of ITEM_COLUMNS rows fetched with
+ * LIMIT limit + 1. The next cursor is a keyset position, or, when offset_base is given (ranked
+ * results), the offset after this page. */
+dom_status initiative_page_json(const PGresult *r, int limit, const cursor_t *offset_base,
+                                json_t **out) MUST_CHECK;
+
+/* Maps a db status to a domain status. */
+dom_status dom_from_db(db_status st);
+
+#endif

@@ -1,0 +1,22 @@
+/* handlers: the HTTP endpoints. Each parses and validates its input, calls the domain and
+ * writes JSON; none holds SQL or business rules. */
+#ifndef SC_HANDLERS_H
+#define SC_HANDLERS_H
+
+#include "server/request.h"
+#include "server/response.h"
+#include "server/router.h"
+
+void handle_health(const req_t *req, resp_t *resp, void *ctx);
+void handle_vocabularies(const req_t *req, resp_t *resp, void *ctx);
+void handle_initiative_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_initiative_list(const req_t *req, resp_t *resp, void *ctx);
+void handle_search(const req_t *req, resp_t *resp, void *ctx);
+
+/* The route table of the API, static. */
+const route_t *routes_table(size_t *n);
+
+/* Every prepared statement the handlers' domain calls need, for db_open. */
+const db_stmt_t *const *routes_statements(size_t *n);
+
+#endif

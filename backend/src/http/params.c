@@ -1,0 +1,120 @@
+#include "http/params.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/utf8.h"
+
+static bool bad(resp_t *resp, const char *field, const char *message)
+{
+    resp_error(resp, 400, "invalid_parameter", message, field);
+    return false;
+}
+
+/* Plain decimal, no sign, no leading zero, no overflow. */
+static bool parse_positive(const char *s, int64_t max, int64_t *out)
+{
+    int64_t v = 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > 19 || (s[0] == '0'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        int d = s[i] - '0';
+        if (v > (max - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool param_limit(const req_t *req, resp_t *resp, int def, int max, int *out)
+{
+    const url_param_t *p = req_query(req, "limit");
+    int64_t v;
+    char msg[96];
+    if (p == NULL) {
+        *out = def;
+        return true;
+    }
+    if (!parse_positive(p->value, max, &v)) {
+        snprintf(msg, sizeof msg, "limit doit être un entier entre 1 et %d.", max);
+        return bad(resp, "limit", msg);
+    }
+    *out = (int)v;
+    return true;
+}
+
+bool param_cursor(const req_t *req, resp_t *resp, cursor_t *out, bool *has)
+{
+    const url_param_t *p = req_query(req, "cursor");
+    *has = false;
+    if (p == NULL)
+        return true;
+    if (!cursor_decode(p->value, out))
+        return bad(resp, "cursor",
+                   "cursor n'est pas valide : utilisez la valeur next_cursor d'une réponse précédente.");
+    *has = true;
+    return true;
+}
+
+bool param_lang(const req_t *req, resp_t *resp, const char **out)
+{
+    const url_param_t *p = req_query(req, "lang");
+    if (p == NULL || strcmp(p->value, "fr") == 0) {
+        *out = "fr";
+        return true;
+    }
+    if (strcmp(p->value, "en") == 0) {
+        *out = "en";
+        return true;
+    }
+    return bad(resp, "lang", "lang doit valoir « fr » ou « en ».");
+}
+
+bool param_text(const req_t *req, resp_t *resp, const char *name, size_t max, char *buf,
+                const char **out)
+{
+    const url_param_t *p = req_query(req, name);
+    char msg[128];
+    *out = NULL;
+    if (p == NULL)
+        return true;
+    if (p->value_len > max) {
+        snprintf(msg, sizeof msg, "%s dépasse la longueur maximale de %zu octets.", name, max);
+        return bad(resp, name, msg);
+    }
+    if (!utf8_valid(p->value, p->value_len)) {
+        snprintf(msg, sizeof msg, "%s n'est pas un texte UTF-8 valide.", name);
+        return bad(resp, name, msg);
+    }
+    for (size_t i = 0; i < p->value_len; i++) {
+        unsigned char c = (unsigned char)p->value[i];
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+            snprintf(msg, sizeof msg, "%s contient des caractères de contrôle.", name);
+            return bad(resp, name, msg);
+        }
+    }
+    const char *s = p->value;
+    size_t n = p->value_len;
+    while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
+        s++;
+        n--;
+    }
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
+        n--;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    *out = buf;
+    return true;
+}
+
+bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *out)
+{
+    char text[32];
+    if (!req_path_param(req, name, text, sizeof text) || !parse_positive(text, INT64_MAX, out))
+        return bad(resp, name, "L'identifiant doit être un entier positif.");
+    return true;
+}

@@ -1,0 +1,73 @@
+#include "http/reply.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/catalog.h"
+
+void reply_failure(resp_t *resp, dom_status st)
+{
+    switch (st) {
+    case DOM_NOT_FOUND:
+        resp_error(resp, 404, "not_found", "Aucune initiative ne porte cet identifiant.", NULL);
+        break;
+    case DOM_UNAVAILABLE:
+        resp_error(resp, 503, "unavailable",
+                   "Le service est momentanément indisponible, réessayez dans un instant.", NULL);
+        if (!resp_header(resp, "Retry-After", "5"))
+            break;
+        break;
+    default:
+        resp_error(resp, 500, "internal", "Erreur interne du serveur.", NULL);
+        break;
+    }
+}
+
+/* The key is the data version, the path and the values of the parameters that shape the answer,
+ * in the handler's fixed order: parameter order in the URL and unknown parameters do not split
+ * the cache, and no entry survives a write. */
+static bool reply_key(int64_t version, const req_t *req, const char *const *names, char *key)
+{
+    buf_t b;
+    bool ok;
+    buf_init(&b, REPLY_KEY_MAX - 1);
+    ok = buf_appendf(&b, "sc:v%" PRId64 ":%s", version, req->path);
+    for (size_t i = 0; ok && names[i]; i++) {
+        const url_param_t *p = req_query(req, names[i]);
+        ok = buf_appendf(&b, "|%s", p ? p->value : "");
+    }
+    if (ok)
+        memcpy(key, b.data, b.len + 1);
+    buf_free(&b);
+    return ok;
+}
+
+bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp,
+                  char *key)
+{
+    int64_t version;
+    key[0] = '\0';
+    resp->cache = "bypass";
+    if (app->cfg->cache_ttl_s <= 0 || catalog_version(app->db, &version) != DOM_OK ||
+        !reply_key(version, req, names, key))
+        return false;
+    buf_t hit;
+    buf_init(&hit, resp->body.max);
+    bool found = cache_get(app->cache, key, &hit);
+    if (found) {
+        resp_raw(resp, 200, "application/json; charset=utf-8", hit.data, hit.len);
+        resp->cache = "hit";
+    } else {
+        resp->cache = "miss";
+    }
+    buf_free(&hit);
+    return found;
+}
+
+void reply_ok_cached(app_t *app, resp_t *resp, json_t *body, const char *key)
+{
+    resp_json(resp, 200, body);
+    if (resp->status == 200 && key[0] != '\0')
+        cache_set(app->cache, key, resp->body.data, resp->body.len, app->cfg->cache_ttl_s);
+}

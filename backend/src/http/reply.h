@@ -1,0 +1,27 @@
+/* reply: the answers shared by every handler — domain failures as API errors, and the response
+ * cache. */
+#ifndef SC_REPLY_H
+#define SC_REPLY_H
+
+#include <jansson.h>
+
+#include "domain/status.h"
+#include "http/app.h"
+#include "server/request.h"
+#include "server/response.h"
+
+/* Writes the error matching a failed domain status (404, 503 or 500). */
+void reply_failure(resp_t *resp, dom_status st);
+
+/* Looks the request up in the cache. names is the NULL-terminated list of the query parameters
+ * that shape the answer; the handler has validated them already. On a hit, resp holds the cached answer and true is
+ * returned. Otherwise key receives the cache key to store the answer under ("" when the answer
+ * must not be cached: Redis or PostgreSQL unavailable). key must hold REPLY_KEY_MAX bytes. */
+#define REPLY_KEY_MAX 4600
+bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp,
+                  char *key) MUST_CHECK;
+
+/* Writes a 200 JSON answer (taking ownership of body) and stores it under key when key is set. */
+void reply_ok_cached(app_t *app, resp_t *resp, json_t *body, const char *key);
+
+#endif

@@ -1,0 +1,72 @@
+/* socialconnect-api: the REST API, a FastCGI program behind nginx.
+ *
+ * Reads its configuration from the environment (README.md lists the variables), then hands the
+ * route table and the per-worker set-up to the master, which runs the process model. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "http/app.h"
+#include "http/handlers.h"
+#include "server/master.h"
+
+static void *api_worker_init(void *arg)
+{
+    const cfg_t *cfg = arg;
+    size_t nsets;
+    const db_stmt_t *const *sets = routes_statements(&nsets);
+    app_t *app = calloc(1, sizeof *app);
+    if (app == NULL)
+        goto failed;
+    app->cfg = cfg;
+    app->db = db_open(cfg->pg_dsn, sets, nsets);
+    app->cache = cache_open(cfg->redis_host, cfg->redis_port, cfg->redis_timeout_ms);
+    if (app->db == NULL || app->cache == NULL)
+        goto failed;
+    /* Connect now so the first request does not pay for it; a database that is down is not an
+     * error here: requests answer 503 until it is back. */
+    if (!db_ping(app->db))
+        log_msg("warn", "postgres unreachable at worker start; will retry per request");
+    return app;
+
+failed:
+    if (app) {
+        db_close(app->db);
+        cache_close(app->cache);
+        free(app);
+    }
+    return NULL;
+}
+
+static void api_worker_fini(void *ctx)
+{
+    app_t *app = ctx;
+    db_close(app->db);
+    cache_close(app->cache);
+    free(app);
+}
+
+int main(void)
+{
+    static cfg_t cfg;
+    char err[256];
+    if (!cfg_from_env(&cfg, err, sizeof err)) {
+        fprintf(stderr, "socialconnect-api: %s\n", err);
+        return 2;
+    }
+    size_t nroutes;
+    const route_t *routes = routes_table(&nroutes);
+    master_opts_t opts = {
+        .socket = cfg.fcgi_socket,
+        .workers = cfg.workers,
+        .grace_s = cfg.shutdown_grace_s,
+        .routes = routes,
+        .nroutes = nroutes,
+        .max_body = (size_t)cfg.max_body,
+        .worker_init = api_worker_init,
+        .worker_fini = api_worker_fini,
+        .arg = &cfg,
+    };
+    return master_run(&opts);
+}

@@ -1,0 +1,105 @@
+#include "server/request.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/utf8.h"
+
+bool req_id_is_safe(const char *id)
+{
+    size_t n = 0;
+    if (id == NULL)
+        return false;
+    for (; id[n]; n++) {
+        char c = id[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        if (!ok || n >= REQ_ID_LEN)
+            return false;
+    }
+    return n > 0;
+}
+
+/* A process-unique id: pid, time and a counter. nginx normally supplies $request_id, so this is
+ * only used when the API is reached directly. */
+static void req_new_id(char *out, size_t n)
+{
+    static unsigned long counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(out, n, "%lx-%lx%05lx-%lx", (unsigned long)getpid(), (unsigned long)ts.tv_sec,
+             (unsigned long)(ts.tv_nsec / 10000), ++counter);
+}
+
+req_status req_parse(req_t *req, const char *method, const char *request_uri,
+                     const char *query_string, const char *client_id, size_t max_body)
+{
+    buf_t path;
+    req_status st = REQ_OK;
+    req->query.n = 0;
+    buf_init(&req->body, max_body);
+    buf_init(&path, REQ_PATH_MAX - 1);
+    req->match.route = NULL;
+    req->match.nparams = 0;
+
+    if (req_id_is_safe(client_id))
+        snprintf(req->request_id, sizeof req->request_id, "%s", client_id);
+    else
+        req_new_id(req->request_id, sizeof req->request_id);
+
+    if (method == NULL || strlen(method) >= sizeof req->method || method[0] == '\0') {
+        st = REQ_BAD_METHOD;
+        goto failed;
+    }
+    memcpy(req->method, method, strlen(method) + 1);
+
+    if (request_uri == NULL || request_uri[0] != '/') {
+        st = REQ_BAD_PATH;
+        goto failed;
+    }
+    size_t raw_len = strcspn(request_uri, "?#");
+    if (!url_decode(request_uri, raw_len, false, &path) || !buf_append(&path, "", 0) ||
+        !utf8_valid(path.data, path.len)) {
+        st = REQ_BAD_PATH;
+        goto failed;
+    }
+    memcpy(req->path, path.data, path.len + 1);
+
+    switch (url_query_parse(query_string, REQ_PARAM_MAX, &req->query)) {
+    case URL_QUERY_OK:
+        break;
+    case URL_QUERY_NOMEM:
+        st = REQ_NOMEM;
+        goto failed;
+    default:
+        st = REQ_BAD_QUERY;
+        goto failed;
+    }
+    buf_free(&path);
+    return REQ_OK;
+
+failed:
+    buf_free(&path);
+    req->path[0] = '\0';
+    if (st == REQ_BAD_METHOD)
+        snprintf(req->method, sizeof req->method, "?");
+    return st;
+}
+
+const url_param_t *req_query(const req_t *req, const char *key)
+{
+    return url_query_get(&req->query, key);
+}
+
+bool req_path_param(const req_t *req, const char *name, char *out, size_t outlen)
+{
+    return router_param(&req->match, name, out, outlen);
+}
+
+void req_free(req_t *req)
+{
+    url_query_free(&req->query);
+    buf_free(&req->body);
+}

@@ -1,0 +1,53 @@
+/* request: what a handler sees of an HTTP request, independent of FastCGI.
+ *
+ * The worker fills a req from the FastCGI environment with req_parse; unit tests fill it from
+ * plain strings the same way. */
+#ifndef SC_REQUEST_H
+#define SC_REQUEST_H
+
+#include "core/buf.h"
+#include "core/common.h"
+#include "core/url.h"
+#include "server/router.h"
+
+#define REQ_PATH_MAX 2048
+#define REQ_PARAM_MAX 4096 /* largest decoded query parameter */
+#define REQ_ID_LEN 64
+
+typedef struct req {
+    char method[16];
+    char path[REQ_PATH_MAX]; /* percent-decoded, valid UTF-8 */
+    url_query_t query;       /* owned; freed by req_free */
+    buf_t body;              /* owned; capped at the configured maximum */
+    char request_id[REQ_ID_LEN + 1];
+    route_match_t match; /* filled by the worker before the handler runs */
+} req_t;
+
+typedef enum req_status {
+    REQ_OK = 0,
+    REQ_BAD_PATH,  /* malformed escape or invalid UTF-8 in the path, or too long */
+    REQ_BAD_QUERY, /* malformed query string, too many or too long parameters */
+    REQ_BAD_METHOD,
+    REQ_NOMEM,
+} req_status;
+
+/* Fills req from the raw request line parts. request_uri may contain a query string (ignored:
+ * query_string is used). client_id is the X-Request-Id sent by the client or by nginx: kept when
+ * it is a safe token, otherwise a fresh id is generated. The caller frees with req_free
+ * whatever the result. */
+req_status req_parse(req_t *req, const char *method, const char *request_uri,
+                     const char *query_string, const char *client_id,
+                     size_t max_body) MUST_CHECK;
+
+/* The value of query parameter key, or NULL when absent. Owned by req. */
+const url_param_t *req_query(const req_t *req, const char *key);
+
+/* Copies the path capture name (see router_param). */
+bool req_path_param(const req_t *req, const char *name, char *out, size_t outlen) MUST_CHECK;
+
+void req_free(req_t *req);
+
+/* True when id is 1..64 characters of [A-Za-z0-9._-]: safe to log and echo. */
+bool req_id_is_safe(const char *id);
+
+#endif

@@ -1,0 +1,50 @@
+/* response: what a handler produces — a status, a few headers and a body.
+ *
+ * Bodies are JSON written with jansson. Every failure uses resp_error, which writes the one error
+ * shape of the API: {"error":{"code":…,"message":…,"field":…}}. */
+#ifndef SC_RESPONSE_H
+#define SC_RESPONSE_H
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/common.h"
+
+#define RESP_MAX_HEADERS 8
+
+typedef struct resp_header {
+    char name[40];
+    char value[200];
+} resp_header_t;
+
+typedef struct resp {
+    int status;
+    const char *content_type; /* static string */
+    buf_t body;               /* owned */
+    resp_header_t headers[RESP_MAX_HEADERS];
+    size_t nheaders;
+    const char *cache; /* "hit", "miss", "bypass" or "none": logged with the request */
+} resp_t;
+
+/* Prepares an empty 500 response whose body may grow to max_body bytes. */
+void resp_init(resp_t *resp, size_t max_body);
+void resp_free(resp_t *resp);
+
+/* Adds a header. Names and values are bounded; a header that does not fit is dropped (false). */
+bool resp_header(resp_t *resp, const char *name, const char *value);
+
+/* Sets status and a JSON body. Takes ownership of body (decref'd here). When the JSON cannot be
+ * serialised, the response becomes a 500 internal error. */
+void resp_json(resp_t *resp, int status, json_t *body);
+
+/* Sets status and a body already serialised (a cached response). */
+void resp_raw(resp_t *resp, int status, const char *content_type, const char *body, size_t len);
+
+/* Sets an error response. field may be NULL. message is French, shown to people. */
+void resp_error(resp_t *resp, int status, const char *code, const char *message,
+                const char *field);
+
+/* The reason phrase for a status code ("Not Found"). */
+const char *resp_reason(int status);
+
+#endif

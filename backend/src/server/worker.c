@@ -1,0 +1,182 @@
+#include "server/worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "server/request.h"
+#include "server/response.h"
+
+/* Set by SIGTERM. SIGTERM is blocked while a request is being served, so a request in flight is
+ * never cut short: the signal is delivered when the worker is back in accept, which then fails
+ * with EINTR (FCGI_FAIL_ACCEPT_ON_INTR) and the loop ends. */
+static volatile sig_atomic_t worker_stopping;
+
+static void worker_on_term(int sig)
+{
+    (void)sig;
+    worker_stopping = 1;
+    FCGX_ShutdownPending();
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Reads the body up to the cap. Returns false when it is larger (the rest is drained so that the
+ * web server sees a clean end of request). */
+static bool worker_read_body(FCGX_Request *fr, req_t *req)
+{
+    const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+    char chunk[8192];
+    if (cl == NULL || *cl == '\0')
+        return true;
+    char *end;
+    errno = 0;
+    unsigned long long declared = strtoull(cl, &end, 10);
+    bool too_big = errno != 0 || *end != '\0' || declared > req->body.max;
+    unsigned long long drained = 0;
+    int n;
+    while ((n = FCGX_GetStr(chunk, sizeof chunk, fr->in)) > 0) {
+        if (!too_big && !buf_append(&req->body, chunk, (size_t)n))
+            too_big = true;
+        drained += (unsigned long long)n;
+        if (drained > 64ULL * 1024 * 1024) /* the web server caps bodies well below this */
+            break;
+    }
+    return !too_big;
+}
+
+static void worker_write(FCGX_Request *fr, const req_t *req, const resp_t *resp, bool head)
+{
+    char hdr[2048];
+    int n = snprintf(hdr, sizeof hdr,
+                     "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
+                     "X-Request-Id: %s\r\n",
+                     resp->status, resp_reason(resp->status), resp->content_type,
+                     (unsigned long)resp->body.len, req->request_id);
+    for (size_t i = 0; i < resp->nheaders && n > 0 && (size_t)n < sizeof hdr; i++)
+        n += snprintf(hdr + n, sizeof hdr - (size_t)n, "%s: %s\r\n", resp->headers[i].name,
+                      resp->headers[i].value);
+    if (n < 0 || (size_t)n + 2 >= sizeof hdr)
+        return;
+    memcpy(hdr + n, "\r\n", 3);
+    FCGX_PutStr(hdr, n + 2, fr->out);
+    if (!head && resp->body.len > 0)
+        FCGX_PutStr(resp->body.data, (int)resp->body.len, fr->out);
+}
+
+static void worker_log(const req_t *req, const resp_t *resp, double ms)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return;
+    json_object_set_new(o, "level", json_string(resp->status >= 500 ? "error" : "info"));
+    json_object_set_new(o, "request_id", json_string(req->request_id));
+    json_object_set_new(o, "method", json_string(req->method));
+    /* The path is valid UTF-8 here, or empty when it was refused. */
+    json_object_set_new(o, "path", json_string(req->path));
+    json_object_set_new(o, "status", json_integer(resp->status));
+    json_object_set_new(o, "latency_ms", json_real((double)(long)(ms * 1000) / 1000));
+    json_object_set_new(o, "cache", json_string(resp->cache));
+    log_json(o);
+}
+
+static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr)
+{
+    double t0 = now_ms();
+    req_t req;
+    resp_t resp;
+    const char *client_id = FCGX_GetParam("HTTP_X_REQUEST_ID", fr->envp);
+    if (!req_id_is_safe(client_id))
+        client_id = FCGX_GetParam("REQUEST_ID", fr->envp);
+    resp_init(&resp, 16 * 1024 * 1024);
+    req_status st = req_parse(&req, FCGX_GetParam("REQUEST_METHOD", fr->envp),
+                              FCGX_GetParam("REQUEST_URI", fr->envp),
+                              FCGX_GetParam("QUERY_STRING", fr->envp), client_id, opts->max_body);
+    bool body_ok = worker_read_body(fr, &req);
+
+    if (st == REQ_BAD_PATH) {
+        resp_error(&resp, 400, "invalid_parameter",
+                   "Le chemin de la requête est mal formé (encodage ou UTF-8 invalide).", "path");
+    } else if (st == REQ_BAD_QUERY) {
+        resp_error(&resp, 400, "invalid_parameter",
+                   "Les paramètres de la requête sont mal formés, trop nombreux ou trop longs.",
+                   "query");
+    } else if (st != REQ_OK) {
+        resp_error(&resp, 400, "invalid_request", "Requête invalide.", NULL);
+    } else if (!body_ok) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "Le corps de la requête dépasse la taille maximale de %lu octets.",
+                 (unsigned long)opts->max_body);
+        resp_error(&resp, 413, "payload_too_large", msg, NULL);
+    } else {
+        switch (router_match(opts->routes, opts->nroutes, req.method, req.path, &req.match)) {
+        case ROUTER_FOUND:
+            req.match.route->fn(&req, &resp, opts->ctx);
+            break;
+        case ROUTER_METHOD_NOT_ALLOWED:
+            resp_error(&resp, 405, "method_not_allowed",
+                       "Cette méthode HTTP n'est pas acceptée pour cette adresse.", NULL);
+            if (!resp_header(&resp, "Allow", req.match.allow))
+                log_msg("warn", "Allow header dropped");
+            break;
+        case ROUTER_NOT_FOUND:
+            resp_error(&resp, 404, "not_found", "Aucune ressource à cette adresse.", NULL);
+            break;
+        }
+    }
+    worker_write(fr, &req, &resp, strcmp(req.method, "HEAD") == 0);
+    FCGX_Finish_r(fr);
+    worker_log(&req, &resp, now_ms() - t0);
+    req_free(&req);
+    resp_free(&resp);
+}
+
+int worker_run(const worker_opts_t *opts)
+{
+    FCGX_Request fr;
+    sigset_t term, old;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = worker_on_term;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: accept must return EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+
+    if (FCGX_InitRequest(&fr, opts->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        log_msg("error", "FCGX_InitRequest failed");
+        return 1;
+    }
+    sigprocmask(SIG_BLOCK, &term, &old);
+    while (!worker_stopping) {
+        sigprocmask(SIG_UNBLOCK, &term, NULL);
+        int rc = worker_stopping ? -1 : FCGX_Accept_r(&fr);
+        sigprocmask(SIG_BLOCK, &term, NULL);
+        if (rc < 0) {
+            if (worker_stopping)
+                break;
+            if (rc == -EINTR)
+                continue;
+            log_msg("error", "accept failed: %s", strerror(-rc));
+            FCGX_Free(&fr, 1);
+            return 1;
+        }
+        worker_serve(opts, &fr);
+    }
+    FCGX_Free(&fr, 1);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return 0;
+}

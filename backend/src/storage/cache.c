@@ -1,0 +1,117 @@
+#include "storage/cache.h"
+
+#include <hiredis/hiredis.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+
+#define CACHE_RETRY_S 1
+
+struct cache {
+    char *host; /* owned */
+    int port;
+    int timeout_ms;
+    redisContext *ctx; /* owned; NULL when not connected */
+    time_t retry_at;   /* no connection attempt before this time after a failure */
+};
+
+cache_t *cache_open(const char *host, int port, int timeout_ms)
+{
+    cache_t *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->host = strdup(host);
+    if (c->host == NULL) {
+        free(c);
+        return NULL;
+    }
+    c->port = port;
+    c->timeout_ms = timeout_ms;
+    return c;
+}
+
+static void cache_drop(cache_t *c, const char *why)
+{
+    if (c->ctx) {
+        log_msg("warn", "redis: %s: %s", why, c->ctx->errstr[0] ? c->ctx->errstr : "no reply");
+        redisFree(c->ctx);
+    }
+    c->ctx = NULL;
+    c->retry_at = time(NULL) + CACHE_RETRY_S;
+}
+
+void cache_close(cache_t *c)
+{
+    if (c == NULL)
+        return;
+    if (c->ctx)
+        redisFree(c->ctx);
+    free(c->host);
+    free(c);
+}
+
+static bool cache_connected(cache_t *c)
+{
+    if (c->ctx)
+        return true;
+    if (time(NULL) < c->retry_at)
+        return false;
+    struct timeval tv = {.tv_sec = c->timeout_ms / 1000, .tv_usec = (c->timeout_ms % 1000) * 1000};
+    c->ctx = redisConnectWithTimeout(c->host, c->port, tv);
+    if (c->ctx == NULL || c->ctx->err) {
+        if (c->ctx) {
+            redisFree(c->ctx);
+            c->ctx = NULL;
+        }
+        c->retry_at = time(NULL) + CACHE_RETRY_S;
+        return false;
+    }
+    if (redisSetTimeout(c->ctx, tv) != REDIS_OK) {
+        cache_drop(c, "cannot set timeout");
+        return false;
+    }
+    return true;
+}
+
+bool cache_get(cache_t *c, const char *key, buf_t *out)
+{
+    if (!cache_connected(c))
+        return false;
+    redisReply *r = redisCommand(c->ctx, "GET %s", key);
+    if (r == NULL) {
+        cache_drop(c, "GET failed");
+        return false;
+    }
+    bool hit = r->type == REDIS_REPLY_STRING && buf_append(out, r->str, r->len);
+    freeReplyObject(r);
+    return hit;
+}
+
+void cache_set(cache_t *c, const char *key, const char *value, size_t len, int ttl_s)
+{
+    if (ttl_s <= 0 || !cache_connected(c))
+        return;
+    redisReply *r = redisCommand(c->ctx, "SET %s %b EX %d", key, value, len, ttl_s);
+    if (r == NULL) {
+        cache_drop(c, "SET failed");
+        return;
+    }
+    freeReplyObject(r);
+}
+
+bool cache_ping(cache_t *c)
+{
+    /* A health check must say what Redis is now, not what it was a second ago. */
+    c->retry_at = 0;
+    if (!cache_connected(c))
+        return false;
+    redisReply *r = redisCommand(c->ctx, "PING");
+    bool ok = r != NULL && r->type == REDIS_REPLY_STATUS;
+    if (r == NULL)
+        cache_drop(c, "PING failed");
+    else
+        freeReplyObject(r);
+    return ok;
+}

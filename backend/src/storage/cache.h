@@ -1,0 +1,28 @@
+/* cache: one Redis connection per worker, used only when Redis answers.
+ *
+ * Redis holds nothing that cannot be lost. Every call degrades to "miss" or "not stored" when
+ * Redis is unreachable, and after a failure the connection is not retried for a second, so a dead
+ * Redis costs requests nothing but that one timeout. */
+#ifndef SC_CACHE_H
+#define SC_CACHE_H
+
+#include "core/buf.h"
+#include "core/common.h"
+
+typedef struct cache cache_t;
+
+/* Creates a handle; connects lazily. NULL when out of memory. */
+cache_t *cache_open(const char *host, int port, int timeout_ms);
+void cache_close(cache_t *c);
+
+/* On a hit, appends the stored value to out and returns true. A miss, an unreachable Redis or a
+ * value over out's cap all return false. */
+bool cache_get(cache_t *c, const char *key, buf_t *out);
+
+/* Stores value under key for ttl_s seconds. Best effort: failures are only logged. */
+void cache_set(cache_t *c, const char *key, const char *value, size_t len, int ttl_s);
+
+/* True when Redis answers PING now. */
+bool cache_ping(cache_t *c);
+
+#endif

@@ -1,0 +1,42 @@
+/* db: one PostgreSQL connection per worker, with prepared statements.
+ *
+ * Statements are registered once (name, SQL, parameter count) and prepared on every (re)connect.
+ * When the connection is lost — PostgreSQL restarted, a network blip — the next query reconnects
+ * and, for a statement marked retry_safe (a read), runs again once, so a restart of PostgreSQL
+ * costs at most the requests in flight. */
+#ifndef SC_DB_H
+#define SC_DB_H
+
+#include <libpq-fe.h>
+
+#include "core/common.h"
+
+typedef struct db_stmt {
+    const char *name; /* static */
+    const char *sql;  /* static */
+    int nparams;      /* all parameters are sent as text */
+    bool retry_safe;  /* may run twice when the connection drops mid-query (reads) */
+} db_stmt_t;
+
+typedef struct db db_t;
+
+typedef enum db_status {
+    DB_OK = 0,
+    DB_UNAVAILABLE, /* cannot connect, or the connection dropped */
+    DB_ERROR,       /* the statement failed (logged with the server's message) */
+} db_status;
+
+/* Creates a handle; connects lazily. stmt_sets is an array of nsets NULL-name-terminated arrays,
+ * all static. Returns NULL when out of memory. Free with db_close. */
+db_t *db_open(const char *dsn, const db_stmt_t *const *stmt_sets, size_t nsets);
+void db_close(db_t *db);
+
+/* Runs the prepared statement called name with text parameters (NULL for SQL NULL). On DB_OK,
+ * *out is a result the caller frees with PQclear; otherwise *out is NULL. */
+db_status db_exec(db_t *db, const char *name, int nparams, const char *const *values,
+                  PGresult **out) MUST_CHECK;
+
+/* True when a trivial query succeeds (reconnecting first if needed). */
+bool db_ping(db_t *db);
+
+#endif
