@@ -26,7 +26,7 @@ void log_json(json_t *obj)
     log_timestamp(ts, sizeof ts);
     json_object_set_new(obj, "ts", json_string(ts));
     json_object_set_new(obj, "pid", json_integer(getpid()));
-    char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(obj);
     if (line == NULL)
         return;
