@@ -1,0 +1,80 @@
+import type { Initiative, SearchPage } from './types';
+
+export const UNAVAILABLE_MESSAGE =
+  'Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.';
+
+const TIMEOUT_MS = 15000;
+export const PAGE_SIZE = 20;
+
+/** A failed call, with the French message to show. status is 0 when no HTTP answer came. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | null;
+
+  constructor(status: number, code: string, message: string, field: string | null = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown; field?: unknown };
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  // One controller fed by the caller's signal and by a timer, so a hung request ends too.
+  const controller = new AbortController();
+  const timer = window.setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const relay = (): void => controller.abort();
+  signal?.addEventListener('abort', relay, { once: true });
+  if (signal?.aborted) controller.abort();
+  try {
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { Accept: 'application/json' }, signal: controller.signal });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new ApiError(0, 'unavailable', UNAVAILABLE_MESSAGE);
+    }
+    let body: unknown = null;
+    try {
+      body = await res.json();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      body = null;
+    }
+    if (res.ok) {
+      if (body !== null && typeof body === 'object') return body as T;
+      throw new ApiError(res.status, 'invalid_response', UNAVAILABLE_MESSAGE);
+    }
+    const error = (body as ErrorBody | null)?.error;
+    const code = typeof error?.code === 'string' ? error.code : 'http_' + res.status;
+    const field = typeof error?.field === 'string' ? error.field : null;
+    // Server-side failures get the generic wording; client errors carry a French message meant for people.
+    if (res.status >= 500 || typeof error?.message !== 'string' || error.message === '') {
+      throw new ApiError(res.status, code, UNAVAILABLE_MESSAGE, field);
+    }
+    throw new ApiError(res.status, code, error.message, field);
+  } finally {
+    window.clearTimeout(timer);
+    signal?.removeEventListener('abort', relay);
+  }
+}
+
+export function searchInitiatives(q: string, cursor: string | null, signal?: AbortSignal): Promise<SearchPage> {
+  const params = new URLSearchParams({ q, limit: String(PAGE_SIZE) });
+  if (cursor) params.set('cursor', cursor);
+  return getJson<SearchPage>('/api/v1/search?' + params.toString(), signal);
+}
+
+export function getInitiative(id: number, signal?: AbortSignal): Promise<Initiative> {
+  return getJson<Initiative>('/api/v1/initiatives/' + encodeURIComponent(String(id)), signal);
+}

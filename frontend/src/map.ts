@@ -1,0 +1,168 @@
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { h } from './dom';
+import { formatPlace } from './format';
+import type { InitiativeItem } from './types';
+
+export const CONTOURS_ATTRIBUTION = 'Contours : IGN Admin Express, INSEE COG';
+const REGIONS_URL = '/geo/regions.geojson';
+
+/** Areas the map can be moved to: metropolitan France first, then the overseas régions. */
+export interface Zone {
+  id: string;
+  name: string;
+  bounds: L.LatLngBoundsLiteral;
+}
+
+export const ZONES: Zone[] = [
+  { id: 'metropole', name: 'France métropolitaine', bounds: [[41.3, -5.2], [51.1, 9.6]] },
+  { id: 'guadeloupe', name: 'Guadeloupe', bounds: [[15.8, -61.85], [16.55, -60.95]] },
+  { id: 'martinique', name: 'Martinique', bounds: [[14.38, -61.25], [14.9, -60.8]] },
+  { id: 'guyane', name: 'Guyane', bounds: [[2.1, -54.6], [5.8, -51.6]] },
+  { id: 'reunion', name: 'La Réunion', bounds: [[-21.4, 55.2], [-20.85, 55.85]] },
+  { id: 'mayotte', name: 'Mayotte', bounds: [[-13.02, 45.0], [-12.63, 45.32]] },
+];
+export const METROPOLE = ZONES[0];
+
+/** The zone holding a point, by its bounds widened a little; null outside all of them. */
+export function zoneOf(latlng: L.LatLng): Zone | null {
+  for (const zone of ZONES) {
+    if (L.latLngBounds(zone.bounds).pad(0.2).contains(latlng)) return zone;
+  }
+  return null;
+}
+
+let regionsPromise: Promise<GeoJSON.FeatureCollection | null> | null = null;
+
+/** The régions contours, fetched once per page load. null when they cannot be had: the map then has no background. */
+function loadRegions(): Promise<GeoJSON.FeatureCollection | null> {
+  if (!regionsPromise) {
+    regionsPromise = fetch(REGIONS_URL, { headers: { Accept: 'application/geo+json, application/json' } })
+      .then((res) => (res.ok ? (res.json() as Promise<GeoJSON.FeatureCollection>) : null))
+      .catch(() => null)
+      .then((data) => {
+        if (!data) regionsPromise = null; // try again on the next map
+        return data;
+      });
+  }
+  return regionsPromise;
+}
+
+export interface BaseMapOptions {
+  label: string;
+  interactive?: boolean;
+}
+
+/**
+ * A Leaflet map without any tile server: the sea is the container's background colour and the
+ * régions contours are drawn in their own pane, under the markers.
+ */
+export function createBaseMap(container: HTMLElement, options: BaseMapOptions): L.Map {
+  container.classList.add('map');
+  container.setAttribute('role', 'region');
+  container.setAttribute('aria-label', options.label);
+  const map = L.map(container, {
+    zoomSnap: 0.25,
+    minZoom: 2,
+    maxZoom: 17,
+    scrollWheelZoom: options.interactive !== false ? 'center' : false,
+    worldCopyJump: false,
+  });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution(CONTOURS_ATTRIBUTION);
+  map.zoomControl.setPosition('topright');
+  const zoomIn = container.querySelector('.leaflet-control-zoom-in');
+  const zoomOut = container.querySelector('.leaflet-control-zoom-out');
+  zoomIn?.setAttribute('title', 'Zoomer');
+  zoomIn?.setAttribute('aria-label', 'Zoomer');
+  zoomOut?.setAttribute('title', 'Dézoomer');
+  zoomOut?.setAttribute('aria-label', 'Dézoomer');
+
+  const pane = map.createPane('contours');
+  pane.style.zIndex = '350';
+  pane.style.pointerEvents = 'none';
+
+  // Leaflet's own control labels are in English.
+  map.on('popupopen', (event: L.PopupEvent) => {
+    const close = event.popup.getElement()?.querySelector('.leaflet-popup-close-button');
+    close?.setAttribute('aria-label', 'Fermer');
+    close?.setAttribute('title', 'Fermer');
+  });
+
+  let removed = false;
+  map.on('unload', () => {
+    removed = true;
+  });
+  void loadRegions().then((data) => {
+    // The map may have been removed while the file was loading.
+    if (!data || removed) return;
+    L.geoJSON(data, {
+      pane: 'contours',
+      interactive: false,
+      style: () => ({
+        className: 'sc-region',
+        color: '#8f9eab',
+        weight: 1,
+        fillColor: '#fbfaf6',
+        fillOpacity: 1,
+      }),
+    }).addTo(map);
+  });
+  return map;
+}
+
+/** A popup with the record's title, place and a link to its page, built without markup strings. */
+function popupContent(item: InitiativeItem): HTMLElement {
+  const place = formatPlace(item.territory);
+  return h(
+    'div',
+    { class: 'map-popup' },
+    h('p', { class: 'map-popup__title' }, item.title),
+    place ? h('p', { class: 'map-popup__place' }, place) : null,
+    h('a', { class: 'map-popup__link', href: `/initiatives/${item.id}` }, 'Voir la fiche'),
+  );
+}
+
+export function hasPoint(item: InitiativeItem): boolean {
+  const loc = item.location;
+  return !!loc && loc.precision !== 'none' && typeof loc.lat === 'number' && typeof loc.lon === 'number';
+}
+
+/** A round marker (a vector path: no image to resolve after bundling). */
+export function itemMarker(item: InitiativeItem, withPopup = true): L.CircleMarker {
+  const loc = item.location!;
+  const marker = L.circleMarker([loc.lat as number, loc.lon as number], {
+    className: 'sc-marker',
+    radius: 8,
+    color: '#ffffff',
+    weight: 2,
+    fillColor: '#0b5d5a',
+    fillOpacity: 0.95,
+  });
+  if (withPopup) marker.bindPopup(() => popupContent(item), { closeButton: true, autoPanPadding: [24, 24] });
+  marker.bindTooltip(item.title, { direction: 'top', offset: [0, -8] });
+  return marker;
+}
+
+/** Zoom level matching how precise a location is. */
+export function zoomForPrecision(precision: string): number {
+  switch (precision) {
+    // Only région contours are drawn: closer views would show a dot on a blank background.
+    case 'address':
+    case 'commune':
+      return 8;
+    case 'departement':
+      return 7;
+    default:
+      return 6;
+  }
+}
+
+/**
+ * Removes a map once its animations are over: Leaflet ends a zoom animation with a timer that
+ * fails if the map was removed in the meantime (an uncaught TypeError on '_leaflet_pos').
+ */
+export function removeMap(map: L.Map): void {
+  map.stop();
+  window.setTimeout(() => map.remove(), 400);
+}

@@ -1,0 +1,81 @@
+// History-based routing: every page and every search has its own URL, so links can be shared and
+// the back button works. nginx answers index.html for any path that is not a file.
+
+export type Route =
+  | { name: 'search'; q: string }
+  | { name: 'detail'; id: number }
+  | { name: 'page'; page: 'a-propos' | 'accessibilite' }
+  | { name: 'notfound' };
+
+const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
+
+export function matchRoute(pathname: string, search: string): Route {
+  if (pathname === '/' || pathname === '/index.html') {
+    return { name: 'search', q: (new URLSearchParams(search).get('q') ?? '').trim() };
+  }
+  const detail = DETAIL.exec(pathname);
+  if (detail) {
+    const id = Number(detail[1]);
+    return Number.isSafeInteger(id) && id > 0 ? { name: 'detail', id } : { name: 'notfound' };
+  }
+  const page = pathname.replace(/\/$/, '');
+  if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
+  return { name: 'notfound' };
+}
+
+export function searchUrl(q: string): string {
+  return q ? '/?' + new URLSearchParams({ q }).toString() : '/';
+}
+
+export type RenderReason = 'initial' | 'push' | 'pop';
+type Listener = (route: Route, reason: RenderReason) => void;
+
+let listener: Listener | null = null;
+let lastSearch = '/';
+
+function currentRoute(): Route {
+  return matchRoute(window.location.pathname, window.location.search);
+}
+
+/** The URL of the last search shown, for "back to results" links. */
+export function lastSearchUrl(): string {
+  return lastSearch;
+}
+
+export function navigate(url: string, options: { replace?: boolean } = {}): void {
+  const here = window.location.pathname + window.location.search;
+  if (options.replace) window.history.replaceState(null, '', url);
+  else if (url !== here) window.history.pushState(null, '', url);
+  emit('push');
+}
+
+function emit(reason: RenderReason): void {
+  const route = currentRoute();
+  if (route.name === 'search') lastSearch = window.location.pathname + window.location.search;
+  listener?.(route, reason);
+}
+
+/** Same-origin links are followed without reloading, except API and data files. */
+function onClick(event: MouseEvent): void {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+    return;
+  }
+  const target = event.target instanceof Element ? event.target.closest('a') : null;
+  if (!target || !target.hasAttribute('href') || (target.target && target.target !== '_self') || target.hasAttribute('download')) {
+    return;
+  }
+  const url = new URL(target.href, window.location.href);
+  if (url.origin !== window.location.origin) return;
+  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/geo/')) return;
+  // In-page anchors (such as the skip link) keep their native behaviour.
+  if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search);
+}
+
+export function startRouter(onRoute: Listener): void {
+  listener = onRoute;
+  document.addEventListener('click', onClick);
+  window.addEventListener('popstate', () => emit('pop'));
+  emit('initial');
+}

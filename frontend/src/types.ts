@@ -1,0 +1,79 @@
+// Shapes of the API answers (docs/api.md). Codes absent from a record are null or [].
+
+export interface Coded {
+  code: string;
+  label: string;
+}
+
+export interface SubTheme extends Coded {
+  parent: string;
+}
+
+export interface Place {
+  code: string;
+  name: string;
+}
+
+export interface Territory {
+  commune: Place | null;
+  departement: Place | null;
+  region: Place | null;
+}
+
+export type Precision = 'address' | 'commune' | 'departement' | 'region' | 'none';
+
+export interface GeoPoint {
+  lon: number | null;
+  lat: number | null;
+  precision: Precision;
+}
+
+export interface Actor {
+  name: string;
+  type: Coded | null;
+}
+
+export interface Source {
+  code: string;
+  name: string;
+  url: string | null;
+  demo: boolean;
+}
+
+/** Short form, as in lists and search results. */
+export interface InitiativeItem {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string | null;
+  themes: Coded[];
+  actor: Actor | null;
+  territory: Territory | null;
+  location: GeoPoint | null;
+  demo: boolean;
+  updated_at: string;
+}
+
+/** Full record, as on the detail endpoint. */
+export interface Initiative extends InitiativeItem {
+  description: string | null;
+  website: string | null;
+  image_url: string | null;
+  subthemes: SubTheme[];
+  publics: Coded[];
+  scale: Coded | null;
+  stage: Coded | null;
+  start_year: number | null;
+  address: string | null;
+  postcode: string | null;
+  sources: Source[];
+  status: string;
+  created_at: string;
+}
+
+export interface SearchPage {
+  total: number;
+  total_exact: boolean;
+  items: InitiativeItem[];
+  next_cursor: string | null;
+}

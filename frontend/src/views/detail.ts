@@ -1,0 +1,176 @@
+import { ApiError, getInitiative, isAbort, UNAVAILABLE_MESSAGE } from '../api';
+import { demoBadge } from '../components/badge';
+import { setDemoNotice } from '../components/demoNotice';
+import { errorMessage, loadingIndicator } from '../components/status';
+import { tagList } from '../components/tags';
+import { append, externalLink, h, safeHttpUrl, setTitle, type Child } from '../dom';
+import { formatDate } from '../format';
+import { createBaseMap, hasPoint, itemMarker, removeMap, zoomForPrecision } from '../map';
+import { lastSearchUrl, type Route } from '../router';
+import type { Initiative } from '../types';
+import { renderNotFound } from './notFound';
+import type { View } from './view';
+import type L from 'leaflet';
+
+const PRECISION_NOTE: Record<string, string> = {
+  commune: 'Position approximative : centre de la commune.',
+  departement: 'Position approximative : centre du département.',
+  region: 'Position approximative : centre de la région.',
+};
+
+/** A definition list row; nothing when the value is empty. */
+function row(term: string, value: Child | Child[]): HTMLElement[] {
+  const values = (Array.isArray(value) ? value : [value]).filter((v) => v !== null && v !== undefined && v !== false && v !== '');
+  if (values.length === 0) return [];
+  const dd = h('dd');
+  append(dd, ...values);
+  return [h('div', { class: 'facts__row' }, h('dt', null, term), dd)];
+}
+
+function paragraphs(text: string): HTMLElement[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => h('p', null, part));
+}
+
+function sourcesLine(record: Initiative): HTMLElement | null {
+  if (record.sources.length === 0) return null;
+  const p = h('p', { class: 'detail__sources' }, 'Présent sur : ');
+  record.sources.forEach((source, index) => {
+    if (index > 0) p.append(', ');
+    const url = safeHttpUrl(source.url);
+    p.append(url ? externalLink(url, source.name) : h('span', null, source.name));
+  });
+  return p;
+}
+
+function datesLine(record: Initiative): HTMLElement | null {
+  const created = formatDate(record.created_at);
+  const updated = formatDate(record.updated_at);
+  if (!created && !updated) return null;
+  const parts: string[] = [];
+  if (created) parts.push(`Fiche créée le ${created}`);
+  if (updated && updated !== created) parts.push(`mise à jour le ${updated}`);
+  else if (updated && !created) parts.push(`Fiche mise à jour le ${updated}`);
+  return h('p', { class: 'detail__dates' }, parts.join(', ') + '.');
+}
+
+/** The page of one initiative: all its fields, its place on a small map and its sources. */
+export function detailView(root: HTMLElement, route: Extract<Route, { name: 'detail' }>): View {
+  const controller = new AbortController();
+  let map: L.Map | null = null;
+  const back = h(
+    'nav',
+    { class: 'container breadcrumb', 'aria-label': "Fil d'Ariane" },
+    h('a', { class: 'breadcrumb__back', href: lastSearchUrl() }, '← Retour à la recherche'),
+  );
+  const content = h('div', { class: 'container detail-body' });
+  root.append(back, content);
+  setTitle('Initiative');
+
+  function render(record: Initiative): void {
+    setTitle(record.title);
+    setDemoNotice(record.demo);
+    const t = record.territory;
+    const website = safeHttpUrl(record.website);
+    const actorType = record.actor?.type?.label ?? null;
+
+    const mapBox = h('div', { class: 'detail-map__canvas', id: 'detail-map' });
+    const locationNote = hasPoint(record)
+      ? PRECISION_NOTE[record.location!.precision] ?? null
+      : "Cette initiative n'a pas de localisation précise.";
+
+    const article = h(
+      'article',
+      { class: 'detail' },
+      h(
+        'header',
+        { class: 'detail__header' },
+        tagList(record.themes, 'theme', 'Thèmes'),
+        h('h1', { class: 'detail__title', id: 'detail-title' }, record.title),
+        record.demo ? demoBadge() : null,
+        record.summary ? h('p', { class: 'detail__summary' }, record.summary) : null,
+      ),
+      h(
+        'div',
+        { class: 'detail__layout' },
+        h(
+          'div',
+          { class: 'detail__main' },
+          record.description
+            ? h('section', { class: 'detail__section' }, h('h2', null, 'Description'), ...paragraphs(record.description))
+            : null,
+          h(
+            'section',
+            { class: 'detail__section' },
+            h('h2', null, 'En bref'),
+            h(
+              'dl',
+              { class: 'facts' },
+              ...row('Porteur', record.actor?.name ?? null),
+              ...row("Type d'acteur", actorType),
+              ...row('Thèmes', tagList(record.themes, 'theme')),
+              ...row('Sous-thèmes', tagList(record.subthemes, 'subtheme')),
+              ...row('Publics', tagList(record.publics, 'public')),
+              ...row('Échelle', record.scale?.label ?? null),
+              ...row('Stade', record.stage?.label ?? null),
+              ...row('Année de lancement', record.start_year ?? null),
+              ...row('Site web', website ? externalLink(website, website.replace(/^https?:\/\//, '').replace(/\/$/, ''), 'detail__website') : null),
+            ),
+          ),
+          h('section', { class: 'detail__section' }, h('h2', null, 'Sources'), sourcesLine(record), datesLine(record)),
+        ),
+        h(
+          'aside',
+          { class: 'detail__aside', 'aria-labelledby': 'place-heading' },
+          h('h2', { id: 'place-heading' }, 'Localisation'),
+          h(
+            'dl',
+            { class: 'facts facts--compact' },
+            ...row('Adresse', [record.address, record.postcode].filter(Boolean).join(', ') || null),
+            ...row('Commune', t?.commune ? h('span', { class: 'detail__commune' }, t.commune.name) : null),
+            ...row('Département', t?.departement ? `${t.departement.name} (${t.departement.code})` : null),
+            ...row('Région', t?.region?.name ?? null),
+          ),
+          hasPoint(record) ? h('div', { class: 'detail-map' }, mapBox) : null,
+          locationNote ? h('p', { class: 'detail__location-note' }, locationNote) : null,
+        ),
+      ),
+    );
+    content.replaceChildren(article);
+
+    if (hasPoint(record)) {
+      map = createBaseMap(mapBox, { label: `Localisation de ${record.title}` });
+      const marker = itemMarker(record, false).addTo(map);
+      map.setView(marker.getLatLng(), zoomForPrecision(record.location!.precision));
+    }
+  }
+
+  function load(): void {
+    content.replaceChildren(loadingIndicator("Chargement de l'initiative…"));
+    getInitiative(route.id, controller.signal).then(render, (err: unknown) => {
+      if (isAbort(err)) return;
+      if (err instanceof ApiError && (err.status === 404 || err.status === 400)) {
+        renderNotFound(root, 'initiative');
+        return;
+      }
+      setTitle('Service indisponible');
+      content.replaceChildren(
+        h('h1', { class: 'visually-hidden' }, 'Initiative'),
+        errorMessage(err instanceof ApiError ? err.message : UNAVAILABLE_MESSAGE, load),
+      );
+    });
+  }
+  load();
+
+  return {
+    destroy(): void {
+      controller.abort();
+      if (map) removeMap(map);
+      map = null;
+      setDemoNotice(false);
+    },
+  };
+}

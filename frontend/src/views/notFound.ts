@@ -1,0 +1,32 @@
+import { h, setTitle } from '../dom';
+import { lastSearchUrl } from '../router';
+
+/** The "not found" page, for an unknown initiative or an unknown address. */
+export function renderNotFound(root: HTMLElement, kind: 'initiative' | 'page'): void {
+  const title = kind === 'initiative' ? 'Initiative introuvable' : 'Page introuvable';
+  setTitle(title);
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'container not-found' },
+      h('h1', { class: 'not-found__title' }, title),
+      h(
+        'p',
+        { class: 'not-found__text' },
+        kind === 'initiative'
+          ? "Cette initiative n'existe pas ou n'est plus publiée. Le lien que vous avez suivi est peut-être ancien ou incomplet."
+          : "L'adresse demandée ne correspond à aucune page de SocialConnect.",
+      ),
+      h(
+        'p',
+        { class: 'not-found__actions' },
+        h('a', { class: 'button button--primary', href: lastSearchUrl() }, 'Revenir à la recherche'),
+      ),
+    ),
+  );
+}
+
+export function notFoundView(root: HTMLElement): { destroy(): void } {
+  renderNotFound(root, 'page');
+  return { destroy() {} };
+}
