@@ -4,8 +4,7 @@
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-bool b64url_encode(const void *in, size_t n, char *out, size_t outlen)
-{
+bool b64url_encode(const void *in, size_t n, char *out, size_t outlen) {
     const unsigned char *s = in;
     size_t need = (n / 3) * 4 + (n % 3 ? n % 3 + 1 : 0) + 1;
     if (outlen < need)
@@ -33,14 +32,12 @@ bool b64url_encode(const void *in, size_t n, char *out, size_t outlen)
     return true;
 }
 
-static int decode_char(char c)
-{
+static int decode_char(char c) {
     const char *p = c ? strchr(alphabet, c) : NULL;
     return p ? (int)(p - alphabet) : -1;
 }
 
-bool b64url_decode(const char *in, void *out, size_t outlen, size_t *outn)
-{
+bool b64url_decode(const char *in, void *out, size_t outlen, size_t *outn) {
     unsigned char *d = out;
     size_t n = strlen(in);
     if (n % 4 == 1)

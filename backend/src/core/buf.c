@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void buf_init(buf_t *b, size_t max)
-{
+void buf_init(buf_t *b, size_t max) {
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
@@ -14,8 +13,7 @@ void buf_init(buf_t *b, size_t max)
     b->toobig = false;
 }
 
-static bool buf_reserve(buf_t *b, size_t extra)
-{
+static bool buf_reserve(buf_t *b, size_t extra) {
     if (extra > b->max - b->len) {
         b->toobig = true;
         return false;
@@ -34,8 +32,7 @@ static bool buf_reserve(buf_t *b, size_t extra)
     return true;
 }
 
-bool buf_append(buf_t *b, const void *p, size_t n)
-{
+bool buf_append(buf_t *b, const void *p, size_t n) {
     if (!buf_reserve(b, n))
         return false;
     if (n > 0)
@@ -45,13 +42,11 @@ bool buf_append(buf_t *b, const void *p, size_t n)
     return true;
 }
 
-bool buf_append_str(buf_t *b, const char *s)
-{
+bool buf_append_str(buf_t *b, const char *s) {
     return buf_append(b, s, strlen(s));
 }
 
-bool buf_appendf(buf_t *b, const char *fmt, ...)
-{
+bool buf_appendf(buf_t *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
@@ -65,21 +60,18 @@ bool buf_appendf(buf_t *b, const char *fmt, ...)
     return true;
 }
 
-void buf_reset(buf_t *b)
-{
+void buf_reset(buf_t *b) {
     b->len = 0;
     b->toobig = false;
     if (b->data)
         b->data[0] = '\0';
 }
 
-void buf_free(buf_t *b)
-{
+void buf_free(buf_t *b) {
     free(b->data);
     buf_init(b, b->max);
 }
 
-const char *buf_cstr(const buf_t *b)
-{
+const char *buf_cstr(const buf_t *b) {
     return b->data ? b->data : "";
 }

@@ -7,8 +7,7 @@
 #include <unistd.h>
 
 static bool env_str(const char *name, const char *def, char *out, size_t outlen, char *err,
-                    size_t errlen)
-{
+                    size_t errlen) {
     const char *v = getenv(name);
     if (v == NULL || *v == '\0')
         v = def;
@@ -21,8 +20,7 @@ static bool env_str(const char *name, const char *def, char *out, size_t outlen,
 }
 
 static bool env_long(const char *name, long def, long min, long max, long *out, char *err,
-                     size_t errlen)
-{
+                     size_t errlen) {
     const char *v = getenv(name);
     if (v == NULL || *v == '\0') {
         *out = def;
@@ -40,8 +38,7 @@ static bool env_long(const char *name, long def, long min, long max, long *out, 
     return true;
 }
 
-bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen)
-{
+bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1)
         cores = 1;

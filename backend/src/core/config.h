@@ -7,15 +7,15 @@
 #include "core/common.h"
 
 typedef struct cfg {
-    char fcgi_socket[256];  /* SC_FCGI_SOCKET: a unix socket path, or ":PORT" / "HOST:PORT" */
-    int workers;            /* SC_WORKERS: worker processes; default 2 x online cores */
-    char pg_dsn[512];       /* SC_PG_DSN: a libpq connection string */
-    char redis_host[128];   /* SC_REDIS_HOST */
-    int redis_port;         /* SC_REDIS_PORT */
-    int redis_timeout_ms;   /* SC_REDIS_TIMEOUT_MS: connect and command timeout */
-    long max_body;          /* SC_MAX_BODY: largest accepted request body, bytes */
-    int cache_ttl_s;        /* SC_CACHE_TTL: seconds a cached response lives */
-    int shutdown_grace_s;   /* SC_SHUTDOWN_GRACE: seconds workers get to finish on SIGTERM */
+    char fcgi_socket[256]; /* SC_FCGI_SOCKET: a unix socket path, or ":PORT" / "HOST:PORT" */
+    int workers;           /* SC_WORKERS: worker processes; default 2 x online cores */
+    char pg_dsn[512];      /* SC_PG_DSN: a libpq connection string */
+    char redis_host[128];  /* SC_REDIS_HOST */
+    int redis_port;        /* SC_REDIS_PORT */
+    int redis_timeout_ms;  /* SC_REDIS_TIMEOUT_MS: connect and command timeout */
+    long max_body;         /* SC_MAX_BODY: largest accepted request body, bytes */
+    int cache_ttl_s;       /* SC_CACHE_TTL: seconds a cached response lives */
+    int shutdown_grace_s;  /* SC_SHUTDOWN_GRACE: seconds workers get to finish on SIGTERM */
 } cfg_t;
 
 /* Fills cfg from the environment. Returns false and writes a message to err when a variable is

@@ -8,8 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void log_timestamp(char *out, size_t n)
-{
+static void log_timestamp(char *out, size_t n) {
     struct timeval tv;
     struct tm tm;
     gettimeofday(&tv, NULL);
@@ -18,8 +17,7 @@ static void log_timestamp(char *out, size_t n)
     snprintf(out + k, n - k, ".%03ldZ", (long)(tv.tv_usec / 1000));
 }
 
-void log_json(json_t *obj)
-{
+void log_json(json_t *obj) {
     char ts[40];
     if (obj == NULL)
         return;
@@ -37,8 +35,7 @@ void log_json(json_t *obj)
     free(line);
 }
 
-void log_msg(const char *level, const char *fmt, ...)
-{
+void log_msg(const char *level, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
+static int hexval(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -14,8 +13,7 @@ static int hexval(char c)
     return -1;
 }
 
-bool url_decode(const char *in, size_t n, bool plus_is_space, buf_t *out)
-{
+bool url_decode(const char *in, size_t n, bool plus_is_space, buf_t *out) {
     size_t i = 0;
     while (i < n) {
         char c = in[i];
@@ -42,8 +40,7 @@ bool url_decode(const char *in, size_t n, bool plus_is_space, buf_t *out)
 }
 
 /* Decodes one piece into a freshly allocated string (owned by the caller). */
-static url_query_status decode_piece(const char *p, size_t n, size_t max, char **out, size_t *len)
-{
+static url_query_status decode_piece(const char *p, size_t n, size_t max, char **out, size_t *len) {
     buf_t b;
     buf_init(&b, max);
     if (!buf_append(&b, "", 0) || !url_decode(p, n, true, &b)) {
@@ -58,8 +55,7 @@ static url_query_status decode_piece(const char *p, size_t n, size_t max, char *
     return URL_QUERY_OK;
 }
 
-url_query_status url_query_parse(const char *qs, size_t max_value, url_query_t *q)
-{
+url_query_status url_query_parse(const char *qs, size_t max_value, url_query_t *q) {
     url_query_status st = URL_QUERY_OK;
     q->n = 0;
     if (qs == NULL)
@@ -100,16 +96,14 @@ failed:
     return st;
 }
 
-const url_param_t *url_query_get(const url_query_t *q, const char *key)
-{
+const url_param_t *url_query_get(const url_query_t *q, const char *key) {
     for (size_t i = 0; i < q->n; i++)
         if (q->params[i].key && strcmp(q->params[i].key, key) == 0)
             return &q->params[i];
     return NULL;
 }
 
-void url_query_free(url_query_t *q)
-{
+void url_query_free(url_query_t *q) {
     for (size_t i = 0; i < q->n; i++) {
         free(q->params[i].key);
         free(q->params[i].value);

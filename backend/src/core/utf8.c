@@ -1,7 +1,6 @@
 #include "core/utf8.h"
 
-bool utf8_valid(const char *str, size_t n)
-{
+bool utf8_valid(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {

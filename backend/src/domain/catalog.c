@@ -5,12 +5,11 @@
 #include "domain/initiative.h"
 
 const db_stmt_t catalog_stmts[] = {
-    {"catalog_version", "SELECT version FROM data_version", 0, true},
-    {NULL, NULL, 0, false},
+        {"catalog_version", "SELECT version FROM data_version", 0, true},
+        {NULL, NULL, 0, false},
 };
 
-dom_status catalog_version(db_t *db, int64_t *version)
-{
+dom_status catalog_version(db_t *db, int64_t *version) {
     PGresult *r;
     dom_status st = dom_from_db(db_exec(db, "catalog_version", 0, NULL, &r));
     if (st != DOM_OK)

@@ -6,8 +6,7 @@
 
 #include "core/b64url.h"
 
-bool cursor_encode(const cursor_t *c, char *out, size_t outlen)
-{
+bool cursor_encode(const cursor_t *c, char *out, size_t outlen) {
     char raw[64];
     int n;
     if (c->kind == CURSOR_KEYSET && c->id > 0)
@@ -23,8 +22,7 @@ bool cursor_encode(const cursor_t *c, char *out, size_t outlen)
 
 /* Parses a decimal integer that must end at *end_char; no sign unless allow_neg, no leading +,
  * no leading zeros, at most 18 digits so it cannot overflow. */
-static bool parse_i64(const char **p, char end_char, bool allow_neg, int64_t *out)
-{
+static bool parse_i64(const char **p, char end_char, bool allow_neg, int64_t *out) {
     const char *s = *p;
     bool neg = false;
     if (allow_neg && *s == '-') {
@@ -46,8 +44,7 @@ static bool parse_i64(const char **p, char end_char, bool allow_neg, int64_t *ou
     return true;
 }
 
-bool cursor_decode(const char *text, cursor_t *c)
-{
+bool cursor_decode(const char *text, cursor_t *c) {
     char raw[64];
     size_t n;
     if (text == NULL || strlen(text) > CURSOR_TEXT_MAX ||

@@ -10,7 +10,7 @@
 
 #include "core/common.h"
 
-#define CURSOR_TEXT_MAX 96
+#define CURSOR_TEXT_MAX   96
 #define CURSOR_MAX_OFFSET 10000 /* ranked results are not paged deeper than this */
 
 typedef enum cursor_kind {

@@ -17,44 +17,46 @@
     "   WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL),"                                   \
     " i.status, to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-#define PAGE_SQL(where)                                                                           \
-    "WITH page AS (SELECT id FROM initiative WHERE status = 'published'" where                    \
-    "              ORDER BY created_at DESC, id DESC LIMIT $2)"                                   \
-    " SELECT " INITIATIVE_ITEM_COLUMNS " FROM page p JOIN initiative i ON i.id = p.id"            \
-    INITIATIVE_ITEM_JOINS " ORDER BY i.created_at DESC, i.id DESC"
+#define PAGE_SQL(where)                                                        \
+    "WITH page AS (SELECT id FROM initiative WHERE status = 'published'" where \
+    "              ORDER BY created_at DESC, id DESC LIMIT $2)"                \
+    " SELECT " INITIATIVE_ITEM_COLUMNS                                         \
+    " FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS      \
+    " ORDER BY i.created_at DESC, i.id DESC"
 
 const db_stmt_t initiative_stmts[] = {
-    {"initiative_get",
-     "SELECT " INITIATIVE_ITEM_COLUMNS DETAIL_COLUMNS " FROM initiative i" INITIATIVE_ITEM_JOINS
-     " WHERE i.id = $2 AND i.status = 'published'",
-     2, true},
-    {"initiative_page_first", PAGE_SQL(""), 2, true},
-    {"initiative_page_after",
-     PAGE_SQL(" AND (created_at, id) < ('epoch'::timestamptz + $3::bigint * interval '1 microsecond',"
-              " $4::bigint)"),
-     4, true},
-    {NULL, NULL, 0, false},
+        {"initiative_get",
+         "SELECT " INITIATIVE_ITEM_COLUMNS DETAIL_COLUMNS " FROM initiative i" INITIATIVE_ITEM_JOINS
+         " WHERE i.id = $2 AND i.status = 'published'",
+         2, true},
+        {"initiative_page_first", PAGE_SQL(""), 2, true},
+        {"initiative_page_after",
+         PAGE_SQL(" AND (created_at, id) < ('epoch'::timestamptz + $3::bigint * interval '1 "
+                  "microsecond',"
+                  " $4::bigint)"),
+         4, true},
+        {NULL, NULL, 0, false},
 };
 
-dom_status dom_from_db(db_status st)
-{
+dom_status dom_from_db(db_status st) {
     switch (st) {
-    case DB_OK: return DOM_OK;
-    case DB_UNAVAILABLE: return DOM_UNAVAILABLE;
-    default: return DOM_INTERNAL;
+    case DB_OK:
+        return DOM_OK;
+    case DB_UNAVAILABLE:
+        return DOM_UNAVAILABLE;
+    default:
+        return DOM_INTERNAL;
     }
 }
 
-static json_t *col_str(const PGresult *r, int row, int col)
-{
+static json_t *col_str(const PGresult *r, int row, int col) {
     if (PQgetisnull(r, row, col))
         return json_null();
     return json_stringn(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
 }
 
 /* A json column produced by PostgreSQL; parsed so the response is written by one serialiser. */
-static json_t *col_json(const PGresult *r, int row, int col)
-{
+static json_t *col_json(const PGresult *r, int row, int col) {
     if (PQgetisnull(r, row, col))
         return json_array();
     json_error_t err;
@@ -64,21 +66,18 @@ static json_t *col_json(const PGresult *r, int row, int col)
     return v ? v : json_array();
 }
 
-static json_t *col_int(const PGresult *r, int row, int col)
-{
+static json_t *col_int(const PGresult *r, int row, int col) {
     if (PQgetisnull(r, row, col))
         return json_null();
     return json_integer(strtoll(PQgetvalue(r, row, col), NULL, 10));
 }
 
-static json_t *col_bool(const PGresult *r, int row, int col)
-{
+static json_t *col_bool(const PGresult *r, int row, int col) {
     return json_boolean(!PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't');
 }
 
 /* {"code","name"} or null when the code is null. */
-static json_t *place(const PGresult *r, int row, int code_col)
-{
+static json_t *place(const PGresult *r, int row, int code_col) {
     if (PQgetisnull(r, row, code_col))
         return json_null();
     return json_pack("{s:o, s:o}", "code", col_str(r, row, code_col), "name",
@@ -86,16 +85,14 @@ static json_t *place(const PGresult *r, int row, int code_col)
 }
 
 /* {"code","label"} or null when the code is null. */
-static json_t *coded(const PGresult *r, int row, int code_col, int label_col)
-{
+static json_t *coded(const PGresult *r, int row, int code_col, int label_col) {
     if (PQgetisnull(r, row, code_col))
         return json_null();
     return json_pack("{s:o, s:o}", "code", col_str(r, row, code_col), "label",
                      col_str(r, row, label_col));
 }
 
-static json_t *location(const PGresult *r, int row)
-{
+static json_t *location(const PGresult *r, int row) {
     json_t *lon = json_null(), *lat = json_null();
     if (!PQgetisnull(r, row, 14)) {
         json_decref(lon);
@@ -106,28 +103,24 @@ static json_t *location(const PGresult *r, int row)
     return json_pack("{s:o, s:o, s:o}", "lon", lon, "lat", lat, "precision", col_str(r, row, 16));
 }
 
-json_t *initiative_item_json(const PGresult *r, int row)
-{
+json_t *initiative_item_json(const PGresult *r, int row) {
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:{s:o, s:o, s:o}, s:o, s:o, s:o}",
                      "id", col_int(r, row, 0), "slug", col_str(r, row, 1), "title",
                      col_str(r, row, 2), "summary", col_str(r, row, 3), "themes",
                      col_json(r, row, 7), "actor", "name", col_str(r, row, 4), "type",
-                     coded(r, row, 5, 6), "territory", "commune", place(r, row, 8),
-                     "departement", place(r, row, 10), "region", place(r, row, 12), "location",
-                     location(r, row), "demo", col_bool(r, row, 17), "updated_at",
-                     col_str(r, row, 18));
+                     coded(r, row, 5, 6), "territory", "commune", place(r, row, 8), "departement",
+                     place(r, row, 10), "region", place(r, row, 12), "location", location(r, row),
+                     "demo", col_bool(r, row, 17), "updated_at", col_str(r, row, 18));
 }
 
-void initiative_item_position(const PGresult *r, int row, cursor_t *c)
-{
+void initiative_item_position(const PGresult *r, int row, cursor_t *c) {
     c->kind = CURSOR_KEYSET;
     c->created_us = strtoll(PQgetvalue(r, row, 19), NULL, 10);
     c->id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
     c->offset = 0;
 }
 
-static bool add_detail(json_t *o, const PGresult *r, int row)
-{
+static bool add_detail(json_t *o, const PGresult *r, int row) {
     const int d = INITIATIVE_ITEM_NCOLS;
     return json_object_set_new(o, "description", col_str(r, row, d)) == 0 &&
            json_object_set_new(o, "website", col_str(r, row, d + 1)) == 0 &&
@@ -144,8 +137,7 @@ static bool add_detail(json_t *o, const PGresult *r, int row)
            json_object_set_new(o, "created_at", col_str(r, row, d + 14)) == 0;
 }
 
-dom_status initiative_get(db_t *db, int64_t id, const char *lang, json_t **out)
-{
+dom_status initiative_get(db_t *db, int64_t id, const char *lang, json_t **out) {
     char idtext[24];
     snprintf(idtext, sizeof idtext, "%" PRId64, id);
     const char *params[] = {lang, idtext};
@@ -170,8 +162,7 @@ done:
 }
 
 dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const char *lang,
-                           json_t **out)
-{
+                           json_t **out) {
     char lim[16], created[24], idtext[24];
     PGresult *r;
     db_status ds;
@@ -194,8 +185,7 @@ dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const cha
 }
 
 dom_status initiative_page_json(const PGresult *r, int limit, const cursor_t *offset_base,
-                                json_t **out)
-{
+                                json_t **out) {
     int rows = PQntuples(r);
     bool more = rows > limit;
     json_t *items = json_array();

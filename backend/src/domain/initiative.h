@@ -27,19 +27,19 @@ dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const cha
 
 /* Shared with search: the SQL of the short form, and its conversion to JSON. ITEM_COLUMNS take
  * the language as $1 and read `i` (initiative) joined with ITEM_JOINS. */
-#define INITIATIVE_ITEM_COLUMNS                                                                   \
-    "i.id, i.slug, i.title, i.summary, i.actor_name, i.actor_type,"                               \
-    " vocab_label('actor_type', i.actor_type, $1), vocab_labels('theme', i.themes, $1),"          \
-    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"              \
-    " ST_X(i.geom), ST_Y(i.geom), i.geo_precision,"                                               \
-    " coalesce((SELECT bool_and(s.is_demo) FROM source_record sr JOIN source s"                   \
-    "           ON s.id = sr.source_id WHERE sr.initiative_id = i.id), false),"                   \
-    " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"                \
+#define INITIATIVE_ITEM_COLUMNS                                                          \
+    "i.id, i.slug, i.title, i.summary, i.actor_name, i.actor_type,"                      \
+    " vocab_label('actor_type', i.actor_type, $1), vocab_labels('theme', i.themes, $1)," \
+    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"     \
+    " ST_X(i.geom), ST_Y(i.geom), i.geo_precision,"                                      \
+    " coalesce((SELECT bool_and(s.is_demo) FROM source_record sr JOIN source s"          \
+    "           ON s.id = sr.source_id WHERE sr.initiative_id = i.id), false),"          \
+    " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"       \
     " (extract(epoch FROM i.created_at) * 1000000)::bigint"
 #define INITIATIVE_ITEM_NCOLS 20
-#define INITIATIVE_ITEM_JOINS                                                                     \
-    " LEFT JOIN territory tc ON tc.level = 'commune' AND tc.code = i.commune_code"                \
-    " LEFT JOIN territory td ON td.level = 'departement' AND td.code = i.departement_code"        \
+#define INITIATIVE_ITEM_JOINS                                                              \
+    " LEFT JOIN territory tc ON tc.level = 'commune' AND tc.code = i.commune_code"         \
+    " LEFT JOIN territory td ON td.level = 'departement' AND td.code = i.departement_code" \
     " LEFT JOIN territory tr ON tr.level = 'region' AND tr.code = i.region_code"
 
 /* Builds the short form from row `row` of a result whose first columns are ITEM_COLUMNS.

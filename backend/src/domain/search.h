@@ -12,7 +12,7 @@
 #include "domain/status.h"
 #include "storage/db.h"
 
-#define SEARCH_Q_MAX 500     /* bytes */
+#define SEARCH_Q_MAX     500   /* bytes */
 #define SEARCH_TOTAL_CAP 10000 /* counted exactly up to here, then "more than" */
 
 extern const db_stmt_t search_stmts[];

@@ -5,11 +5,12 @@
 #include "domain/initiative.h"
 
 const db_stmt_t vocab_stmts[] = {
-    {"vocab_all",
-     "SELECT kind, code, CASE WHEN $1 = 'en' THEN coalesce(label_en, label_fr) ELSE label_fr END,"
-     " parent FROM vocabulary ORDER BY kind = 'subtheme', kind, rank, code",
-     1, true},
-    {NULL, NULL, 0, false},
+        {"vocab_all",
+         "SELECT kind, code, CASE WHEN $1 = 'en' THEN coalesce(label_en, label_fr) ELSE label_fr "
+         "END,"
+         " parent FROM vocabulary ORDER BY kind = 'subtheme', kind, rank, code",
+         1, true},
+        {NULL, NULL, 0, false},
 };
 
 /* Table kind → key in the answer. Sub-themes are nested under their theme instead. */
@@ -17,12 +18,11 @@ static const struct {
     const char *kind;
     const char *key;
 } vocab_keys[] = {
-    {"theme", "themes"},   {"actor_type", "actor_types"}, {"public", "publics"},
-    {"scale", "scales"},   {"stage", "stages"},           {"method", "methods"},
+        {"theme", "themes"}, {"actor_type", "actor_types"}, {"public", "publics"},
+        {"scale", "scales"}, {"stage", "stages"},           {"method", "methods"},
 };
 
-static json_t *find_theme(json_t *themes, const char *code)
-{
+static json_t *find_theme(json_t *themes, const char *code) {
     size_t i;
     json_t *t;
     json_array_foreach(themes, i, t) {
@@ -32,8 +32,7 @@ static json_t *find_theme(json_t *themes, const char *code)
     return NULL;
 }
 
-dom_status vocab_all(db_t *db, const char *lang, json_t **out)
-{
+dom_status vocab_all(db_t *db, const char *lang, json_t **out) {
     const char *params[] = {lang};
     PGresult *r;
     dom_status st = dom_from_db(db_exec(db, "vocab_all", 1, params, &r));
@@ -52,8 +51,8 @@ dom_status vocab_all(db_t *db, const char *lang, json_t **out)
     /* Rows come kinds first, sub-themes last, so every theme exists when its children arrive. */
     for (int i = 0; i < PQntuples(r); i++) {
         const char *kind = PQgetvalue(r, i, 0);
-        json_t *entry = json_pack("{s:s, s:s}", "code", PQgetvalue(r, i, 1), "label",
-                                  PQgetvalue(r, i, 2));
+        json_t *entry =
+                json_pack("{s:s, s:s}", "code", PQgetvalue(r, i, 1), "label", PQgetvalue(r, i, 2));
         if (entry == NULL)
             goto done;
         json_t *list = NULL;

@@ -7,9 +7,9 @@
 #include "storage/db.h"
 
 typedef struct app {
-    db_t *db;          /* owned by the worker */
-    cache_t *cache;    /* owned by the worker */
-    const cfg_t *cfg;  /* borrowed; static */
+    db_t *db;         /* owned by the worker */
+    cache_t *cache;   /* owned by the worker */
+    const cfg_t *cfg; /* borrowed; static */
 } app_t;
 
 #endif

@@ -1,8 +1,7 @@
 #include "http/app.h"
 #include "http/handlers.h"
 
-void handle_health(const req_t *req, resp_t *resp, void *ctx)
-{
+void handle_health(const req_t *req, resp_t *resp, void *ctx) {
     app_t *app = ctx;
     (void)req;
     bool pg = db_ping(app->db);

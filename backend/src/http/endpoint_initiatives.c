@@ -3,8 +3,7 @@
 #include "http/params.h"
 #include "http/reply.h"
 
-void handle_initiative_get(const req_t *req, resp_t *resp, void *ctx)
-{
+void handle_initiative_get(const req_t *req, resp_t *resp, void *ctx) {
     static const char *const shape[] = {"lang", NULL};
     app_t *app = ctx;
     int64_t id;
@@ -22,8 +21,7 @@ void handle_initiative_get(const req_t *req, resp_t *resp, void *ctx)
     reply_ok_cached(app, resp, out, key);
 }
 
-void handle_initiative_list(const req_t *req, resp_t *resp, void *ctx)
-{
+void handle_initiative_list(const req_t *req, resp_t *resp, void *ctx) {
     static const char *const shape[] = {"lang", "limit", "cursor", NULL};
     app_t *app = ctx;
     int limit;

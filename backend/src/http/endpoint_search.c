@@ -1,11 +1,10 @@
-#include "domain/search.h"
 #include "domain/initiative.h"
+#include "domain/search.h"
 #include "http/handlers.h"
 #include "http/params.h"
 #include "http/reply.h"
 
-void handle_search(const req_t *req, resp_t *resp, void *ctx)
-{
+void handle_search(const req_t *req, resp_t *resp, void *ctx) {
     static const char *const shape[] = {"q", "lang", "limit", "cursor", NULL};
     app_t *app = ctx;
     char qbuf[SEARCH_Q_MAX + 1];

@@ -3,8 +3,7 @@
 #include "http/params.h"
 #include "http/reply.h"
 
-void handle_vocabularies(const req_t *req, resp_t *resp, void *ctx)
-{
+void handle_vocabularies(const req_t *req, resp_t *resp, void *ctx) {
     static const char *const shape[] = {"lang", NULL};
     app_t *app = ctx;
     const char *lang;

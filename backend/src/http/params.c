@@ -5,15 +5,13 @@
 
 #include "core/utf8.h"
 
-static bool bad(resp_t *resp, const char *field, const char *message)
-{
+static bool bad(resp_t *resp, const char *field, const char *message) {
     resp_error(resp, 400, "invalid_parameter", message, field);
     return false;
 }
 
 /* Plain decimal, no sign, no leading zero, no overflow. */
-static bool parse_positive(const char *s, int64_t max, int64_t *out)
-{
+static bool parse_positive(const char *s, int64_t max, int64_t *out) {
     int64_t v = 0;
     size_t n = strlen(s);
     if (n == 0 || n > 19 || (s[0] == '0'))
@@ -30,8 +28,7 @@ static bool parse_positive(const char *s, int64_t max, int64_t *out)
     return true;
 }
 
-bool param_limit(const req_t *req, resp_t *resp, int def, int max, int *out)
-{
+bool param_limit(const req_t *req, resp_t *resp, int def, int max, int *out) {
     const url_param_t *p = req_query(req, "limit");
     int64_t v;
     char msg[96];
@@ -47,21 +44,20 @@ bool param_limit(const req_t *req, resp_t *resp, int def, int max, int *out)
     return true;
 }
 
-bool param_cursor(const req_t *req, resp_t *resp, cursor_t *out, bool *has)
-{
+bool param_cursor(const req_t *req, resp_t *resp, cursor_t *out, bool *has) {
     const url_param_t *p = req_query(req, "cursor");
     *has = false;
     if (p == NULL)
         return true;
     if (!cursor_decode(p->value, out))
         return bad(resp, "cursor",
-                   "cursor n'est pas valide : utilisez la valeur next_cursor d'une réponse précédente.");
+                   "cursor n'est pas valide : utilisez la valeur next_cursor d'une réponse "
+                   "précédente.");
     *has = true;
     return true;
 }
 
-bool param_lang(const req_t *req, resp_t *resp, const char **out)
-{
+bool param_lang(const req_t *req, resp_t *resp, const char **out) {
     const url_param_t *p = req_query(req, "lang");
     if (p == NULL || strcmp(p->value, "fr") == 0) {
         *out = "fr";
@@ -75,8 +71,7 @@ bool param_lang(const req_t *req, resp_t *resp, const char **out)
 }
 
 bool param_text(const req_t *req, resp_t *resp, const char *name, size_t max, char *buf,
-                const char **out)
-{
+                const char **out) {
     const url_param_t *p = req_query(req, name);
     char msg[128];
     *out = NULL;
@@ -111,8 +106,7 @@ bool param_text(const req_t *req, resp_t *resp, const char *name, size_t max, ch
     return true;
 }
 
-bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *out)
-{
+bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *out) {
     char text[32];
     if (!req_path_param(req, name, text, sizeof text) || !parse_positive(text, INT64_MAX, out))
         return bad(resp, name, "L'identifiant doit être un entier positif.");

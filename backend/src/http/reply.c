@@ -6,8 +6,7 @@
 
 #include "domain/catalog.h"
 
-void reply_failure(resp_t *resp, dom_status st)
-{
+void reply_failure(resp_t *resp, dom_status st) {
     switch (st) {
     case DOM_NOT_FOUND:
         resp_error(resp, 404, "not_found", "Aucune initiative ne porte cet identifiant.", NULL);
@@ -27,8 +26,7 @@ void reply_failure(resp_t *resp, dom_status st)
 /* The key is the data version, the path and the values of the parameters that shape the answer,
  * in the handler's fixed order: parameter order in the URL and unknown parameters do not split
  * the cache, and no entry survives a write. */
-static bool reply_key(int64_t version, const req_t *req, const char *const *names, char *key)
-{
+static bool reply_key(int64_t version, const req_t *req, const char *const *names, char *key) {
     buf_t b;
     bool ok;
     buf_init(&b, REPLY_KEY_MAX - 1);
@@ -43,9 +41,7 @@ static bool reply_key(int64_t version, const req_t *req, const char *const *name
     return ok;
 }
 
-bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp,
-                  char *key)
-{
+bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp, char *key) {
     int64_t version;
     key[0] = '\0';
     resp->cache = "bypass";
@@ -65,8 +61,7 @@ bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t
     return found;
 }
 
-void reply_ok_cached(app_t *app, resp_t *resp, json_t *body, const char *key)
-{
+void reply_ok_cached(app_t *app, resp_t *resp, json_t *body, const char *key) {
     resp_json(resp, 200, body);
     if (resp->status == 200 && key[0] != '\0')
         cache_set(app->cache, key, resp->body.data, resp->body.len, app->cfg->cache_ttl_s);

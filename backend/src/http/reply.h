@@ -14,9 +14,10 @@
 void reply_failure(resp_t *resp, dom_status st);
 
 /* Looks the request up in the cache. names is the NULL-terminated list of the query parameters
- * that shape the answer; the handler has validated them already. On a hit, resp holds the cached answer and true is
- * returned. Otherwise key receives the cache key to store the answer under ("" when the answer
- * must not be cached: Redis or PostgreSQL unavailable). key must hold REPLY_KEY_MAX bytes. */
+ * that shape the answer; the handler has validated them already. On a hit, resp holds the cached
+ * answer and true is returned. Otherwise key receives the cache key to store the answer under (""
+ * when the answer must not be cached: Redis or PostgreSQL unavailable). key must hold REPLY_KEY_MAX
+ * bytes. */
 #define REPLY_KEY_MAX 4600
 bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp,
                   char *key) MUST_CHECK;

@@ -5,28 +5,26 @@
 #include "http/handlers.h"
 
 static const route_t routes[] = {
-    {"GET", "/api/v1/health", handle_health},
-    {"GET", "/api/v1/vocabularies", handle_vocabularies},
-    {"GET", "/api/v1/initiatives", handle_initiative_list},
-    {"GET", "/api/v1/initiatives/{id}", handle_initiative_get},
-    {"GET", "/api/v1/search", handle_search},
+        {"GET", "/api/v1/health", handle_health},
+        {"GET", "/api/v1/vocabularies", handle_vocabularies},
+        {"GET", "/api/v1/initiatives", handle_initiative_list},
+        {"GET", "/api/v1/initiatives/{id}", handle_initiative_get},
+        {"GET", "/api/v1/search", handle_search},
 };
 
 static const db_stmt_t *const statements[] = {
-    catalog_stmts,
-    initiative_stmts,
-    search_stmts,
-    vocab_stmts,
+        catalog_stmts,
+        initiative_stmts,
+        search_stmts,
+        vocab_stmts,
 };
 
-const route_t *routes_table(size_t *n)
-{
+const route_t *routes_table(size_t *n) {
     *n = ARRAY_LEN(routes);
     return routes;
 }
 
-const db_stmt_t *const *routes_statements(size_t *n)
-{
+const db_stmt_t *const *routes_statements(size_t *n) {
     *n = ARRAY_LEN(statements);
     return statements;
 }

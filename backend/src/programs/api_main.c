@@ -11,8 +11,7 @@
 #include "http/handlers.h"
 #include "server/master.h"
 
-static void *api_worker_init(void *arg)
-{
+static void *api_worker_init(void *arg) {
     const cfg_t *cfg = arg;
     size_t nsets;
     const db_stmt_t *const *sets = routes_statements(&nsets);
@@ -39,16 +38,14 @@ failed:
     return NULL;
 }
 
-static void api_worker_fini(void *ctx)
-{
+static void api_worker_fini(void *ctx) {
     app_t *app = ctx;
     db_close(app->db);
     cache_close(app->cache);
     free(app);
 }
 
-int main(void)
-{
+int main(void) {
     static cfg_t cfg;
     char err[256];
     if (!cfg_from_env(&cfg, err, sizeof err)) {
@@ -58,15 +55,15 @@ int main(void)
     size_t nroutes;
     const route_t *routes = routes_table(&nroutes);
     master_opts_t opts = {
-        .socket = cfg.fcgi_socket,
-        .workers = cfg.workers,
-        .grace_s = cfg.shutdown_grace_s,
-        .routes = routes,
-        .nroutes = nroutes,
-        .max_body = (size_t)cfg.max_body,
-        .worker_init = api_worker_init,
-        .worker_fini = api_worker_fini,
-        .arg = &cfg,
+            .socket = cfg.fcgi_socket,
+            .workers = cfg.workers,
+            .grace_s = cfg.shutdown_grace_s,
+            .routes = routes,
+            .nroutes = nroutes,
+            .max_body = (size_t)cfg.max_body,
+            .worker_init = api_worker_init,
+            .worker_fini = api_worker_fini,
+            .arg = &cfg,
     };
     return master_run(&opts);
 }

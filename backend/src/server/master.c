@@ -21,8 +21,8 @@
 #define MASTER_CRASH_WINDOW_S 1
 
 typedef struct slot {
-    pid_t pid;       /* 0 when empty */
-    time_t started;  /* when the current worker was forked */
+    pid_t pid;         /* 0 when empty */
+    time_t started;    /* when the current worker was forked */
     time_t restart_at; /* when an empty slot should be refilled */
 } slot_t;
 
@@ -34,8 +34,7 @@ typedef struct master {
     size_t nretiring;
 } master_t;
 
-static pid_t master_spawn(master_t *m)
-{
+static pid_t master_spawn(master_t *m) {
     pid_t pid = fork();
     if (pid != 0)
         return pid; /* parent, or -1 */
@@ -54,19 +53,18 @@ static pid_t master_spawn(master_t *m)
         _exit(1);
     }
     worker_opts_t wo = {
-        .listen_fd = m->listen_fd,
-        .routes = m->opts->routes,
-        .nroutes = m->opts->nroutes,
-        .ctx = ctx,
-        .max_body = m->opts->max_body,
+            .listen_fd = m->listen_fd,
+            .routes = m->opts->routes,
+            .nroutes = m->opts->nroutes,
+            .ctx = ctx,
+            .max_body = m->opts->max_body,
     };
     int rc = worker_run(&wo);
     m->opts->worker_fini(ctx);
     _exit(rc);
 }
 
-static void master_fill_slots(master_t *m, time_t now)
-{
+static void master_fill_slots(master_t *m, time_t now) {
     for (int i = 0; i < m->opts->workers; i++) {
         slot_t *s = &m->slots[i];
         if (s->pid != 0 || now < s->restart_at)
@@ -83,8 +81,7 @@ static void master_fill_slots(master_t *m, time_t now)
 }
 
 /* Forgets a dead child; schedules its slot for refilling. */
-static void master_reap(master_t *m, pid_t pid, int status, bool stopping, time_t now)
-{
+static void master_reap(master_t *m, pid_t pid, int status, bool stopping, time_t now) {
     for (size_t i = 0; i < m->nretiring; i++) {
         if (m->retiring[i] == pid) {
             m->retiring[i] = m->retiring[--m->nretiring];
@@ -109,8 +106,7 @@ static void master_reap(master_t *m, pid_t pid, int status, bool stopping, time_
     }
 }
 
-static size_t master_live(const master_t *m)
-{
+static size_t master_live(const master_t *m) {
     size_t n = m->nretiring;
     for (int i = 0; i < m->opts->workers; i++)
         if (m->slots[i].pid != 0)
@@ -118,8 +114,7 @@ static size_t master_live(const master_t *m)
     return n;
 }
 
-static void master_signal_all(master_t *m, int sig)
-{
+static void master_signal_all(master_t *m, int sig) {
     for (int i = 0; i < m->opts->workers; i++)
         if (m->slots[i].pid != 0)
             kill(m->slots[i].pid, sig);
@@ -129,8 +124,7 @@ static void master_signal_all(master_t *m, int sig)
 
 /* SIGHUP: move the current workers to the retiring list, start new ones, then ask the old ones
  * to finish. New workers are forked first so that capacity never drops. */
-static void master_replace(master_t *m, time_t now)
-{
+static void master_replace(master_t *m, time_t now) {
     pid_t old[MASTER_MAX_WORKERS];
     int nold = 0;
     for (int i = 0; i < m->opts->workers; i++) {
@@ -148,8 +142,7 @@ static void master_replace(master_t *m, time_t now)
     log_msg("info", "SIGHUP: %d workers replaced", nold);
 }
 
-static bool master_open_socket(master_t *m)
-{
+static bool master_open_socket(master_t *m) {
     const char *path = m->opts->socket;
     bool is_unix = strchr(path, ':') == NULL;
     if (is_unix) {
@@ -171,8 +164,7 @@ static bool master_open_socket(master_t *m)
     return true;
 }
 
-int master_run(const master_opts_t *opts)
-{
+int master_run(const master_opts_t *opts) {
     master_t m;
     memset(&m, 0, sizeof m);
     m.opts = opts;

@@ -7,8 +7,7 @@
 
 #include "core/utf8.h"
 
-bool req_id_is_safe(const char *id)
-{
+bool req_id_is_safe(const char *id) {
     size_t n = 0;
     if (id == NULL)
         return false;
@@ -24,8 +23,7 @@ bool req_id_is_safe(const char *id)
 
 /* A process-unique id: pid, time and a counter. nginx normally supplies $request_id, so this is
  * only used when the API is reached directly. */
-static void req_new_id(char *out, size_t n)
-{
+static void req_new_id(char *out, size_t n) {
     static unsigned long counter;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -34,8 +32,7 @@ static void req_new_id(char *out, size_t n)
 }
 
 req_status req_parse(req_t *req, const char *method, const char *request_uri,
-                     const char *query_string, const char *client_id, size_t max_body)
-{
+                     const char *query_string, const char *client_id, size_t max_body) {
     buf_t path;
     req_status st = REQ_OK;
     req->query.n = 0;
@@ -88,18 +85,15 @@ failed:
     return st;
 }
 
-const url_param_t *req_query(const req_t *req, const char *key)
-{
+const url_param_t *req_query(const req_t *req, const char *key) {
     return url_query_get(&req->query, key);
 }
 
-bool req_path_param(const req_t *req, const char *name, char *out, size_t outlen)
-{
+bool req_path_param(const req_t *req, const char *name, char *out, size_t outlen) {
     return router_param(&req->match, name, out, outlen);
 }
 
-void req_free(req_t *req)
-{
+void req_free(req_t *req) {
     url_query_free(&req->query);
     buf_free(&req->body);
 }

@@ -10,9 +10,9 @@
 #include "core/url.h"
 #include "server/router.h"
 
-#define REQ_PATH_MAX 2048
+#define REQ_PATH_MAX  2048
 #define REQ_PARAM_MAX 4096 /* largest decoded query parameter */
-#define REQ_ID_LEN 64
+#define REQ_ID_LEN    64
 
 typedef struct req {
     char method[16];
@@ -36,8 +36,7 @@ typedef enum req_status {
  * it is a safe token, otherwise a fresh id is generated. The caller frees with req_free
  * whatever the result. */
 req_status req_parse(req_t *req, const char *method, const char *request_uri,
-                     const char *query_string, const char *client_id,
-                     size_t max_body) MUST_CHECK;
+                     const char *query_string, const char *client_id, size_t max_body) MUST_CHECK;
 
 /* The value of query parameter key, or NULL when absent. Owned by req. */
 const url_param_t *req_query(const req_t *req, const char *key);

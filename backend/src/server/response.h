@@ -41,8 +41,7 @@ void resp_json(resp_t *resp, int status, json_t *body);
 void resp_raw(resp_t *resp, int status, const char *content_type, const char *body, size_t len);
 
 /* Sets an error response. field may be NULL. message is French, shown to people. */
-void resp_error(resp_t *resp, int status, const char *code, const char *message,
-                const char *field);
+void resp_error(resp_t *resp, int status, const char *code, const char *message, const char *field);
 
 /* The reason phrase for a status code ("Not Found"). */
 const char *resp_reason(int status);

@@ -3,8 +3,7 @@
 #include <string.h>
 
 /* Matches one pattern against a path; fills m->params on success. */
-static bool pattern_match(const char *pat, const char *path, route_match_t *m)
-{
+static bool pattern_match(const char *pat, const char *path, route_match_t *m) {
     m->nparams = 0;
     while (*pat && *path) {
         if (*pat != '/' || *path != '/')
@@ -32,8 +31,7 @@ static bool pattern_match(const char *pat, const char *path, route_match_t *m)
     return *pat == '\0' && *path == '\0';
 }
 
-static void allow_add(char *allow, const char *method)
-{
+static void allow_add(char *allow, const char *method) {
     if (strstr(allow, method) != NULL)
         return;
     size_t used = strlen(allow);
@@ -46,8 +44,7 @@ static void allow_add(char *allow, const char *method)
 }
 
 router_result router_match(const route_t *routes, size_t nroutes, const char *method,
-                           const char *path, route_match_t *m)
-{
+                           const char *path, route_match_t *m) {
     bool path_known = false;
     const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
     route_match_t probe;
@@ -72,8 +69,7 @@ router_result router_match(const route_t *routes, size_t nroutes, const char *me
     return path_known ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
 }
 
-bool router_param(const route_match_t *m, const char *name, char *out, size_t outlen)
-{
+bool router_param(const route_match_t *m, const char *name, char *out, size_t outlen) {
     size_t nlen = strlen(name);
     for (size_t i = 0; i < m->nparams; i++) {
         const route_param_t *p = &m->params[i];

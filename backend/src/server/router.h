@@ -9,7 +9,7 @@
 #include "core/common.h"
 
 #define ROUTER_MAX_PARAMS 4
-#define ROUTER_ALLOW_LEN 64
+#define ROUTER_ALLOW_LEN  64
 
 struct req;
 struct resp;

@@ -17,15 +17,13 @@
  * with EINTR (FCGI_FAIL_ACCEPT_ON_INTR) and the loop ends. */
 static volatile sig_atomic_t worker_stopping;
 
-static void worker_on_term(int sig)
-{
+static void worker_on_term(int sig) {
     (void)sig;
     worker_stopping = 1;
     FCGX_ShutdownPending();
 }
 
-static double now_ms(void)
-{
+static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
@@ -33,8 +31,7 @@ static double now_ms(void)
 
 /* Reads the body up to the cap. Returns false when it is larger (the rest is drained so that the
  * web server sees a clean end of request). */
-static bool worker_read_body(FCGX_Request *fr, req_t *req)
-{
+static bool worker_read_body(FCGX_Request *fr, req_t *req) {
     const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
     char chunk[8192];
     if (cl == NULL || *cl == '\0')
@@ -55,8 +52,7 @@ static bool worker_read_body(FCGX_Request *fr, req_t *req)
     return !too_big;
 }
 
-static void worker_write(FCGX_Request *fr, const req_t *req, const resp_t *resp, bool head)
-{
+static void worker_write(FCGX_Request *fr, const req_t *req, const resp_t *resp, bool head) {
     char hdr[2048];
     int n = snprintf(hdr, sizeof hdr,
                      "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
@@ -74,8 +70,7 @@ static void worker_write(FCGX_Request *fr, const req_t *req, const resp_t *resp,
         FCGX_PutStr(resp->body.data, (int)resp->body.len, fr->out);
 }
 
-static void worker_log(const req_t *req, const resp_t *resp, double ms)
-{
+static void worker_log(const req_t *req, const resp_t *resp, double ms) {
     json_t *o = json_object();
     if (o == NULL)
         return;
@@ -90,8 +85,7 @@ static void worker_log(const req_t *req, const resp_t *resp, double ms)
     log_json(o);
 }
 
-static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr)
-{
+static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
     double t0 = now_ms();
     req_t req;
     resp_t resp;
@@ -115,7 +109,8 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr)
         resp_error(&resp, 400, "invalid_request", "Requête invalide.", NULL);
     } else if (!body_ok) {
         char msg[160];
-        snprintf(msg, sizeof msg, "Le corps de la requête dépasse la taille maximale de %lu octets.",
+        snprintf(msg, sizeof msg,
+                 "Le corps de la requête dépasse la taille maximale de %lu octets.",
                  (unsigned long)opts->max_body);
         resp_error(&resp, 413, "payload_too_large", msg, NULL);
     } else {
@@ -141,8 +136,7 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr)
     resp_free(&resp);
 }
 
-int worker_run(const worker_opts_t *opts)
-{
+int worker_run(const worker_opts_t *opts) {
     FCGX_Request fr;
     sigset_t term, old;
     struct sigaction sa;

@@ -9,11 +9,11 @@
 #include "server/router.h"
 
 typedef struct worker_opts {
-    int listen_fd;          /* from FCGX_OpenSocket, inherited from the master */
-    const route_t *routes;  /* borrowed; lives for the whole process */
+    int listen_fd;         /* from FCGX_OpenSocket, inherited from the master */
+    const route_t *routes; /* borrowed; lives for the whole process */
     size_t nroutes;
-    void *ctx;              /* handed to every handler */
-    size_t max_body;        /* request bodies above this are refused with 413 */
+    void *ctx;       /* handed to every handler */
+    size_t max_body; /* request bodies above this are refused with 413 */
 } worker_opts_t;
 
 /* Serves requests until SIGTERM (finishing the request in flight) or a fatal accept error.

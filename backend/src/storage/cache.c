@@ -17,8 +17,7 @@ struct cache {
     time_t retry_at;   /* no connection attempt before this time after a failure */
 };
 
-cache_t *cache_open(const char *host, int port, int timeout_ms)
-{
+cache_t *cache_open(const char *host, int port, int timeout_ms) {
     cache_t *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
@@ -32,8 +31,7 @@ cache_t *cache_open(const char *host, int port, int timeout_ms)
     return c;
 }
 
-static void cache_drop(cache_t *c, const char *why)
-{
+static void cache_drop(cache_t *c, const char *why) {
     if (c->ctx) {
         log_msg("warn", "redis: %s: %s", why, c->ctx->errstr[0] ? c->ctx->errstr : "no reply");
         redisFree(c->ctx);
@@ -42,8 +40,7 @@ static void cache_drop(cache_t *c, const char *why)
     c->retry_at = time(NULL) + CACHE_RETRY_S;
 }
 
-void cache_close(cache_t *c)
-{
+void cache_close(cache_t *c) {
     if (c == NULL)
         return;
     if (c->ctx)
@@ -52,8 +49,7 @@ void cache_close(cache_t *c)
     free(c);
 }
 
-static bool cache_connected(cache_t *c)
-{
+static bool cache_connected(cache_t *c) {
     if (c->ctx)
         return true;
     if (time(NULL) < c->retry_at)
@@ -75,8 +71,7 @@ static bool cache_connected(cache_t *c)
     return true;
 }
 
-bool cache_get(cache_t *c, const char *key, buf_t *out)
-{
+bool cache_get(cache_t *c, const char *key, buf_t *out) {
     if (!cache_connected(c))
         return false;
     redisReply *r = redisCommand(c->ctx, "GET %s", key);
@@ -89,8 +84,7 @@ bool cache_get(cache_t *c, const char *key, buf_t *out)
     return hit;
 }
 
-void cache_set(cache_t *c, const char *key, const char *value, size_t len, int ttl_s)
-{
+void cache_set(cache_t *c, const char *key, const char *value, size_t len, int ttl_s) {
     if (ttl_s <= 0 || !cache_connected(c))
         return;
     redisReply *r = redisCommand(c->ctx, "SET %s %b EX %d", key, value, len, ttl_s);
@@ -101,8 +95,7 @@ void cache_set(cache_t *c, const char *key, const char *value, size_t len, int t
     freeReplyObject(r);
 }
 
-bool cache_ping(cache_t *c)
-{
+bool cache_ping(cache_t *c) {
     /* A health check must say what Redis is now, not what it was a second ago. */
     c->retry_at = 0;
     if (!cache_connected(c))

@@ -12,8 +12,7 @@ struct db {
     PGconn *conn; /* owned; NULL when not connected */
 };
 
-db_t *db_open(const char *dsn, const db_stmt_t *const *stmt_sets, size_t nsets)
-{
+db_t *db_open(const char *dsn, const db_stmt_t *const *stmt_sets, size_t nsets) {
     db_t *db = calloc(1, sizeof *db);
     if (db == NULL)
         return NULL;
@@ -27,8 +26,7 @@ db_t *db_open(const char *dsn, const db_stmt_t *const *stmt_sets, size_t nsets)
     return db;
 }
 
-void db_close(db_t *db)
-{
+void db_close(db_t *db) {
     if (db == NULL)
         return;
     if (db->conn)
@@ -37,8 +35,7 @@ void db_close(db_t *db)
     free(db);
 }
 
-static const db_stmt_t *db_find(const db_t *db, const char *name)
-{
+static const db_stmt_t *db_find(const db_t *db, const char *name) {
     for (size_t s = 0; s < db->nsets; s++)
         for (const db_stmt_t *st = db->sets[s]; st->name; st++)
             if (strcmp(st->name, name) == 0)
@@ -46,16 +43,14 @@ static const db_stmt_t *db_find(const db_t *db, const char *name)
     return NULL;
 }
 
-static void db_disconnect(db_t *db)
-{
+static void db_disconnect(db_t *db) {
     if (db->conn)
         PQfinish(db->conn);
     db->conn = NULL;
 }
 
 /* Connects and prepares every statement. */
-static bool db_connect(db_t *db)
-{
+static bool db_connect(db_t *db) {
     db->conn = PQconnectdb(db->dsn);
     if (PQstatus(db->conn) != CONNECTION_OK) {
         log_msg("warn", "postgres: cannot connect: %s", PQerrorMessage(db->conn));
@@ -81,8 +76,7 @@ failed:
 }
 
 db_status db_exec(db_t *db, const char *name, int nparams, const char *const *values,
-                  PGresult **out)
-{
+                  PGresult **out) {
     const db_stmt_t *st = db_find(db, name);
     *out = NULL;
     if (st == NULL || st->nparams != nparams) {
@@ -113,8 +107,7 @@ db_status db_exec(db_t *db, const char *name, int nparams, const char *const *va
     return DB_UNAVAILABLE;
 }
 
-bool db_ping(db_t *db)
-{
+bool db_ping(db_t *db) {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (db->conn == NULL && !db_connect(db))
             return false;

@@ -1,9 +1,9 @@
 /* Parameter validation and the JSON written for answers and errors. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -11,14 +11,12 @@
 #include "http/params.h"
 
 /* Parses a query string into a request. */
-static void make_req(req_t *r, const char *qs)
-{
+static void make_req(req_t *r, const char *qs) {
     assert_int_equal(req_parse(r, "GET", "/api/v1/search", qs, NULL, 1024), REQ_OK);
 }
 
 /* Checks that resp holds a 400 whose body is the documented error shape naming field. */
-static void assert_error(resp_t *resp, int status, const char *code, const char *field)
-{
+static void assert_error(resp_t *resp, int status, const char *code, const char *field) {
     json_error_t e;
     assert_int_equal(resp->status, status);
     json_t *body = json_loadb(resp->body.data, resp->body.len, 0, &e);
@@ -37,11 +35,10 @@ static void assert_error(resp_t *resp, int status, const char *code, const char 
     json_decref(body);
 }
 
-static void test_limit(void **state)
-{
+static void test_limit(void **state) {
     (void)state;
-    const char *bad[] = {"limit=0", "limit=101", "limit=abc", "limit=-1", "limit=1.5",
-                         "limit=", "limit=05", "limit=99999999999999999999999"};
+    const char *bad[] = {"limit=0",   "limit=101", "limit=abc", "limit=-1",
+                         "limit=1.5", "limit=",    "limit=05",  "limit=99999999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         req_t r;
         resp_t resp;
@@ -68,8 +65,7 @@ static void test_limit(void **state)
     resp_free(&resp);
 }
 
-static void test_text(void **state)
-{
+static void test_text(void **state) {
     (void)state;
     char buf[16];
     const char *q;
@@ -98,8 +94,7 @@ static void test_text(void **state)
     resp_free(&resp);
 }
 
-static void test_lang_and_cursor(void **state)
-{
+static void test_lang_and_cursor(void **state) {
     (void)state;
     req_t r;
     resp_t resp;
@@ -120,8 +115,7 @@ static void test_lang_and_cursor(void **state)
     resp_free(&resp);
 }
 
-static void test_json_answers_escape_text(void **state)
-{
+static void test_json_answers_escape_text(void **state) {
     (void)state;
     resp_t resp;
     json_error_t e;
@@ -146,12 +140,10 @@ static void test_json_answers_escape_text(void **state)
     resp_free(&resp);
 }
 
-static void test_path_id(void **state)
-{
+static void test_path_id(void **state) {
     (void)state;
     static const route_t routes[] = {{"GET", "/x/{id}", NULL}};
-    const char *bad[] = {"/x/abc", "/x/-1", "/x/1.5", "/x/0", "/x/99999999999999999999",
-                         "/x/007"};
+    const char *bad[] = {"/x/abc", "/x/-1", "/x/1.5", "/x/0", "/x/99999999999999999999", "/x/007"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         req_t r;
         resp_t resp;
@@ -176,14 +168,11 @@ static void test_path_id(void **state)
     req_free(&r);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_limit),
-        cmocka_unit_test(test_text),
-        cmocka_unit_test(test_lang_and_cursor),
-        cmocka_unit_test(test_json_answers_escape_text),
-        cmocka_unit_test(test_path_id),
+            cmocka_unit_test(test_limit),           cmocka_unit_test(test_text),
+            cmocka_unit_test(test_lang_and_cursor), cmocka_unit_test(test_json_answers_escape_text),
+            cmocka_unit_test(test_path_id),
     };
     return cmocka_run_group_tests_name("params", tests, NULL, NULL);
 }

@@ -1,17 +1,16 @@
 /* Request parsing: paths, query strings, UTF-8, request ids; and capped buffers. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "server/request.h"
 
-static void test_parses_path_and_query(void **state)
-{
+static void test_parses_path_and_query(void **state) {
     (void)state;
     req_t r;
     assert_int_equal(req_parse(&r, "GET", "/api/v1/search?q=x", "q=jardins+partag%C3%A9s&limit=5",
@@ -25,8 +24,7 @@ static void test_parses_path_and_query(void **state)
     req_free(&r);
 }
 
-static void test_path_is_decoded_and_checked(void **state)
-{
+static void test_path_is_decoded_and_checked(void **state) {
     (void)state;
     req_t r;
     assert_int_equal(req_parse(&r, "GET", "/api/v1/initiatives/%34%32", "", NULL, 1024), REQ_OK);
@@ -42,8 +40,7 @@ static void test_path_is_decoded_and_checked(void **state)
     req_free(&r);
 }
 
-static void test_bad_query_strings(void **state)
-{
+static void test_bad_query_strings(void **state) {
     (void)state;
     req_t r;
     char many[32 * 4 + 16] = "";
@@ -60,8 +57,7 @@ static void test_bad_query_strings(void **state)
     req_free(&r);
 }
 
-static void test_unsafe_request_id_is_replaced(void **state)
-{
+static void test_unsafe_request_id_is_replaced(void **state) {
     (void)state;
     req_t r;
     assert_int_equal(req_parse(&r, "GET", "/", "", "bad id\r\nX-Evil: 1", 1024), REQ_OK);
@@ -75,8 +71,7 @@ static void test_unsafe_request_id_is_replaced(void **state)
     assert_false(req_id_is_safe(""));
 }
 
-static void test_utf8_validation(void **state)
-{
+static void test_utf8_validation(void **state) {
     (void)state;
     assert_true(utf8_valid("héllo 🌍", strlen("héllo 🌍")));
     assert_false(utf8_valid("\xC3\x28", 2));         /* bad continuation */
@@ -87,8 +82,7 @@ static void test_utf8_validation(void **state)
     assert_false(utf8_valid("a\0b", 3));             /* NUL */
 }
 
-static void test_buf_cap(void **state)
-{
+static void test_buf_cap(void **state) {
     (void)state;
     buf_t b;
     buf_init(&b, 8);
@@ -103,15 +97,14 @@ static void test_buf_cap(void **state)
     buf_free(&b);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parses_path_and_query),
-        cmocka_unit_test(test_path_is_decoded_and_checked),
-        cmocka_unit_test(test_bad_query_strings),
-        cmocka_unit_test(test_unsafe_request_id_is_replaced),
-        cmocka_unit_test(test_utf8_validation),
-        cmocka_unit_test(test_buf_cap),
+            cmocka_unit_test(test_parses_path_and_query),
+            cmocka_unit_test(test_path_is_decoded_and_checked),
+            cmocka_unit_test(test_bad_query_strings),
+            cmocka_unit_test(test_unsafe_request_id_is_replaced),
+            cmocka_unit_test(test_utf8_validation),
+            cmocka_unit_test(test_buf_cap),
     };
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

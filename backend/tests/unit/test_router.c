@@ -1,25 +1,36 @@
 /* Routing: literal and captured segments, 404 versus 405, HEAD answered by GET. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include "server/router.h"
 
-static void fn_a(const struct req *r, struct resp *s, void *c) { (void)r; (void)s; (void)c; }
-static void fn_b(const struct req *r, struct resp *s, void *c) { (void)r; (void)s; (void)c; }
-static void fn_c(const struct req *r, struct resp *s, void *c) { (void)r; (void)s; (void)c; }
+static void fn_a(const struct req *r, struct resp *s, void *c) {
+    (void)r;
+    (void)s;
+    (void)c;
+}
+static void fn_b(const struct req *r, struct resp *s, void *c) {
+    (void)r;
+    (void)s;
+    (void)c;
+}
+static void fn_c(const struct req *r, struct resp *s, void *c) {
+    (void)r;
+    (void)s;
+    (void)c;
+}
 
 static const route_t routes[] = {
-    {"GET", "/api/v1/initiatives", fn_a},
-    {"GET", "/api/v1/initiatives/{id}", fn_b},
-    {"POST", "/api/v1/initiatives", fn_c},
+        {"GET", "/api/v1/initiatives", fn_a},
+        {"GET", "/api/v1/initiatives/{id}", fn_b},
+        {"POST", "/api/v1/initiatives", fn_c},
 };
 
-static void test_literal_and_capture(void **state)
-{
+static void test_literal_and_capture(void **state) {
     (void)state;
     route_match_t m;
     char id[16];
@@ -34,18 +45,21 @@ static void test_literal_and_capture(void **state)
     assert_ptr_equal(m.route->fn, fn_c);
 }
 
-static void test_not_found(void **state)
-{
+static void test_not_found(void **state) {
     (void)state;
     route_match_t m;
-    const char *paths[] = {"/", "/api/v1", "/api/v1/initiatives/", "/api/v1/initiatives/1/x",
-                           "/api/v1/initiativesX", "/api/v1//initiatives", ""};
+    const char *paths[] = {"/",
+                           "/api/v1",
+                           "/api/v1/initiatives/",
+                           "/api/v1/initiatives/1/x",
+                           "/api/v1/initiativesX",
+                           "/api/v1//initiatives",
+                           ""};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         assert_int_equal(router_match(routes, 3, "GET", paths[i], &m), ROUTER_NOT_FOUND);
 }
 
-static void test_method_not_allowed_lists_allow(void **state)
-{
+static void test_method_not_allowed_lists_allow(void **state) {
     (void)state;
     route_match_t m;
     assert_int_equal(router_match(routes, 3, "DELETE", "/api/v1/initiatives", &m),
@@ -56,16 +70,14 @@ static void test_method_not_allowed_lists_allow(void **state)
     assert_string_equal(m.allow, "GET");
 }
 
-static void test_head_uses_get(void **state)
-{
+static void test_head_uses_get(void **state) {
     (void)state;
     route_match_t m;
     assert_int_equal(router_match(routes, 3, "HEAD", "/api/v1/initiatives/9", &m), ROUTER_FOUND);
     assert_ptr_equal(m.route->fn, fn_b);
 }
 
-static void test_param_too_long_for_buffer(void **state)
-{
+static void test_param_too_long_for_buffer(void **state) {
     (void)state;
     route_match_t m;
     char small[4];
@@ -74,14 +86,13 @@ static void test_param_too_long_for_buffer(void **state)
     assert_false(router_param(&m, "id", small, sizeof small));
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_literal_and_capture),
-        cmocka_unit_test(test_not_found),
-        cmocka_unit_test(test_method_not_allowed_lists_allow),
-        cmocka_unit_test(test_head_uses_get),
-        cmocka_unit_test(test_param_too_long_for_buffer),
+            cmocka_unit_test(test_literal_and_capture),
+            cmocka_unit_test(test_not_found),
+            cmocka_unit_test(test_method_not_allowed_lists_allow),
+            cmocka_unit_test(test_head_uses_get),
+            cmocka_unit_test(test_param_too_long_for_buffer),
     };
     return cmocka_run_group_tests_name("router", tests, NULL, NULL);
 }
