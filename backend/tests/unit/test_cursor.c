@@ -1,9 +1,11 @@
 /* Cursors: round trips, and refusal of anything the API did not produce. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* cmocka needs the headers above first. */
+#include <cmocka.h>
 #include <string.h>
 
 #include "core/b64url.h"

@@ -1,9 +1,11 @@
 /* Parameter validation and the JSON written for answers and errors. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* cmocka needs the headers above first. */
+#include <cmocka.h>
 #include <string.h>
 
 #include <jansson.h>

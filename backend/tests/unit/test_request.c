@@ -1,9 +1,11 @@
 /* Request parsing: paths, query strings, UTF-8, request ids; and capped buffers. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* cmocka needs the headers above first. */
+#include <cmocka.h>
 #include <string.h>
 
 #include "core/buf.h"

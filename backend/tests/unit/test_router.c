@@ -1,9 +1,11 @@
 /* Routing: literal and captured segments, 404 versus 405, HEAD answered by GET. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* cmocka needs the headers above first. */
+#include <cmocka.h>
 #include <string.h>
 
 #include "server/router.h"
