@@ -1,0 +1,713 @@
+#!/usr/bin/env bash
+# The private local stack: PostgreSQL/PostGIS, Redis, the API and nginx, under var/ (profile run) or
+# var/test/ (profile test). Ports, folders and actions: docs/local-stack-contract.md.
+#
+#   SC_PROFILE=run|test scripts/stack.sh ACTION [ACTION...]
+#
+# Every start action skips what is already running (pid file plus a live process of the right program);
+# every stop action stops only the process named by our own pid file.
+set -euo pipefail
+umask 022
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=scripts/common.sh
+. "$ROOT/scripts/common.sh"
+
+NGINX_BIN=${SC_NGINX_BIN:-/usr/sbin/nginx}
+REDIS_BIN=${SC_REDIS_BIN:-redis-server}
+MIGRATIONS_DIR=${SC_MIGRATIONS_DIR:-$ROOT/sql/migrations}
+STOP_GRACE=${SC_STOP_GRACE:-20}
+
+# When the postgres user cannot reach $VAR (a checkout under a private home, e.g. /root), the cluster
+# lives here instead and $VAR/pg is a symbolic link to it.
+FALLBACK_DIR=/var/tmp/socialconnect-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)-$SC_PROFILE
+
+usage() {
+    cat <<EOF
+usage: SC_PROFILE=run|test $0 ACTION [ACTION...]
+actions: start stop status restart
+         start-pg stop-pg restart-pg migrate load
+         start-redis stop-redis restart-redis
+         start-api stop-api restart-api
+         start-nginx stop-nginx restart-nginx
+         env (prints shell exports for this profile)  psql [ARGS] (opens psql as socialconnect)
+         wipe (stops the profile and deletes its data)
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Processes
+
+# pid_alive PID: PID is a live process (a zombie that nobody reaped yet counts as gone).
+pid_alive() {
+    local pid=$1 stat
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+proc_comm() { cat "/proc/$1/comm" 2>/dev/null || true; }
+
+proc_argv0() {
+    local argv0=""
+    IFS= read -r -d '' argv0 2>/dev/null <"/proc/$1/cmdline" || true
+    printf '%s' "$argv0"
+}
+
+# read_pid FILE: prints the first line of FILE when it is a pid.
+read_pid() {
+    local pid=""
+    [[ -f $1 ]] || return 1
+    IFS= read -r pid <"$1" || true
+    pid=${pid//[!0-9]/}
+    [[ -n $pid ]] && printf '%s' "$pid"
+}
+
+# wait_gone PID TENTHS: waits until PID is gone, at most TENTHS tenths of a second.
+wait_gone() {
+    local pid=$1 i
+    for ((i = 0; i < $2; i++)); do
+        pid_alive "$pid" || return 0
+        sleep 0.1
+    done
+    ! pid_alive "$pid"
+}
+
+# stop_process NAME PID SIGNAL...: sends the first signal and waits STOP_GRACE seconds, then each next
+# signal with 5 s, then KILL.
+stop_process() {
+    local name=$1 pid=$2 sig tenths=$((STOP_GRACE * 10))
+    shift 2
+    for sig in "$@" KILL; do
+        pid_alive "$pid" || break
+        kill -s "$sig" "$pid" 2>/dev/null || true
+        if wait_gone "$pid" "$tenths"; then
+            break
+        fi
+        warn "$name (pid $pid) still running ${tenths}00 ms after SIG$sig"
+        tenths=50
+    done
+    if pid_alive "$pid"; then
+        warn "$name (pid $pid) did not stop"
+        return 1
+    fi
+    say "$name stopped (pid $pid)"
+}
+
+# port_busy PORT: something listens on 127.0.0.1:PORT.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ensure_dirs() {
+    mkdir -p "$VAR" "$RUN_DIR" "$LOG_DIR"
+}
+
+log_tail() {
+    [[ -f $1 ]] || return 0
+    printf -- '--- last lines of %s ---\n' "$1" >&2
+    tail -n "${2:-20}" "$1" >&2
+}
+
+# ---------------------------------------------------------------------------------------------------
+# PostgreSQL
+
+# pg_as CMD...: runs CMD as the owner of the cluster (postgres when we are root: initdb refuses root).
+pg_as() {
+    if as_root; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        "$@"
+    fi
+}
+
+# pg_paths [create]: sets PGDATA_DIR (the path the server uses) and PG_SOCK_DIR. With "create", decides
+# where a new cluster goes and makes the folders.
+pg_paths() {
+    local link=$VAR/pg fallback=0
+    if [[ -L $link ]]; then
+        fallback=1
+    elif [[ ! -e $link && ${1:-} == create ]] && as_root; then
+        id postgres >/dev/null 2>&1 || die "no postgres user: run scripts/install-deps.sh"
+        runuser -u postgres -- test -x "$VAR" 2>/dev/null || fallback=1
+    fi
+    if ((fallback)); then
+        PGDATA_DIR=$FALLBACK_DIR/pg
+        PG_SOCK_DIR=$FALLBACK_DIR/sock
+    else
+        PGDATA_DIR=$link
+        PG_SOCK_DIR=$RUN_DIR/pg
+    fi
+    # A Unix socket path is limited to 107 bytes.
+    if ((${#PG_SOCK_DIR} + 20 > 107)); then
+        PG_SOCK_DIR=$FALLBACK_DIR/sock
+    fi
+    [[ ${1:-} == create ]] || return 0
+
+    local owner=()
+    as_root && owner=(-o postgres -g postgres)
+    if [[ $PGDATA_DIR == "$FALLBACK_DIR"/* || $PG_SOCK_DIR == "$FALLBACK_DIR"/* ]]; then
+        if [[ -e $FALLBACK_DIR || -L $FALLBACK_DIR ]]; then
+            [[ -d $FALLBACK_DIR && ! -L $FALLBACK_DIR && -O $FALLBACK_DIR ]] ||
+                die "$FALLBACK_DIR exists and is not ours: remove it"
+        fi
+        install -d -m 0755 "$FALLBACK_DIR"
+    fi
+    if ((fallback)) && [[ ! -L $link ]]; then
+        say "the postgres user cannot reach $VAR: the cluster lives in $FALLBACK_DIR (linked from $link)"
+        ln -s "$PGDATA_DIR" "$link"
+    fi
+    install -d -m 0700 "${owner[@]}" "$PGDATA_DIR"
+    install -d -m 0755 "${owner[@]}" "$PG_SOCK_DIR"
+}
+
+# pg_pid: the postmaster's pid, from our pid file or else from the cluster's own postmaster.pid.
+pg_pid() {
+    local pid file=$RUN_DIR/postgres.pid
+    pg_paths
+    for pid in "$(read_pid "$file" || true)" "$(read_pid "$PGDATA_DIR/postmaster.pid" || true)"; do
+        [[ -n $pid ]] || continue
+        if pid_alive "$pid" && [[ $(proc_comm "$pid") == postgres ]] &&
+            tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | grep -qxF -- "$PGDATA_DIR"; then
+            [[ -d $RUN_DIR ]] && printf '%s\n' "$pid" >"$file"
+            printf '%s' "$pid"
+            return 0
+        fi
+    done
+    if [[ -f $file ]]; then
+        say "removing stale $file" >&2
+        rm -f "$file"
+    fi
+    return 1
+}
+
+pg_write_config() {
+    local conf=$PGDATA_DIR/socialconnect.conf sockdir=${PG_SOCK_DIR//\'/\'\'}
+    cat >"$conf" <<EOF
+# Written by scripts/stack.sh at every start of the cluster: edit the script, not this file.
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$sockdir'
+max_connections = 100
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+# JIT compilation adds 0.4-0.8 s to PostGIS queries and gains nothing on this workload.
+jit = off
+logging_collector = off
+log_destination = 'stderr'
+log_line_prefix = '%m [%p] %q%u@%d '
+log_min_duration_statement = ${SC_PG_LOG_MIN_DURATION_MS:-1000}
+EOF
+    cat >"$PGDATA_DIR/pg_hba.conf" <<'EOF'
+# Written by scripts/stack.sh: a private development cluster, reachable from this machine only.
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+local   all       all                 trust
+host    all       all   127.0.0.1/32  trust
+EOF
+    if ! grep -qx "include_if_exists = 'socialconnect.conf'" "$PGDATA_DIR/postgresql.conf"; then
+        printf "\n# Settings of the local stack.\ninclude_if_exists = 'socialconnect.conf'\n" \
+            >>"$PGDATA_DIR/postgresql.conf"
+    fi
+    if as_root; then
+        chown postgres:postgres "$conf" "$PGDATA_DIR/pg_hba.conf" "$PGDATA_DIR/postgresql.conf"
+    fi
+}
+
+pg_initdb() {
+    local locale=C
+    locale -a 2>/dev/null | grep -qix 'c\.utf-\?8' && locale=C.UTF-8
+    say "initialising a PostgreSQL cluster in $PGDATA_DIR"
+    if ! pg_as "$PGBIN/initdb" -D "$PGDATA_DIR" -U postgres -E UTF8 --locale="$locale" -A trust \
+        >>"$LOG_DIR/postgres.log" 2>&1; then
+        log_tail "$LOG_DIR/postgres.log"
+        die "initdb failed"
+    fi
+}
+
+psql_super() {
+    "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"
+}
+
+pg_ensure_db() {
+    if [[ -z $(psql_super -d postgres -tA -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'") ]]; then
+        psql_super -d postgres -c "CREATE ROLE $DB_USER LOGIN"
+        say "created role $DB_USER"
+    fi
+    if [[ -z $(psql_super -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
+        psql_super -d postgres -c "CREATE DATABASE $DB_NAME OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
+        say "created database $DB_NAME"
+    fi
+    psql_super -d "$DB_NAME" -c 'SET client_min_messages = warning' \
+        -c 'CREATE EXTENSION IF NOT EXISTS postgis' \
+        -c 'CREATE EXTENSION IF NOT EXISTS unaccent' \
+        -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm'
+}
+
+start_pg() {
+    [[ -x $PGBIN/postgres ]] || die "PostgreSQL 15 is not installed in $PGBIN: run scripts/install-deps.sh"
+    ensure_dirs
+    pg_paths create
+    local pid i
+    if pid=$(pg_pid); then
+        say "postgres already running (pid $pid, port $PG_PORT)"
+    else
+        [[ -f $PGDATA_DIR/PG_VERSION ]] || pg_initdb
+        pg_write_config
+        ! port_busy "$PG_PORT" || die "127.0.0.1:$PG_PORT is already in use by another program"
+        printf '=== %s start (port %s)\n' "$(date -Is)" "$PG_PORT" >>"$LOG_DIR/postgres.log"
+        # The log is opened here, by us: the postgres user may not be able to reach $VAR/log.
+        if ! pg_as "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -s start >>"$LOG_DIR/postgres.log" 2>&1; then
+            log_tail "$LOG_DIR/postgres.log"
+            die "PostgreSQL did not start"
+        fi
+        pid=$(read_pid "$PGDATA_DIR/postmaster.pid") || die "no postmaster.pid after start"
+        printf '%s\n' "$pid" >"$RUN_DIR/postgres.pid"
+        say "postgres started (pid $pid, 127.0.0.1:$PG_PORT)"
+    fi
+    for ((i = 0; i < 300; i++)); do
+        "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && break
+        sleep 0.1
+    done
+    "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" || die "PostgreSQL does not accept connections"
+    pg_ensure_db
+}
+
+stop_pg() {
+    local pid
+    if ! pid=$(pg_pid); then
+        say "postgres not running"
+        return 0
+    fi
+    # SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to leave); SIGQUIT is
+    # its immediate shutdown, better than KILL, which would leave the backends behind.
+    stop_process postgres "$pid" INT QUIT || return 1
+    rm -f "$RUN_DIR/postgres.pid"
+}
+
+pg_env() {
+    export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=$DB_USER PGDATABASE=$DB_NAME
+}
+
+migrate() {
+    pg_env
+    PSQL=$PGBIN/psql SC_MIGRATIONS_DIR=$MIGRATIONS_DIR "$ROOT/scripts/migrate.sh"
+}
+
+load() {
+    local script=$ROOT/sql/load/run.sh
+    if [[ ! -f $script ]]; then
+        say "no sql/load/run.sh: nothing to load"
+        return 0
+    fi
+    [[ -d $SC_SHARED_DIR ]] || warn "shared data folder $SC_SHARED_DIR is missing"
+    pg_env
+    export PATH="$PGBIN:$PATH"
+    say "loading reference and demo data (sql/load/run.sh)"
+    (cd "$ROOT" && bash "$script")
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Redis: a cache only, nothing is persisted.
+
+redis_pid() {
+    local pid file=$RUN_DIR/redis.pid
+    pid=$(read_pid "$file") || return 1
+    if pid_alive "$pid" && [[ $(proc_comm "$pid") == redis-server ]]; then
+        printf '%s' "$pid"
+        return 0
+    fi
+    say "removing stale $file" >&2
+    rm -f "$file"
+    return 1
+}
+
+start_redis() {
+    command -v "$REDIS_BIN" >/dev/null || die "redis-server is not installed: run scripts/install-deps.sh"
+    ensure_dirs
+    local pid i conf=$VAR/redis/redis.conf
+    if pid=$(redis_pid); then
+        say "redis already running (pid $pid, port $REDIS_PORT)"
+        return 0
+    fi
+    ! port_busy "$REDIS_PORT" || die "127.0.0.1:$REDIS_PORT is already in use by another program"
+    mkdir -p "$VAR/redis"
+    cat >"$conf" <<EOF
+# Written by scripts/stack.sh at every start: edit the script, not this file.
+bind 127.0.0.1
+protected-mode yes
+port $REDIS_PORT
+daemonize yes
+pidfile "$RUN_DIR/redis.pid"
+logfile "$LOG_DIR/redis.log"
+dir "$VAR/redis"
+save ""
+appendonly no
+maxmemory 256mb
+maxmemory-policy allkeys-lru
+EOF
+    "$REDIS_BIN" "$conf" || die "redis-server did not start (see $LOG_DIR/redis.log)"
+    for ((i = 0; i < 100; i++)); do
+        if pid=$(read_pid "$RUN_DIR/redis.pid" 2>/dev/null) &&
+            [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; then
+            say "redis started (pid $pid, 127.0.0.1:$REDIS_PORT)"
+            return 0
+        fi
+        sleep 0.1
+    done
+    log_tail "$LOG_DIR/redis.log"
+    die "redis did not answer within 10 s"
+}
+
+stop_redis() {
+    local pid
+    if ! pid=$(redis_pid); then
+        say "redis not running"
+        return 0
+    fi
+    stop_process redis "$pid" TERM || return 1
+    rm -f "$RUN_DIR/redis.pid"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# The API (a master process and its workers).
+
+api_bin() {
+    local bin=${SC_API_BIN:-backend/build/socialconnect-api}
+    [[ $bin == /* ]] || bin=$ROOT/$bin
+    printf '%s' "$bin"
+}
+
+# api_pid: the master's pid, checked against the program recorded at its start.
+api_pid() {
+    local pid file=$RUN_DIR/api.pid bin=""
+    pid=$(read_pid "$file") || return 1
+    [[ -f $RUN_DIR/api.bin ]] && bin=$(<"$RUN_DIR/api.bin")
+    if pid_alive "$pid"; then
+        local name=${bin##*/}
+        if [[ -z $bin || $(proc_argv0 "$pid") == "$bin" || $(proc_comm "$pid") == "${name:0:15}" ]]; then
+            printf '%s' "$pid"
+            return 0
+        fi
+    fi
+    say "removing stale $file" >&2
+    rm -f "$file" "$RUN_DIR/api.bin"
+    return 1
+}
+
+start_api() {
+    local bin pid i
+    bin=$(api_bin)
+    ensure_dirs
+    if pid=$(api_pid); then
+        if [[ $(cat "$RUN_DIR/api.bin" 2>/dev/null) == "$bin" && ! $bin -nt $RUN_DIR/api.pid ]]; then
+            say "api already running (pid $pid)"
+            return 0
+        fi
+        say "api running from an older or another binary: restarting it"
+        stop_api
+    fi
+    [[ -x $bin ]] || die "API program $bin not found: build it with 'make build'"
+    ((${#API_SOCK} <= 107)) || die "socket path $API_SOCK is longer than 107 bytes: use a shorter checkout path"
+    rm -f "$API_SOCK"
+    {
+        printf '=== %s start %s' "$(date -Is)" "$bin"
+        [[ -n ${ASAN_OPTIONS:-} ]] && printf ' ASAN_OPTIONS=%s' "$ASAN_OPTIONS"
+        printf '\n'
+    } >>"$LOG_DIR/api.log"
+    # SC_WORKERS, SC_MAX_BODY, ASAN_OPTIONS and UBSAN_OPTIONS pass through from the caller's environment.
+    (
+        cd "$ROOT"
+        export SC_FCGI_SOCKET=$API_SOCK
+        export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
+        export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
+        exec setsid nohup "$bin" </dev/null >>"$LOG_DIR/api.log" 2>&1
+    ) &
+    pid=$!
+    printf '%s\n' "$pid" >"$RUN_DIR/api.pid"
+    printf '%s\n' "$bin" >"$RUN_DIR/api.bin"
+    for ((i = 0; i < 100; i++)); do
+        [[ -S $API_SOCK ]] && break
+        if ! pid_alive "$pid"; then
+            rm -f "$RUN_DIR/api.pid" "$RUN_DIR/api.bin"
+            log_tail "$LOG_DIR/api.log"
+            die "the API exited during start-up"
+        fi
+        sleep 0.1
+    done
+    if [[ ! -S $API_SOCK ]]; then
+        stop_api
+        log_tail "$LOG_DIR/api.log"
+        die "the API did not open $API_SOCK within 10 s"
+    fi
+    # nginx workers run as an unprivileged user when we are root (see start_nginx): let them connect.
+    as_root && chmod 0666 "$API_SOCK"
+    say "api started (pid $pid, $API_SOCK)"
+}
+
+stop_api() {
+    local pid children=() c
+    if ! pid=$(api_pid); then
+        say "api not running"
+        rm -f "$API_SOCK"
+        return 0
+    fi
+    mapfile -t children < <(pgrep -P "$pid" 2>/dev/null || true)
+    stop_process api "$pid" TERM || return 1
+    # The master waits for its workers when it stops gracefully; any left after a KILL are ours too.
+    for c in "${children[@]}"; do
+        if pid_alive "$c"; then
+            stop_process "api worker" "$c" TERM || true
+        fi
+    done
+    rm -f "$RUN_DIR/api.pid" "$RUN_DIR/api.bin" "$API_SOCK"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# nginx
+
+nginx_pid() {
+    local pid file=$RUN_DIR/nginx.pid
+    pid=$(read_pid "$file") || return 1
+    if pid_alive "$pid" && [[ $(proc_comm "$pid") == nginx ]]; then
+        printf '%s' "$pid"
+        return 0
+    fi
+    say "removing stale $file" >&2
+    rm -f "$file"
+    return 1
+}
+
+sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
+
+# nginx_config FILE: writes the configuration generated from nginx/local.conf.template.
+nginx_config() {
+    local out=$1 docroot=$ROOT/frontend/dist user_directive workers
+    local regions=$SC_SHARED_DIR/geodata/regions.geojson temp=$VAR/nginx/tmp d
+    if [[ ! -f $docroot/index.html ]]; then
+        docroot=$VAR/nginx/placeholder
+        mkdir -p "$docroot"
+        cat >"$docroot/index.html" <<'EOF'
+<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>SocialConnect</title></head>
+<body><h1>SocialConnect</h1><p>L'interface n'est pas encore construite : lancez <code>make build</code>.</p></body>
+</html>
+EOF
+    fi
+    for d in client_body proxy fastcgi uwsgi scgi; do mkdir -p "$temp/$d"; done
+    user_directive="# Not root: the workers run as the current user."
+    if as_root; then
+        local group
+        group=$(id -gn nobody 2>/dev/null || echo nogroup)
+        if id nobody >/dev/null 2>&1 &&
+            runuser -u nobody -- test -r "$docroot/index.html" &&
+            { [[ ! -e $regions ]] || runuser -u nobody -- test -r "$regions"; } &&
+            runuser -u nobody -- test -x "$RUN_DIR"; then
+            user_directive="user nobody $group;"
+            chown -R nobody:"$group" "$temp"
+        else
+            user_directive="# The user nobody cannot read $docroot, $regions or reach $RUN_DIR
+# (a checkout under a private home folder): the workers run as root, still bound to 127.0.0.1 only.
+user root;"
+        fi
+    fi
+    workers=$(nproc 2>/dev/null || echo 2)
+    ((workers > 4)) && workers=4
+    sed -e "s|@USER_DIRECTIVE@|$(sed_escape "$user_directive" | sed -e ':a' -e 'N' -e '$!ba' -e 's/\n/\\n/g')|" \
+        -e "s|@WORKER_PROCESSES@|$workers|g" \
+        -e "s|@PID_FILE@|$(sed_escape "$RUN_DIR/nginx.pid")|g" \
+        -e "s|@ERROR_LOG@|$(sed_escape "$LOG_DIR/nginx-error.log")|g" \
+        -e "s|@ACCESS_LOG@|$(sed_escape "$LOG_DIR/nginx-access.log")|g" \
+        -e "s|@TEMP_DIR@|$(sed_escape "$temp")|g" \
+        -e "s|@NGINX_ETC@|/etc/nginx|g" \
+        -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
+        -e "s|@DOCROOT@|$(sed_escape "$docroot")|g" \
+        -e "s|@REGIONS_GEOJSON@|$(sed_escape "$regions")|g" \
+        -e "s|@API_SOCKET@|$(sed_escape "$API_SOCK")|g" \
+        -e "s|@SECURITY_HEADERS@|$(sed_escape "$ROOT/nginx/security-headers.conf")|g" \
+        "$ROOT/nginx/local.conf.template" >"$out"
+    local left
+    left=$(grep -v '^[[:space:]]*#' "$out" | grep -o '@[A-Z_]*@' | head -n1 || true)
+    [[ -z $left ]] || die "unfilled placeholder $left in $out"
+}
+
+nginx_cmd() {
+    "$NGINX_BIN" -p "$VAR/nginx/" -c "$VAR/nginx/nginx.conf" -e "$LOG_DIR/nginx-error.log" "$@"
+}
+
+start_nginx() {
+    [[ -x $NGINX_BIN ]] || die "nginx is not installed: run scripts/install-deps.sh"
+    ensure_dirs
+    mkdir -p "$VAR/nginx"
+    local pid i conf=$VAR/nginx/nginx.conf new=$VAR/nginx/nginx.conf.new
+    nginx_config "$new"
+    if pid=$(nginx_pid); then
+        if cmp -s "$new" "$conf"; then
+            rm -f "$new"
+            say "nginx already running (pid $pid, port $HTTP_PORT)"
+        else
+            mv "$conf" "$conf.previous"
+            mv "$new" "$conf"
+            if ! nginx_cmd -t -q; then
+                mv "$conf.previous" "$conf"
+                die "the new nginx configuration is invalid: nginx keeps the previous one"
+            fi
+            local old=()
+            mapfile -t old < <(pgrep -P "$pid" || true)
+            kill -HUP "$pid"
+            # The reload is done when the workers of the previous configuration are gone.
+            for ((i = 0; i < 50; i++)); do
+                local w alive=0
+                for w in "${old[@]}"; do
+                    pid_alive "$w" && alive=1
+                done
+                ((alive)) || break
+                sleep 0.1
+            done
+            say "nginx configuration changed: reloaded (pid $pid)"
+        fi
+        return 0
+    fi
+    mv "$new" "$conf"
+    ! port_busy "$HTTP_PORT" || die "127.0.0.1:$HTTP_PORT is already in use by another program"
+    nginx_cmd -t -q || die "invalid nginx configuration $conf"
+    nginx_cmd || die "nginx did not start (see $LOG_DIR/nginx-error.log)"
+    for ((i = 0; i < 100; i++)); do
+        if pid=$(read_pid "$RUN_DIR/nginx.pid" 2>/dev/null) && port_busy "$HTTP_PORT"; then
+            say "nginx started (pid $pid, http://127.0.0.1:$HTTP_PORT/)"
+            return 0
+        fi
+        sleep 0.1
+    done
+    log_tail "$LOG_DIR/nginx-error.log"
+    die "nginx did not listen on port $HTTP_PORT within 10 s"
+}
+
+stop_nginx() {
+    local pid
+    if ! pid=$(nginx_pid); then
+        say "nginx not running"
+        return 0
+    fi
+    stop_process nginx "$pid" TERM || return 1
+    rm -f "$RUN_DIR/nginx.pid"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Whole stack
+
+status() {
+    local pid down=0
+    if pid=$(pg_pid 2>/dev/null); then
+        printf '%-9s running  pid %-8s 127.0.0.1:%s\n' postgres "$pid" "$PG_PORT"
+    else
+        printf '%-9s stopped\n' postgres
+        down=1
+    fi
+    if pid=$(redis_pid 2>/dev/null); then
+        printf '%-9s running  pid %-8s 127.0.0.1:%s\n' redis "$pid" "$REDIS_PORT"
+    else
+        printf '%-9s stopped\n' redis
+        down=1
+    fi
+    if pid=$(api_pid 2>/dev/null); then
+        printf '%-9s running  pid %-8s %s (workers: %s)\n' api "$pid" "$API_SOCK" \
+            "$(pgrep -P "$pid" | tr '\n' ' ' || true)"
+    else
+        printf '%-9s stopped\n' api
+        down=1
+    fi
+    if pid=$(nginx_pid 2>/dev/null); then
+        printf '%-9s running  pid %-8s http://127.0.0.1:%s/\n' nginx "$pid" "$HTTP_PORT"
+    else
+        printf '%-9s stopped\n' nginx
+        down=1
+    fi
+    return "$down"
+}
+
+start_all() {
+    start_pg
+    migrate
+    load
+    start_redis
+    start_api
+    start_nginx
+    say "SocialConnect is running: http://localhost:$HTTP_PORT/"
+}
+
+stop_all() {
+    local rc=0
+    stop_nginx || rc=1
+    stop_api || rc=1
+    stop_redis || rc=1
+    stop_pg || rc=1
+    return "$rc"
+}
+
+wipe() {
+    stop_all
+    if [[ $SC_PROFILE == run ]]; then
+        # var/test belongs to the test profile.
+        [[ -d $VAR ]] && find "$VAR" -mindepth 1 -maxdepth 1 ! -name test -exec rm -rf {} +
+    else
+        rm -rf "$VAR"
+    fi
+    if [[ -d $FALLBACK_DIR && ! -L $FALLBACK_DIR && -O $FALLBACK_DIR ]]; then
+        rm -rf "$FALLBACK_DIR"
+    fi
+    say "data of profile $SC_PROFILE deleted"
+}
+
+print_env() {
+    cat <<EOF
+export SC_PROFILE=$SC_PROFILE
+export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=$DB_USER PGDATABASE=$DB_NAME
+export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
+export SC_FCGI_SOCKET=$(printf '%q' "$API_SOCK")
+export SC_BASE_URL=http://127.0.0.1:$HTTP_PORT
+export SC_SHARED_DIR=$(printf '%q' "$SC_SHARED_DIR")
+export SC_REPO=$(printf '%q' "$ROOT")
+EOF
+}
+
+(($# > 0)) || {
+    usage >&2
+    exit 2
+}
+
+while (($# > 0)); do
+    action=$1
+    shift
+    case $action in
+    start) start_all ;;
+    stop) stop_all ;;
+    restart) stop_all && start_all ;;
+    status) status ;;
+    start-pg) start_pg ;;
+    stop-pg) stop_pg ;;
+    restart-pg) stop_pg && start_pg ;;
+    migrate) migrate ;;
+    load) load ;;
+    start-redis) start_redis ;;
+    stop-redis) stop_redis ;;
+    restart-redis) stop_redis && start_redis ;;
+    start-api) start_api ;;
+    stop-api) stop_api ;;
+    restart-api) stop_api && start_api ;;
+    start-nginx) start_nginx ;;
+    stop-nginx) stop_nginx ;;
+    restart-nginx) stop_nginx && start_nginx ;;
+    wipe) wipe ;;
+    env) print_env ;;
+    psql)
+        pg_env
+        exec "$PGBIN/psql" "$@"
+        ;;
+    -h | --help | help) usage ;;
+    *)
+        usage >&2
+        exit 2
+        ;;
+    esac
+done
