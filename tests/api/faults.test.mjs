@@ -231,6 +231,30 @@ describe('faults', { concurrency: 1 }, () => {
     await everythingAnswers(2 * old.length, 'after SIGHUP');
   });
 
+  test('SIGTERM lets the requests already sent complete, then the API exits', async () => {
+    const master = masterPid();
+    const workers = childrenOf(master);
+    state.touched = true;
+    state.apiStopped = true;
+    const batch = Array.from({ length: 20 }, () => api(searchPath(), { timeout: scaled(15000) }));
+    await new Promise((r) => setTimeout(r, 20)); // let the requests reach the server
+    process.kill(master, 'SIGTERM');
+    const results = await Promise.allSettled(batch);
+    results.forEach((r, i) => {
+      assert.equal(r.status, 'fulfilled', `request ${i + 1} of 20 failed during SIGTERM: ${r.reason?.message}`);
+      assert.equal(r.value.status, 200, `request ${i + 1} of 20 during SIGTERM: ${brief(r.value)}`);
+      assert.deepEqual(r.value.json.items.map((x) => x.id), expected.ids, `request ${i + 1}: results`);
+    });
+    await waitUntil(() => !isAlive(master) && workers.every((p) => !isAlive(p)), {
+      timeout: scaled(10000),
+      what: `API master ${master} and workers ${workers.join(',')} gone after SIGTERM`,
+    });
+    assertError(await api('/api/v1/health'), 503, 'unavailable');
+    await stack('start-api');
+    state.apiStopped = false;
+    await waitHealthy(scaled(10000), 'health ok after start-api');
+  });
+
   test('with the API stopped, nginx answers 503 unavailable in JSON; it starts again cleanly', async () => {
     const master = masterPid();
     const workers = childrenOf(master);

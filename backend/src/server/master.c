@@ -194,11 +194,14 @@ int master_run(const master_opts_t *opts) {
         siginfo_t si;
         int sig = sigtimedwait(&set, &si, &tick);
         time_t now = time(NULL);
-        if (sig == SIGTERM || sig == SIGINT) {
-            if (!stopping)
-                log_msg("info", "stopping: waiting for workers to finish");
+        if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
+            log_msg("info", "stopping: waiting for workers to finish");
             stopping = true;
             kill_at = now + opts->grace_s;
+            /* New connections now fail at once (the web server answers 503) instead of queueing
+             * behind workers that are leaving; those already queued are still served. */
+            if (strchr(opts->socket, ':') == NULL)
+                unlink(opts->socket);
         } else if (sig == SIGHUP && !stopping) {
             master_replace(&m, now);
         }

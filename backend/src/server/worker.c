@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,23 @@
 
 /* Set by SIGTERM. SIGTERM is blocked while a request is being served, so a request in flight is
  * never cut short: the signal is delivered when the worker is back in accept, which then fails
- * with EINTR (FCGI_FAIL_ACCEPT_ON_INTR) and the loop ends. */
+ * with EINTR (FCGI_FAIL_ACCEPT_ON_INTR). The worker then serves the connections already waiting in
+ * the socket's backlog — for the client they are in flight too — and leaves when it is empty. */
 static volatile sig_atomic_t worker_stopping;
+
+/* How long a stopping worker keeps draining the backlog. Bounded because, after SIGHUP, the socket
+ * stays open for the new workers and a busy backlog would never be empty. */
+#define WORKER_DRAIN_S 5
 
 static void worker_on_term(int sig) {
     (void)sig;
     worker_stopping = 1;
-    FCGX_ShutdownPending();
+}
+
+/* True when a connection is waiting to be accepted. */
+static bool worker_backlog_pending(int fd) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
 
 static double now_ms(void) {
@@ -155,14 +166,21 @@ int worker_run(const worker_opts_t *opts) {
         return 1;
     }
     sigprocmask(SIG_BLOCK, &term, &old);
-    while (!worker_stopping) {
+    double drain_until = 0;
+    for (;;) {
+        if (worker_stopping) {
+            if (drain_until == 0)
+                drain_until = now_ms() + WORKER_DRAIN_S * 1000.0;
+            /* Another worker may take the connection first; then this accept blocks until the
+             * master's next SIGTERM (it repeats them) and the backlog is looked at again. */
+            if (now_ms() > drain_until || !worker_backlog_pending(opts->listen_fd))
+                break;
+        }
         sigprocmask(SIG_UNBLOCK, &term, NULL);
-        int rc = worker_stopping ? -1 : FCGX_Accept_r(&fr);
+        int rc = FCGX_Accept_r(&fr);
         sigprocmask(SIG_BLOCK, &term, NULL);
         if (rc < 0) {
-            if (worker_stopping)
-                break;
-            if (rc == -EINTR)
+            if (worker_stopping || rc == -EINTR)
                 continue;
             log_msg("error", "accept failed: %s", strerror(-rc));
             FCGX_Free(&fr, 1);
