@@ -15,7 +15,7 @@ void handle_initiative_get(const req_t *req, resp_t *resp, void *ctx) {
         return;
     dom_status st = initiative_get(app->db, id, lang, &out);
     if (st != DOM_OK) {
-        reply_failure(resp, st);
+        reply_failure(resp, st, "Aucune initiative ne porte cet identifiant.");
         return;
     }
     reply_ok_cached(app, resp, out, key);
@@ -42,7 +42,7 @@ void handle_initiative_list(const req_t *req, resp_t *resp, void *ctx) {
         return;
     dom_status st = initiative_list(app->db, has_cursor ? &cursor : NULL, limit, lang, &out);
     if (st != DOM_OK) {
-        reply_failure(resp, st);
+        reply_failure(resp, st, "Aucune initiative ne porte cet identifiant.");
         return;
     }
     reply_ok_cached(app, resp, out, key);

@@ -13,7 +13,7 @@ void handle_vocabularies(const req_t *req, resp_t *resp, void *ctx) {
         return;
     dom_status st = vocab_all(app->db, lang, &out);
     if (st != DOM_OK) {
-        reply_failure(resp, st);
+        reply_failure(resp, st, NULL);
         return;
     }
     reply_ok_cached(app, resp, out, key);

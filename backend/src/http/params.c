@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "http/reply.h"
 
 static bool bad(resp_t *resp, const char *field, const char *message) {
     resp_error(resp, 400, "invalid_parameter", message, field);
@@ -110,5 +111,84 @@ bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *ou
     char text[32];
     if (!req_path_param(req, name, text, sizeof text) || !parse_positive(text, INT64_MAX, out))
         return bad(resp, name, "L'identifiant doit être un entier positif.");
+    return true;
+}
+
+bool param_int(const req_t *req, resp_t *resp, const char *name, int def, int min, int max,
+               int *out) {
+    const url_param_t *p = req_query(req, name);
+    int64_t v = 0;
+    char msg[128];
+    if (p == NULL) {
+        *out = def;
+        return true;
+    }
+    bool ok = strcmp(p->value, "0") == 0 || parse_positive(p->value, max, &v);
+    if (!ok || v < min || v > max) {
+        snprintf(msg, sizeof msg, "%s doit être un entier entre %d et %d.", name, min, max);
+        return bad(resp, name, msg);
+    }
+    *out = (int)v;
+    return true;
+}
+
+/* Resolves one reference; on failure writes the answer (status given for an unknown one). */
+static bool resolve_ref(resp_t *resp, db_t *db, const char *text, const char *field,
+                        int unknown_status, territory_ref_t *out) {
+    char msg[200];
+    if (strlen(text) > 40 || !utf8_valid(text, strlen(text)) || !territory_ref_parse(text, out)) {
+        snprintf(msg, sizeof msg,
+                 "« %.40s » n'est pas une référence de territoire (exemples : commune:69123, "
+                 "departement:69, region:84).",
+                 text);
+        return bad(resp, field, msg);
+    }
+    dom_status st = territory_resolve(db, out);
+    if (st == DOM_OK)
+        return true;
+    if (st == DOM_NOT_FOUND) {
+        snprintf(msg, sizeof msg, "Territoire inconnu : « %s ».", text);
+        resp_error(resp, unknown_status, unknown_status == 404 ? "not_found" : "invalid_parameter",
+                   msg, unknown_status == 404 ? NULL : field);
+        return false;
+    }
+    reply_failure(resp, st, NULL);
+    return false;
+}
+
+bool param_path_territory(const req_t *req, resp_t *resp, db_t *db, const char *name,
+                          territory_ref_t *out) {
+    char text[48];
+    if (!req_path_param(req, name, text, sizeof text))
+        return bad(resp, name, "La référence de territoire est trop longue.");
+    return resolve_ref(resp, db, text, name, 404, out);
+}
+
+bool param_territories(const req_t *req, resp_t *resp, db_t *db, territory_ref_t *out, size_t max,
+                       size_t *n) {
+    const url_param_t *p = req_query(req, "territory");
+    char msg[128];
+    *n = 0;
+    if (p == NULL || p->value_len == 0)
+        return true;
+    const char *s = p->value;
+    while (*s) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char one[48];
+        if (*n == max) {
+            snprintf(msg, sizeof msg, "territory accepte au plus %zu territoires.", max);
+            return bad(resp, "territory", msg);
+        }
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one - 1 ? len : sizeof one - 1), s);
+        if (len >= sizeof one)
+            one[sizeof one - 2] = '~'; /* too long: make sure it cannot parse */
+        if (!resolve_ref(resp, db, one, "territory", 400, &out[*n]))
+            return false;
+        (*n)++;
+        if (comma == NULL)
+            break;
+        s = comma + 1;
+    }
     return true;
 }

@@ -9,8 +9,10 @@
 
 #include "core/common.h"
 #include "domain/cursor.h"
+#include "domain/territory.h"
 #include "server/request.h"
 #include "server/response.h"
+#include "storage/db.h"
 
 /* limit: an integer in [1, max]; def when absent. */
 bool param_limit(const req_t *req, resp_t *resp, int def, int max, int *out) MUST_CHECK;
@@ -27,7 +29,20 @@ bool param_lang(const req_t *req, resp_t *resp, const char **out) MUST_CHECK;
 bool param_text(const req_t *req, resp_t *resp, const char *name, size_t max, char *buf,
                 const char **out) MUST_CHECK;
 
+/* An integer parameter in [min, max]; def when absent. */
+bool param_int(const req_t *req, resp_t *resp, const char *name, int def, int min, int max,
+               int *out) MUST_CHECK;
+
 /* The path capture name as a positive 63-bit integer written in plain decimal. */
 bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *out) MUST_CHECK;
+
+/* A territory reference in the path (name): malformed → 400, unknown → 404. Resolves bare codes. */
+bool param_path_territory(const req_t *req, resp_t *resp, db_t *db, const char *name,
+                          territory_ref_t *out) MUST_CHECK;
+
+/* territory=REF[,REF…]: at most max references, each existing (400 naming the first that is not).
+ * *n is 0 when the parameter is absent. */
+bool param_territories(const req_t *req, resp_t *resp, db_t *db, territory_ref_t *out, size_t max,
+                       size_t *n) MUST_CHECK;
 
 #endif

@@ -6,10 +6,11 @@
 
 #include "domain/catalog.h"
 
-void reply_failure(resp_t *resp, dom_status st) {
+void reply_failure(resp_t *resp, dom_status st, const char *not_found) {
     switch (st) {
     case DOM_NOT_FOUND:
-        resp_error(resp, 404, "not_found", "Aucune initiative ne porte cet identifiant.", NULL);
+        resp_error(resp, 404, "not_found",
+                   not_found ? not_found : "Aucune ressource à cette adresse.", NULL);
         break;
     case DOM_UNAVAILABLE:
         resp_error(resp, 503, "unavailable",

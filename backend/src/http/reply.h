@@ -10,8 +10,8 @@
 #include "server/request.h"
 #include "server/response.h"
 
-/* Writes the error matching a failed domain status (404, 503 or 500). */
-void reply_failure(resp_t *resp, dom_status st);
+/* Writes the error matching a failed domain status (404 with the not_found message, 503 or 500). */
+void reply_failure(resp_t *resp, dom_status st, const char *not_found);
 
 /* Looks the request up in the cache. names is the NULL-terminated list of the query parameters
  * that shape the answer; the handler has validated them already. On a hit, resp holds the cached

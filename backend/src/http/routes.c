@@ -1,6 +1,7 @@
 #include "domain/catalog.h"
 #include "domain/initiative.h"
 #include "domain/search.h"
+#include "domain/territory.h"
 #include "domain/vocab.h"
 #include "http/handlers.h"
 
@@ -10,13 +11,13 @@ static const route_t routes[] = {
         {"GET", "/api/v1/initiatives", handle_initiative_list},
         {"GET", "/api/v1/initiatives/{id}", handle_initiative_get},
         {"GET", "/api/v1/search", handle_search},
+        {"GET", "/api/v1/territories", handle_territory_suggest},
+        {"GET", "/api/v1/territories/{ref}", handle_territory_get},
+        {"GET", "/api/v1/territories/{ref}/contour", handle_territory_contour},
 };
 
 static const db_stmt_t *const statements[] = {
-        catalog_stmts,
-        initiative_stmts,
-        search_stmts,
-        vocab_stmts,
+        catalog_stmts, initiative_stmts, search_stmts, territory_stmts, vocab_stmts,
 };
 
 const route_t *routes_table(size_t *n) {
