@@ -79,6 +79,11 @@ const db_stmt_t territory_stmts[] = {
          "                                  360.0 / (256 * 2 ^ $3::int)), 5)::json)"
          "  FROM territory WHERE level = $1 AND code = $2 AND contour IS NOT NULL",
          3, true},
+        {"territory_at_point",
+         "SELECT level, code FROM territory, ST_SetSRID(ST_MakePoint($1::float8, $2::float8), "
+         "4326) p"
+         " WHERE level = 'commune' AND contour && p AND ST_Contains(contour, p) LIMIT 1",
+         2, true},
         {NULL, NULL, 0, false},
 };
 
@@ -288,4 +293,25 @@ dom_status territory_contour(db_t *db, const territory_ref_t *ref, int zoom, jso
 done:
     PQclear(r);
     return st;
+}
+
+dom_status territory_at_point(db_t *db, double lon, double lat, json_t **out) {
+    char x[32], y[32];
+    territory_ref_t ref;
+    snprintf(x, sizeof x, "%.7f", lon);
+    snprintf(y, sizeof y, "%.7f", lat);
+    const char *params[] = {x, y};
+    PGresult *r;
+    dom_status st = dom_from_db(db_exec(db, "territory_at_point", 2, params, &r));
+    *out = NULL;
+    if (st != DOM_OK)
+        return st;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return DOM_NOT_FOUND;
+    }
+    snprintf(ref.level, sizeof ref.level, "%s", PQgetvalue(r, 0, 0));
+    snprintf(ref.code, sizeof ref.code, "%s", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return territory_get(db, &ref, false, out);
 }

@@ -45,4 +45,8 @@ dom_status territory_suggest(db_t *db, const char *q, const char *level, int lim
 dom_status territory_contour(db_t *db, const territory_ref_t *ref, int zoom,
                              json_t **out) MUST_CHECK;
 
+/* Reverse geocoding: the TERRITORY of the commune whose contour contains the point (longitude,
+ * latitude in WGS84). DOM_NOT_FOUND outside every commune (at sea, abroad). */
+dom_status territory_at_point(db_t *db, double lon, double lat, json_t **out) MUST_CHECK;
+
 #endif

@@ -1,6 +1,7 @@
 #include "http/params.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/utf8.h"
@@ -190,5 +191,32 @@ bool param_territories(const req_t *req, resp_t *resp, db_t *db, territory_ref_t
             break;
         s = comma + 1;
     }
+    return true;
+}
+
+bool param_double(const req_t *req, resp_t *resp, const char *name, double min, double max,
+                  double *out, bool *has) {
+    const url_param_t *p = req_query(req, name);
+    char msg[128];
+    *has = false;
+    if (p == NULL)
+        return true;
+    const char *s = p->value;
+    size_t i = s[0] == '-' ? 1 : 0, digits = 0, dots = 0;
+    for (; s[i]; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] == '.' && dots++ == 0)
+            continue;
+        else
+            break;
+    }
+    double v = digits > 0 && s[i] == '\0' && i <= 32 ? strtod(s, NULL) : min - 1;
+    if (v < min || v > max) {
+        snprintf(msg, sizeof msg, "%s doit être un nombre décimal entre %g et %g.", name, min, max);
+        return bad(resp, name, msg);
+    }
+    *out = v;
+    *has = true;
     return true;
 }

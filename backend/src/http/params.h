@@ -33,6 +33,11 @@ bool param_text(const req_t *req, resp_t *resp, const char *name, size_t max, ch
 bool param_int(const req_t *req, resp_t *resp, const char *name, int def, int min, int max,
                int *out) MUST_CHECK;
 
+/* A decimal number in [min, max] written plainly ("45.76", "-1.5"; no exponent, no hex, no
+ * spaces). *has is false when the parameter is absent. */
+bool param_double(const req_t *req, resp_t *resp, const char *name, double min, double max,
+                  double *out, bool *has) MUST_CHECK;
+
 /* The path capture name as a positive 63-bit integer written in plain decimal. */
 bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *out) MUST_CHECK;
 
