@@ -89,4 +89,4 @@ clean:
 
 distclean: clean
 	scripts/stack.sh wipe
-	rm -rf var frontend/node_modules tests/*/node_modules
+	rm -rf var frontend/node_modules sql/load/node_modules tests/*/node_modules

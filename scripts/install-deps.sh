@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build, the local stack and the tests need, and only what is missing: Debian packages
-# (as root, or through sudo), then the npm packages of the front end and of the test suites.
+# (as root, or through sudo), then the npm packages of the front end, of the test suites and of the
+# reference data (sql/load: the official list of communes).
 # Quick when everything is present. Installed services are never used: scripts/stack.sh runs its own.
 set -euo pipefail
 
@@ -58,7 +59,7 @@ fi
 # npm packages: `npm ci` when node_modules is missing or older than package-lock.json. A stamp records
 # the last complete install (node_modules itself may be touched by other tools).
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
-for dir in "$ROOT/frontend" "$ROOT"/tests/*/; do
+for dir in "$ROOT/frontend" "$ROOT/sql/load" "$ROOT"/tests/*/; do
     dir=${dir%/}
     [[ -f $dir/package.json ]] || continue
     rel=${dir#"$ROOT"/}

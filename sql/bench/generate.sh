@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fills the database with N synthetic initiatives for benchmarks, deterministically: the same N and
 # SEED always give the same rows (every value is derived from a hash of SEED and the row number,
-# so neither batch order nor parallelism changes the result).
+# so neither batch order nor parallelism changes the result). Each row's commune, département and
+# région are those of its point in the loaded gazetteer.
 #   generate.sh N [SEED]        N up to 1,000,000; SEED defaults to 1
 # Rows are written in batches of 20,000, each its own transaction, under the source "bench"
 # (labelled as demonstration data). Running it again with the same SEED adds only missing rows.

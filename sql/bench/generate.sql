@@ -31,8 +31,8 @@ CREATE TEMP TABLE words ON COMMIT DROP AS SELECT
 
 WITH inserted AS (
 INSERT INTO initiative (slug, title, summary, description, actor_name, actor_type, themes, subthemes,
-                        publics, scale, stage, start_year, departement_code, region_code, geom,
-                        geo_precision, status, created_at, updated_at)
+                        publics, scale, stage, start_year, commune_code, departement_code, region_code,
+                        geom, geo_precision, status, created_at, updated_at)
 SELECT 'bench-' || :seed || '-' || g.i,
        w.kinds[1 + h.a % cardinality(w.kinds)] || ' ' || w.places[1 + h.b % cardinality(w.places)],
        w.sentences[1 + h.c % cardinality(w.sentences)],
@@ -47,10 +47,8 @@ SELECT 'bench-' || :seed || '-' || g.i,
        (SELECT code FROM vocabulary WHERE kind = 'scale' ORDER BY code OFFSET h.a % 7 LIMIT 1),
        (SELECT code FROM vocabulary WHERE kind = 'stage' ORDER BY code OFFSET h.b % 4 LIMIT 1),
        2000 + h.c % 26,
-       d.code, d.region_code,
-       -- Within about 20 km of a point inside the département.
-       ST_SetSRID(ST_MakePoint(ST_X(d.point) + ((h.d % 4001) - 2000) / 10000.0,
-                               ST_Y(d.point) + ((h.e % 4001) - 2000) / 14000.0), 4326),
+       -- The territory is the point's: the commune containing it, else (at sea) the drawn département.
+       c.code, coalesce(c.departement_code, d.code), coalesce(c.region_code, d.region_code), p.geom,
        'departement', 'published',
        timestamptz '2015-01-01 00:00:00+00' + (h.f % 315360000) * interval '1 second',
        timestamptz '2015-01-01 00:00:00+00' + (h.f % 315360000) * interval '1 second'
@@ -61,6 +59,13 @@ SELECT 'bench-' || :seed || '-' || g.i,
                              abs(hashtext(:seed || ':e:' || g.i)) AS e, abs(hashtext(:seed || ':f:' || g.i)) AS f) h
   CROSS JOIN LATERAL (SELECT code, region_code, point FROM territory
                        WHERE level = 'departement' ORDER BY code OFFSET h.a % 101 LIMIT 1) d
+  -- Within about 20 km of a point inside the département.
+  CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(ST_X(d.point) + ((h.d % 4001) - 2000) / 10000.0,
+                                                     ST_Y(d.point) + ((h.e % 4001) - 2000) / 14000.0), 4326)
+                             AS geom) p
+  LEFT JOIN LATERAL (SELECT t.code, t.departement_code, t.region_code FROM territory t
+                      WHERE t.level = 'commune' AND ST_Intersects(t.contour, p.geom)
+                      ORDER BY t.code LIMIT 1) c ON true
 ON CONFLICT (slug) DO NOTHING
 RETURNING id, slug)
 INSERT INTO source_record (source_id, external_id, raw, content_hash, initiative_id)

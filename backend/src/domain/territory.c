@@ -23,27 +23,26 @@
     " ST_X(t.point), ST_Y(t.point)"
 #define TERRITORY_NCOLS 13
 
-/* Among the candidate sets, a lower tier is a better match: the code itself, a postcode (an
- * arrondissement before its city), the exact name key, a name starting with the text, a similar
- * name. Within a tier, the most populous first. */
-#define SUGGEST_SQL                                                                                \
-    "WITH k AS (SELECT sc_geo_key($1) AS key, upper($1) AS raw),"                                  \
-    " cand AS ("                                                                                   \
-    "  SELECT t.level, t.code, 0 AS tier, 1.0::real AS sim FROM territory t, k WHERE t.code = "    \
-    "k.raw"                                                                                        \
-    "  UNION ALL SELECT t.level, t.code, CASE WHEN t.level = 'arrondissement' THEN 1 ELSE 2 END, " \
-    "1"                                                                                            \
-    "    FROM territory t, k WHERE k.raw ~ '^[0-9]{5}$' AND t.postcodes @> ARRAY[k.raw]"           \
-    "  UNION ALL SELECT t.level, t.code, 3, 1 FROM territory t, k"                                 \
-    "    WHERE k.key <> '' AND t.name_key = k.key"                                                 \
-    "  UNION ALL SELECT t.level, t.code, 4, 1 FROM territory t, k"                                 \
-    "    WHERE length(k.key) >= 2 AND t.name_key LIKE k.key || '%'"                                \
-    "  UNION ALL SELECT t.level, t.code, 5, similarity(t.name_key, k.key) FROM territory t, k"     \
-    "    WHERE length(k.key) >= 3 AND t.name_key % k.key),"                                        \
-    " best AS (SELECT DISTINCT ON (level, code) level, code, tier, sim FROM cand"                  \
-    "          ORDER BY level, code, tier, sim DESC)"                                              \
-    " SELECT " TERRITORY_COLUMNS " FROM best b JOIN territory t USING (level, code)"               \
-    " WHERE ($2 = '' OR t.level = $2)"                                                             \
+/* Among the candidate sets, a lower tier is a better match: a postcode (an arrondissement before
+ * its city: people type the postcode of where they live), the code itself, the exact name key, a
+ * name starting with the text, a similar name. Within a tier, the most populous first. */
+#define SUGGEST_SQL                                                                             \
+    "WITH k AS (SELECT sc_geo_key($1) AS key, upper($1) AS raw),"                               \
+    " cand AS ("                                                                                \
+    "  SELECT t.level, t.code, CASE WHEN t.level = 'arrondissement' THEN 0 ELSE 1 END AS tier," \
+    "         1.0::real AS sim"                                                                 \
+    "    FROM territory t, k WHERE k.raw ~ '^[0-9]{5}$' AND t.postcodes @> ARRAY[k.raw]"        \
+    "  UNION ALL SELECT t.level, t.code, 2, 1 FROM territory t, k WHERE t.code = k.raw"         \
+    "  UNION ALL SELECT t.level, t.code, 3, 1 FROM territory t, k"                              \
+    "    WHERE k.key <> '' AND t.name_key = k.key"                                              \
+    "  UNION ALL SELECT t.level, t.code, 4, 1 FROM territory t, k"                              \
+    "    WHERE length(k.key) >= 2 AND t.name_key LIKE k.key || '%'"                             \
+    "  UNION ALL SELECT t.level, t.code, 5, similarity(t.name_key, k.key) FROM territory t, k"  \
+    "    WHERE length(k.key) >= 3 AND t.name_key % k.key),"                                     \
+    " best AS (SELECT DISTINCT ON (level, code) level, code, tier, sim FROM cand"               \
+    "          ORDER BY level, code, tier, sim DESC)"                                           \
+    " SELECT " TERRITORY_COLUMNS " FROM best b JOIN territory t USING (level, code)"            \
+    " WHERE ($2 = '' OR t.level = $2)"                                                          \
     " ORDER BY b.tier, b.sim DESC, t.population DESC NULLS LAST, t.name LIMIT $3"
 
 const db_stmt_t territory_stmts[] = {

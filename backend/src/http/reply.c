@@ -6,6 +6,12 @@
 
 #include "domain/catalog.h"
 
+/* Set by the build to a digest of the sources: a new program never serves answers cached by an
+ * older one, whose shape or ranking may differ. */
+#ifndef SC_BUILD_ID
+#define SC_BUILD_ID "dev"
+#endif
+
 void reply_failure(resp_t *resp, dom_status st, const char *not_found) {
     switch (st) {
     case DOM_NOT_FOUND:
@@ -31,7 +37,7 @@ static bool reply_key(int64_t version, const req_t *req, const char *const *name
     buf_t b;
     bool ok;
     buf_init(&b, REPLY_KEY_MAX - 1);
-    ok = buf_appendf(&b, "sc:v%" PRId64 ":%s", version, req->path);
+    ok = buf_appendf(&b, "sc:%s:v%" PRId64 ":%s", SC_BUILD_ID, version, req->path);
     for (size_t i = 0; ok && names[i]; i++) {
         const url_param_t *p = req_query(req, names[i]);
         ok = buf_appendf(&b, "|%s", p ? p->value : "");

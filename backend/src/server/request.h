@@ -11,7 +11,7 @@
 #include "server/router.h"
 
 #define REQ_PATH_MAX  2048
-#define REQ_PARAM_MAX 4096 /* largest decoded query parameter */
+#define REQ_PARAM_MAX 16384 /* largest decoded query parameter; handlers set tighter limits */
 #define REQ_ID_LEN    64
 
 typedef struct req {
