@@ -1,4 +1,4 @@
-import type { Initiative, SearchPage } from './types';
+import type { Initiative, SearchPage, TerritoryDetail, TerritoryList } from './types';
 
 export const UNAVAILABLE_MESSAGE =
   'Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.';
@@ -29,7 +29,7 @@ interface ErrorBody {
   error?: { code?: unknown; message?: unknown; field?: unknown };
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+async function getJson<T>(url: string, signal?: AbortSignal, accept = 'application/json'): Promise<T> {
   // One controller fed by the caller's signal and by a timer, so a hung request ends too.
   const controller = new AbortController();
   const timer = window.setTimeout(() => controller.abort(), TIMEOUT_MS);
@@ -39,7 +39,7 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   try {
     let res: Response;
     try {
-      res = await fetch(url, { headers: { Accept: 'application/json' }, signal: controller.signal });
+      res = await fetch(url, { headers: { Accept: accept }, signal: controller.signal });
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new ApiError(0, 'unavailable', UNAVAILABLE_MESSAGE);
@@ -69,12 +69,43 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   }
 }
 
-export function searchInitiatives(q: string, cursor: string | null, signal?: AbortSignal): Promise<SearchPage> {
+export function searchInitiatives(
+  q: string,
+  territories: readonly string[],
+  cursor: string | null,
+  signal?: AbortSignal,
+): Promise<SearchPage> {
   const params = new URLSearchParams({ q, limit: String(PAGE_SIZE) });
+  if (territories.length > 0) params.set('territory', territories.join(','));
   if (cursor) params.set('cursor', cursor);
   return getJson<SearchPage>('/api/v1/search?' + params.toString(), signal);
 }
 
 export function getInitiative(id: number, signal?: AbortSignal): Promise<Initiative> {
   return getJson<Initiative>('/api/v1/initiatives/' + encodeURIComponent(String(id)), signal);
+}
+
+/** The autocomplete of territories: names and postcodes, best first. */
+export function suggestTerritories(q: string, limit: number, signal?: AbortSignal): Promise<TerritoryList> {
+  const params = new URLSearchParams({ q, limit: String(limit) });
+  return getJson<TerritoryList>('/api/v1/territories?' + params.toString(), signal);
+}
+
+/** A reference as a path segment; the colon of `commune:69123` may stay as it is. */
+function refSegment(ref: string): string {
+  return encodeURIComponent(ref).replace(/%3A/gi, ':');
+}
+
+export function getTerritory(ref: string, signal?: AbortSignal): Promise<TerritoryDetail> {
+  return getJson<TerritoryDetail>('/api/v1/territories/' + refSegment(ref), signal);
+}
+
+/** The contour of a territory, simplified for a map zoom level (0–18). 404 for an arrondissement. */
+export function getTerritoryContour(ref: string, zoom: number, signal?: AbortSignal): Promise<GeoJSON.Feature> {
+  const simplify = String(Math.min(18, Math.max(0, Math.round(zoom))));
+  return getJson<GeoJSON.Feature>(
+    '/api/v1/territories/' + refSegment(ref) + '/contour?simplify=' + simplify,
+    signal,
+    'application/geo+json, application/json',
+  );
 }

@@ -1,8 +1,10 @@
+import { parseTerritoryParam } from './territories';
+
 // History-based routing: every page and every search has its own URL, so links can be shared and
 // the back button works. nginx answers index.html for any path that is not a file.
 
 export type Route =
-  | { name: 'search'; q: string }
+  | { name: 'search'; q: string; territories: string[] }
   | { name: 'detail'; id: number }
   | { name: 'page'; page: 'a-propos' | 'accessibilite' }
   | { name: 'notfound' };
@@ -11,7 +13,8 @@ const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
 
 export function matchRoute(pathname: string, search: string): Route {
   if (pathname === '/' || pathname === '/index.html') {
-    return { name: 'search', q: (new URLSearchParams(search).get('q') ?? '').trim() };
+    const params = new URLSearchParams(search);
+    return { name: 'search', q: (params.get('q') ?? '').trim(), territories: parseTerritoryParam(params.get('territory')) };
   }
   const detail = DETAIL.exec(pathname);
   if (detail) {
@@ -23,8 +26,14 @@ export function matchRoute(pathname: string, search: string): Route {
   return { name: 'notfound' };
 }
 
-export function searchUrl(q: string): string {
-  return q ? '/?' + new URLSearchParams({ q }).toString() : '/';
+/** `/?q=jardin&territory=commune:69123,region:84`: colons and commas stay readable in shared links. */
+export function searchUrl(q: string, territories: readonly string[] = []): string {
+  const parts: string[] = [];
+  if (q) parts.push(new URLSearchParams({ q }).toString());
+  if (territories.length > 0) {
+    parts.push('territory=' + territories.map((ref) => encodeURIComponent(ref).replace(/%3A/gi, ':')).join(','));
+  }
+  return parts.length ? '/?' + parts.join('&') : '/';
 }
 
 export type RenderReason = 'initial' | 'push' | 'pop';

@@ -77,3 +77,32 @@ export interface SearchPage {
   items: InitiativeItem[];
   next_cursor: string | null;
 }
+
+export type TerritoryLevel = 'region' | 'departement' | 'commune' | 'arrondissement';
+
+/** A territory as listed by the autocomplete (`TERRITORY` in docs/api.md). */
+export interface TerritorySummary {
+  ref: string;
+  code: string;
+  level: TerritoryLevel;
+  name: string;
+  population: number | null;
+  postcodes: string[];
+  /** The city of an arrondissement. */
+  commune: Place | null;
+  departement: Place | null;
+  region: Place | null;
+  point: { lon: number; lat: number } | null;
+}
+
+/** One territory with its bounding box, as on /api/v1/territories/{ref}. */
+export interface TerritoryDetail extends TerritorySummary {
+  children?: Partial<Record<TerritoryLevel, number>>;
+  /** [minLon, minLat, maxLon, maxLat], null without contour. */
+  bbox: [number, number, number, number] | null;
+  has_contour: boolean;
+}
+
+export interface TerritoryList {
+  items: TerritorySummary[];
+}

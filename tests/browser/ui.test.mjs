@@ -71,6 +71,16 @@ async function waitForResults(page) {
   await page.locator('#result-count').filter({ hasText: /\S/ }).waitFor();
 }
 
+/** The number at the start of the result count ("300 initiatives …"). */
+async function resultTotal(page) {
+  const text = await page.locator('#result-count').innerText();
+  const match = /^(?:plus de )?([\d\s\u202f]+) initiatives?/.exec(text);
+  assert.ok(match, `a result count: « ${text} »`);
+  return Number(match[1].replace(/\D/g, ''));
+}
+
+const TERRITORY_LABEL = 'Territoire (région, département, commune ou code postal)';
+
 describe('SocialConnect interface', () => {
   test('la page d’accueil montre l’en-tête, les résultats et la carte des régions', async (t) => {
     await withPage(t, async (page) => {
@@ -184,6 +194,179 @@ describe('SocialConnect interface', () => {
         // Keyboard: the first Tab reaches the skip link.
         await page.keyboard.press('Tab');
         assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Aller au contenu');
+      },
+      { width: 375, height: 740 },
+    );
+  });
+});
+
+describe('Filtre par territoire', () => {
+  test('choisir « Lyon » au clavier filtre les résultats, l’URL et la carte', async (t) => {
+    await withPage(t, async (page) => {
+      await page.goto(BASE_URL + '/');
+      await waitForResults(page);
+      const unfiltered = await resultTotal(page);
+
+      const combo = page.getByRole('combobox', { name: TERRITORY_LABEL });
+      assert.equal(await combo.getAttribute('aria-autocomplete'), 'list');
+      assert.equal(await combo.getAttribute('aria-expanded'), 'false');
+      const listboxId = await combo.getAttribute('aria-controls');
+      const listbox = page.locator(`#${listboxId}`);
+      assert.equal(await listbox.getAttribute('role'), 'listbox');
+
+      await combo.focus();
+      await combo.pressSequentially('lyon', { delay: 30 });
+      const options = listbox.getByRole('option');
+      await options.first().waitFor();
+      assert.equal(await combo.getAttribute('aria-expanded'), 'true');
+      assert.equal((await options.first().locator('.territory-option__name').innerText()).trim(), 'Lyon');
+      assert.equal((await options.first().locator('.territory-option__level').innerText()).trim(), 'Commune');
+      assert.match(await options.first().locator('.territory-option__context').innerText(), /Rhône/);
+      const n = await options.count();
+      assert.ok(n >= 1 && n <= 8, `${n} suggestions (limit 8)`);
+      await page.locator('#territory-status').filter({ hasText: /^\d+ suggestions?$/ }).waitFor();
+      assert.equal(await page.locator('#territory-status').innerText(), n === 1 ? '1 suggestion' : `${n} suggestions`);
+
+      // Up/Down/Home/End move the highlighted option (aria-activedescendant), Escape closes the list.
+      const activeId = () => combo.getAttribute('aria-activedescendant');
+      const optionId = (i) => options.nth(i).getAttribute('id');
+      await combo.press('ArrowDown');
+      assert.equal(await activeId(), await optionId(0));
+      assert.equal(await options.first().getAttribute('aria-selected'), 'true');
+      await combo.press('End');
+      assert.equal(await activeId(), await optionId(n - 1));
+      await combo.press('Home');
+      assert.equal(await activeId(), await optionId(0));
+      await combo.press('ArrowUp');
+      assert.equal(await activeId(), await optionId(n - 1), 'ArrowUp on the first option goes to the last');
+      await combo.press('Escape');
+      assert.equal(await combo.getAttribute('aria-expanded'), 'false');
+      assert.ok(await listbox.isHidden());
+      assert.equal(await combo.getAttribute('aria-activedescendant'), null);
+      assert.equal(await combo.inputValue(), 'lyon', 'Escape on an open list keeps the text');
+
+      // ArrowDown reopens on the first option; Enter chooses it.
+      await combo.press('ArrowDown');
+      assert.equal(await activeId(), await optionId(0));
+      await combo.press('Enter');
+      await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('territory') === 'commune:69123');
+      assert.match(page.url(), /territory=commune(:|%3A)69123/);
+      assert.equal(await combo.inputValue(), '');
+      assert.equal(await combo.getAttribute('aria-expanded'), 'false');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), await combo.getAttribute('id'), 'focus stays in the field');
+
+      const chip = page.locator('.territory-chip');
+      await chip.first().waitFor();
+      assert.equal(await chip.count(), 1);
+      assert.equal((await chip.locator('.territory-chip__name').innerText()).trim(), 'Lyon');
+      assert.ok(await page.getByRole('button', { name: 'Retirer le filtre Lyon' }).isVisible());
+
+      await page.locator('#result-count', { hasText: 'sur le territoire choisi' }).waitFor();
+      const filtered = await resultTotal(page);
+      assert.ok(filtered >= 1, 'initiatives in Lyon');
+      assert.ok(filtered < unfiltered, `${filtered} < ${unfiltered} once filtered`);
+      const places = await page.locator('#results .result-card').evaluateAll((els) =>
+        els.map((el) => el.querySelector('.card__place-name')?.textContent ?? ''),
+      );
+      assert.ok(places.length >= 1);
+      for (const place of places) assert.match(normalize(place), /lyon|rhone/, `« ${place} » is in Lyon`);
+
+      // The map outlines Lyon and zooms on it.
+      const outline = page.locator('#results-map path.sc-territory');
+      await outline.first().waitFor({ state: 'attached' });
+      await page.locator('.results-map [data-zone="territoires"]').waitFor();
+
+      // Back and forward go through the filter like any other search.
+      await page.goBack();
+      await page.waitForURL((url) => url.pathname === '/' && !url.searchParams.has('territory'));
+      await page.locator('#result-count', { hasText: /^(plus de )?[\d\s\u202f]+ initiatives?$/ }).waitFor();
+      assert.equal(await resultTotal(page), unfiltered);
+      assert.equal(await chip.count(), 0);
+      assert.equal(await outline.count(), 0, 'no outline without territory');
+      await page.goForward();
+      await page.waitForURL((url) => url.searchParams.get('territory') === 'commune:69123');
+      await page.locator('#result-count', { hasText: 'sur le territoire choisi' }).waitFor();
+      assert.equal((await chip.locator('.territory-chip__name').innerText()).trim(), 'Lyon');
+      await outline.first().waitFor({ state: 'attached' });
+
+      // Removing the chip clears the filter and the outline.
+      await page.getByRole('button', { name: 'Retirer le filtre Lyon' }).click();
+      await page.waitForURL((url) => url.pathname === '/' && !url.searchParams.has('territory'));
+      await page.locator('#result-count', { hasText: /^(plus de )?[\d\s\u202f]+ initiatives?$/ }).waitFor();
+      assert.equal(await chip.count(), 0);
+      assert.equal(await outline.count(), 0);
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'combobox', 'focus back in the field');
+    });
+  });
+
+  test('depuis une fiche, le lien de la région lance la recherche sur cette région', async (t) => {
+    await withPage(t, async (page) => {
+      // A shared link: the chip gets its name from the API.
+      await page.goto(`${BASE_URL}/?territory=commune:69123`);
+      await page.locator('#result-count', { hasText: 'sur le territoire choisi' }).waitFor();
+      await page.locator('.territory-chip__name', { hasText: 'Lyon' }).waitFor();
+      await page.locator('#results-map path.sc-territory').first().waitFor({ state: 'attached' });
+
+      await page.locator('#results .result-card .card__title a').first().click();
+      await page.waitForURL(/\/initiatives\/\d+$/);
+      const commune = page.locator('a.detail__commune');
+      await commune.waitFor();
+      assert.equal((await commune.innerText()).trim(), 'Lyon');
+      assert.equal(await commune.getAttribute('href'), '/?territory=commune:69123');
+      assert.match(await page.locator('a.detail__departement').getAttribute('href'), /^\/\?territory=departement:69$/);
+
+      const region = page.locator('a.detail__region');
+      const regionName = (await region.innerText()).trim();
+      const regionHref = await region.getAttribute('href');
+      const regionRef = /territory=(region:[0-9]+)$/.exec(regionHref)?.[1];
+      assert.ok(regionRef, `a région reference in ${regionHref}`);
+      await region.click();
+      await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('territory') === regionRef);
+      await page.locator('#result-count', { hasText: 'sur le territoire choisi' }).waitFor();
+      assert.ok((await resultTotal(page)) >= 1, 'initiatives in the région');
+      assert.ok((await page.locator('#results .result-card').count()) >= 1);
+      await page.locator('.territory-chip__name', { hasText: regionName }).waitFor();
+      assert.ok(await page.getByRole('button', { name: `Retirer le filtre ${regionName}` }).isVisible());
+      await page.locator('#results-map path.sc-territory').first().waitFor({ state: 'attached' });
+    });
+  });
+
+  test('un territoire inconnu dans l’URL affiche le message de l’API', async (t) => {
+    await withPage(t, async (page) => {
+      const api = await page.request.get(`${BASE_URL}/api/v1/search?territory=commune:99999`);
+      assert.equal(api.status(), 400);
+      const { error } = await api.json();
+      assert.equal(error.field, 'territory');
+
+      await page.goto(`${BASE_URL}/?territory=commune:99999`);
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      const text = await alert.innerText();
+      assert.ok(text.includes(error.message), `« ${error.message} » in « ${text} »`);
+      assert.equal(await page.locator('#results .result-card').count(), 0);
+      // The chip stays, so the filter can be removed.
+      assert.ok(await page.getByRole('button', { name: 'Retirer le filtre commune:99999' }).isVisible());
+    });
+  });
+
+  test('sur un téléphone (375 px) les suggestions tiennent dans l’écran', async (t) => {
+    await withPage(
+      t,
+      async (page) => {
+        await page.goto(BASE_URL + '/');
+        await waitForResults(page);
+        const combo = page.getByRole('combobox', { name: TERRITORY_LABEL });
+        await combo.focus();
+        await combo.pressSequentially('69003', { delay: 30 });
+        // A postcode lists its arrondissement, with the postcode in the context line.
+        const option = page.getByRole('option').filter({ hasText: 'Lyon 3e Arrondissement' });
+        await option.waitFor();
+        assert.equal((await option.locator('.territory-option__level').innerText()).trim(), 'Arrondissement');
+        assert.match(await option.locator('.territory-option__context').innerText(), /^69003, Lyon, Rhône/);
+        const box = await page.locator('#territory-listbox').boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 375, 'the list fits the width');
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 375, `page width ${width}px fits the screen`);
       },
       { width: 375, height: 740 },
     );

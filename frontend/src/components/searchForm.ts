@@ -7,7 +7,8 @@ export interface SearchForm {
 }
 
 /** The search box: a labelled input and a submit button inside a role=search form. */
-export function searchForm(onSubmit: (q: string) => void): SearchForm {
+/** `extra` (the territory field) goes under the text field, inside the same form. */
+export function searchForm(onSubmit: (q: string) => void, extra?: HTMLElement): SearchForm {
   const input = h('input', {
     id: 'search-q',
     class: 'search-box__input',
@@ -34,6 +35,7 @@ export function searchForm(onSubmit: (q: string) => void): SearchForm {
       input,
       h('button', { class: 'button button--primary search-box__submit', type: 'submit' }, 'Rechercher'),
     ),
+    extra,
   );
   element.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -6,8 +6,9 @@ import { tagList } from '../components/tags';
 import { append, externalLink, h, safeHttpUrl, setTitle, type Child } from '../dom';
 import { formatDate } from '../format';
 import { createBaseMap, hasPoint, itemMarker, removeMap, zoomForPrecision } from '../map';
-import { lastSearchUrl, type Route } from '../router';
-import type { Initiative } from '../types';
+import { lastSearchUrl, searchUrl, type Route } from '../router';
+import { territoryRef } from '../territories';
+import type { Initiative, Place, TerritoryLevel } from '../types';
 import { renderNotFound } from './notFound';
 import type { View } from './view';
 import type L from 'leaflet';
@@ -25,6 +26,17 @@ function row(term: string, value: Child | Child[]): HTMLElement[] {
   const dd = h('dd');
   append(dd, ...values);
   return [h('div', { class: 'facts__row' }, h('dt', null, term), dd)];
+}
+
+/** A place of the record as a link to the search of that territory (`/?territory=commune:69123`). */
+function placeLink(place: Place | null | undefined, level: TerritoryLevel, className: string): HTMLElement | null {
+  if (!place) return null;
+  if (!place.code) return h('span', { class: className }, place.name);
+  return h(
+    'a',
+    { class: className, href: searchUrl('', [territoryRef(level, place.code)]), 'aria-describedby': 'place-links-hint' },
+    place.name,
+  );
 }
 
 function paragraphs(text: string): HTMLElement[] {
@@ -130,10 +142,18 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
             'dl',
             { class: 'facts facts--compact' },
             ...row('Adresse', [record.address, record.postcode].filter(Boolean).join(', ') || null),
-            ...row('Commune', t?.commune ? h('span', { class: 'detail__commune' }, t.commune.name) : null),
-            ...row('Département', t?.departement ? `${t.departement.name} (${t.departement.code})` : null),
-            ...row('Région', t?.region?.name ?? null),
+            ...row('Commune', placeLink(t?.commune, 'commune', 'detail__commune')),
+            ...row(
+              'Département',
+              t?.departement
+                ? [placeLink(t.departement, 'departement', 'detail__departement'), t.departement.code ? ` (${t.departement.code})` : null]
+                : null,
+            ),
+            ...row('Région', placeLink(t?.region, 'region', 'detail__region')),
           ),
+          t?.commune || t?.departement || t?.region
+            ? h('p', { id: 'place-links-hint', class: 'detail__place-hint' }, 'Chaque lieu mène aux initiatives de ce territoire.')
+            : null,
           hasPoint(record) ? h('div', { class: 'detail-map' }, mapBox) : null,
           locationNote ? h('p', { class: 'detail__location-note' }, locationNote) : null,
         ),

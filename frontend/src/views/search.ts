@@ -3,6 +3,7 @@ import { setDemoNotice } from '../components/demoNotice';
 import { resultCard } from '../components/resultCard';
 import { ResultsMap } from '../components/resultsMap';
 import { searchForm } from '../components/searchForm';
+import { territoryPicker } from '../components/territoryPicker';
 import { emptyState, errorMessage, loadingIndicator } from '../components/status';
 import { h, setTitle } from '../dom';
 import { formatCount } from '../format';
@@ -17,15 +18,18 @@ function errorText(err: unknown): string {
 /** The home page: search box, result count, result cards with "Voir plus", and the results map. */
 export function searchView(root: HTMLElement, route: Extract<Route, { name: 'search' }>): View {
   let q = route.q;
+  let territories = route.territories;
   let controller: AbortController | null = null;
   let cursor: string | null = null;
   let generation = 0;
   let shown: InitiativeItem[] = [];
 
+  // Choosing or removing a territory sends the form as it is: the text typed so far goes with it.
+  const picker = territoryPicker((refs) => navigate(searchUrl(form.input.value.trim(), refs)));
   const form = searchForm((value) => {
     // The same query again reruns it (navigate() does not stack an identical URL).
-    navigate(searchUrl(value));
-  });
+    navigate(searchUrl(value, territories));
+  }, picker.element);
 
   const count = h('p', { class: 'result-count', id: 'result-count', role: 'status', 'aria-live': 'polite' });
   const body = h('div', { class: 'results-body' });
@@ -83,24 +87,40 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     body.replaceChildren();
     list.replaceChildren(...page.items.map(resultCard));
     resultsMap.setItems(page.items);
+    const where = territorySuffix();
     if (page.items.length === 0) {
-      count.textContent = q ? `Aucune initiative ne correspond à « ${q} »` : 'Aucune initiative publiée pour le moment.';
+      count.textContent = q
+        ? `Aucune initiative ne correspond à « ${q} »${where}`
+        : territories.length > 0
+          ? `Aucune initiative${where}`
+          : 'Aucune initiative publiée pour le moment.';
       count.classList.add('result-count--empty');
-      if (q) {
+      if (q || territories.length > 0) {
+        const hints = q
+          ? ["Vérifiez l'orthographe des mots.", 'Essayez des mots plus généraux ou moins nombreux.']
+          : [];
+        hints.push(
+          territories.length > 0
+            ? 'Retirez un territoire ou choisissez-en un plus large (le département, la région).'
+            : 'Cherchez un lieu : une commune, un département.',
+        );
         body.append(
-          emptyState(
-            'Aucun résultat pour cette recherche',
-            ["Vérifiez l'orthographe des mots.", 'Essayez des mots plus généraux ou moins nombreux.', "Cherchez un lieu : une commune, un département."],
-            { href: '/', text: 'Voir toutes les initiatives' },
-          ),
+          emptyState('Aucun résultat pour cette recherche', hints, { href: '/', text: 'Voir toutes les initiatives' }),
         );
       }
     } else {
       count.classList.remove('result-count--empty');
-      count.textContent = q ? `${formatCount(page.total, page.total_exact)} pour « ${q} »` : formatCount(page.total, page.total_exact);
+      count.textContent =
+        (q ? `${formatCount(page.total, page.total_exact)} pour « ${q} »` : formatCount(page.total, page.total_exact)) + where;
     }
     more.hidden = cursor === null;
     updateDemoNotice();
+  }
+
+  /** " sur le territoire choisi": the chips, just above, name them. */
+  function territorySuffix(): string {
+    if (territories.length === 0) return '';
+    return territories.length === 1 ? ' sur le territoire choisi' : ` sur les ${territories.length} territoires choisis`;
   }
 
   async function run(): Promise<void> {
@@ -108,6 +128,8 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     controller = new AbortController();
     const mine = ++generation;
     form.setValue(q);
+    picker.setSelected(territories);
+    resultsMap.setTerritories(territories);
     setTitle(q ? `Recherche « ${q} »` : null);
     shown = [];
     cursor = null;
@@ -119,13 +141,15 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     body.replaceChildren(loadingIndicator('Recherche des initiatives…'));
     list.setAttribute('aria-busy', 'true');
     try {
-      const page = await searchInitiatives(q, null, controller.signal);
+      const page = await searchInitiatives(q, territories, null, controller.signal);
       if (mine !== generation) return;
       showPage(page);
     } catch (err) {
       if (isAbort(err) || mine !== generation) return;
       resultsMap.setItems([]);
-      body.replaceChildren(errorMessage(errorText(err), () => void run()));
+      // A client error (an unknown territory) would fail again: no "Réessayer" then.
+      const retryable = !(err instanceof ApiError && err.status >= 400 && err.status < 500);
+      body.replaceChildren(errorMessage(errorText(err), retryable ? () => void run() : undefined));
       updateDemoNotice();
     } finally {
       if (mine === generation) list.removeAttribute('aria-busy');
@@ -140,7 +164,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     moreButton.textContent = 'Chargement…';
     moreError.replaceChildren();
     try {
-      const page = await searchInitiatives(q, cursor, signal);
+      const page = await searchInitiatives(q, territories, cursor, signal);
       if (mine !== generation) return;
       const firstNew = list.children.length;
       shown.push(...page.items);
@@ -170,6 +194,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     update(next: Route): boolean {
       if (next.name !== 'search') return false;
       q = next.q;
+      territories = next.territories;
       void run();
       return true;
     },
