@@ -22,3 +22,4 @@ while [ "$start" -le "$n" ]; do
   start=$(( end + 1 ))
 done
 psql -X -q -v ON_ERROR_STOP=1 -c "ANALYZE initiative"
+echo "bench-data: $(psql -X -qtA -c 'SELECT search_lexicon_refresh()') words in the search lexicon"

@@ -60,3 +60,4 @@ for f in "${demo[@]}"; do
   run_psql -v file="$f" -f "$repo/sql/demo/load.sql"
 done
 run_psql -tA -c "SELECT 'load: ' || count(*) || ' published initiatives' FROM initiative WHERE status = 'published'"
+run_psql -tA -c "SELECT 'load: ' || search_lexicon_refresh() || ' words in the search lexicon'"

@@ -1,174 +1,626 @@
 #include "domain/search.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "domain/initiative.h"
-
-/* The territory filter: $F is false when the search is not limited; otherwise an initiative is
- * kept when its commune, arrondissement, département or région is in the matching array. */
-#define WHERE_TERRITORY(c, a, d, r, f)                                                  \
-    " AND (NOT $" f "::boolean OR i.commune_code = ANY ($" c "::text[])"                \
-    " OR i.arrondissement_code = ANY ($" a "::text[]) OR i.departement_code = ANY ($" d \
-    "::text[]) OR i.region_code = ANY ($" r "::text[]))"
-
-#define RANKED_PAGE_SQL                                                                \
-    "WITH page AS (SELECT i.id, ts_rank_cd(i.tsv, q) AS rank"                          \
-    "                FROM initiative i, websearch_to_tsquery('sc_french', $2) q"       \
-    "               WHERE i.status = 'published' AND i.tsv @@ q" WHERE_TERRITORY(      \
-            "5", "6", "7", "8",                                                        \
-            "9") "               ORDER BY rank DESC, i.id DESC LIMIT $3 OFFSET $4)"    \
-                 " SELECT " INITIATIVE_ITEM_COLUMNS                                    \
-                 " FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS \
-                 " ORDER BY p.rank DESC, p.id DESC"
-
-#define NEWEST_PAGE_SQL(after, c, a, d, r, f)                                                \
-    "WITH page AS (SELECT i.id FROM initiative i WHERE i.status = 'published'" after         \
-    WHERE_TERRITORY(c, a, d, r,                                                              \
-                    f) " ORDER BY i.created_at DESC, i.id DESC LIMIT $2)"                    \
-                       " SELECT " INITIATIVE_ITEM_COLUMNS                                    \
-                       " FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS \
-                       " ORDER BY i.created_at DESC, i.id DESC"
+#include "domain/sqlbuild.h"
 
 /* Counting stops at the cap plus one: an exact count of a very common word costs more than the
- * search itself, and nobody reads past ten thousand results. */
-#define CAP "10001"
+ * search itself; past the cap the planner's estimate is given, and said to be one. */
+#define CAP_PLUS_ONE "10001"
+
+/* Matched words in excerpts are delimited by two private-use characters, which cannot come from
+ * the text of a record as it is stored (the loaders keep printable text); the whole excerpt is then
+ * HTML-escaped and only these become <mark> and </mark>. */
+#define MARK_OPEN  "\xee\x80\x80" /* U+E000 */
+#define MARK_CLOSE "\xee\x80\x81" /* U+E001 */
+#define HEADLINE_OPTIONS                                                         \
+    "StartSel=" MARK_OPEN ", StopSel=" MARK_CLOSE ", MaxWords=28, MinWords=12, " \
+    "MaxFragments=2, FragmentDelimiter=\" … \""
 
 const db_stmt_t search_stmts[] = {
-        {"search_ranked", RANKED_PAGE_SQL, 9, true},
-        {"search_ranked_count",
-         "SELECT count(*) FROM (SELECT 1 FROM initiative i WHERE i.status = 'published'"
-         " AND i.tsv @@ websearch_to_tsquery('sc_french', $1)" WHERE_TERRITORY(
-                 "2", "3", "4", "5", "6") " LIMIT " CAP ") s",
-         6, true},
-        {"search_newest_first", NEWEST_PAGE_SQL("", "3", "4", "5", "6", "7"), 7, true},
-        {"search_newest_after",
-         NEWEST_PAGE_SQL(" AND (i.created_at, i.id) < ('epoch'::timestamptz"
-                         " + $3::bigint * interval '1 microsecond', $4::bigint)",
-                         "5", "6", "7", "8", "9"),
-         9, true},
-        {"search_all_count",
-         "SELECT count(*) FROM (SELECT 1 FROM initiative i WHERE i.status = "
-         "'published'" WHERE_TERRITORY("1", "2", "3", "4", "5") " LIMIT " CAP ") s",
-         5, true},
+        {"search_unknown_vocab",
+         "SELECT u.c FROM unnest($1::text[]) WITH ORDINALITY AS u(c, o)"
+         " WHERE NOT EXISTS (SELECT 1 FROM vocabulary v WHERE v.kind = $2 AND v.code = u.c)"
+         " ORDER BY u.o LIMIT 1",
+         2, true},
+        {"search_unknown_source",
+         "SELECT u.c FROM unnest($1::text[]) WITH ORDINALITY AS u(c, o)"
+         " WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.code = u.c) ORDER BY u.o LIMIT 1",
+         1, true},
+        /* Each word missing from the lexicon is replaced by the closest indexed word, the most
+         * frequent among equals; words of two letters or less are kept as typed. */
+        {"search_correct",
+         "SELECT string_agg(coalesce("
+         "   (SELECT l.word FROM search_lexicon l WHERE l.word = w.word),"
+         "   CASE WHEN length(w.word) > 2 THEN"
+         "     (SELECT l.word FROM search_lexicon l WHERE l.word % w.word"
+         "       ORDER BY similarity(l.word, w.word) DESC, l.ndoc DESC, l.word LIMIT 1) END,"
+         "   w.word), ' ' ORDER BY w.ord), sc_normalize($1)"
+         " FROM unnest(regexp_split_to_array(sc_normalize($1), ' ')) WITH ORDINALITY AS w(word, "
+         "ord)"
+         " WHERE w.word <> ''",
+         1, true},
         {NULL, NULL, 0, false},
 };
 
-/* The filter as four PostgreSQL array literals and a flag. Codes are INSEE codes checked by
- * territory_ref_parse ([0-9AB] only), and the literals travel as bound parameters. */
-typedef struct filter {
-    char arrays[4][SEARCH_TERRITORIES_MAX * 8 + 3];
-    const char *on;
-} filter_t;
+static const char *const kind_names[SEARCH_NKINDS] = {
+        "theme", "subtheme", "actor_type", "public", "scale", "stage", "source",
+};
+static const char *const facet_extra_names[] = {"region", "departement", "year"};
 
-static void filter_build(const search_query_t *sq, filter_t *f) {
-    static const char *const levels[4] = {"commune", "arrondissement", "departement", "region"};
-    for (int l = 0; l < 4; l++) {
-        size_t n = 0;
-        char *a = f->arrays[l];
-        a[n++] = '{';
-        for (size_t i = 0; i < sq->nterritories; i++) {
-            if (strcmp(sq->territories[i].level, levels[l]) != 0)
-                continue;
-            if (a[n - 1] != '{')
-                a[n++] = ',';
-            size_t clen = strlen(sq->territories[i].code);
-            memcpy(a + n, sq->territories[i].code, clen);
-            n += clen;
-        }
-        a[n++] = '}';
-        a[n] = '\0';
-    }
-    f->on = sq->nterritories > 0 ? "true" : "false";
+const char *search_kind_name(search_kind k) {
+    return kind_names[k];
 }
 
-static dom_status search_count(db_t *db, const char *q, const filter_t *f, json_int_t *total) {
-    PGresult *r;
-    db_status ds;
-    if (q) {
-        const char *params[] = {q, f->arrays[0], f->arrays[1], f->arrays[2], f->arrays[3], f->on};
-        ds = db_exec(db, "search_ranked_count", 6, params, &r);
-    } else {
-        const char *params[] = {f->arrays[0], f->arrays[1], f->arrays[2], f->arrays[3], f->on};
-        ds = db_exec(db, "search_all_count", 5, params, &r);
+const char *search_facet_name(int facet) {
+    return facet < SEARCH_NKINDS ? kind_names[facet] : facet_extra_names[facet - SEARCH_NKINDS];
+}
+
+/* A query being assembled, with the parameters shared by its parts bound on first use. */
+typedef struct qb {
+    sqlb_t b;
+    const search_query_t *sq;
+    const char *q; /* the words searched (the corrected ones on a second attempt) */
+    int p_lang, p_q, p_lon, p_lat;
+} qb_t;
+
+static void qb_init(qb_t *x, const search_query_t *sq, const char *q) {
+    sqlb_init(&x->b);
+    x->sq = sq;
+    x->q = q;
+    x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
+}
+
+static void ref_lang(qb_t *x) {
+    if (x->p_lang == 0)
+        x->p_lang = sqlb_bind(&x->b, x->sq->lang);
+    sqlb_ref(&x->b, x->p_lang);
+}
+
+static void ref_q(qb_t *x) {
+    if (x->p_q == 0)
+        x->p_q = sqlb_bind(&x->b, x->q);
+    sqlb_ref(&x->b, x->p_q);
+}
+
+/* The point of `near`, as a geometry. */
+static void near_point(qb_t *x) {
+    char lon[32], lat[32];
+    if (x->p_lon == 0) {
+        snprintf(lon, sizeof lon, "%.7f", x->sq->near_lon);
+        snprintf(lat, sizeof lat, "%.7f", x->sq->near_lat);
+        x->p_lon = sqlb_bind(&x->b, lon);
+        x->p_lat = sqlb_bind(&x->b, lat);
     }
-    if (ds != DB_OK)
-        return dom_from_db(ds);
+    sqlb_sql(&x->b, "ST_SetSRID(ST_MakePoint(");
+    sqlb_ref(&x->b, x->p_lon);
+    sqlb_sql(&x->b, "::float8, ");
+    sqlb_ref(&x->b, x->p_lat);
+    sqlb_sql(&x->b, "::float8), 4326)");
+}
+
+/* A PostgreSQL array literal of checked codes ([A-Za-z0-9_] only, see search_codes_t). */
+static void codes_param(qb_t *x, const search_codes_t *c) {
+    char lit[SEARCH_CODES_MAX * 42 + 3];
+    size_t n = 0;
+    lit[n++] = '{';
+    for (size_t i = 0; i < c->n; i++) {
+        size_t len = strlen(c->codes[i]);
+        if (i)
+            lit[n++] = ',';
+        memcpy(lit + n, c->codes[i], len);
+        n += len;
+    }
+    lit[n++] = '}';
+    lit[n] = '\0';
+    sqlb_param(&x->b, lit);
+    sqlb_sql(&x->b, "::text[]");
+}
+
+static void where_territory(qb_t *x) {
+    static const char *const levels[] = {"commune", "arrondissement", "departement", "region"};
+    static const char *const columns[] = {"i.commune_code", "i.arrondissement_code",
+                                          "i.departement_code", "i.region_code"};
+    const search_query_t *sq = x->sq;
+    bool first = true;
+    sqlb_sql(&x->b, " AND (");
+    for (int l = 0; l < 4; l++) {
+        search_codes_t c = {.n = 0};
+        for (size_t i = 0; i < sq->nterritories; i++)
+            if (strcmp(sq->territories[i].level, levels[l]) == 0)
+                c.codes[c.n++] = sq->territories[i].code;
+        if (c.n == 0)
+            continue;
+        sqlb_sql(&x->b, first ? "" : " OR ");
+        sqlb_sql(&x->b, columns[l]);
+        sqlb_sql(&x->b, " = ANY (");
+        codes_param(x, &c);
+        sqlb_sql(&x->b, ")");
+        first = false;
+    }
+    sqlb_sql(&x->b, ")");
+}
+
+/* The conditions of the search, except the filter behind facet `skip` (-1: none), so that a
+ * facet's counts ignore its own filter. */
+static void where_build(qb_t *x, int skip) {
+    static const char *const array_cols[SEARCH_NKINDS] = {[SEARCH_THEME] = "i.themes",
+                                                          [SEARCH_SUBTHEME] = "i.subthemes",
+                                                          [SEARCH_PUBLIC] = "i.publics"};
+    static const char *const scalar_cols[SEARCH_NKINDS] = {[SEARCH_ACTOR_TYPE] = "i.actor_type",
+                                                           [SEARCH_SCALE] = "i.scale",
+                                                           [SEARCH_STAGE] = "i.stage"};
+    const search_query_t *sq = x->sq;
+    sqlb_sql(&x->b, " WHERE i.status = 'published'");
+    if (x->q && x->q[0]) {
+        sqlb_sql(&x->b, " AND i.tsv @@ sc_tsquery(");
+        ref_q(x);
+        sqlb_sql(&x->b, ")");
+    }
+    for (int k = 0; k < SEARCH_NKINDS; k++) {
+        if (sq->codes[k].n == 0 || k == skip)
+            continue;
+        if (array_cols[k]) {
+            sqlb_sql(&x->b, " AND ");
+            sqlb_sql(&x->b, array_cols[k]);
+            sqlb_sql(&x->b, " && ");
+            codes_param(x, &sq->codes[k]);
+        } else if (scalar_cols[k]) {
+            sqlb_sql(&x->b, " AND ");
+            sqlb_sql(&x->b, scalar_cols[k]);
+            sqlb_sql(&x->b, " = ANY (");
+            codes_param(x, &sq->codes[k]);
+            sqlb_sql(&x->b, ")");
+        } else { /* source */
+            sqlb_sql(&x->b, " AND EXISTS (SELECT 1 FROM source_record sr JOIN source s"
+                            " ON s.id = sr.source_id WHERE sr.initiative_id = i.id"
+                            " AND s.code = ANY (");
+            codes_param(x, &sq->codes[k]);
+            sqlb_sql(&x->b, "))");
+        }
+    }
+    if (sq->nterritories > 0 && skip != SEARCH_FACET_REGION && skip != SEARCH_FACET_DEPARTEMENT)
+        where_territory(x);
+    if (skip != SEARCH_FACET_YEAR) {
+        if (sq->year_min) {
+            sqlb_sql(&x->b, " AND i.start_year >= ");
+            sqlb_paramf(&x->b, "%d", sq->year_min);
+        }
+        if (sq->year_max) {
+            sqlb_sql(&x->b, " AND i.start_year <= ");
+            sqlb_paramf(&x->b, "%d", sq->year_max);
+        }
+    }
+    if (sq->has_near) {
+        /* The box prefilter lets the GiST index on geom work; the geography test is exact. */
+        double c = cos(sq->near_lat * M_PI / 180);
+        double deg = sq->near_km / (111.32 * (c < 0.01 ? 0.01 : c));
+        sqlb_sql(&x->b, " AND i.geom && ST_Expand(");
+        near_point(x);
+        sqlb_sql(&x->b, ", ");
+        sqlb_paramf(&x->b, "%.6f", deg);
+        sqlb_sql(&x->b, "::float8) AND ST_DWithin(i.geom::geography, ");
+        near_point(x);
+        sqlb_sql(&x->b, "::geography, ");
+        sqlb_paramf(&x->b, "%.1f", sq->near_km * 1000);
+        sqlb_sql(&x->b, "::float8)");
+    }
+    if (sq->has_bbox) {
+        sqlb_sql(&x->b, " AND i.geom && ST_MakeEnvelope(");
+        for (int i = 0; i < 4; i++) {
+            sqlb_paramf(&x->b, "%.7f", sq->bbox[i]);
+            sqlb_sql(&x->b, i < 3 ? "::float8, " : "::float8, 4326)");
+        }
+    }
+}
+
+static search_sort effective_sort(const search_query_t *sq, const char *q) {
+    if (sq->sort != SEARCH_SORT_DEFAULT)
+        return sq->sort == SEARCH_SORT_RELEVANCE && !(q && q[0]) ? SEARCH_SORT_RECENT : sq->sort;
+    return q && q[0] ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_RECENT;
+}
+
+static dom_status run(db_t *db, qb_t *x, const char *label, PGresult **r) {
+    *r = NULL;
+    if (!sqlb_ok(&x->b)) {
+        log_msg("error", "search: cannot assemble %s", label);
+        return DOM_INTERNAL;
+    }
+    return dom_from_db(
+            db_query(db, label, buf_cstr(&x->b.sql), x->b.n, (const char *const *)x->b.params, r));
+}
+
+/* The number of matches, exact up to the cap, else the planner's estimate. */
+static dom_status search_total(db_t *db, const search_query_t *sq, const char *q, json_int_t *total,
+                               bool *estimate) {
+    qb_t x;
+    PGresult *r;
+    json_error_t jerr;
+    qb_init(&x, sq, q);
+    sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
+    where_build(&x, -1);
+    sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
+    dom_status st = run(db, &x, "search count", &r);
+    sqlb_free(&x.b);
+    *estimate = false;
+    if (st != DOM_OK)
+        return st;
     *total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    if (*total <= SEARCH_TOTAL_CAP)
+        return DOM_OK;
+
+    qb_init(&x, sq, q);
+    sqlb_sql(&x.b, "EXPLAIN (FORMAT JSON) SELECT 1 FROM initiative i");
+    where_build(&x, -1);
+    st = run(db, &x, "search estimate", &r);
+    sqlb_free(&x.b);
+    if (st != DOM_OK)
+        return st;
+    json_t *plan = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
+    json_t *rows = json_object_get(json_object_get(json_array_get(plan, 0), "Plan"), "Plan Rows");
+    if (json_is_number(rows) && json_number_value(rows) > SEARCH_TOTAL_CAP) {
+        *total = (json_int_t)json_number_value(rows);
+        *estimate = true;
+    }
+    json_decref(plan);
     PQclear(r);
     return DOM_OK;
 }
 
-static dom_status search_ranked(db_t *db, const search_query_t *sq, const filter_t *f,
-                                json_t **out) {
-    char lim[16], off[24];
-    cursor_t base = {.kind = CURSOR_OFFSET, .offset = sq->cursor ? sq->cursor->offset : 0};
-    snprintf(lim, sizeof lim, "%d", sq->limit + 1);
-    snprintf(off, sizeof off, "%" PRId64, base.offset);
-    const char *params[] = {sq->lang,     sq->q,        lim,          off,  f->arrays[0],
-                            f->arrays[1], f->arrays[2], f->arrays[3], f->on};
-    PGresult *r;
-    db_status ds = db_exec(db, "search_ranked", 9, params, &r);
-    if (ds != DB_OK)
-        return dom_from_db(ds);
-    dom_status st = initiative_page_json(r, sq->limit, &base, out);
-    PQclear(r);
-    return st;
+/* Appends text to out, HTML-escaped, with the two mark characters turned into <mark> tags. */
+static bool excerpt_html(const char *text, buf_t *out) {
+    for (const char *p = text; *p; p++) {
+        bool ok;
+        if (strncmp(p, MARK_OPEN, 3) == 0) {
+            ok = buf_append_str(out, "<mark>");
+            p += 2;
+        } else if (strncmp(p, MARK_CLOSE, 3) == 0) {
+            ok = buf_append_str(out, "</mark>");
+            p += 2;
+        } else if (*p == '&') {
+            ok = buf_append_str(out, "&amp;");
+        } else if (*p == '<') {
+            ok = buf_append_str(out, "&lt;");
+        } else if (*p == '>') {
+            ok = buf_append_str(out, "&gt;");
+        } else if (*p == '"') {
+            ok = buf_append_str(out, "&quot;");
+        } else if (*p == '\'') {
+            ok = buf_append_str(out, "&#39;");
+        } else {
+            ok = buf_append(out, p, 1);
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
-static dom_status search_newest(db_t *db, const search_query_t *sq, const filter_t *f,
-                                json_t **out) {
-    char lim[16], created[24], idtext[24];
+/* The ORDER BY of a sort: inside the page (rows of i) and outside (the page p joined to i). */
+static void order_by(qb_t *x, search_sort sort, bool outer) {
+    switch (sort) {
+    case SEARCH_SORT_RELEVANCE:
+        sqlb_sql(&x->b,
+                 outer ? " ORDER BY p.rank DESC, p.id DESC" : " ORDER BY rank DESC, i.id DESC");
+        break;
+    case SEARCH_SORT_NAME:
+        sqlb_sql(&x->b, " ORDER BY lower(i.title), i.id");
+        break;
+    case SEARCH_SORT_DISTANCE:
+        sqlb_sql(&x->b, outer ? " ORDER BY p.dist, p.id" : " ORDER BY dist, i.id");
+        break;
+    default:
+        sqlb_sql(&x->b, " ORDER BY i.created_at DESC, i.id DESC");
+        break;
+    }
+}
+
+static dom_status search_page(db_t *db, const search_query_t *sq, const char *q, search_sort sort,
+                              json_t **out) {
+    qb_t x;
     PGresult *r;
-    db_status ds;
-    snprintf(lim, sizeof lim, "%d", sq->limit + 1);
-    if (sq->cursor) {
-        snprintf(created, sizeof created, "%" PRId64, sq->cursor->created_us);
-        snprintf(idtext, sizeof idtext, "%" PRId64, sq->cursor->id);
-        const char *params[] = {sq->lang,     lim,          created,      idtext, f->arrays[0],
-                                f->arrays[1], f->arrays[2], f->arrays[3], f->on};
-        ds = db_exec(db, "search_newest_after", 9, params, &r);
+    bool words = q && q[0];
+    bool keyset = sort == SEARCH_SORT_RECENT;
+    cursor_t base = {.kind = CURSOR_OFFSET,
+                     .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
+    qb_init(&x, sq, q);
+    x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
+
+    sqlb_sql(&x.b, "WITH page AS (SELECT i.id, ");
+    if (words) {
+        sqlb_sql(&x.b, "ts_rank_cd(i.tsv, sc_tsquery(");
+        ref_q(&x);
+        sqlb_sql(&x.b, ")) AS rank, ");
     } else {
-        const char *params[] = {sq->lang,     lim,          f->arrays[0], f->arrays[1],
-                                f->arrays[2], f->arrays[3], f->on};
-        ds = db_exec(db, "search_newest_first", 7, params, &r);
+        sqlb_sql(&x.b, "0 AS rank, ");
     }
-    if (ds != DB_OK)
-        return dom_from_db(ds);
-    dom_status st = initiative_page_json(r, sq->limit, NULL, out);
+    if (sq->has_near) {
+        sqlb_sql(&x.b, "ST_Distance(i.geom::geography, ");
+        near_point(&x);
+        sqlb_sql(&x.b, "::geography) AS dist");
+    } else {
+        sqlb_sql(&x.b, "NULL::float8 AS dist");
+    }
+    sqlb_sql(&x.b, " FROM initiative i");
+    where_build(&x, -1);
+    if (keyset && sq->cursor) {
+        sqlb_sql(&x.b, " AND (i.created_at, i.id) < ('epoch'::timestamptz + ");
+        sqlb_paramf(&x.b, "%" PRId64, sq->cursor->created_us);
+        sqlb_sql(&x.b, "::bigint * interval '1 microsecond', ");
+        sqlb_paramf(&x.b, "%" PRId64, sq->cursor->id);
+        sqlb_sql(&x.b, "::bigint)");
+    }
+    order_by(&x, sort, false);
+    sqlb_sql(&x.b, " LIMIT ");
+    sqlb_paramf(&x.b, "%d", sq->limit + 1);
+    if (!keyset) {
+        sqlb_sql(&x.b, " OFFSET ");
+        sqlb_paramf(&x.b, "%" PRId64, base.offset);
+    }
+    sqlb_sql(&x.b, ") SELECT " INITIATIVE_ITEM_COLUMNS ", ");
+    if (words) {
+        sqlb_sql(&x.b, "ts_headline('sc_french', concat_ws(' ', i.summary, i.description),"
+                       " sc_tsquery(");
+        ref_q(&x);
+        sqlb_sql(&x.b, "), ");
+        sqlb_param(&x.b, HEADLINE_OPTIONS);
+        sqlb_sql(&x.b, ")");
+    } else {
+        sqlb_sql(&x.b, "NULL");
+    }
+    sqlb_sql(&x.b, ", p.dist FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS);
+    order_by(&x, sort, true);
+
+    dom_status st = run(db, &x, "search page", &r);
+    sqlb_free(&x.b);
+    if (st != DOM_OK)
+        return st;
+    st = initiative_page_json(r, sq->limit, keyset ? NULL : &base, out);
+    json_t *items = st == DOM_OK ? json_object_get(*out, "items") : NULL;
+    for (int i = 0; items && i < PQntuples(r) && i < sq->limit; i++) {
+        json_t *item = json_array_get(items, (size_t)i);
+        if (!PQgetisnull(r, i, INITIATIVE_ITEM_NCOLS)) {
+            buf_t html;
+            buf_init(&html, 64 * 1024);
+            if (excerpt_html(PQgetvalue(r, i, INITIATIVE_ITEM_NCOLS), &html))
+                json_object_set_new(item, "excerpt", json_stringn(buf_cstr(&html), html.len));
+            buf_free(&html);
+        }
+        if (!PQgetisnull(r, i, INITIATIVE_ITEM_NCOLS + 1))
+            json_object_set_new(item, "distance_m",
+                                json_integer((json_int_t)llround(strtod(
+                                        PQgetvalue(r, i, INITIATIVE_ITEM_NCOLS + 1), NULL))));
+    }
     PQclear(r);
     return st;
 }
 
-search_status search_run(db_t *db, const search_query_t *sq, json_t **out, dom_status *dom) {
-    bool ranked = sq->q != NULL && sq->q[0] != '\0';
-    json_int_t total = 0;
-    filter_t f;
-    *out = NULL;
-    if (sq->cursor && sq->cursor->kind != (ranked ? CURSOR_OFFSET : CURSOR_KEYSET))
-        return SEARCH_BAD_CURSOR;
-    if (sq->nterritories > SEARCH_TERRITORIES_MAX) {
-        *dom = DOM_INTERNAL;
-        return SEARCH_FAILED;
+/* One facet: [{"code","label","count"}], its own filter left out. */
+static dom_status search_facet(db_t *db, const search_query_t *sq, const char *q, int facet,
+                               json_t **out) {
+    static const char *const array_cols[] = {[SEARCH_THEME] = "themes",
+                                             [SEARCH_SUBTHEME] = "subthemes",
+                                             [SEARCH_PUBLIC] = "publics"};
+    static const char *const scalar_cols[] = {
+            [SEARCH_ACTOR_TYPE] = "actor_type", [SEARCH_SCALE] = "scale", [SEARCH_STAGE] = "stage"};
+    qb_t x;
+    PGresult *r;
+    qb_init(&x, sq, q);
+    if (facet == SEARCH_SOURCE) {
+        sqlb_sql(&x.b, "SELECT s.code, s.name, count(DISTINCT i.id) FROM initiative i"
+                       " JOIN source_record sr ON sr.initiative_id = i.id"
+                       " JOIN source s ON s.id = sr.source_id");
+        where_build(&x, facet);
+        sqlb_sql(&x.b, " GROUP BY s.code, s.name");
+    } else if (facet == SEARCH_FACET_REGION || facet == SEARCH_FACET_DEPARTEMENT) {
+        bool reg = facet == SEARCH_FACET_REGION;
+        sqlb_sql(&x.b, reg ? "SELECT i.region_code, t.name, count(*) FROM initiative i"
+                             " JOIN territory t ON t.level = 'region' AND t.code = i.region_code"
+                           : "SELECT i.departement_code, t.name, count(*) FROM initiative i"
+                             " JOIN territory t ON t.level = 'departement'"
+                             " AND t.code = i.departement_code");
+        where_build(&x, facet);
+        sqlb_sql(&x.b, " GROUP BY 1, 2");
+    } else if (facet == SEARCH_FACET_YEAR) {
+        sqlb_sql(&x.b, "SELECT i.start_year::text, i.start_year::text, count(*) FROM initiative i");
+        where_build(&x, facet);
+        sqlb_sql(&x.b, " AND i.start_year IS NOT NULL GROUP BY i.start_year");
+    } else if (facet < SEARCH_NKINDS && array_cols[facet]) {
+        sqlb_sql(&x.b, "SELECT u.code, vocab_label('");
+        sqlb_sql(&x.b, facet == SEARCH_THEME      ? "theme"
+                       : facet == SEARCH_SUBTHEME ? "subtheme"
+                                                  : "public");
+        sqlb_sql(&x.b, "', u.code, ");
+        ref_lang(&x);
+        sqlb_sql(&x.b, "), count(*) FROM initiative i CROSS JOIN LATERAL unnest(i.");
+        sqlb_sql(&x.b, array_cols[facet]);
+        sqlb_sql(&x.b, ") AS u(code)");
+        where_build(&x, facet);
+        sqlb_sql(&x.b, " GROUP BY u.code");
+    } else {
+        sqlb_sql(&x.b, "SELECT i.");
+        sqlb_sql(&x.b, scalar_cols[facet]);
+        sqlb_sql(&x.b, ", vocab_label('");
+        sqlb_sql(&x.b, kind_names[facet]);
+        sqlb_sql(&x.b, "', i.");
+        sqlb_sql(&x.b, scalar_cols[facet]);
+        sqlb_sql(&x.b, ", ");
+        ref_lang(&x);
+        sqlb_sql(&x.b, "), count(*) FROM initiative i");
+        where_build(&x, facet);
+        sqlb_sql(&x.b, " AND i.");
+        sqlb_sql(&x.b, scalar_cols[facet]);
+        sqlb_sql(&x.b, " IS NOT NULL GROUP BY 1");
     }
-    filter_build(sq, &f);
+    sqlb_sql(&x.b, facet == SEARCH_FACET_YEAR ? " ORDER BY 1 DESC" : " ORDER BY 3 DESC, 2, 1");
+    dom_status st = run(db, &x, "search facet", &r);
+    sqlb_free(&x.b);
+    *out = NULL;
+    if (st != DOM_OK)
+        return st;
+    *out = json_array();
+    for (int i = 0; *out && i < PQntuples(r); i++) {
+        const char *label = PQgetisnull(r, i, 1) ? PQgetvalue(r, i, 0) : PQgetvalue(r, i, 1);
+        if (json_array_append_new(
+                    *out, json_pack("{s:s, s:s, s:I}", "code", PQgetvalue(r, i, 0), "label", label,
+                                    "count", (json_int_t)strtoll(PQgetvalue(r, i, 2), NULL, 10))) !=
+            0) {
+            json_decref(*out);
+            *out = NULL;
+        }
+    }
+    PQclear(r);
+    return *out ? DOM_OK : DOM_INTERNAL;
+}
 
-    *dom = search_count(db, ranked ? sq->q : NULL, &f, &total);
-    if (*dom != DOM_OK)
-        return SEARCH_FAILED;
-    *dom = ranked ? search_ranked(db, sq, &f, out) : search_newest(db, sq, &f, out);
-    if (*dom != DOM_OK)
-        return SEARCH_FAILED;
+static dom_status search_facets(db_t *db, const search_query_t *sq, const char *q, json_t *answer) {
+    if (sq->facets == 0)
+        return DOM_OK;
+    json_t *facets = json_object();
+    if (facets == NULL || json_object_set_new(answer, "facets", facets) != 0)
+        return DOM_INTERNAL;
+    for (int f = 0; f < SEARCH_NFACETS; f++) {
+        json_t *list;
+        if (!(sq->facets & (1u << f)))
+            continue;
+        dom_status st = search_facet(db, sq, q, f, &list);
+        if (st != DOM_OK)
+            return st;
+        if (json_object_set_new(facets, search_facet_name(f), list) != 0)
+            return DOM_INTERNAL;
+    }
+    return DOM_OK;
+}
 
-    bool exact = total <= SEARCH_TOTAL_CAP;
-    if (json_object_set_new(*out, "total", json_integer(exact ? total : SEARCH_TOTAL_CAP)) != 0 ||
-        json_object_set_new(*out, "total_exact", json_boolean(exact)) != 0) {
+/* Fails with SEARCH_UNKNOWN_CODE on the first code that is not in its vocabulary. */
+static search_status check_codes(db_t *db, const search_query_t *sq, search_error_t *err) {
+    for (int k = 0; k < SEARCH_NKINDS; k++) {
+        const search_codes_t *c = &sq->codes[k];
+        qb_t x;
+        PGresult *r;
+        if (c->n == 0)
+            continue;
+        qb_init(&x, sq, NULL);
+        codes_param(&x, c); /* only to build the literal: $1 */
+        const char *params[] = {x.b.params[0], kind_names[k]};
+        dom_status st =
+                sqlb_ok(&x.b)
+                        ? dom_from_db(k == SEARCH_SOURCE
+                                              ? db_exec(db, "search_unknown_source", 1, params, &r)
+                                              : db_exec(db, "search_unknown_vocab", 2, params, &r))
+                        : DOM_INTERNAL;
+        sqlb_free(&x.b);
+        if (st != DOM_OK) {
+            err->dom = st;
+            return SEARCH_FAILED;
+        }
+        bool unknown = PQntuples(r) > 0;
+        if (unknown) {
+            err->bad_kind = (search_kind)k;
+            for (size_t i = 0; i < c->n; i++)
+                if (strcmp(c->codes[i], PQgetvalue(r, 0, 0)) == 0)
+                    err->bad_code = c->codes[i];
+        }
+        PQclear(r);
+        if (unknown)
+            return SEARCH_UNKNOWN_CODE;
+    }
+    return SEARCH_OK;
+}
+
+/* The words with each unknown one replaced by the closest indexed word; NULL when nothing
+ * changed. The caller frees the result. */
+static dom_status search_correct(db_t *db, const char *q, char **corrected) {
+    const char *params[] = {q};
+    PGresult *r;
+    *corrected = NULL;
+    dom_status st = dom_from_db(db_exec(db, "search_correct", 1, params, &r));
+    if (st != DOM_OK)
+        return st;
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) &&
+        strcmp(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1)) != 0)
+        *corrected = strdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return DOM_OK;
+}
+
+static dom_status search_attempt(db_t *db, const search_query_t *sq, const char *q, json_t **out,
+                                 json_int_t *total) {
+    bool estimate;
+    *out = NULL;
+    dom_status st = search_total(db, sq, q, total, &estimate);
+    if (st == DOM_OK)
+        st = search_page(db, sq, q, effective_sort(sq, q), out);
+    if (st == DOM_OK) {
+        bool exact = !estimate && *total <= SEARCH_TOTAL_CAP;
+        if (json_object_set_new(*out, "total",
+                                json_integer(estimate ? *total
+                                             : exact  ? *total
+                                                      : SEARCH_TOTAL_CAP)) != 0 ||
+            json_object_set_new(*out, "total_exact", json_boolean(exact)) != 0 ||
+            json_object_set_new(*out, "total_is_estimate", json_boolean(estimate)) != 0)
+            st = DOM_INTERNAL;
+    }
+    if (st == DOM_OK)
+        st = search_facets(db, sq, q, *out);
+    if (st != DOM_OK) {
         json_decref(*out);
         *out = NULL;
-        *dom = DOM_INTERNAL;
+    }
+    return st;
+}
+
+search_status search_run(db_t *db, const search_query_t *sq, json_t **out, search_error_t *err) {
+    json_int_t total = 0;
+    char *corrected = NULL;
+    search_status ss;
+    *out = NULL;
+    err->dom = DOM_OK;
+    if (sq->cursor &&
+        sq->cursor->kind !=
+                (effective_sort(sq, sq->q) == SEARCH_SORT_RECENT ? CURSOR_KEYSET : CURSOR_OFFSET))
+        return SEARCH_BAD_CURSOR;
+    if (sq->nterritories > SEARCH_TERRITORIES_MAX) {
+        err->dom = DOM_INTERNAL;
         return SEARCH_FAILED;
     }
+    ss = check_codes(db, sq, err);
+    if (ss != SEARCH_OK)
+        return ss;
+
+    err->dom = search_attempt(db, sq, sq->q, out, &total);
+    /* Nothing found for the words typed: try the closest indexed words (on every page, so that
+     * the cursors of a corrected search keep working). */
+    if (err->dom == DOM_OK && total == 0 && sq->q && sq->q[0]) {
+        err->dom = search_correct(db, sq->q, &corrected);
+        if (err->dom == DOM_OK && corrected) {
+            json_t *second;
+            json_int_t total2;
+            err->dom = search_attempt(db, sq, corrected, &second, &total2);
+            if (err->dom == DOM_OK && total2 > 0) {
+                json_decref(*out);
+                *out = second;
+                json_object_set_new(*out, "did_you_mean", json_string(corrected));
+                json_object_set_new(*out, "corrected", json_true());
+            } else {
+                json_decref(second);
+            }
+        }
+    }
+    free(corrected);
+    if (err->dom != DOM_OK) {
+        json_decref(*out);
+        *out = NULL;
+        return SEARCH_FAILED;
+    }
+    if (!json_object_get(*out, "corrected"))
+        json_object_set_new(*out, "corrected", json_false());
     return SEARCH_OK;
 }

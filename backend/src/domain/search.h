@@ -1,9 +1,9 @@
-/* search: French full-text search over published initiatives.
+/* search: the search engine over published initiatives — free text, filters, facets, sorts.
  *
- * Words are matched after removing accents and stemming (the sc_french configuration), the
- * title weighs more than the summary and actor, which weigh more than the description and place
- * names. websearch syntax is accepted as users type it: "a phrase", -word, OR. Results can be
- * limited to territories. */
+ * Words are matched after removing accents and stemming (the sc_french configuration); the title
+ * weighs more than the summary and actor, which weigh more than the description and place names.
+ * websearch syntax is accepted as people type it ("a phrase", -word, OR). When the words match
+ * nothing, close words of the index are tried instead and the answer says so. */
 #ifndef SC_SEARCH_H
 #define SC_SEARCH_H
 
@@ -15,28 +15,84 @@
 #include "storage/db.h"
 
 #define SEARCH_Q_MAX           500   /* bytes */
-#define SEARCH_TOTAL_CAP       10000 /* counted exactly up to here, then "more than" */
+#define SEARCH_TOTAL_CAP       10000 /* counted exactly up to here, then estimated */
 #define SEARCH_TERRITORIES_MAX 20
+#define SEARCH_CODES_MAX       20 /* values of one filter */
+#define SEARCH_NEAR_KM_MAX     500
 
 extern const db_stmt_t search_stmts[];
+
+/* The filters by code, in this order everywhere (parameters, facets). */
+typedef enum search_kind {
+    SEARCH_THEME,
+    SEARCH_SUBTHEME,
+    SEARCH_ACTOR_TYPE,
+    SEARCH_PUBLIC,
+    SEARCH_SCALE,
+    SEARCH_STAGE,
+    SEARCH_SOURCE,
+    SEARCH_NKINDS,
+} search_kind;
+
+/* The parameter name of a kind ("actor_type"). */
+const char *search_kind_name(search_kind k);
+
+/* Facets are the kinds above plus these. */
+enum {
+    SEARCH_FACET_REGION = SEARCH_NKINDS,
+    SEARCH_FACET_DEPARTEMENT,
+    SEARCH_FACET_YEAR,
+    SEARCH_NFACETS,
+};
+const char *search_facet_name(int facet);
+
+typedef enum search_sort {
+    SEARCH_SORT_DEFAULT, /* relevance with words, recent without */
+    SEARCH_SORT_RELEVANCE,
+    SEARCH_SORT_RECENT,
+    SEARCH_SORT_NAME,
+    SEARCH_SORT_DISTANCE, /* needs near */
+} search_sort;
+
+typedef struct search_codes {
+    const char *codes[SEARCH_CODES_MAX]; /* borrowed; checked syntax: [A-Za-z0-9_]{1,40} */
+    size_t n;                            /* 0: no filter of this kind */
+} search_codes_t;
 
 typedef struct search_query {
     const char *q;          /* valid UTF-8, at most SEARCH_Q_MAX bytes; NULL or "" lists all */
     const cursor_t *cursor; /* NULL for the first page */
     int limit;              /* 1..INITIATIVE_PAGE_MAX */
     const char *lang;       /* "fr" or "en" */
+    search_codes_t codes[SEARCH_NKINDS];
     const territory_ref_t *territories; /* resolved references, OR'ed; NULL when none */
     size_t nterritories;                /* at most SEARCH_TERRITORIES_MAX */
+    int year_min, year_max;             /* 0 when absent */
+    bool has_near;
+    double near_lat, near_lon, near_km;
+    bool has_bbox;
+    double bbox[4]; /* minLon, minLat, maxLon, maxLat */
+    search_sort sort;
+    unsigned facets; /* bit (1u << facet) for each facet asked */
 } search_query_t;
 
 typedef enum search_status {
     SEARCH_OK = 0,
-    SEARCH_BAD_CURSOR, /* a cursor of the wrong kind for this query */
-    SEARCH_FAILED,     /* see *dom */
+    SEARCH_BAD_CURSOR,   /* a cursor of another kind of listing */
+    SEARCH_UNKNOWN_CODE, /* *bad_kind / *bad_code name the first code that does not exist */
+    SEARCH_FAILED,       /* see *dom */
 } search_status;
 
-/* Runs the search. On SEARCH_OK, *out is {"total","total_exact","items","next_cursor"}. */
+typedef struct search_error {
+    dom_status dom;
+    search_kind bad_kind;
+    const char *bad_code; /* points into the query */
+} search_error_t;
+
+/* Runs the search. On SEARCH_OK, *out is
+ * {"total","total_exact","total_is_estimate","items","next_cursor"[,"facets"][,"did_you_mean",
+ * "corrected"]}. */
 search_status search_run(db_t *db, const search_query_t *sq, json_t **out,
-                         dom_status *dom) MUST_CHECK;
+                         search_error_t *err) MUST_CHECK;
 
 #endif

@@ -1,30 +1,23 @@
-#include "domain/initiative.h"
+#include <stdio.h>
+
 #include "domain/search.h"
 #include "http/handlers.h"
 #include "http/params.h"
 #include "http/reply.h"
+#include "http/search_params.h"
 
 void handle_search(const req_t *req, resp_t *resp, void *ctx) {
-    static const char *const shape[] = {"q", "lang", "limit", "cursor", "territory", NULL};
     app_t *app = ctx;
-    char qbuf[SEARCH_Q_MAX + 1];
-    char key[REPLY_KEY_MAX];
+    search_params_store_t store;
     search_query_t sq;
-    cursor_t cursor;
-    bool has_cursor;
+    search_error_t err;
+    char key[REPLY_KEY_MAX];
+    char msg[160];
     json_t *out;
-    dom_status dom;
-    territory_ref_t territories[SEARCH_TERRITORIES_MAX];
-    if (!param_text(req, resp, "q", SEARCH_Q_MAX, qbuf, &sq.q) ||
-        !param_limit(req, resp, 20, INITIATIVE_PAGE_MAX, &sq.limit) ||
-        !param_cursor(req, resp, &cursor, &has_cursor) || !param_lang(req, resp, &sq.lang) ||
-        !param_territories(req, resp, app->db, territories, SEARCH_TERRITORIES_MAX,
-                           &sq.nterritories) ||
-        reply_cached(app, req, shape, resp, key))
+    if (!search_params_parse(req, resp, app->db, &sq, &store) ||
+        reply_cached(app, req, search_params_shape, resp, key))
         return;
-    sq.cursor = has_cursor ? &cursor : NULL;
-    sq.territories = territories;
-    switch (search_run(app->db, &sq, &out, &dom)) {
+    switch (search_run(app->db, &sq, &out, &err)) {
     case SEARCH_OK:
         reply_ok_cached(app, resp, out, key);
         break;
@@ -33,8 +26,13 @@ void handle_search(const req_t *req, resp_t *resp, void *ctx) {
                    "cursor ne correspond pas à cette recherche : utilisez son next_cursor.",
                    "cursor");
         break;
+    case SEARCH_UNKNOWN_CODE:
+        snprintf(msg, sizeof msg, "Code inconnu pour %s : « %s ».", search_kind_name(err.bad_kind),
+                 err.bad_code ? err.bad_code : "?");
+        resp_error(resp, 400, "invalid_parameter", msg, search_kind_name(err.bad_kind));
+        break;
     case SEARCH_FAILED:
-        reply_failure(resp, dom, NULL);
+        reply_failure(resp, err.dom, NULL);
         break;
     }
 }

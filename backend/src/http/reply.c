@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "domain/catalog.h"
 
 /* Set by the build to a digest of the sources: a new program never serves answers cached by an
@@ -53,8 +54,12 @@ bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t
     key[0] = '\0';
     resp->cache = "bypass";
     if (app->cfg->cache_ttl_s <= 0 || catalog_version(app->db, &version) != DOM_OK ||
-        !reply_key(version, req, names, key))
+        !reply_key(version, req, names, key)) {
+        key[0] = '\0';
+        if (!resp_header(resp, "X-Cache", "BYPASS"))
+            log_msg("warn", "X-Cache header dropped");
         return false;
+    }
     buf_t hit;
     buf_init(&hit, resp->body.max);
     bool found = cache_get(app->cache, key, &hit);
@@ -65,6 +70,9 @@ bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t
         resp->cache = "miss";
     }
     buf_free(&hit);
+    /* Says whether this answer came from the cache; "MISS" also when Redis is unreachable. */
+    if (!resp_header(resp, "X-Cache", found ? "HIT" : "MISS"))
+        log_msg("warn", "X-Cache header dropped");
     return found;
 }
 

@@ -75,6 +75,36 @@ failed:
     return false;
 }
 
+/* Runs a prepared statement (name) or a query text (sql); retries once on a lost connection when
+ * retry_safe. label names the query in the log. */
+static db_status db_run(db_t *db, const char *name, const char *sql, const char *label,
+                        bool retry_safe, int nparams, const char *const *values, PGresult **out) {
+    *out = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (db->conn == NULL && !db_connect(db))
+            return DB_UNAVAILABLE;
+        PGresult *r = name ? PQexecPrepared(db->conn, name, nparams, values, NULL, NULL, 0)
+                           : PQexecParams(db->conn, sql, nparams, NULL, values, NULL, NULL, 0);
+        ExecStatusType rs = PQresultStatus(r);
+        if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+            *out = r;
+            return DB_OK;
+        }
+        if (PQstatus(db->conn) == CONNECTION_BAD) {
+            PQclear(r);
+            log_msg("warn", "postgres: connection lost during %s; reconnecting", label);
+            db_disconnect(db);
+            if (!retry_safe)
+                return DB_UNAVAILABLE;
+            continue;
+        }
+        log_msg("error", "postgres: %s failed: %s", label, PQresultErrorMessage(r));
+        PQclear(r);
+        return DB_ERROR;
+    }
+    return DB_UNAVAILABLE;
+}
+
 db_status db_exec(db_t *db, const char *name, int nparams, const char *const *values,
                   PGresult **out) {
     const db_stmt_t *st = db_find(db, name);
@@ -83,28 +113,12 @@ db_status db_exec(db_t *db, const char *name, int nparams, const char *const *va
         log_msg("error", "postgres: unknown statement %s or wrong parameter count", name);
         return DB_ERROR;
     }
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (db->conn == NULL && !db_connect(db))
-            return DB_UNAVAILABLE;
-        PGresult *r = PQexecPrepared(db->conn, name, nparams, values, NULL, NULL, 0);
-        ExecStatusType rs = PQresultStatus(r);
-        if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
-            *out = r;
-            return DB_OK;
-        }
-        if (PQstatus(db->conn) == CONNECTION_BAD) {
-            PQclear(r);
-            log_msg("warn", "postgres: connection lost during %s; reconnecting", name);
-            db_disconnect(db);
-            if (!st->retry_safe)
-                return DB_UNAVAILABLE;
-            continue;
-        }
-        log_msg("error", "postgres: %s failed: %s", name, PQresultErrorMessage(r));
-        PQclear(r);
-        return DB_ERROR;
-    }
-    return DB_UNAVAILABLE;
+    return db_run(db, name, NULL, name, st->retry_safe, nparams, values, out);
+}
+
+db_status db_query(db_t *db, const char *label, const char *sql, int nparams,
+                   const char *const *values, PGresult **out) {
+    return db_run(db, NULL, sql, label, true, nparams, values, out);
 }
 
 bool db_ping(db_t *db) {

@@ -36,6 +36,13 @@ void db_close(db_t *db);
 db_status db_exec(db_t *db, const char *name, int nparams, const char *const *values,
                   PGresult **out) MUST_CHECK;
 
+/* Runs a read-only query whose text the caller assembled from fixed fragments of its own — never
+ * from input: every value travels in values, as bound parameters. For queries whose shape depends
+ * on which filters are present, where one prepared statement per shape would be unwieldy. label
+ * names it in the log. Retried once on a lost connection. */
+db_status db_query(db_t *db, const char *label, const char *sql, int nparams,
+                   const char *const *values, PGresult **out) MUST_CHECK;
+
 /* True when a trivial query succeeds (reconnecting first if needed). */
 bool db_ping(db_t *db);
 

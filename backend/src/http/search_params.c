@@ -1,0 +1,194 @@
+#include "http/search_params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/initiative.h"
+#include "http/params.h"
+
+const char *const search_params_shape[] = {
+        "q",          "lang",   "limit", "cursor", "territory", "theme",    "subtheme",
+        "actor_type", "public", "scale", "stage",  "source",    "year_min", "year_max",
+        "near",       "bbox",   "sort",  "facets", NULL};
+
+static bool bad(resp_t *resp, const char *field, const char *message) {
+    resp_error(resp, 400, "invalid_parameter", message, field);
+    return false;
+}
+
+/* Splits a comma-separated value into buf (a copy with NULs for commas); pointers into out. */
+static bool split_list(const char *value, char *buf, size_t buflen, const char **out, size_t max,
+                       size_t *n) {
+    size_t len = strlen(value);
+    *n = 0;
+    if (len == 0 || len >= buflen)
+        return false;
+    memcpy(buf, value, len + 1);
+    for (char *p = buf;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (*p == '\0' || *n == max)
+            return false;
+        out[(*n)++] = p;
+        if (comma == NULL)
+            return true;
+        p = comma + 1;
+    }
+}
+
+static bool code_ok(const char *c) {
+    size_t n = strlen(c);
+    if (n == 0 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = c[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* A plain decimal: optional minus, digits, at most one dot; no exponent, no spaces. */
+static bool decimal(const char *s, double *out) {
+    size_t i = s[0] == '-' ? 1 : 0, digits = 0, dots = 0;
+    for (; s[i]; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        else if (s[i] == '.' && dots++ == 0)
+            continue;
+        else
+            return false;
+    }
+    if (digits == 0 || i > 32)
+        return false;
+    *out = strtod(s, NULL);
+    return true;
+}
+
+static bool parse_codes(const req_t *req, resp_t *resp, search_query_t *sq,
+                        search_params_store_t *st) {
+    char msg[160];
+    for (int k = 0; k < SEARCH_NKINDS; k++) {
+        const char *name = search_kind_name((search_kind)k);
+        const url_param_t *p = req_query(req, name);
+        search_codes_t *c = &sq->codes[k];
+        c->n = 0;
+        if (p == NULL)
+            continue;
+        bool ok = split_list(p->value, st->codes[k], sizeof st->codes[k], c->codes,
+                             SEARCH_CODES_MAX, &c->n);
+        for (size_t i = 0; ok && i < c->n; i++)
+            ok = code_ok(c->codes[i]);
+        if (!ok) {
+            snprintf(msg, sizeof msg,
+                     "%s attend jusqu'à %d codes séparés par des virgules (lettres, chiffres, _).",
+                     name, SEARCH_CODES_MAX);
+            return bad(resp, name, msg);
+        }
+    }
+    return true;
+}
+
+static bool parse_geo(const req_t *req, resp_t *resp, search_query_t *sq) {
+    const url_param_t *p = req_query(req, "near");
+    char buf[128];
+    const char *parts[4];
+    size_t n;
+    double v[4];
+    sq->has_near = sq->has_bbox = false;
+    if (p) {
+        bool ok = split_list(p->value, buf, sizeof buf, parts, 3, &n) && n == 3;
+        for (size_t i = 0; ok && i < 3; i++)
+            ok = decimal(parts[i], &v[i]);
+        if (!ok)
+            return bad(resp, "near",
+                       "near s'écrit latitude,longitude,rayon en km (ex. 45.76,4.83,10).");
+        if (v[0] < -90 || v[0] > 90 || v[1] < -180 || v[1] > 180)
+            return bad(resp, "near",
+                       "near : latitude entre -90 et 90, longitude entre -180 et 180.");
+        if (v[2] <= 0 || v[2] > SEARCH_NEAR_KM_MAX)
+            return bad(resp, "near",
+                       "near : le rayon doit être supérieur à 0 et d'au plus 500 km.");
+        sq->has_near = true;
+        sq->near_lat = v[0];
+        sq->near_lon = v[1];
+        sq->near_km = v[2];
+    }
+    p = req_query(req, "bbox");
+    if (p) {
+        bool ok = split_list(p->value, buf, sizeof buf, parts, 4, &n) && n == 4;
+        for (size_t i = 0; ok && i < 4; i++)
+            ok = decimal(parts[i], &v[i]);
+        if (!ok)
+            return bad(resp, "bbox",
+                       "bbox s'écrit minLon,minLat,maxLon,maxLat (ex. 4.7,45.7,4.9,45.8).");
+        if (v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90 || v[0] >= v[2] || v[1] >= v[3])
+            return bad(resp, "bbox",
+                       "bbox : longitudes entre -180 et 180, latitudes entre -90 et 90, et chaque "
+                       "minimum inférieur à son maximum.");
+        sq->has_bbox = true;
+        memcpy(sq->bbox, v, sizeof sq->bbox);
+    }
+    return true;
+}
+
+static bool parse_sort_facets(const req_t *req, resp_t *resp, search_query_t *sq) {
+    static const char *const sorts[] = {"relevance", "recent", "name", "distance"};
+    const url_param_t *p = req_query(req, "sort");
+    char buf[256];
+    const char *parts[SEARCH_NFACETS + 1];
+    size_t n;
+    sq->sort = SEARCH_SORT_DEFAULT;
+    if (p) {
+        for (size_t i = 0; i < ARRAY_LEN(sorts); i++)
+            if (strcmp(p->value, sorts[i]) == 0)
+                sq->sort = (search_sort)(i + 1);
+        if (sq->sort == SEARCH_SORT_DEFAULT)
+            return bad(resp, "sort", "sort doit valoir relevance, recent, name ou distance.");
+        if (sq->sort == SEARCH_SORT_DISTANCE && !sq->has_near)
+            return bad(resp, "sort", "Le tri par distance demande le paramètre near.");
+    }
+    sq->facets = 0;
+    p = req_query(req, "facets");
+    if (p) {
+        bool ok = split_list(p->value, buf, sizeof buf, parts, SEARCH_NFACETS, &n);
+        for (size_t i = 0; ok && i < n; i++) {
+            int found = -1;
+            for (int f = 0; f < SEARCH_NFACETS; f++)
+                if (strcmp(parts[i], search_facet_name(f)) == 0)
+                    found = f;
+            ok = found >= 0;
+            if (ok)
+                sq->facets |= 1u << found;
+        }
+        if (!ok)
+            return bad(
+                    resp, "facets",
+                    "facets accepte : theme, subtheme, actor_type, public, scale, stage, source, "
+                    "region, departement, year.");
+    }
+    return true;
+}
+
+bool search_params_parse(const req_t *req, resp_t *resp, db_t *db, search_query_t *sq,
+                         search_params_store_t *st) {
+    bool has_cursor;
+    memset(sq, 0, sizeof *sq);
+    if (!param_text(req, resp, "q", SEARCH_Q_MAX, st->q, &sq->q) ||
+        !param_limit(req, resp, 20, INITIATIVE_PAGE_MAX, &sq->limit) ||
+        !param_cursor(req, resp, &st->cursor, &has_cursor) || !param_lang(req, resp, &sq->lang) ||
+        !parse_codes(req, resp, sq, st) || !parse_geo(req, resp, sq) ||
+        !parse_sort_facets(req, resp, sq) ||
+        !param_int(req, resp, "year_min", 0, 1800, 2100, &sq->year_min) ||
+        !param_int(req, resp, "year_max", 0, 1800, 2100, &sq->year_max))
+        return false;
+    if (sq->year_min && sq->year_max && sq->year_min > sq->year_max)
+        return bad(resp, "year_min", "year_min doit être inférieur ou égal à year_max.");
+    sq->cursor = has_cursor ? &st->cursor : NULL;
+    sq->territories = st->territories;
+    return param_territories(req, resp, db, st->territories, SEARCH_TERRITORIES_MAX,
+                             &sq->nterritories);
+}

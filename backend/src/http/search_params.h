@@ -1,0 +1,26 @@
+/* search_params: reading the many parameters of GET /api/v1/search into a search_query_t.
+ *
+ * Each malformed value is a 400 naming its parameter, written into resp. */
+#ifndef SC_SEARCH_PARAMS_H
+#define SC_SEARCH_PARAMS_H
+
+#include "domain/search.h"
+#include "server/request.h"
+#include "server/response.h"
+#include "storage/db.h"
+
+/* Where the parsed values live: search_query_t points into it, so it must outlive the query. */
+typedef struct search_params_store {
+    char q[SEARCH_Q_MAX + 1];
+    char codes[SEARCH_NKINDS][SEARCH_CODES_MAX * 41 + 1];
+    territory_ref_t territories[SEARCH_TERRITORIES_MAX];
+    cursor_t cursor;
+} search_params_store_t;
+
+bool search_params_parse(const req_t *req, resp_t *resp, db_t *db, search_query_t *sq,
+                         search_params_store_t *store) MUST_CHECK;
+
+/* The parameters that shape a search answer, for the cache key; NULL-terminated. */
+extern const char *const search_params_shape[];
+
+#endif
