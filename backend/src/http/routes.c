@@ -1,4 +1,5 @@
 #include "domain/catalog.h"
+#include "domain/geocoder.h"
 #include "domain/initiative.h"
 #include "domain/search.h"
 #include "domain/territory.h"
@@ -14,10 +15,11 @@ static const route_t routes[] = {
         {"GET", "/api/v1/territories", handle_territory_suggest},
         {"GET", "/api/v1/territories/{ref}", handle_territory_get},
         {"GET", "/api/v1/territories/{ref}/contour", handle_territory_contour},
+        {"GET", "/api/v1/geocode", handle_geocode},
 };
 
 static const db_stmt_t *const statements[] = {
-        catalog_stmts, initiative_stmts, search_stmts, territory_stmts, vocab_stmts,
+        catalog_stmts, geocoder_stmts, initiative_stmts, search_stmts, territory_stmts, vocab_stmts,
 };
 
 const route_t *routes_table(size_t *n) {
