@@ -14,7 +14,7 @@ PACKAGES=(
     postgresql-15 postgresql-15-postgis-3 postgresql-contrib
     redis-server nginx
     chromium fonts-dejavu-core
-    wrk clang-format
+    wrk clang-format clang libclang-rt-14-dev
     ca-certificates procps
 )
 

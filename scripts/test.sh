@@ -92,6 +92,8 @@ step build-backend make -C backend
 step build-backend-asan make -C backend SANITIZE=1
 step build-frontend make --no-print-directory frontend-required
 step unit make -C backend test
+# Every parser of outside input under libFuzzer, for a bounded time (SC_FUZZ_SECONDS each).
+step fuzz make -C backend fuzz-run FUZZ_SECONDS="${SC_FUZZ_SECONDS:-15}"
 
 banner "fresh test stack"
 "$STACK" wipe

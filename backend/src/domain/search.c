@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "domain/initiative.h"
+#include "domain/search_ast.h"
 #include "domain/sqlbuild.h"
 
 /* Counting stops at the cap plus one: an exact count of a very common word costs more than the
@@ -66,14 +67,16 @@ const char *search_facet_name(int facet) {
 typedef struct qb {
     sqlb_t b;
     const search_query_t *sq;
-    const char *q; /* the words searched (the corrected ones on a second attempt) */
+    const char *q;           /* the words ranked (the corrected ones on a second attempt) */
+    const search_ast_t *ast; /* a query in the fine-search language, or NULL for free words */
     int p_lang, p_q, p_lon, p_lat;
 } qb_t;
 
-static void qb_init(qb_t *x, const search_query_t *sq, const char *q) {
+static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const search_ast_t *ast) {
     sqlb_init(&x->b);
     x->sq = sq;
     x->q = q;
+    x->ast = ast;
     x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
 }
 
@@ -158,7 +161,10 @@ static void where_build(qb_t *x, int skip) {
                                                            [SEARCH_STAGE] = "i.stage"};
     const search_query_t *sq = x->sq;
     sqlb_sql(&x->b, " WHERE i.status = 'published'");
-    if (x->q && x->q[0]) {
+    if (x->ast) {
+        sqlb_sql(&x->b, " AND ");
+        search_ast_sql(x->ast, &x->b);
+    } else if (x->q && x->q[0]) {
         sqlb_sql(&x->b, " AND i.tsv @@ sc_tsquery(");
         ref_q(x);
         sqlb_sql(&x->b, ")");
@@ -237,12 +243,12 @@ static dom_status run(db_t *db, qb_t *x, const char *label, PGresult **r) {
 }
 
 /* The number of matches, exact up to the cap, else the planner's estimate. */
-static dom_status search_total(db_t *db, const search_query_t *sq, const char *q, json_int_t *total,
-                               bool *estimate) {
+static dom_status search_total(db_t *db, const search_query_t *sq, const char *q,
+                               const search_ast_t *ast, json_int_t *total, bool *estimate) {
     qb_t x;
     PGresult *r;
     json_error_t jerr;
-    qb_init(&x, sq, q);
+    qb_init(&x, sq, q, ast);
     sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
     where_build(&x, -1);
     sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
@@ -256,7 +262,7 @@ static dom_status search_total(db_t *db, const search_query_t *sq, const char *q
     if (*total <= SEARCH_TOTAL_CAP)
         return DOM_OK;
 
-    qb_init(&x, sq, q);
+    qb_init(&x, sq, q, ast);
     sqlb_sql(&x.b, "EXPLAIN (FORMAT JSON) SELECT 1 FROM initiative i");
     where_build(&x, -1);
     st = run(db, &x, "search estimate", &r);
@@ -311,7 +317,7 @@ static void order_by(qb_t *x, search_sort sort, bool outer) {
                  outer ? " ORDER BY p.rank DESC, p.id DESC" : " ORDER BY rank DESC, i.id DESC");
         break;
     case SEARCH_SORT_NAME:
-        sqlb_sql(&x->b, " ORDER BY lower(i.title), i.id");
+        sqlb_sql(&x->b, " ORDER BY sc_normalize(i.title), i.id");
         break;
     case SEARCH_SORT_DISTANCE:
         sqlb_sql(&x->b, outer ? " ORDER BY p.dist, p.id" : " ORDER BY dist, i.id");
@@ -322,15 +328,15 @@ static void order_by(qb_t *x, search_sort sort, bool outer) {
     }
 }
 
-static dom_status search_page(db_t *db, const search_query_t *sq, const char *q, search_sort sort,
-                              json_t **out) {
+static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
+                              const search_ast_t *ast, search_sort sort, json_t **out) {
     qb_t x;
     PGresult *r;
     bool words = q && q[0];
     bool keyset = sort == SEARCH_SORT_RECENT;
     cursor_t base = {.kind = CURSOR_OFFSET,
                      .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
-    qb_init(&x, sq, q);
+    qb_init(&x, sq, q, ast);
     x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
 
     sqlb_sql(&x.b, "WITH page AS (SELECT i.id, ");
@@ -366,10 +372,11 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     }
     sqlb_sql(&x.b, ") SELECT " INITIATIVE_ITEM_COLUMNS ", ");
     if (words) {
+        /* Any of the words, not all: a passage holding one of them is worth showing. */
         sqlb_sql(&x.b, "ts_headline('sc_french', concat_ws(' ', i.summary, i.description),"
-                       " sc_tsquery(");
+                       " replace(sc_tsquery(");
         ref_q(&x);
-        sqlb_sql(&x.b, "), ");
+        sqlb_sql(&x.b, ")::text, ' & ', ' | ')::tsquery, ");
         sqlb_param(&x.b, HEADLINE_OPTIONS);
         sqlb_sql(&x.b, ")");
     } else {
@@ -403,16 +410,16 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
 }
 
 /* One facet: [{"code","label","count"}], its own filter left out. */
-static dom_status search_facet(db_t *db, const search_query_t *sq, const char *q, int facet,
-                               json_t **out) {
-    static const char *const array_cols[] = {[SEARCH_THEME] = "themes",
-                                             [SEARCH_SUBTHEME] = "subthemes",
-                                             [SEARCH_PUBLIC] = "publics"};
-    static const char *const scalar_cols[] = {
+static dom_status search_facet(db_t *db, const search_query_t *sq, const char *q,
+                               const search_ast_t *ast, int facet, json_t **out) {
+    static const char *const array_cols[SEARCH_NKINDS] = {[SEARCH_THEME] = "themes",
+                                                          [SEARCH_SUBTHEME] = "subthemes",
+                                                          [SEARCH_PUBLIC] = "publics"};
+    static const char *const scalar_cols[SEARCH_NKINDS] = {
             [SEARCH_ACTOR_TYPE] = "actor_type", [SEARCH_SCALE] = "scale", [SEARCH_STAGE] = "stage"};
     qb_t x;
     PGresult *r;
-    qb_init(&x, sq, q);
+    qb_init(&x, sq, q, ast);
     if (facet == SEARCH_SOURCE) {
         sqlb_sql(&x.b, "SELECT s.code, s.name, count(DISTINCT i.id) FROM initiative i"
                        " JOIN source_record sr ON sr.initiative_id = i.id"
@@ -480,7 +487,8 @@ static dom_status search_facet(db_t *db, const search_query_t *sq, const char *q
     return *out ? DOM_OK : DOM_INTERNAL;
 }
 
-static dom_status search_facets(db_t *db, const search_query_t *sq, const char *q, json_t *answer) {
+static dom_status search_facets(db_t *db, const search_query_t *sq, const char *q,
+                                const search_ast_t *ast, json_t *answer) {
     if (sq->facets == 0)
         return DOM_OK;
     json_t *facets = json_object();
@@ -490,7 +498,7 @@ static dom_status search_facets(db_t *db, const search_query_t *sq, const char *
         json_t *list;
         if (!(sq->facets & (1u << f)))
             continue;
-        dom_status st = search_facet(db, sq, q, f, &list);
+        dom_status st = search_facet(db, sq, q, ast, f, &list);
         if (st != DOM_OK)
             return st;
         if (json_object_set_new(facets, search_facet_name(f), list) != 0)
@@ -507,7 +515,7 @@ static search_status check_codes(db_t *db, const search_query_t *sq, search_erro
         PGresult *r;
         if (c->n == 0)
             continue;
-        qb_init(&x, sq, NULL);
+        qb_init(&x, sq, NULL, NULL);
         codes_param(&x, c); /* only to build the literal: $1 */
         const char *params[] = {x.b.params[0], kind_names[k]};
         dom_status st =
@@ -551,13 +559,13 @@ static dom_status search_correct(db_t *db, const char *q, char **corrected) {
     return DOM_OK;
 }
 
-static dom_status search_attempt(db_t *db, const search_query_t *sq, const char *q, json_t **out,
-                                 json_int_t *total) {
+static dom_status search_attempt(db_t *db, const search_query_t *sq, const char *q,
+                                 const search_ast_t *ast, json_t **out, json_int_t *total) {
     bool estimate;
     *out = NULL;
-    dom_status st = search_total(db, sq, q, total, &estimate);
+    dom_status st = search_total(db, sq, q, ast, total, &estimate);
     if (st == DOM_OK)
-        st = search_page(db, sq, q, effective_sort(sq, q), out);
+        st = search_page(db, sq, q, ast, effective_sort(sq, q), out);
     if (st == DOM_OK) {
         bool exact = !estimate && *total <= SEARCH_TOTAL_CAP;
         if (json_object_set_new(*out, "total",
@@ -569,7 +577,7 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
             st = DOM_INTERNAL;
     }
     if (st == DOM_OK)
-        st = search_facets(db, sq, q, *out);
+        st = search_facets(db, sq, q, ast, *out);
     if (st != DOM_OK) {
         json_decref(*out);
         *out = NULL;
@@ -580,13 +588,13 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
 search_status search_run(db_t *db, const search_query_t *sq, json_t **out, search_error_t *err) {
     json_int_t total = 0;
     char *corrected = NULL;
+    search_ast_t ast;
+    buf_t plain;
+    bool fine = false;
+    const char *ranked = sq->q;
     search_status ss;
     *out = NULL;
     err->dom = DOM_OK;
-    if (sq->cursor &&
-        sq->cursor->kind !=
-                (effective_sort(sq, sq->q) == SEARCH_SORT_RECENT ? CURSOR_KEYSET : CURSOR_OFFSET))
-        return SEARCH_BAD_CURSOR;
     if (sq->nterritories > SEARCH_TERRITORIES_MAX) {
         err->dom = DOM_INTERNAL;
         return SEARCH_FAILED;
@@ -594,16 +602,41 @@ search_status search_run(db_t *db, const search_query_t *sq, json_t **out, searc
     ss = check_codes(db, sq, err);
     if (ss != SEARCH_OK)
         return ss;
+    buf_init(&plain, 2 * SEARCH_Q_MAX);
+    if (sq->q && sq->q[0]) {
+        switch (search_ast_prepare(db, sq->q, &ast, &plain, err->message, sizeof err->message,
+                                   &err->dom)) {
+        case SEARCH_AST_PLAIN:
+            ranked = buf_cstr(&plain);
+            break;
+        case SEARCH_AST_READY:
+            fine = true;
+            ranked = ast.rank_text.len ? buf_cstr(&ast.rank_text) : NULL;
+            break;
+        case SEARCH_AST_INVALID:
+            buf_free(&plain);
+            return SEARCH_SYNTAX;
+        case SEARCH_AST_FAILED:
+            buf_free(&plain);
+            return SEARCH_FAILED;
+        }
+    }
+    if (sq->cursor &&
+        sq->cursor->kind != (effective_sort(sq, ranked) == SEARCH_SORT_RECENT ? CURSOR_KEYSET
+                                                                              : CURSOR_OFFSET)) {
+        ss = SEARCH_BAD_CURSOR;
+        goto done;
+    }
 
-    err->dom = search_attempt(db, sq, sq->q, out, &total);
-    /* Nothing found for the words typed: try the closest indexed words (on every page, so that
-     * the cursors of a corrected search keep working). */
-    if (err->dom == DOM_OK && total == 0 && sq->q && sq->q[0]) {
-        err->dom = search_correct(db, sq->q, &corrected);
+    err->dom = search_attempt(db, sq, ranked, fine ? &ast : NULL, out, &total);
+    /* Nothing found for free words: try the closest indexed words (on every page, so that the
+     * cursors of a corrected search keep working). The fine-search language is taken literally. */
+    if (err->dom == DOM_OK && total == 0 && !fine && ranked && ranked[0]) {
+        err->dom = search_correct(db, ranked, &corrected);
         if (err->dom == DOM_OK && corrected) {
             json_t *second;
             json_int_t total2;
-            err->dom = search_attempt(db, sq, corrected, &second, &total2);
+            err->dom = search_attempt(db, sq, corrected, NULL, &second, &total2);
             if (err->dom == DOM_OK && total2 > 0) {
                 json_decref(*out);
                 *out = second;
@@ -614,13 +647,17 @@ search_status search_run(db_t *db, const search_query_t *sq, json_t **out, searc
             }
         }
     }
+    ss = err->dom == DOM_OK ? SEARCH_OK : SEARCH_FAILED;
+    if (ss == SEARCH_OK && !json_object_get(*out, "corrected"))
+        json_object_set_new(*out, "corrected", json_false());
+done:
     free(corrected);
-    if (err->dom != DOM_OK) {
+    buf_free(&plain);
+    if (fine)
+        search_ast_free(&ast);
+    if (ss != SEARCH_OK) {
         json_decref(*out);
         *out = NULL;
-        return SEARCH_FAILED;
     }
-    if (!json_object_get(*out, "corrected"))
-        json_object_set_new(*out, "corrected", json_false());
-    return SEARCH_OK;
+    return ss;
 }

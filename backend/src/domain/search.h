@@ -80,6 +80,7 @@ typedef enum search_status {
     SEARCH_OK = 0,
     SEARCH_BAD_CURSOR,   /* a cursor of another kind of listing */
     SEARCH_UNKNOWN_CODE, /* *bad_kind / *bad_code name the first code that does not exist */
+    SEARCH_SYNTAX,       /* q is not a valid query (or names an unknown code): err->message */
     SEARCH_FAILED,       /* see *dom */
 } search_status;
 
@@ -87,6 +88,7 @@ typedef struct search_error {
     dom_status dom;
     search_kind bad_kind;
     const char *bad_code; /* points into the query */
+    char message[400];    /* SEARCH_SYNTAX: French, with the column */
 } search_error_t;
 
 /* Runs the search. On SEARCH_OK, *out is

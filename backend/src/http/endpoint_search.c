@@ -31,6 +31,9 @@ void handle_search(const req_t *req, resp_t *resp, void *ctx) {
                  err.bad_code ? err.bad_code : "?");
         resp_error(resp, 400, "invalid_parameter", msg, search_kind_name(err.bad_kind));
         break;
+    case SEARCH_SYNTAX:
+        resp_error(resp, 400, "invalid_query", err.message, "q");
+        break;
     case SEARCH_FAILED:
         reply_failure(resp, err.dom, NULL);
         break;
