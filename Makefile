@@ -68,7 +68,7 @@ frontend/node_modules/.npm-ci.stamp: $(wildcard frontend/package-lock.json front
 test:
 	scripts/test.sh
 
-bench:
+bench: install-deps build
 	scripts/bench.sh
 
 bench-data:

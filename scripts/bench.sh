@@ -1,31 +1,44 @@
 #!/usr/bin/env bash
-# make bench: wrk over loopback against the run stack (started if needed). Each API figure is printed
-# beside its limits measured in the same run: nginx serving the same bytes as a static file, and the
-# bare SQL of the endpoint run by pgbench. Results: stdout and var/bench/last.md.
-#   SC_BENCH_DURATION (default 10s)  SC_BENCH_CONNECTIONS (default 8)
+# make bench: fills the run stack's database up to SC_BENCH_N generated initiatives (default
+# 1,000,000; deterministic, so rows already there are kept), then measures with wrk over loopback.
+# Each API figure is printed beside its limits measured in the same run: nginx serving the same
+# bytes as a static file, and the endpoint's bare SQL run by pgbench. Results: stdout and
+# var/bench/last.md (copy them into docs/performance.md with the date).
+#   SC_BENCH_N (default 1000000)  SC_BENCH_DURATION (default 10s)  SC_BENCH_CONNECTIONS (default 8)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 export SC_PROFILE=run
 # shellcheck source=scripts/common.sh
 . "$ROOT/scripts/common.sh"
+N=${SC_BENCH_N:-1000000}
 DUR=${SC_BENCH_DURATION:-10s}
 CONN=${SC_BENCH_CONNECTIONS:-8}
 BASE=http://127.0.0.1:$HTTP_PORT
+MIX=$ROOT/scripts/bench-mix.lua
 command -v wrk >/dev/null || die "wrk is missing (make install-deps)"
 mkdir -p "$VAR/bench"
 OUT=$VAR/bench/last.md
 STATIC_DIR=$ROOT/frontend/dist/__bench
-trap 'rm -rf "$STATIC_DIR"' EXIT
+trap 'rm -rf "$STATIC_DIR"; SC_CACHE_TTL= bash "$ROOT/scripts/stack.sh" restart-api >/dev/null 2>&1 || true' EXIT
 
 bash "$ROOT/scripts/stack.sh" start >/dev/null
 export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=$DB_USER PGDATABASE=$DB_NAME
 rows=$(psql -XAtc "SELECT count(*) FROM initiative WHERE status = 'published'")
+if ((rows < N)); then
+    echo "bench: $rows initiatives, generating up to $N (deterministic, seed 1)…"
+    bash "$ROOT/sql/bench/generate.sh" "$((N - 300 > 0 ? N - 300 : N))" 1
+    rows=$(psql -XAtc "SELECT count(*) FROM initiative WHERE status = 'published'")
+fi
 id=$(psql -XAtc "SELECT id FROM initiative WHERE status = 'published' ORDER BY id LIMIT 1")
 
-# wrk NAME URL: one table row with requests/s and latency percentiles.
+# bench NAME URL [PATHS_FILE]: one table row with requests/s and latency percentiles.
 bench() {
-    local name=$1 url=$2 res rps p50 p99
-    res=$(wrk -t1 -c"$CONN" -d"$DUR" --latency "$url")
+    local name=$1 url=$2 paths=${3:-} res rps p50 p99
+    if [[ -n $paths ]]; then
+        res=$(wrk -t1 -c"$CONN" -d"$DUR" --latency -s "$MIX" "$url" -- "$paths")
+    else
+        res=$(wrk -t1 -c"$CONN" -d"$DUR" --latency "$url")
+    fi
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$res")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$res")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$res")
@@ -33,16 +46,18 @@ bench() {
     printf '| %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" | tee -a "$OUT"
 }
 
-# pgbench NAME SQL: the bare query, same connection count, no HTTP.
+# sqlbench NAME FILE…: the bare queries, same connection count, no HTTP (pgbench picks files at
+# random, as the mix does).
 sqlbench() {
-    local name=$1 sql=$2 file tps
-    file=$(mktemp)
-    printf '%s\n' "$sql" >"$file"
-    tps=$(pgbench -n -c "$CONN" -j 1 -T "${DUR%s}" -f "$file" 2>/dev/null |
-        awk '/^tps/ {print int($3)}')
-    rm -f "$file"
+    local name=$1 tps
+    shift
+    local args=()
+    for f in "$@"; do args+=(-f "$f"); done
+    tps=$(pgbench -n -c "$CONN" -j 1 -T "${DUR%s}" "${args[@]}" 2>/dev/null | awk '/^tps/ {print int($3)}')
     printf '| %s | %s | – | – |\n' "$name" "$tps" | tee -a "$OUT"
 }
+
+warm() { while read -r p; do [[ -z $p || $p == \#* ]] || curl -s -o /dev/null "$BASE$p"; done <"$1"; }
 
 {
     echo "Run on $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $rows published initiatives,"
@@ -56,18 +71,47 @@ mkdir -p "$STATIC_DIR"
 curl -fsS "$BASE/api/v1/search?q=jardin" >"$STATIC_DIR/search.json"
 bench "limit: nginx, same bytes as /search?q=jardin, static" "$BASE/__bench/search.json"
 bench "GET /api/v1/health (PostgreSQL + Redis ping)" "$BASE/api/v1/health"
-bench "GET /api/v1/search?q=jardin (Redis cache hit)" "$BASE/api/v1/search?q=jardin"
+
+SEARCHES=$ROOT/scripts/bench-search-paths.txt
+SUGGESTS=$(mktemp)
+printf '%s\n' /api/v1/suggest?q=rec /api/v1/suggest?q=lyo /api/v1/suggest?q=jardin%20par \
+    /api/v1/suggest?q=envir /api/v1/suggest?q=saint >"$SUGGESTS"
+has_suggest=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/suggest?q=lyo")
+
+warm "$SEARCHES"
+bench "search mix, 12 kinds (Redis cache hit)" "$BASE" "$SEARCHES"
 bench "GET /api/v1/initiatives/$id (Redis cache hit)" "$BASE/api/v1/initiatives/$id"
+if [[ $has_suggest == 200 ]]; then
+    warm "$SUGGESTS"
+    bench "suggest mix (Redis cache hit)" "$BASE" "$SUGGESTS"
+fi
 
 # Without the cache: the API restarted with SC_CACHE_TTL=0.
 SC_CACHE_TTL=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
-bench "GET /api/v1/search?q=jardin (no cache)" "$BASE/api/v1/search?q=jardin"
-sqlbench "limit: bare SQL, ranked page + count for 'jardin'" \
-    "SELECT count(*) FROM (SELECT 1 FROM initiative WHERE status = 'published' AND tsv @@ websearch_to_tsquery('sc_french', 'jardin') LIMIT 10001) s; SELECT id FROM initiative i, websearch_to_tsquery('sc_french', 'jardin') q WHERE status = 'published' AND tsv @@ q ORDER BY ts_rank_cd(tsv, q) DESC, id DESC LIMIT 21;"
-bench "GET /api/v1/search (no q: newest first, no cache)" "$BASE/api/v1/search"
+bench "search mix, 12 kinds (no cache)" "$BASE" "$SEARCHES"
+SQLDIR=$(mktemp -d)
+cat >"$SQLDIR/common.sql" <<'SQL'
+SELECT count(*) FROM (SELECT 1 FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('recyclerie') LIMIT 10001) s;
+SELECT i.id FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('recyclerie') ORDER BY ts_rank_cd(i.tsv, sc_tsquery('recyclerie')) DESC, i.id DESC LIMIT 21;
+SQL
+cat >"$SQLDIR/filtered.sql" <<'SQL'
+SELECT count(*) FROM (SELECT 1 FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('insertion') AND i.themes && '{EMP}' AND i.region_code = '84' LIMIT 10001) s;
+SELECT i.id FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('insertion') AND i.themes && '{EMP}' AND i.region_code = '84' ORDER BY ts_rank_cd(i.tsv, sc_tsquery('insertion')) DESC, i.id DESC LIMIT 21;
+SQL
+cat >"$SQLDIR/facets.sql" <<'SQL'
+SELECT u.code, count(*) FROM initiative i CROSS JOIN LATERAL unnest(i.themes) AS u(code) WHERE i.status = 'published' AND i.themes && '{SOL}' GROUP BY u.code;
+SQL
+sqlbench "limit: bare SQL of 3 of the mix (common word, filtered word, facet)" \
+    "$SQLDIR/common.sql" "$SQLDIR/filtered.sql" "$SQLDIR/facets.sql"
+rm -rf "$SQLDIR"
 bench "GET /api/v1/initiatives/$id (no cache)" "$BASE/api/v1/initiatives/$id"
-sqlbench "limit: bare SQL, one initiative by id" \
-    "SELECT * FROM initiative WHERE id = $id;"
-bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
+sqlbench_one=$(mktemp)
+echo "SELECT * FROM initiative WHERE id = $id;" >"$sqlbench_one"
+sqlbench "limit: bare SQL, one initiative by id" "$sqlbench_one"
+rm -f "$sqlbench_one"
+if [[ $has_suggest == 200 ]]; then
+    bench "suggest mix (no cache)" "$BASE" "$SUGGESTS"
+fi
+rm -f "$SUGGESTS"
 echo
 echo "Written to $OUT"
