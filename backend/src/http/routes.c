@@ -2,6 +2,7 @@
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
 #include "domain/search.h"
+#include "domain/suggest.h"
 #include "domain/territory.h"
 #include "domain/vocab.h"
 #include "http/handlers.h"
@@ -12,6 +13,7 @@ static const route_t routes[] = {
         {"GET", "/api/v1/initiatives", handle_initiative_list},
         {"GET", "/api/v1/initiatives/{id}", handle_initiative_get},
         {"GET", "/api/v1/search", handle_search},
+        {"GET", "/api/v1/suggest", handle_suggest},
         {"GET", "/api/v1/territories", handle_territory_suggest},
         {"GET", "/api/v1/territories/{ref}", handle_territory_get},
         {"GET", "/api/v1/territories/{ref}/contour", handle_territory_contour},
@@ -19,7 +21,8 @@ static const route_t routes[] = {
 };
 
 static const db_stmt_t *const statements[] = {
-        catalog_stmts, geocoder_stmts, initiative_stmts, search_stmts, territory_stmts, vocab_stmts,
+        catalog_stmts, geocoder_stmts,  initiative_stmts, search_stmts,
+        suggest_stmts, territory_stmts, vocab_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

@@ -1,0 +1,212 @@
+#include "domain/suggest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "domain/initiative.h"
+#include "domain/territory.h"
+
+/* The typed text as titles and labels are compared: lower case, no accents, words separated by
+ * single spaces (sc_normalize). Empty when the text holds no letter or digit: nothing matches. */
+#define NQ "sc_normalize($1)"
+
+/* One LIKE pattern per typed word, '% word%': a word of the text (padded with spaces) starts with
+ * it. Every typed word counts as a beginning, since people abbreviate ("jard part"). The words
+ * hold only [a-z0-9], so they cannot carry LIKE wildcards. */
+#define WORD_PATTERNS "ARRAY(SELECT '% ' || w || '%' FROM unnest(string_to_array(" NQ ", ' ')) w)"
+
+/* The indexed form of a title (sql/migrations/006_suggest.sql): spaces mark where words begin. */
+#define PADDED "(' ' || i.title_norm || ' ')"
+
+/* The same patterns, longest words first, and the trigram index condition built from them: the
+ * index takes patterns one by one (not an array), so it gets the four longest words, the rarest,
+ * which narrow its search best (a missing word is '%', which matches anything); every word is
+ * checked again with WORD_PATTERNS. */
+#define SORTED_PATTERNS                                                          \
+    "(ARRAY(SELECT '% ' || w || '%' FROM unnest(string_to_array(" NQ ", ' ')) w" \
+    " ORDER BY length(w) DESC, w))"
+#define WORDS_INDEXED                                                              \
+    "(' ' || i.title_norm || ' ') LIKE coalesce(" SORTED_PATTERNS "[1], '%')"      \
+    " AND (' ' || i.title_norm || ' ') LIKE coalesce(" SORTED_PATTERNS "[2], '%')" \
+    " AND (' ' || i.title_norm || ' ') LIKE coalesce(" SORTED_PATTERNS "[3], '%')" \
+    " AND (' ' || i.title_norm || ' ') LIKE coalesce(" SORTED_PATTERNS "[4], '%')"
+
+/* Initiatives, in tiers: 0, the title starts with the text; 1, every typed word starts a word of
+ * the title; 2, the title resembles the text (a typo: trigram word similarity). Within a tier
+ * the most recent first (the most similar first in tier 2).
+ *
+ * The work is bounded whatever the text, because a short or common text matches a large part of
+ * a million titles and ordering all of them by date costs hundreds of milliseconds:
+ * - recent, w: the newest RECENT_WINDOW published initiatives, checked one by one. When the text
+ *   is common, its newest matches are among them, and they are exactly the newest of all.
+ * - p: at most PREFIX_CAP titles starting with the text, read from the prefix index alone.
+ * - wordmatch, g: titles matching by words, through the trigram index, only when neither p nor
+ *   the window filled the list (then the text is rare, and so are its matches); at most
+ *   WORDS_CAP of them. MATERIALIZED: planned on its own it reads the index as a bitmap, and it is
+ *   still read only as far as the LIMIT above asks. Inlined, that LIMIT tempts the planner into
+ *   walking a whole index in the hope of meeting matches early, which takes seconds when there
+ *   are none.
+ * - stem, alike, s: only when the tiers above found fewer than the limit. Comparing the text with
+ *   every title sharing trigrams with it costs about 10 µs a title, and a misspelt common word
+ *   shares trigrams with tens of thousands of titles; so the candidates are the titles starting
+ *   with the longest beginning of the text (3 characters at least) that some title starts with,
+ *   at most SIMILAR_SCAN rows and SIMILAR_CAP distinct titles. Tier 2 thus forgives a slip
+ *   made after the first three characters of a title typed from its beginning.
+ * The order is exact unless a text matches more titles than a cap while fewer than the limit of
+ * them are among the newest rows; then the newest among the capped candidates are given. */
+#define RECENT_WINDOW "1000"
+#define PREFIX_CAP    "5000"
+#define WORDS_CAP     "1000"
+#define SIMILAR_SCAN  "5000"
+#define SIMILAR_CAP   "200"
+/* Below pg_trgm's default of 0.6, which misses "epicrie" for "épicerie" (0.55): the candidates
+ * already share the beginning of the text. */
+#define SIMILAR_MIN "0.5"
+
+#define INITIATIVES_SQL                                                                         \
+    "WITH recent AS ("                                                                          \
+    "  SELECT i.id, i.created_at, i.title_norm FROM initiative i WHERE i.status = 'published'"  \
+    "   ORDER BY i.created_at DESC, i.id DESC LIMIT " RECENT_WINDOW "),"                        \
+    " w AS ("                                                                                   \
+    "  SELECT r.id, r.created_at, CASE WHEN r.title_norm ^@ " NQ " THEN 0 ELSE 1 END AS tier,"  \
+    "         1::real AS sim"                                                                   \
+    "    FROM recent r"                                                                         \
+    "   WHERE " NQ " <> '' AND (' ' || r.title_norm || ' ') LIKE ALL (" WORD_PATTERNS ")),"     \
+    " p AS ("                                                                                   \
+    "  SELECT c.id, c.created_at, 0 AS tier, 1::real AS sim FROM ("                             \
+    "    SELECT i.id, i.created_at FROM initiative i"                                           \
+    "     WHERE i.status = 'published' AND " NQ " <> ''"                                        \
+    "       AND i.title_norm ~>=~ " NQ " AND i.title_norm ~<~ (" NQ " || '~')"                  \
+    "     ORDER BY i.title_norm USING ~<~ LIMIT " PREFIX_CAP ") c"                              \
+    "   ORDER BY c.created_at DESC, c.id DESC LIMIT $2),"                                       \
+    " wordmatch AS MATERIALIZED ("                                                              \
+    "  SELECT i.id, i.created_at FROM initiative i"                                             \
+    "   WHERE (SELECT count(*) FROM p) < $2 AND (SELECT count(*) FROM w WHERE tier = 1) < $2"   \
+    "     AND i.status = 'published' AND " NQ " <> ''"                                          \
+    "     AND " WORDS_INDEXED " AND " PADDED " LIKE ALL (" WORD_PATTERNS ")"                    \
+    "     AND NOT i.title_norm ^@ " NQ "),"                                                     \
+    " g AS ("                                                                                   \
+    "  SELECT c.id, c.created_at, 1 AS tier, 1::real AS sim"                                    \
+    "    FROM (SELECT * FROM wordmatch LIMIT " WORDS_CAP ") c"                                  \
+    "   ORDER BY c.created_at DESC, c.id DESC LIMIT $2),"                                       \
+    " stem AS ("                                                                                \
+    "  SELECT left(" NQ ", k) AS b FROM generate_series(length(" NQ "), 3, -1) k"               \
+    "   WHERE (SELECT count(*) FROM p) < $2"                                                    \
+    "     AND (SELECT count(*) FROM (SELECT id FROM w UNION SELECT id FROM p"                   \
+    "                                UNION SELECT id FROM g) f) < $2"                           \
+    "     AND EXISTS (SELECT 1 FROM initiative i WHERE i.status = 'published'"                  \
+    "                    AND i.title_norm ~>=~ left(" NQ ", k)"                                 \
+    "                    AND i.title_norm ~<~ (left(" NQ ", k) || '~'))"                        \
+    "   ORDER BY k DESC LIMIT 1),"                                                              \
+    " alike AS ("                                                                               \
+    "  SELECT t.title_norm, word_similarity(" NQ ", ' ' || t.title_norm || ' ') AS sim FROM ("  \
+    "    SELECT DISTINCT c.title_norm FROM ("                                                   \
+    "      SELECT i.title_norm FROM initiative i WHERE i.status = 'published'"                  \
+    "         AND i.title_norm ~>=~ (SELECT b FROM stem)"                                       \
+    "         AND i.title_norm ~<~ ((SELECT b FROM stem) || '~')"                               \
+    "       ORDER BY i.title_norm USING ~<~ LIMIT " SIMILAR_SCAN ") c"                          \
+    "     LIMIT " SIMILAR_CAP ") t),"                                                           \
+    " s AS ("                                                                                   \
+    "  SELECT x.id, x.created_at, 2 AS tier, a.sim"                                             \
+    "    FROM (SELECT * FROM alike ORDER BY sim DESC, title_norm LIMIT $2) a,"                  \
+    "         LATERAL (SELECT i.id, i.created_at FROM initiative i"                             \
+    "                   WHERE i.status = 'published' AND i.title_norm = a.title_norm"           \
+    "                   ORDER BY i.created_at DESC, i.id DESC LIMIT $2) x"                      \
+    "   WHERE a.sim >= " SIMILAR_MIN                                                            \
+    "   ORDER BY a.sim DESC, x.created_at DESC, x.id DESC LIMIT $2),"                           \
+    " best AS ("                                                                                \
+    "  SELECT DISTINCT ON (id) id, tier, sim, created_at FROM ("                                \
+    "    SELECT * FROM w UNION ALL SELECT * FROM p UNION ALL SELECT * FROM g"                   \
+    "    UNION ALL SELECT * FROM s) a"                                                          \
+    "   ORDER BY id, tier)"                                                                     \
+    " SELECT i.id, i.title, i.slug"                                                             \
+    "   FROM (SELECT * FROM best ORDER BY tier, sim DESC, created_at DESC, id DESC LIMIT $2) b" \
+    "   JOIN initiative i ON i.id = b.id"                                                       \
+    "  ORDER BY b.tier, b.sim DESC, b.created_at DESC, b.id DESC"
+
+/* Themes and sub-themes (about fifty rows: no index). A label starting with the text first, then
+ * one whose words start with the typed words, then one merely containing the text; themes before
+ * sub-themes, then in the order of the vocabulary. */
+#define THEMES_SQL                                                                              \
+    "SELECT v.code, v.label, v.kind FROM ("                                                     \
+    "  SELECT kind, code, rank,"                                                                \
+    "         CASE WHEN $2 = 'en' THEN coalesce(label_en, label_fr) ELSE label_fr END AS label" \
+    "    FROM vocabulary WHERE kind IN ('theme', 'subtheme')) v,"                               \
+    "  LATERAL (SELECT sc_normalize(v.label) AS n) l,"                                          \
+    "  LATERAL (SELECT (' ' || l.n || ' ') LIKE ALL (" WORD_PATTERNS ") AS words) m"            \
+    " WHERE " NQ " <> '' AND (m.words OR l.n LIKE '%' || " NQ " || '%')"                        \
+    " ORDER BY CASE WHEN l.n ^@ " NQ " THEN 0 WHEN m.words THEN 1 ELSE 2 END,"                  \
+    "          v.kind = 'subtheme', v.rank, v.code"                                             \
+    " LIMIT $3"
+
+const db_stmt_t suggest_stmts[] = {
+        {"suggest_initiatives", INITIATIVES_SQL, 2, true},
+        {"suggest_themes", THEMES_SQL, 3, true},
+        {NULL, NULL, 0, false},
+};
+
+/* Runs one statement and turns each row into an object of its columns, all strings but those
+ * named in int_cols (a bit per column). *out is a new array on DOM_OK. */
+static dom_status rows_json(db_t *db, const char *stmt, int nparams, const char *const *params,
+                            const char *const *keys, unsigned int_cols, json_t **out) {
+    PGresult *r;
+    dom_status st = dom_from_db(db_exec(db, stmt, nparams, params, &r));
+    *out = NULL;
+    if (st != DOM_OK)
+        return st;
+    st = DOM_INTERNAL;
+    json_t *list = json_array();
+    if (list == NULL)
+        goto done;
+    for (int row = 0; row < PQntuples(r); row++) {
+        json_t *o = json_object();
+        if (o == NULL || json_array_append_new(list, o) != 0)
+            goto done;
+        for (int col = 0; keys[col] != NULL; col++) {
+            const char *v = PQgetvalue(r, row, col);
+            json_t *jv = (int_cols >> col) & 1u ? json_integer(strtoll(v, NULL, 10))
+                                                : json_stringn(v, (size_t)PQgetlength(r, row, col));
+            if (json_object_set_new(o, keys[col], jv) != 0)
+                goto done;
+        }
+    }
+    *out = list;
+    list = NULL;
+    st = DOM_OK;
+done:
+    json_decref(list);
+    PQclear(r);
+    return st;
+}
+
+dom_status suggest_all(db_t *db, const char *q, int limit, const char *lang, json_t **out) {
+    static const char *const initiative_keys[] = {"id", "title", "slug", NULL};
+    static const char *const theme_keys[] = {"code", "label", "kind", NULL};
+    char lim[16];
+    json_t *initiatives = NULL, *places = NULL, *themes = NULL;
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *iparams[] = {q, lim};
+    const char *tparams[] = {q, lang, lim};
+    *out = NULL;
+    dom_status st =
+            rows_json(db, "suggest_initiatives", 2, iparams, initiative_keys, 1u, &initiatives);
+    if (st != DOM_OK)
+        goto done;
+    st = territory_suggest(db, q, NULL, limit, &places);
+    if (st != DOM_OK)
+        goto done;
+    st = rows_json(db, "suggest_themes", 3, tparams, theme_keys, 0u, &themes);
+    if (st != DOM_OK)
+        goto done;
+    /* territory_suggest answers {"items": […]}; its list is taken over as is. */
+    *out = json_pack("{s:o, s:O, s:o}", "initiatives", initiatives, "territories",
+                     json_object_get(places, "items"), "themes", themes);
+    initiatives = NULL;
+    themes = NULL;
+    st = *out ? DOM_OK : DOM_INTERNAL;
+done:
+    json_decref(initiatives);
+    json_decref(places);
+    json_decref(themes);
+    return st;
+}
