@@ -28,31 +28,31 @@
  * name starting with the text, a similar name. Within a tier, the most populous first. */
 /* Each tier keeps only its best $3 rows before they are merged: a short text such as "saint"
  * starts thousands of names, and sorting them all would cost more than the answer is worth. */
-#define SUGGEST_TIER(tier, sim, where, order)                                        \
-    " (SELECT t.level, t.code, " tier " AS tier, " sim "::real AS sim, t.population" \
-    "    FROM territory t, k WHERE " where " AND ($2 = '' OR t.level = $2)"          \
+/* clang-format off */
+#define SUGGEST_TIER(tier, sim, where, order)                                                      \
+    " (SELECT t.level, t.code, " tier " AS tier, " sim "::real AS sim, t.population"               \
+    "    FROM territory t, k WHERE " where " AND ($2 = '' OR t.level = $2)"                        \
     "   ORDER BY " order " LIMIT $3::int)"
-#define SUGGEST_SQL                                                                                                                                                                                                                                                              \
-    "WITH k AS (SELECT sc_geo_key($1) AS key, upper($1) AS raw),"                                                                                                                                                                                                                \
-    " cand AS (" SUGGEST_TIER("CASE WHEN t.level = 'arrondissement' THEN 0 ELSE 1 END", "1", "k.raw ~ '^[0-9]{5}$' AND t.postcodes @> ARRAY[k.raw]", "3, t.population DESC NULLS LAST") " UNION ALL" SUGGEST_TIER(                                                               \
-            "2", "1", "t.code = k.raw",                                                                                                                                                                                                                                          \
-            "t.population DESC NULLS LAST") " UNION ALL" SUGGEST_TIER("3", "1",                                                                                                                                                                                                  \
-                                                                      "k.key <> '' AND "                                                                                                                                                                                         \
-                                                                      "t.name_key = k.key",                                                                                                                                                                                      \
-                                                                      "t.population DESC NULLS "                                                                                                                                                                                 \
-                                                                      "LAST") " UNION "                                                                                                                                                                                          \
-                                                                              "ALL" SUGGEST_TIER("4",                                                                                                                                                                            \
-                                                                                                 "1",                                                                                                                                                                            \
-                                                                                                 "length(k.key) >= 2 AND t.name_key LIKE k.key || '%'",                                                                                                                          \
-                                                                                                 "t.population DESC NULLS LAST") " UNION ALL" SUGGEST_TIER("5",                                                                                                                  \
-                                                                                                                                                           "similarity(t.name_key, k.key)",                                                                                      \
-                                                                                                                                                           "length(k.key) >= 3 AND t.name_key % k.key",                                                                          \
-                                                                                                                                                           "4 DESC, t.population DESC NULLS LAST") "),"                                                                          \
-                                                                                                                                                                                                   " best AS (SELECT DISTINCT ON (level, code) level, code, tier, sim FROM cand" \
-                                                                                                                                                                                                   "          ORDER BY level, code, tier, sim DESC)"                             \
-                                                                                                                                                                                                   " SELECT " TERRITORY_COLUMNS                                                  \
-                                                                                                                                                                                                   " FROM best b JOIN territory t USING (level, code)"                           \
-                                                                                                                                                                                                   " ORDER BY b.tier, b.sim DESC, t.population DESC NULLS LAST, t.name LIMIT $3"
+#define SUGGEST_SQL                                                                                \
+    "WITH k AS (SELECT sc_geo_key($1) AS key, upper($1) AS raw), cand AS ("                        \
+    SUGGEST_TIER("CASE WHEN t.level = 'arrondissement' THEN 0 ELSE 1 END", "1",                    \
+                 "k.raw ~ '^[0-9]{5}$' AND t.postcodes @> ARRAY[k.raw]",                           \
+                 "3, t.population DESC NULLS LAST")                                                \
+    " UNION ALL"                                                                                   \
+    SUGGEST_TIER("2", "1", "t.code = k.raw", "t.population DESC NULLS LAST")                       \
+    " UNION ALL"                                                                                   \
+    SUGGEST_TIER("3", "1", "k.key <> '' AND t.name_key = k.key", "t.population DESC NULLS LAST")   \
+    " UNION ALL"                                                                                   \
+    SUGGEST_TIER("4", "1", "length(k.key) >= 2 AND t.name_key LIKE k.key || '%'",                  \
+                 "t.population DESC NULLS LAST")                                                   \
+    " UNION ALL"                                                                                   \
+    SUGGEST_TIER("5", "similarity(t.name_key, k.key)", "length(k.key) >= 3 AND t.name_key % k.key",\
+                 "4 DESC, t.population DESC NULLS LAST")                                           \
+    "), best AS (SELECT DISTINCT ON (level, code) level, code, tier, sim FROM cand"                \
+    "            ORDER BY level, code, tier, sim DESC)"                                            \
+    " SELECT " TERRITORY_COLUMNS " FROM best b JOIN territory t USING (level, code)"               \
+    " ORDER BY b.tier, b.sim DESC, t.population DESC NULLS LAST, t.name LIMIT $3"
+/* clang-format on */
 
 const db_stmt_t territory_stmts[] = {
         {"territory_get",
