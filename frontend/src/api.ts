@@ -1,4 +1,5 @@
-import type { Initiative, SearchPage, TerritoryDetail, TerritoryList } from './types';
+import { FILTER_KEYS, type SearchState } from './searchState';
+import type { Initiative, SearchPage, Suggestions, TerritoryDetail, TerritoryList, Vocabularies } from './types';
 
 export const UNAVAILABLE_MESSAGE =
   'Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.';
@@ -69,16 +70,58 @@ async function getJson<T>(url: string, signal?: AbortSignal, accept = 'applicati
   }
 }
 
+/** The search parameters of a state, in the API's terms. */
+export function searchParams(state: SearchState): URLSearchParams {
+  const params = new URLSearchParams({ q: state.q });
+  for (const key of FILTER_KEYS) {
+    if (state.filters[key].length > 0) params.set(key, state.filters[key].join(','));
+  }
+  if (state.territories.length > 0) params.set('territory', state.territories.join(','));
+  if (state.near) params.set('near', state.near);
+  if (state.sort) params.set('sort', state.sort);
+  return params;
+}
+
+/** One page of results; `facets` (names) only for the first page, where the panel is drawn. */
 export function searchInitiatives(
-  q: string,
-  territories: readonly string[],
+  state: SearchState,
   cursor: string | null,
+  facets: readonly string[],
   signal?: AbortSignal,
 ): Promise<SearchPage> {
-  const params = new URLSearchParams({ q, limit: String(PAGE_SIZE) });
-  if (territories.length > 0) params.set('territory', territories.join(','));
+  const params = searchParams(state);
+  params.set('limit', String(PAGE_SIZE));
+  if (facets.length > 0) params.set('facets', facets.join(','));
   if (cursor) params.set('cursor', cursor);
   return getJson<SearchPage>('/api/v1/search?' + params.toString(), signal);
+}
+
+/** Suggestions for the search box: initiatives, territories and themes. */
+export function suggest(q: string, limit: number, signal?: AbortSignal): Promise<Suggestions> {
+  const params = new URLSearchParams({ q, limit: String(limit) });
+  return getJson<Suggestions>('/api/v1/suggest?' + params.toString(), signal);
+}
+
+let vocabularies: Promise<Vocabularies> | null = null;
+
+/** The French labels of every code; asked once while it succeeds. */
+export function getVocabularies(): Promise<Vocabularies> {
+  if (!vocabularies) {
+    vocabularies = getJson<{ vocabularies: Vocabularies }>('/api/v1/vocabularies?lang=fr').then((body) => {
+      const v = body.vocabularies ?? ({} as Partial<Vocabularies>);
+      return {
+        themes: Array.isArray(v.themes) ? v.themes : [],
+        actor_types: Array.isArray(v.actor_types) ? v.actor_types : [],
+        publics: Array.isArray(v.publics) ? v.publics : [],
+        scales: Array.isArray(v.scales) ? v.scales : [],
+        stages: Array.isArray(v.stages) ? v.stages : [],
+      };
+    });
+    vocabularies.catch(() => {
+      vocabularies = null;
+    });
+  }
+  return vocabularies;
 }
 
 export function getInitiative(id: number, signal?: AbortSignal): Promise<Initiative> {

@@ -52,3 +52,35 @@ export function externalLink(href: string, text: string, className?: string): HT
 export function setTitle(page: string | null): void {
   document.title = page ? `${page} — SocialConnect` : 'SocialConnect — les innovations sociales près de chez vous';
 }
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/** Decodes the character references of escaped text; anything unknown stays as it is. */
+export function decodeEntities(text: string): string {
+  return text.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g, (whole, ref: string) => {
+    if (ref[0] === '#') {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : whole;
+    }
+    return ENTITIES[ref] ?? whole;
+  });
+}
+
+/**
+ * A passage where the server put the matched words in <mark> and escaped the rest: rebuilt from
+ * text nodes and <mark> elements only. Any other markup would show as plain text, never as HTML.
+ */
+export function markedText(html: string): Node[] {
+  const nodes: Node[] = [];
+  const pattern = /<mark>([\s\S]*?)<\/mark>/gi;
+  let last = 0;
+  for (let match = pattern.exec(html); match; match = pattern.exec(html)) {
+    if (match.index > last) nodes.push(document.createTextNode(decodeEntities(html.slice(last, match.index))));
+    const mark = document.createElement('mark');
+    mark.textContent = decodeEntities(match[1] ?? '');
+    nodes.push(mark);
+    last = match.index + match[0].length;
+  }
+  if (last < html.length) nodes.push(document.createTextNode(decodeEntities(html.slice(last))));
+  return nodes;
+}

@@ -7,10 +7,18 @@ export function formatNumber(n: number): string {
   return numberFormat.format(n);
 }
 
-/** "1 initiative", "12 initiatives", "plus de 10 000 initiatives". */
-export function formatCount(total: number, exact: boolean): string {
+/** "1 initiative", "12 initiatives", "environ 120 000 initiatives" (an estimate), "plus de 10 000 initiatives". */
+export function formatCount(total: number, exact: boolean, estimate = false): string {
   const noun = total > 1 ? 'initiatives' : 'initiative';
+  if (estimate) return `environ ${formatNumber(total)} ${noun}`;
   return exact ? `${formatNumber(total)} ${noun}` : `plus de ${formatNumber(total)} ${noun}`;
+}
+
+/** "800 m", "12,5 km", "120 km". */
+export function formatDistance(metres: number): string {
+  if (metres < 1000) return `${formatNumber(Math.round(metres / 10) * 10)} m`;
+  const km = metres / 1000;
+  return `${new Intl.NumberFormat('fr-FR', { maximumFractionDigits: km < 10 ? 1 : 0 }).format(km)} km`;
 }
 
 /** "1 mars 2024"; the raw text when it is not a date. */

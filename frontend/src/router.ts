@@ -1,10 +1,10 @@
-import { parseTerritoryParam } from './territories';
+import { emptyState, parseSearchState, stateUrl, type SearchState } from './searchState';
 
 // History-based routing: every page and every search has its own URL, so links can be shared and
 // the back button works. nginx answers index.html for any path that is not a file.
 
 export type Route =
-  | { name: 'search'; q: string; territories: string[] }
+  | { name: 'search'; state: SearchState }
   | { name: 'detail'; id: number }
   | { name: 'page'; page: 'a-propos' | 'accessibilite' }
   | { name: 'notfound' };
@@ -13,8 +13,7 @@ const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
 
 export function matchRoute(pathname: string, search: string): Route {
   if (pathname === '/' || pathname === '/index.html') {
-    const params = new URLSearchParams(search);
-    return { name: 'search', q: (params.get('q') ?? '').trim(), territories: parseTerritoryParam(params.get('territory')) };
+    return { name: 'search', state: parseSearchState(search) };
   }
   const detail = DETAIL.exec(pathname);
   if (detail) {
@@ -28,12 +27,7 @@ export function matchRoute(pathname: string, search: string): Route {
 
 /** `/?q=jardin&territory=commune:69123,region:84`: colons and commas stay readable in shared links. */
 export function searchUrl(q: string, territories: readonly string[] = []): string {
-  const parts: string[] = [];
-  if (q) parts.push(new URLSearchParams({ q }).toString());
-  if (territories.length > 0) {
-    parts.push('territory=' + territories.map((ref) => encodeURIComponent(ref).replace(/%3A/gi, ':')).join(','));
-  }
-  return parts.length ? '/?' + parts.join('&') : '/';
+  return stateUrl({ ...emptyState(), q, territories: territories.slice() });
 }
 
 export type RenderReason = 'initial' | 'push' | 'pop';

@@ -71,11 +71,48 @@ export interface Initiative extends InitiativeItem {
   created_at: string;
 }
 
+/** A search result: the short form, with the matched passage and the distance to `near`. */
+export interface SearchItem extends InitiativeItem {
+  /** HTML: the matched words in <mark>, everything else escaped by the server. */
+  excerpt?: string | null;
+  distance_m?: number | null;
+}
+
+export interface FacetValue {
+  code: string;
+  label: string;
+  count: number;
+}
+
 export interface SearchPage {
   total: number;
   total_exact: boolean;
-  items: InitiativeItem[];
+  total_is_estimate?: boolean;
+  items: SearchItem[];
   next_cursor: string | null;
+  /** Only the facets asked for, and only once the API computes them. */
+  facets?: Partial<Record<string, FacetValue[]>>;
+  did_you_mean?: string | null;
+  corrected?: boolean;
+}
+
+export interface VocabularyTheme extends Coded {
+  children?: Coded[];
+}
+
+export interface Vocabularies {
+  themes: VocabularyTheme[];
+  actor_types: Coded[];
+  publics: Coded[];
+  scales: Coded[];
+  stages: Coded[];
+  methods?: Coded[];
+}
+
+export interface Suggestions {
+  initiatives: { id: number; title: string; slug: string }[];
+  territories: TerritorySummary[];
+  themes: { code: string; label: string; kind: 'theme' | 'subtheme' }[];
 }
 
 export type TerritoryLevel = 'region' | 'departement' | 'commune' | 'arrondissement';

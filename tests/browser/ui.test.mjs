@@ -74,7 +74,7 @@ async function waitForResults(page) {
 /** The number at the start of the result count ("300 initiatives …"). */
 async function resultTotal(page) {
   const text = await page.locator('#result-count').innerText();
-  const match = /^(?:plus de )?([\d\s\u202f]+) initiatives?/.exec(text);
+  const match = /^(?:plus de |environ )?([\d\s\u202f]+) initiatives?/.exec(text);
   assert.ok(match, `a result count: « ${text} »`);
   return Number(match[1].replace(/\D/g, ''));
 }
@@ -91,7 +91,7 @@ describe('SocialConnect interface', () => {
       assert.match(await header.innerText(), /SocialConnect/);
 
       await waitForResults(page);
-      assert.match(await page.locator('#result-count').innerText(), /^(plus de )?[\d\s\u202f]+ initiatives?$/);
+      assert.match(await page.locator('#result-count').innerText(), /^(plus de |environ )?[\d\s\u202f]+ initiatives?$/);
       const cards = page.locator('#results .result-card');
       assert.ok((await cards.count()) >= 1, 'at least one result card');
       assert.ok(await cards.first().locator('.card__title a').isVisible());
@@ -279,7 +279,7 @@ describe('Filtre par territoire', () => {
       // Back and forward go through the filter like any other search.
       await page.goBack();
       await page.waitForURL((url) => url.pathname === '/' && !url.searchParams.has('territory'));
-      await page.locator('#result-count', { hasText: /^(plus de )?[\d\s\u202f]+ initiatives?$/ }).waitFor();
+      await page.locator('#result-count', { hasText: /^(plus de |environ )?[\d\s\u202f]+ initiatives?$/ }).waitFor();
       assert.equal(await resultTotal(page), unfiltered);
       assert.equal(await chip.count(), 0);
       assert.equal(await outline.count(), 0, 'no outline without territory');
@@ -292,7 +292,7 @@ describe('Filtre par territoire', () => {
       // Removing the chip clears the filter and the outline.
       await page.getByRole('button', { name: 'Retirer le filtre Lyon' }).click();
       await page.waitForURL((url) => url.pathname === '/' && !url.searchParams.has('territory'));
-      await page.locator('#result-count', { hasText: /^(plus de )?[\d\s\u202f]+ initiatives?$/ }).waitFor();
+      await page.locator('#result-count', { hasText: /^(plus de |environ )?[\d\s\u202f]+ initiatives?$/ }).waitFor();
       assert.equal(await chip.count(), 0);
       assert.equal(await outline.count(), 0);
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'combobox', 'focus back in the field');

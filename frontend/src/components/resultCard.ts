@@ -1,6 +1,6 @@
-import { h } from '../dom';
-import { formatPlace } from '../format';
-import type { InitiativeItem } from '../types';
+import { h, markedText } from '../dom';
+import { formatDistance, formatPlace } from '../format';
+import type { SearchItem } from '../types';
 import { demoBadge } from './badge';
 import { tagList } from './tags';
 
@@ -8,10 +8,21 @@ export function detailHref(id: number): string {
   return `/initiatives/${id}`;
 }
 
-/** One search result: title link, badges, summary, themes, place and actor. */
-export function resultCard(item: InitiativeItem): HTMLLIElement {
+/** The matched passage, else the summary. */
+function cardText(item: SearchItem): HTMLElement | null {
+  if (typeof item.excerpt === 'string' && item.excerpt.trim() !== '') {
+    const p = h('p', { class: 'card__summary card__excerpt' });
+    p.append(...markedText(item.excerpt));
+    return p;
+  }
+  return item.summary ? h('p', { class: 'card__summary' }, item.summary) : null;
+}
+
+/** One search result: title link, badges, summary (or matched passage), themes, place, distance and actor. */
+export function resultCard(item: SearchItem): HTMLLIElement {
   const place = formatPlace(item.territory);
   const actor = item.actor?.name ?? null;
+  const distance = typeof item.distance_m === 'number' && Number.isFinite(item.distance_m) ? formatDistance(item.distance_m) : null;
   return h(
     'li',
     { class: 'card result-card', 'data-id': item.id },
@@ -21,15 +32,16 @@ export function resultCard(item: InitiativeItem): HTMLLIElement {
       h('h3', { class: 'card__title' }, h('a', { href: detailHref(item.id), class: 'card__link' }, item.title)),
       item.demo ? demoBadge() : null,
     ),
-    item.summary ? h('p', { class: 'card__summary' }, item.summary) : null,
+    cardText(item),
     tagList(item.themes, 'theme', 'Thèmes'),
-    place || actor
+    place || actor || distance
       ? h(
           'p',
           { class: 'card__meta' },
           place
             ? h('span', { class: 'card__place' }, h('span', { class: 'visually-hidden' }, 'Lieu : '), h('span', { class: 'card__place-name' }, place))
             : null,
+          distance ? h('span', { class: 'card__distance' }, h('span', { class: 'visually-hidden' }, 'Distance : '), distance) : null,
           actor ? h('span', { class: 'card__actor' }, h('span', { class: 'visually-hidden' }, 'Porteur : '), actor) : null,
         )
       : null,

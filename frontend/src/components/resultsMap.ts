@@ -25,6 +25,8 @@ export class ResultsMap {
   private territoryPending = false;
   private territoryRun = 0;
   private removed = false;
+  /** The map follows the size of its column (the facet panel appearing changes it). */
+  private readonly resize: ResizeObserver | null;
 
   constructor() {
     const canvas = h('div', { class: 'results-map__canvas', id: 'results-map' });
@@ -39,6 +41,13 @@ export class ResultsMap {
     this.outlines.addTo(this.map);
     this.markers.addTo(this.map);
     this.renderToolbar();
+    this.resize =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => {
+            if (!this.removed) this.map.invalidateSize({ pan: false });
+          });
+    this.resize?.observe(canvas);
   }
 
   /** Call once the element is in the document. */
@@ -71,6 +80,7 @@ export class ResultsMap {
 
   destroy(): void {
     this.removed = true;
+    this.resize?.disconnect();
     this.territoryRun++;
     removeMap(this.map);
   }

@@ -1,4 +1,5 @@
 import { h } from '../dom';
+import { attachSuggestions, type SuggestHandlers } from './searchSuggest';
 
 export interface SearchForm {
   element: HTMLFormElement;
@@ -6,9 +7,12 @@ export interface SearchForm {
   setValue(q: string): void;
 }
 
-/** The search box: a labelled input and a submit button inside a role=search form. */
-/** `extra` (the territory field) goes under the text field, inside the same form. */
-export function searchForm(onSubmit: (q: string) => void, extra?: HTMLElement): SearchForm {
+/**
+ * The search box: a labelled input and a submit button inside a role=search form. `extra` (the
+ * territory field) goes under the text field, inside the same form; with `suggestions` the field
+ * is a combobox offering initiatives, territories and themes as one types.
+ */
+export function searchForm(onSubmit: (q: string) => void, extra?: HTMLElement, suggestions?: SuggestHandlers): SearchForm {
   const input = h('input', {
     id: 'search-q',
     class: 'search-box__input',
@@ -32,7 +36,7 @@ export function searchForm(onSubmit: (q: string) => void, extra?: HTMLElement): 
     h(
       'div',
       { class: 'search-box__row' },
-      input,
+      h('div', { class: 'search-box__combo' }, input, ...(suggestions ? attachSuggestions(input, suggestions) : [])),
       h('button', { class: 'button button--primary search-box__submit', type: 'submit' }, 'Rechercher'),
     ),
     extra,

@@ -38,12 +38,22 @@ function clipToBytes(text: string, max: number): string {
  * pattern, list autocomplete without automatic selection), and the chosen territories as removable
  * chips. onChange receives the new list of references; the caller puts it in the URL.
  */
-export function territoryPicker(onChange: (refs: string[]) => void): TerritoryPicker {
+export interface TerritoryPickerOptions {
+  /** Prefix of the element ids, for a second picker on the page (default `territory`). */
+  id?: string;
+  label?: string;
+  hint?: string;
+}
+
+export const TERRITORY_FIELD_LABEL = 'Territoire (région, département, commune ou code postal)';
+
+export function territoryPicker(onChange: (refs: string[]) => void, settings: TerritoryPickerOptions = {}): TerritoryPicker {
+  const prefix = settings.id ?? 'territory';
   const ids = {
-    input: 'territory-q',
-    listbox: 'territory-listbox',
-    hint: 'territory-q-hint',
-    status: 'territory-status',
+    input: `${prefix}-q`,
+    listbox: `${prefix}-listbox`,
+    hint: `${prefix}-q-hint`,
+    status: `${prefix}-status`,
   };
   const input = h('input', {
     id: ids.input,
@@ -72,8 +82,12 @@ export function territoryPicker(onChange: (refs: string[]) => void): TerritoryPi
   const element = h(
     'div',
     { class: 'territory-picker' },
-    h('label', { class: 'territory-picker__label', for: ids.input }, 'Territoire (région, département, commune ou code postal)'),
-    h('p', { id: ids.hint, class: 'territory-picker__hint' }, 'Choisissez dans la liste ; plusieurs territoires peuvent être combinés.'),
+    h('label', { class: 'territory-picker__label', for: ids.input }, settings.label ?? TERRITORY_FIELD_LABEL),
+    h(
+      'p',
+      { id: ids.hint, class: 'territory-picker__hint' },
+      settings.hint ?? 'Choisissez dans la liste ; plusieurs territoires peuvent être combinés.',
+    ),
     h('div', { class: 'territory-picker__combo' }, input, listbox),
     status,
     h('div', { class: 'territory-chips__row' }, chips, clearAll),
@@ -142,7 +156,7 @@ export function territoryPicker(onChange: (refs: string[]) => void): TerritoryPi
         const option = h(
           'li',
           {
-            id: `territory-option-${index}`,
+            id: `${prefix}-option-${index}`,
             class: 'territory-option' + (already ? ' territory-option--chosen' : ''),
             role: 'option',
             'aria-selected': 'false',

@@ -1,0 +1,79 @@
+import { h } from '../dom';
+import type { LabelIndex } from '../labels';
+import { FILTER_KEYS, FILTER_LABELS, type FilterKey, type SearchState } from '../searchState';
+
+export type RemovableFilter = { key: FilterKey; code: string } | { key: 'near'; code: string };
+
+export interface ActiveFilters {
+  element: HTMLElement;
+  render(state: SearchState, labels: LabelIndex | null): void;
+}
+
+/** "Autour du point choisi (10 km)". */
+function nearLabel(near: string): string {
+  const km = near.split(',')[2];
+  return km ? `Autour du point choisi (${km.replace('.', ',')} km)` : 'Autour du point choisi';
+}
+
+/**
+ * The chosen filters as removable tags above the results ("Thème : Environnement ✕", a button
+ * named "Retirer le filtre Thème : Environnement"), and "Tout effacer". Territories keep their
+ * chips under the territory field. After a removal the focus goes to the tag now in that place,
+ * else to "Tout effacer", else to fallback.
+ */
+export function activeFilters(
+  onRemove: (filter: RemovableFilter) => void,
+  onClear: () => void,
+  fallback: () => HTMLElement | null,
+): ActiveFilters {
+  const list = h('ul', { class: 'active-filters__list', 'aria-label': 'Filtres actifs' });
+  const clear = h(
+    'button',
+    { type: 'button', class: 'button button--small button--tertiary active-filters__clear', title: 'Retirer tous les filtres et territoires' },
+    'Tout effacer',
+  );
+  const element = h('div', { class: 'active-filters', hidden: true }, list, clear);
+
+  function focusAt(index: number): void {
+    const buttons = list.querySelectorAll<HTMLButtonElement>('.filter-tag');
+    const target = buttons[Math.min(index, buttons.length - 1)] ?? (element.hidden ? null : clear);
+    (target ?? fallback())?.focus();
+  }
+
+  function tag(text: string, filter: RemovableFilter, index: number): HTMLLIElement {
+    const button = h(
+      'button',
+      { type: 'button', class: 'filter-tag', 'aria-label': `Retirer le filtre ${text}`, 'data-filter': filter.key, 'data-code': filter.code },
+      h('span', { class: 'filter-tag__text' }, text),
+      h('span', { class: 'filter-tag__icon', 'aria-hidden': 'true' }, '✕'),
+    );
+    button.addEventListener('click', () => {
+      onRemove(filter);
+      focusAt(index);
+    });
+    return h('li', { class: 'active-filters__item' }, button);
+  }
+
+  clear.addEventListener('click', () => {
+    onClear();
+    fallback()?.focus();
+  });
+
+  return {
+    element,
+    render(state: SearchState, labels: LabelIndex | null): void {
+      const focused = Array.from(list.querySelectorAll('.filter-tag')).indexOf(document.activeElement as Element);
+      const items: HTMLLIElement[] = [];
+      for (const key of FILTER_KEYS) {
+        for (const code of state.filters[key]) {
+          const label = labels?.label(key, code) ?? code;
+          items.push(tag(`${FILTER_LABELS[key]} : ${label}`, { key, code }, items.length));
+        }
+      }
+      if (state.near) items.push(tag(nearLabel(state.near), { key: 'near', code: state.near }, items.length));
+      list.replaceChildren(...items);
+      element.hidden = items.length === 0;
+      if (focused >= 0) focusAt(focused);
+    },
+  };
+}
