@@ -194,14 +194,7 @@ bool param_territories(const req_t *req, resp_t *resp, db_t *db, territory_ref_t
     return true;
 }
 
-bool param_double(const req_t *req, resp_t *resp, const char *name, double min, double max,
-                  double *out, bool *has) {
-    const url_param_t *p = req_query(req, name);
-    char msg[128];
-    *has = false;
-    if (p == NULL)
-        return true;
-    const char *s = p->value;
+bool param_decimal(const char *s, double *out) {
     size_t i = s[0] == '-' ? 1 : 0, digits = 0, dots = 0;
     for (; s[i]; i++) {
         if (s[i] >= '0' && s[i] <= '9')
@@ -209,10 +202,23 @@ bool param_double(const req_t *req, resp_t *resp, const char *name, double min, 
         else if (s[i] == '.' && dots++ == 0)
             continue;
         else
-            break;
+            return false;
     }
-    double v = digits > 0 && s[i] == '\0' && i <= 32 ? strtod(s, NULL) : min - 1;
-    if (v < min || v > max) {
+    if (digits == 0 || i > 32)
+        return false;
+    *out = strtod(s, NULL);
+    return true;
+}
+
+bool param_double(const req_t *req, resp_t *resp, const char *name, double min, double max,
+                  double *out, bool *has) {
+    const url_param_t *p = req_query(req, name);
+    char msg[128];
+    double v;
+    *has = false;
+    if (p == NULL)
+        return true;
+    if (!param_decimal(p->value, &v) || v < min || v > max) {
         snprintf(msg, sizeof msg, "%s doit être un nombre décimal entre %g et %g.", name, min, max);
         return bad(resp, name, msg);
     }

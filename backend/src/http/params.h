@@ -33,6 +33,10 @@ bool param_text(const req_t *req, resp_t *resp, const char *name, size_t max, ch
 bool param_int(const req_t *req, resp_t *resp, const char *name, int def, int min, int max,
                int *out) MUST_CHECK;
 
+/* Parses a plain decimal ("45.76", "-1.5": optional minus, digits, at most one dot; no exponent,
+ * no hex, no spaces, at most 32 characters). False for anything else. */
+bool param_decimal(const char *s, double *out) MUST_CHECK;
+
 /* A decimal number in [min, max] written plainly ("45.76", "-1.5"; no exponent, no hex, no
  * spaces). *has is false when the parameter is absent. */
 bool param_double(const req_t *req, resp_t *resp, const char *name, double min, double max,

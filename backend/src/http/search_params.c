@@ -51,23 +51,6 @@ static bool code_ok(const char *c) {
     return true;
 }
 
-/* A plain decimal: optional minus, digits, at most one dot; no exponent, no spaces. */
-static bool decimal(const char *s, double *out) {
-    size_t i = s[0] == '-' ? 1 : 0, digits = 0, dots = 0;
-    for (; s[i]; i++) {
-        if (s[i] >= '0' && s[i] <= '9')
-            digits++;
-        else if (s[i] == '.' && dots++ == 0)
-            continue;
-        else
-            return false;
-    }
-    if (digits == 0 || i > 32)
-        return false;
-    *out = strtod(s, NULL);
-    return true;
-}
-
 static bool parse_codes(const req_t *req, resp_t *resp, search_query_t *sq,
                         search_params_store_t *st) {
     char msg[160];
@@ -102,7 +85,7 @@ static bool parse_geo(const req_t *req, resp_t *resp, search_query_t *sq) {
     if (p) {
         bool ok = split_list(p->value, buf, sizeof buf, parts, 3, &n) && n == 3;
         for (size_t i = 0; ok && i < 3; i++)
-            ok = decimal(parts[i], &v[i]);
+            ok = param_decimal(parts[i], &v[i]);
         if (!ok)
             return bad(resp, "near",
                        "near s'écrit latitude,longitude,rayon en km (ex. 45.76,4.83,10).");
@@ -121,7 +104,7 @@ static bool parse_geo(const req_t *req, resp_t *resp, search_query_t *sq) {
     if (p) {
         bool ok = split_list(p->value, buf, sizeof buf, parts, 4, &n) && n == 4;
         for (size_t i = 0; ok && i < 4; i++)
-            ok = decimal(parts[i], &v[i]);
+            ok = param_decimal(parts[i], &v[i]);
         if (!ok)
             return bad(resp, "bbox",
                        "bbox s'écrit minLon,minLat,maxLon,maxLat (ex. 4.7,45.7,4.9,45.8).");
