@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "domain/initiative.h"
 #include "domain/search_ast.h"
+#include "domain/search_where.h"
 #include "domain/sqlbuild.h"
 
 /* Counting stops at the cap plus one: an exact count of a very common word costs more than the
@@ -585,6 +586,33 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
     return st;
 }
 
+/* Reads q: free words (*ranked is their websearch text, in plain) or the fine-search language
+ * (*fine, ast set; *ranked the words to rank by, or NULL). On failure nothing is left to free. */
+static search_status prepare_q(db_t *db, const search_query_t *sq, search_ast_t *ast, buf_t *plain,
+                               bool *fine, const char **ranked, search_error_t *err) {
+    *fine = false;
+    *ranked = sq->q;
+    buf_init(plain, 2 * SEARCH_Q_MAX);
+    if (!(sq->q && sq->q[0]))
+        return SEARCH_OK;
+    switch (search_ast_prepare(db, sq->q, ast, plain, err->message, sizeof err->message,
+                               &err->dom)) {
+    case SEARCH_AST_PLAIN:
+        *ranked = buf_cstr(plain);
+        return SEARCH_OK;
+    case SEARCH_AST_READY:
+        *fine = true;
+        *ranked = ast->rank_text.len ? buf_cstr(&ast->rank_text) : NULL;
+        return SEARCH_OK;
+    case SEARCH_AST_INVALID:
+        buf_free(plain);
+        return SEARCH_SYNTAX;
+    default:
+        buf_free(plain);
+        return SEARCH_FAILED;
+    }
+}
+
 search_status search_run(db_t *db, const search_query_t *sq, json_t **out, search_error_t *err) {
     json_int_t total = 0;
     char *corrected = NULL;
@@ -602,25 +630,9 @@ search_status search_run(db_t *db, const search_query_t *sq, json_t **out, searc
     ss = check_codes(db, sq, err);
     if (ss != SEARCH_OK)
         return ss;
-    buf_init(&plain, 2 * SEARCH_Q_MAX);
-    if (sq->q && sq->q[0]) {
-        switch (search_ast_prepare(db, sq->q, &ast, &plain, err->message, sizeof err->message,
-                                   &err->dom)) {
-        case SEARCH_AST_PLAIN:
-            ranked = buf_cstr(&plain);
-            break;
-        case SEARCH_AST_READY:
-            fine = true;
-            ranked = ast.rank_text.len ? buf_cstr(&ast.rank_text) : NULL;
-            break;
-        case SEARCH_AST_INVALID:
-            buf_free(&plain);
-            return SEARCH_SYNTAX;
-        case SEARCH_AST_FAILED:
-            buf_free(&plain);
-            return SEARCH_FAILED;
-        }
-    }
+    ss = prepare_q(db, sq, &ast, &plain, &fine, &ranked, err);
+    if (ss != SEARCH_OK)
+        return ss;
     if (sq->cursor &&
         sq->cursor->kind != (effective_sort(sq, ranked) == SEARCH_SORT_RECENT ? CURSOR_KEYSET
                                                                               : CURSOR_OFFSET)) {
@@ -660,4 +672,32 @@ done:
         *out = NULL;
     }
     return ss;
+}
+
+search_status search_where_sql(db_t *db, const search_query_t *sq, sqlb_t *b, search_error_t *err) {
+    search_ast_t ast;
+    buf_t plain;
+    bool fine = false;
+    const char *ranked = sq->q;
+    qb_t x;
+    err->dom = DOM_OK;
+    if (sq->nterritories > SEARCH_TERRITORIES_MAX) {
+        err->dom = DOM_INTERNAL;
+        return SEARCH_FAILED;
+    }
+    search_status ss = check_codes(db, sq, err);
+    if (ss != SEARCH_OK)
+        return ss;
+    ss = prepare_q(db, sq, &ast, &plain, &fine, &ranked, err);
+    if (ss != SEARCH_OK)
+        return ss;
+    qb_init(&x, sq, ranked, fine ? &ast : NULL);
+    sqlb_free(&x.b);
+    x.b = *b; /* the builder moves in and back out, with what it already holds */
+    where_build(&x, -1);
+    *b = x.b;
+    buf_free(&plain);
+    if (fine)
+        search_ast_free(&ast);
+    return SEARCH_OK;
 }

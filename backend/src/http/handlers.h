@@ -17,6 +17,8 @@ void handle_territory_suggest(const req_t *req, resp_t *resp, void *ctx);
 void handle_territory_get(const req_t *req, resp_t *resp, void *ctx);
 void handle_territory_contour(const req_t *req, resp_t *resp, void *ctx);
 void handle_geocode(const req_t *req, resp_t *resp, void *ctx);
+void handle_map_clusters(const req_t *req, resp_t *resp, void *ctx);
+void handle_map_choropleth(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

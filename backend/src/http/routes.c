@@ -18,6 +18,8 @@ static const route_t routes[] = {
         {"GET", "/api/v1/territories/{ref}", handle_territory_get},
         {"GET", "/api/v1/territories/{ref}/contour", handle_territory_contour},
         {"GET", "/api/v1/geocode", handle_geocode},
+        {"GET", "/api/v1/map/clusters", handle_map_clusters},
+        {"GET", "/api/v1/map/choropleth", handle_map_choropleth},
 };
 
 static const db_stmt_t *const statements[] = {
