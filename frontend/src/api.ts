@@ -78,6 +78,7 @@ export function searchParams(state: SearchState): URLSearchParams {
   }
   if (state.territories.length > 0) params.set('territory', state.territories.join(','));
   if (state.near) params.set('near', state.near);
+  if (state.bbox) params.set('bbox', state.bbox);
   if (state.sort) params.set('sort', state.sort);
   return params;
 }
@@ -151,4 +152,31 @@ export function getTerritoryContour(ref: string, zoom: number, signal?: AbortSig
     signal,
     'application/geo+json, application/json',
   );
+}
+
+/** The filters of a search without its sort (the map endpoints ignore it). */
+function mapParams(state: SearchState): URLSearchParams {
+  const params = searchParams(state);
+  params.delete('sort');
+  if (!state.q) params.delete('q');
+  return params;
+}
+
+/** Clusters and single initiatives of a search in `bbox` (the view, already cut to the search's own area). */
+export function getMapClusters(state: SearchState, bbox: string, zoom: number, signal?: AbortSignal): Promise<GeoJSON.FeatureCollection> {
+  const params = mapParams(state);
+  params.set('bbox', bbox);
+  params.set('zoom', String(zoom));
+  return getJson<GeoJSON.FeatureCollection>('/api/v1/map/clusters?' + params.toString(), signal, 'application/geo+json, application/json');
+}
+
+/** Every région or département with its contour and the number of matching initiatives. */
+export function getMapChoropleth(
+  state: SearchState,
+  level: 'region' | 'departement',
+  signal?: AbortSignal,
+): Promise<GeoJSON.FeatureCollection> {
+  const params = mapParams(state);
+  params.set('level', level);
+  return getJson<GeoJSON.FeatureCollection>('/api/v1/map/choropleth?' + params.toString(), signal, 'application/geo+json, application/json');
 }

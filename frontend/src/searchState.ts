@@ -35,19 +35,32 @@ export interface SearchState {
   sort: SortKey | null;
   /** `lat,lon,km`, or null. */
   near: string | null;
+  /** The map area searched in, `minLon,minLat,maxLon,maxLat`, or null. */
+  bbox: string | null;
 }
 
 /** At most this many codes per filter are kept from a URL. */
 const MAX_CODES = 20;
 const CODE = /^[A-Za-z0-9_-]{1,40}$/;
 const NEAR = /^-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,\d{1,3}(\.\d+)?$/;
+const NUMBER = /^-?\d{1,3}(\.\d{1,6})?$/;
+
+/** A well-formed `minLon,minLat,maxLon,maxLat` within ±180/±90 with min < max, else null. */
+export function parseBbox(raw: string | null): string | null {
+  if (!raw) return null;
+  const parts = raw.replace(/\s+/g, '').split(',');
+  if (parts.length !== 4 || !parts.every((part) => NUMBER.test(part))) return null;
+  const [minLon, minLat, maxLon, maxLat] = parts.map(Number);
+  if (minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90 || minLon >= maxLon || minLat >= maxLat) return null;
+  return parts.join(',');
+}
 
 export function emptyFilters(): Record<FilterKey, string[]> {
   return { theme: [], subtheme: [], actor_type: [], public: [], scale: [], stage: [] };
 }
 
 export function emptyState(): SearchState {
-  return { q: '', territories: [], filters: emptyFilters(), sort: null, near: null };
+  return { q: '', territories: [], filters: emptyFilters(), sort: null, near: null, bbox: null };
 }
 
 /** Splits a comma-separated parameter into well-formed codes, without duplicates. */
@@ -77,6 +90,7 @@ export function parseSearchState(search: string): SearchState {
     filters,
     sort,
     near: validNear,
+    bbox: parseBbox(params.get('bbox')),
   };
 }
 
@@ -95,6 +109,7 @@ export function stateUrl(state: SearchState): string {
   }
   if (state.territories.length > 0) parts.push('territory=' + state.territories.map(readable).join(','));
   if (state.near) parts.push('near=' + state.near);
+  if (state.bbox) parts.push('bbox=' + state.bbox);
   if (state.sort) parts.push('sort=' + state.sort);
   return parts.length ? '/?' + parts.join('&') : '/';
 }
@@ -102,7 +117,7 @@ export function stateUrl(state: SearchState): string {
 export function cloneState(state: SearchState): SearchState {
   const filters = emptyFilters();
   for (const key of FILTER_KEYS) filters[key] = state.filters[key].slice();
-  return { q: state.q, territories: state.territories.slice(), filters, sort: state.sort, near: state.near };
+  return { q: state.q, territories: state.territories.slice(), filters, sort: state.sort, near: state.near, bbox: state.bbox };
 }
 
 /** Number of active filters on codes (territories and the point apart). */
@@ -111,7 +126,7 @@ export function filterCount(state: SearchState): number {
 }
 
 export function hasAnyFilter(state: SearchState): boolean {
-  return filterCount(state) > 0 || state.territories.length > 0 || state.near !== null;
+  return filterCount(state) > 0 || state.territories.length > 0 || state.near !== null || state.bbox !== null;
 }
 
 /** The sort in effect: the chosen one, else the API's default. */

@@ -247,7 +247,8 @@ describe('Recherche à facettes', () => {
         assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
         assert.equal(await toggle.innerText(), 'Masquer les filtres (1 choisi)');
         assert.ok(await page.locator('#facets fieldset[data-facet="theme"]').isVisible());
-        assert.ok(await page.getByRole('button', { name: 'Retirer le filtre Thème : Environnement' }).isVisible());
+        // The tag is named from the vocabularies, which may arrive after the results.
+        await page.getByRole('button', { name: 'Retirer le filtre Thème : Environnement' }).waitFor();
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(width <= 375, `page width ${width}px fits the screen`);
       },

@@ -2,7 +2,7 @@ import { h } from '../dom';
 import type { LabelIndex } from '../labels';
 import { FILTER_KEYS, FILTER_LABELS, type FilterKey, type SearchState } from '../searchState';
 
-export type RemovableFilter = { key: FilterKey; code: string } | { key: 'near'; code: string };
+export type RemovableFilter = { key: FilterKey; code: string } | { key: 'near'; code: string } | { key: 'bbox'; code: string };
 
 export interface ActiveFilters {
   element: HTMLElement;
@@ -71,6 +71,7 @@ export function activeFilters(
         }
       }
       if (state.near) items.push(tag(nearLabel(state.near), { key: 'near', code: state.near }, items.length));
+      if (state.bbox) items.push(tag('Zone de la carte', { key: 'bbox', code: state.bbox }, items.length));
       list.replaceChildren(...items);
       element.hidden = items.length === 0;
       if (focused >= 0) focusAt(focused);

@@ -1,8 +1,54 @@
 import L from 'leaflet';
+import { getMapChoropleth, getMapClusters, isAbort } from '../api';
 import { h } from '../dom';
-import { createBaseMap, hasPoint, itemMarker, METROPOLE, removeMap, zoneOf, ZONES, type Zone } from '../map';
+import { createBaseMap, hasPoint, METROPOLE, removeMap, zoneOf, ZONES, type Zone } from '../map';
+import { cloneState, type SearchState } from '../searchState';
 import { territoryContour, territoryDetail } from '../territories';
 import type { InitiativeItem, TerritoryDetail } from '../types';
+import { choroplethClasses, clusterLayer, singleLayer, type ChoroplethClass } from './mapLayers';
+
+export type MapMode = 'points' | 'region' | 'departement';
+
+const MODES: { value: MapMode; label: string }[] = [
+  { value: 'points', label: 'Points' },
+  { value: 'region', label: 'Régions' },
+  { value: 'departement', label: 'Départements' },
+];
+
+/** Wait after the map stops moving before asking for its clusters. */
+const MOVE_DELAY_MS = 250;
+
+export interface ResultsMapOptions {
+  /** "Rechercher dans cette zone": the view as `minLon,minLat,maxLon,maxLat`. */
+  onSearchArea?: (bbox: string) => void;
+  /** A territory of the choropleth chosen (`region:84`, `departement:69`). */
+  onTerritory?: (ref: string) => void;
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function round(value: number): string {
+  return String(Math.round(value * 10000) / 10000);
+}
+
+/** The view's bounds clamped to ±180/±90, cut to the search's own area; null when they do not meet. */
+export function viewBbox(bounds: L.LatLngBounds, within: string | null): string | null {
+  let minLon = clamp(bounds.getWest(), -180, 180);
+  let minLat = clamp(bounds.getSouth(), -90, 90);
+  let maxLon = clamp(bounds.getEast(), -180, 180);
+  let maxLat = clamp(bounds.getNorth(), -90, 90);
+  if (within) {
+    const [a, b, c, d] = within.split(',').map(Number);
+    minLon = Math.max(minLon, a);
+    minLat = Math.max(minLat, b);
+    maxLon = Math.min(maxLon, c);
+    maxLat = Math.min(maxLat, d);
+  }
+  if (!(minLon < maxLon && minLat < maxLat)) return null;
+  return [minLon, minLat, maxLon, maxLat].map(round).join(',');
+}
 
 /** Zoom on the point of a territory without contour (an arrondissement). */
 const POINT_ZOOM = 12;
@@ -27,20 +73,92 @@ export class ResultsMap {
   private removed = false;
   /** The map follows the size of its column (the facet panel appearing changes it). */
   private readonly resize: ResizeObserver | null;
+  private readonly options: ResultsMapOptions;
+  private search: SearchState | null = null;
+  private searchKey = '';
+  private mode: MapMode = 'points';
+  private perCapita = false;
+  /** Territories coloured by their number of initiatives (choropleth modes). */
+  private readonly choropleth = L.featureGroup();
+  private choroplethData: GeoJSON.FeatureCollection | null = null;
+  private choroplethKey = '';
+  private readonly status: HTMLElement;
+  private readonly legend: HTMLElement;
+  private readonly areaButton: HTMLButtonElement;
+  private readonly perCapitaBox: HTMLInputElement;
+  private readonly perCapitaLabel: HTMLElement;
+  private controller: AbortController | null = null;
+  private moveTimer = 0;
+  /** Only moves made by the visitor (pointer, wheel, keys on the map) offer "Rechercher dans cette zone". */
+  private userMoving = false;
 
-  constructor() {
+  constructor(options: ResultsMapOptions = {}) {
+    this.options = options;
     const canvas = h('div', { class: 'results-map__canvas', id: 'results-map' });
     this.toolbar = h('div', { class: 'map-toolbar', role: 'group', 'aria-label': 'Zone affichée sur la carte' });
     this.note = h('p', { class: 'results-map__note' });
-    this.element = h('div', { class: 'results-map' }, this.toolbar, canvas, this.note);
+    this.status = h('p', { class: 'results-map__status', id: 'map-status', role: 'status', 'aria-live': 'polite' });
+    this.legend = h('div', { class: 'map-legend', id: 'map-legend', hidden: true });
+    this.areaButton = h(
+      'button',
+      { type: 'button', class: 'button button--small button--secondary results-map__area', id: 'map-search-area', hidden: true },
+      'Rechercher dans cette zone',
+    );
+    this.areaButton.addEventListener('click', () => this.searchArea());
+    this.perCapitaBox = h('input', { type: 'checkbox', id: 'map-per-capita', class: 'map-modes__check' });
+    this.perCapitaBox.addEventListener('change', () => {
+      this.perCapita = this.perCapitaBox.checked;
+      this.drawChoropleth();
+    });
+    this.perCapitaLabel = h(
+      'label',
+      { class: 'map-modes__per-capita', for: 'map-per-capita', hidden: true },
+      this.perCapitaBox,
+      ' par habitant',
+    );
+    const modes = h(
+      'fieldset',
+      { class: 'map-modes' },
+      h('legend', { class: 'map-modes__legend' }, 'Carte :'),
+      ...MODES.map((mode) => {
+        const input = h('input', { type: 'radio', name: 'map-mode', value: mode.value, id: `map-mode-${mode.value}` });
+        input.checked = mode.value === this.mode;
+        input.addEventListener('change', () => {
+          if (input.checked) this.setMode(mode.value);
+        });
+        return h('label', { class: 'map-modes__option', for: `map-mode-${mode.value}` }, input, ' ' + mode.label);
+      }),
+      this.perCapitaLabel,
+    );
+    this.element = h(
+      'div',
+      { class: 'results-map' },
+      modes,
+      this.toolbar,
+      h('div', { class: 'results-map__frame' }, canvas, this.areaButton),
+      this.status,
+      this.legend,
+      this.note,
+    );
     // Leaflet needs the container in the page to measure it: mount() finishes the set-up.
     this.map = createBaseMap(canvas, { label: 'Carte des initiatives trouvées' });
+    const choroplethPane = this.map.createPane('choropleth');
+    choroplethPane.style.zIndex = '360';
     const pane = this.map.createPane('territories');
     pane.style.zIndex = '380';
     pane.style.pointerEvents = 'none';
+    this.choropleth.addTo(this.map);
     this.outlines.addTo(this.map);
     this.markers.addTo(this.map);
     this.renderToolbar();
+    this.map.on('zoomend moveend', () => canvas.setAttribute('data-zoom', String(this.map.getZoom())));
+    for (const type of ['pointerdown', 'wheel', 'keydown', 'touchstart']) {
+      canvas.addEventListener(type, () => (this.userMoving = true), { passive: true });
+    }
+    this.map.on('moveend', () => {
+      if (this.userMoving && this.search) this.areaButton.hidden = false;
+      this.scheduleClusters();
+    });
     this.resize =
       typeof ResizeObserver === 'undefined'
         ? null
@@ -53,13 +171,212 @@ export class ResultsMap {
   /** Call once the element is in the document. */
   mount(): void {
     this.map.invalidateSize();
-    this.map.fitBounds(METROPOLE.bounds, { animate: false });
+    this.fit(() => this.map.fitBounds(METROPOLE.bounds, { animate: false }));
+  }
+
+  /** The search whose initiatives the map shows (clusters or counts by territory). */
+  setSearch(state: SearchState): void {
+    const next = cloneState(state);
+    next.sort = null;
+    const key = JSON.stringify(next);
+    if (key === this.searchKey) return;
+    this.searchKey = key;
+    this.search = next;
+    this.userMoving = false;
+    this.areaButton.hidden = true;
+    if (this.mode === 'points') this.scheduleClusters(0);
+    else void this.loadChoropleth();
+  }
+
+  private fit(move: () => void): void {
+    this.userMoving = false;
+    move();
+  }
+
+  private searchArea(): void {
+    const bbox = viewBbox(this.map.getBounds(), null);
+    this.areaButton.hidden = true;
+    if (bbox) this.options.onSearchArea?.(bbox);
+  }
+
+  private setMode(mode: MapMode): void {
+    if (mode === this.mode) return;
+    this.mode = mode;
+    this.perCapitaLabel.hidden = mode === 'points';
+    if (mode === 'points') {
+      this.controller?.abort();
+      this.choropleth.clearLayers();
+      this.choroplethData = null;
+      this.choroplethKey = '';
+      this.legend.hidden = true;
+      this.markers.addTo(this.map);
+      this.scheduleClusters(0);
+    } else {
+      this.markers.remove();
+      void this.loadChoropleth();
+    }
+  }
+
+  private setStatus(text: string, error = false): void {
+    this.status.textContent = text;
+    this.status.classList.toggle('results-map__status--error', error);
+  }
+
+  private scheduleClusters(delay = MOVE_DELAY_MS): void {
+    window.clearTimeout(this.moveTimer);
+    if (this.mode !== 'points' || this.removed || !this.search) return;
+    this.moveTimer = window.setTimeout(() => void this.loadClusters(), delay);
+  }
+
+  private async loadClusters(): Promise<void> {
+    const search = this.search;
+    if (!search || this.mode !== 'points' || this.removed) return;
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    const bbox = viewBbox(this.map.getBounds(), search.bbox);
+    if (!bbox) {
+      this.markers.clearLayers();
+      this.setStatus('');
+      return;
+    }
+    const zoom = clamp(Math.round(this.map.getZoom()), 0, 20);
+    this.setStatus('Chargement de la carte…');
+    this.element.setAttribute('aria-busy', 'true');
+    try {
+      const data = await getMapClusters(search, bbox, zoom, controller.signal);
+      if (controller !== this.controller || this.removed || this.mode !== 'points') return;
+      this.markers.clearLayers();
+      for (const feature of Array.isArray(data.features) ? data.features : []) {
+        const layer =
+          feature.properties?.cluster === true
+            ? clusterLayer(feature, (bounds) => this.zoomTo(bounds))
+            : singleLayer(feature);
+        if (layer) this.markers.addLayer(layer);
+      }
+      this.setStatus('');
+    } catch (err) {
+      if (isAbort(err) || controller !== this.controller) return;
+      this.setStatus("Les points de la carte n'ont pas pu être chargés.", true);
+    } finally {
+      if (controller === this.controller) this.element.removeAttribute('aria-busy');
+    }
+  }
+
+  /** Clicking a cluster: its members' bounds, or closer on its point when they share one. */
+  private zoomTo(bounds: L.LatLngBounds): void {
+    const current = this.map.getZoom();
+    const fitted = bounds.getNorthEast().equals(bounds.getSouthWest())
+      ? current + 2
+      : this.map.getBoundsZoom(bounds, false, L.point(48, 48));
+    this.map.setView(bounds.getCenter(), Math.min(Math.max(fitted, current + 1), this.map.getMaxZoom()));
+  }
+
+  private async loadChoropleth(): Promise<void> {
+    const search = this.search;
+    if (!search || this.mode === 'points' || this.removed) return;
+    const level = this.mode;
+    const key = level + this.searchKey;
+    if (key === this.choroplethKey && this.choroplethData) return;
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    this.setStatus('Chargement de la carte…');
+    this.element.setAttribute('aria-busy', 'true');
+    try {
+      const data = await getMapChoropleth(search, level, controller.signal);
+      if (controller !== this.controller || this.removed || this.mode !== level) return;
+      this.choroplethData = data;
+      this.choroplethKey = key;
+      this.drawChoropleth();
+      this.setStatus('');
+    } catch (err) {
+      if (isAbort(err) || controller !== this.controller) return;
+      this.choropleth.clearLayers();
+      this.legend.hidden = true;
+      this.setStatus("Les territoires de la carte n'ont pas pu être chargés.", true);
+    } finally {
+      if (controller === this.controller) this.element.removeAttribute('aria-busy');
+    }
+  }
+
+  private drawChoropleth(): void {
+    this.choropleth.clearLayers();
+    const data = this.choroplethData;
+    if (!data || this.mode === 'points') {
+      this.legend.hidden = true;
+      return;
+    }
+    const features = (Array.isArray(data.features) ? data.features : []).filter((f) => f && f.geometry);
+    const perCapita = this.perCapita;
+    const valueOf = (f: GeoJSON.Feature): number | null => {
+      const v = perCapita ? f.properties?.per_100k : f.properties?.count;
+      return typeof v === 'number' && Number.isFinite(v) ? v : null;
+    };
+    const classes = choroplethClasses(features.map(valueOf).filter((v): v is number => v !== null));
+    const classOf = (value: number | null): ChoroplethClass | null =>
+      value === null ? null : (classes.find((c) => value <= c.max) ?? classes[classes.length - 1] ?? null);
+    const unit = this.mode === 'region' ? 'région' : 'département';
+    const layer = L.geoJSON(features, {
+      pane: 'choropleth',
+      style: (feature) => {
+        const cls = feature ? classOf(valueOf(feature)) : null;
+        return {
+          className: 'sc-choropleth',
+          color: '#ffffff',
+          weight: 1,
+          fillColor: cls ? cls.color : '#e5e7eb',
+          fillOpacity: 0.9,
+        };
+      },
+      onEachFeature: (feature, path) => {
+        const props = feature.properties ?? {};
+        const name = typeof props.name === 'string' ? props.name : '';
+        const count = typeof props.count === 'number' ? props.count : 0;
+        const per = typeof props.per_100k === 'number' ? props.per_100k : null;
+        const text =
+          `${name} : ${count === 0 ? 'aucune initiative' : count === 1 ? '1 initiative' : `${count.toLocaleString('fr-FR')} initiatives`}` +
+          (per !== null ? ` (${per.toLocaleString('fr-FR')} pour 100 000 hab.)` : '');
+        path.bindTooltip(text, { sticky: true });
+        path.on('add', () => {
+          const element = (path as L.Path).getElement();
+          if (typeof props.code === 'string') element?.setAttribute('data-code', props.code);
+          if (typeof props.ref === 'string') element?.setAttribute('data-ref', props.ref);
+        });
+        path.on('click', () => {
+          if (typeof props.ref === 'string') this.options.onTerritory?.(props.ref);
+        });
+      },
+    });
+    this.choropleth.addLayer(layer);
+    this.renderLegend(classes, unit);
+  }
+
+  private renderLegend(classes: ChoroplethClass[], unit: string): void {
+    const format = (n: number): string => n.toLocaleString('fr-FR', { maximumFractionDigits: 1 });
+    const title = this.perCapita ? `Initiatives pour 100 000 habitants, par ${unit}` : `Nombre d'initiatives par ${unit}`;
+    this.legend.replaceChildren(
+      h('p', { class: 'map-legend__title' }, title),
+      h(
+        'ul',
+        { class: 'map-legend__list' },
+        ...classes.map((c) =>
+          h(
+            'li',
+            { class: 'map-legend__item' },
+            h('span', { class: 'map-legend__swatch', style: `background:${c.color}`, 'aria-hidden': 'true' }),
+            c.min === c.max ? format(c.min) : `${format(c.min)} – ${format(c.max)}`,
+          ),
+        ),
+      ),
+      h('p', { class: 'map-legend__hint' }, `Cliquez sur un${unit === 'région' ? 'e' : ''} ${unit} pour filtrer la recherche.`),
+    );
+    this.legend.hidden = classes.length === 0;
   }
 
   /** Replaces the markers, and frames them. */
   setItems(items: InitiativeItem[]): void {
     this.items = [];
-    this.markers.clearLayers();
     this.addItems(items);
     this.frame();
   }
@@ -67,9 +384,6 @@ export class ResultsMap {
   /** Adds the markers of another page of results, leaving the view where the visitor put it. */
   addItems(items: InitiativeItem[]): void {
     this.items.push(...items);
-    for (const item of items) {
-      if (hasPoint(item)) this.markers.addLayer(itemMarker(item));
-    }
     this.renderToolbar();
     this.renderNote();
   }
@@ -80,6 +394,8 @@ export class ResultsMap {
 
   destroy(): void {
     this.removed = true;
+    window.clearTimeout(this.moveTimer);
+    this.controller?.abort();
     this.resize?.disconnect();
     this.territoryRun++;
     removeMap(this.map);
@@ -167,16 +483,18 @@ export class ResultsMap {
   private fitTerritories(animate: boolean): void {
     const bounds = this.territoryBounds;
     if (!bounds) return;
-    if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
-      this.map.setView(bounds.getCenter(), POINT_ZOOM, { animate });
-    } else {
-      this.map.fitBounds(bounds, { padding: [32, 32], maxZoom: POINT_ZOOM, animate });
-    }
+    this.fit(() => {
+      if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
+        this.map.setView(bounds.getCenter(), POINT_ZOOM, { animate });
+      } else {
+        this.map.fitBounds(bounds, { padding: [32, 32], maxZoom: POINT_ZOOM, animate });
+      }
+    });
   }
 
   /**
-   * With chosen territories, fits their outlines (not before they are loaded); otherwise the
-   * metropolitan markers, else the first overseas zone with markers, else metropolitan France.
+   * With chosen territories, fits their outlines (not before they are loaded); with a map area, that
+   * area; otherwise the metropolitan results (all of metropolitan France when they are spread out), else the first overseas zone with markers, else metropolitan France.
    */
   private frame(): void {
     if (this.territoryPending) return;
@@ -184,32 +502,44 @@ export class ResultsMap {
       this.fitTerritories(false);
       return;
     }
+    const area = this.search?.bbox;
+    if (area) {
+      const [minLon, minLat, maxLon, maxLat] = area.split(',').map(Number);
+      this.fit(() => this.map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false }));
+      return;
+    }
     const counts = this.countByZone();
     const metro = this.boundsIn(METROPOLE);
     if (metro) {
-      this.map.fitBounds(metro.pad(0.15), { maxZoom: 10, animate: false });
+      // Results spread over the country: the whole of it, where the clusters of the search lie.
+      const wide = metro.getEast() - metro.getWest() > 5 || metro.getNorth() - metro.getSouth() > 4;
+      this.fit(() => this.map.fitBounds(wide ? METROPOLE.bounds : metro.pad(0.15), { maxZoom: 10, animate: false }));
       return;
     }
     const overseas = ZONES.find((zone) => zone !== METROPOLE && (counts.get(zone.id) ?? 0) > 0);
-    this.map.fitBounds(overseas ? overseas.bounds : METROPOLE.bounds, { animate: false });
+    this.fit(() => this.map.fitBounds(overseas ? overseas.bounds : METROPOLE.bounds, { animate: false }));
+  }
+
+  /** The points of the results shown in the list. */
+  private points(): L.LatLng[] {
+    return this.items.filter(hasPoint).map((item) => L.latLng(item.location!.lat as number, item.location!.lon as number));
   }
 
   private boundsIn(zone: Zone): L.LatLngBounds | null {
     let bounds: L.LatLngBounds | null = null;
-    this.markers.eachLayer((layer) => {
-      const latlng = (layer as L.CircleMarker).getLatLng();
-      if (zoneOf(latlng) !== zone) return;
+    for (const latlng of this.points()) {
+      if (zoneOf(latlng) !== zone) continue;
       bounds = bounds ? bounds.extend(latlng) : L.latLngBounds(latlng, latlng);
-    });
+    }
     return bounds;
   }
 
   private countByZone(): Map<string, number> {
     const counts = new Map<string, number>();
-    this.markers.eachLayer((layer) => {
-      const zone = zoneOf((layer as L.CircleMarker).getLatLng());
+    for (const latlng of this.points()) {
+      const zone = zoneOf(latlng);
       if (zone) counts.set(zone.id, (counts.get(zone.id) ?? 0) + 1);
-    });
+    }
     return counts;
   }
 

@@ -19,6 +19,7 @@ import {
   emptyFilters,
   emptyState,
   filterCount,
+  hasAnyFilter,
   SORT_KEYS,
   SORT_LABELS,
   stateUrl,
@@ -144,7 +145,17 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
   const moreError = h('div', { class: 'load-more__error' });
   const moreButton = h('button', { type: 'button', class: 'button button--secondary load-more__button' }, 'Voir plus');
   const more = h('div', { class: 'load-more', hidden: true }, moreButton, moreError);
-  const resultsMap = new ResultsMap();
+  const resultsMap = new ResultsMap({
+    onSearchArea: (bbox) => go(withChange((next) => (next.bbox = bbox))),
+    onTerritory: (ref) => {
+      if (state.territories.includes(ref)) return;
+      go(
+        withChange((next) => {
+          next.territories = [...next.territories.slice(0, MAX_TERRITORIES - 1), ref];
+        }),
+      );
+    },
+  });
 
   const facets = facetPanel((name: FacetName, code: string, checked: boolean) => {
     go(
@@ -173,6 +184,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       go(
         withChange((next) => {
           if (filter.key === 'near') next.near = null;
+          else if (filter.key === 'bbox') next.bbox = null;
           else next.filters[filter.key] = next.filters[filter.key].filter((c) => c !== filter.code);
         }),
       ),
@@ -182,6 +194,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
           next.filters = emptyFilters();
           next.territories = [];
           next.near = null;
+          next.bbox = null;
         }),
       ),
     () => form.input,
@@ -301,7 +314,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     renderFacets(page.facets && typeof page.facets === 'object' ? page.facets : undefined);
     renderNotice(page);
     const where = territorySuffix();
-    const filtered = filterCount(state) > 0 || state.territories.length > 0 || state.near !== null;
+    const filtered = hasAnyFilter(state);
     const shownQ = page.corrected && page.did_you_mean ? page.did_you_mean : state.q;
     if (items.length === 0) {
       count.textContent = state.q
@@ -338,7 +351,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
 
   function searchTitle(): string | null {
     if (state.q) return `Recherche « ${state.q} »`;
-    return filterCount(state) > 0 || state.territories.length > 0 ? 'Recherche filtrée' : null;
+    return hasAnyFilter(state) ? 'Recherche filtrée' : null;
   }
 
   async function run(): Promise<void> {
@@ -348,6 +361,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     form.setValue(state.q);
     picker.setSelected(state.territories);
     resultsMap.setTerritories(state.territories);
+    resultsMap.setSearch(state);
     setTitle(searchTitle());
     tags.render(state, labels);
     renderSort();

@@ -1,0 +1,103 @@
+import L from 'leaflet';
+import { h } from '../dom';
+
+/** Five classes, light to dark (a sequential teal scale; the darker ones take white text in the legend). */
+export const CHOROPLETH_COLORS = ['#e3f0ee', '#a9d3cd', '#5fa9a1', '#23766f', '#0b4744'] as const;
+
+export interface ChoroplethClass {
+  min: number;
+  max: number;
+  color: string;
+}
+
+/**
+ * Up to five classes by quantiles of the values (equal counts of territories), each with the
+ * smallest and largest value it holds; fewer when there are fewer distinct values.
+ */
+export function choroplethClasses(values: number[]): ChoroplethClass[] {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return [];
+  const n = CHOROPLETH_COLORS.length;
+  const classes: ChoroplethClass[] = [];
+  let start = 0;
+  for (let i = 0; i < n && start < sorted.length; i++) {
+    let end = Math.max(start, Math.ceil(((i + 1) * sorted.length) / n) - 1);
+    // A value stays in one class.
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]) end++;
+    classes.push({ min: sorted[start], max: sorted[end], color: '' });
+    start = end + 1;
+  }
+  // The darkest colour for the largest values, whatever the number of classes.
+  const offset = n - classes.length;
+  classes.forEach((c, index) => (c.color = CHOROPLETH_COLORS[offset + index]));
+  return classes;
+}
+
+/** A cell of several initiatives: a disc sized by its count, the count written on it. */
+export function clusterLayer(feature: GeoJSON.Feature, onClick: (bounds: L.LatLngBounds) => void): L.Marker | null {
+  const point = pointOf(feature);
+  const props = feature.properties ?? {};
+  const count = typeof props.count === 'number' ? props.count : 0;
+  if (!point || count <= 0) return null;
+  const size = Math.round(Math.min(64, 26 + Math.log10(count) * 14));
+  const label = count.toLocaleString('fr-FR');
+  const marker = L.marker(point, {
+    keyboard: false,
+    icon: L.divIcon({
+      className: 'sc-cluster',
+      html: h('span', { class: 'sc-cluster__count' }, label),
+      iconSize: [size, size],
+    }),
+  });
+  marker.on('add', () => {
+    const element = marker.getElement();
+    element?.setAttribute('aria-hidden', 'true');
+    element?.setAttribute('data-count', String(count));
+  });
+  const box = props.bbox;
+  const bounds =
+    Array.isArray(box) && box.length === 4 && box.every((n) => typeof n === 'number' && Number.isFinite(n))
+      ? L.latLngBounds([box[1], box[0]], [box[3], box[2]])
+      : L.latLngBounds(point, point);
+  marker.on('click', () => onClick(bounds));
+  return marker;
+}
+
+/** One initiative: the round marker of the results, with a popup linking to its page. */
+export function singleLayer(feature: GeoJSON.Feature): L.CircleMarker | null {
+  const point = pointOf(feature);
+  const props = feature.properties ?? {};
+  const id = typeof props.id === 'number' || typeof props.id === 'string' ? String(props.id) : null;
+  if (!point || !id) return null;
+  const title = typeof props.title === 'string' ? props.title : 'Initiative';
+  const marker = L.circleMarker(point, {
+    className: 'sc-marker',
+    radius: 8,
+    color: '#ffffff',
+    weight: 2,
+    fillColor: '#0b5d5a',
+    fillOpacity: 0.95,
+  });
+  marker.on('add', () => {
+    marker.getElement()?.setAttribute('data-count', '1');
+    marker.getElement()?.setAttribute('data-id', id);
+  });
+  marker.bindPopup(
+    () =>
+      h(
+        'div',
+        { class: 'map-popup' },
+        h('p', { class: 'map-popup__title' }, h('a', { class: 'map-popup__link', href: `/initiatives/${encodeURIComponent(id)}` }, title)),
+      ),
+    { closeButton: true, autoPanPadding: [24, 24] },
+  );
+  marker.bindTooltip(title, { direction: 'top', offset: [0, -8] });
+  return marker;
+}
+
+function pointOf(feature: GeoJSON.Feature): L.LatLng | null {
+  const geometry = feature.geometry;
+  if (!geometry || geometry.type !== 'Point') return null;
+  const [lon, lat] = geometry.coordinates;
+  return typeof lon === 'number' && typeof lat === 'number' && Number.isFinite(lon) && Number.isFinite(lat) ? L.latLng(lat, lon) : null;
+}
