@@ -14,25 +14,13 @@
 
 static void map_reply(app_t *app, resp_t *resp, search_status ss, const search_error_t *err,
                       json_t *out, const char *key) {
-    char msg[160];
-    switch (ss) {
-    case SEARCH_OK:
-        reply_ok_cached(app, resp, out, key);
-        if (resp->status == 200)
-            resp->content_type = "application/geo+json";
-        break;
-    case SEARCH_UNKNOWN_CODE:
-        snprintf(msg, sizeof msg, "Code inconnu pour %s : « %s ».", search_kind_name(err->bad_kind),
-                 err->bad_code ? err->bad_code : "?");
-        resp_error(resp, 400, "invalid_parameter", msg, search_kind_name(err->bad_kind));
-        break;
-    case SEARCH_SYNTAX:
-        resp_error(resp, 400, "invalid_query", err->message, "q");
-        break;
-    default:
-        reply_failure(resp, err->dom, NULL);
-        break;
+    if (ss != SEARCH_OK) {
+        search_params_reply_error(resp, ss, err);
+        return;
     }
+    reply_ok_cached(app, resp, out, key);
+    if (resp->status == 200)
+        resp->content_type = "application/geo+json";
 }
 
 void handle_map_clusters(const req_t *req, resp_t *resp, void *ctx) {

@@ -6,6 +6,7 @@
 
 #include "domain/initiative.h"
 #include "http/params.h"
+#include "http/reply.h"
 
 const char *const search_params_shape[] = {
         "q",          "lang",   "limit", "cursor", "territory", "theme",    "subtheme",
@@ -174,4 +175,26 @@ bool search_params_parse(const req_t *req, resp_t *resp, db_t *db, search_query_
     sq->territories = st->territories;
     return param_territories(req, resp, db, st->territories, SEARCH_TERRITORIES_MAX,
                              &sq->nterritories);
+}
+
+void search_params_reply_error(resp_t *resp, search_status ss, const search_error_t *err) {
+    char msg[160];
+    switch (ss) {
+    case SEARCH_BAD_CURSOR:
+        resp_error(resp, 400, "invalid_parameter",
+                   "cursor ne correspond pas à cette recherche : utilisez son next_cursor.",
+                   "cursor");
+        break;
+    case SEARCH_UNKNOWN_CODE:
+        snprintf(msg, sizeof msg, "Code inconnu pour %s : « %s ».", search_kind_name(err->bad_kind),
+                 err->bad_code ? err->bad_code : "?");
+        resp_error(resp, 400, "invalid_parameter", msg, search_kind_name(err->bad_kind));
+        break;
+    case SEARCH_SYNTAX:
+        resp_error(resp, 400, "invalid_query", err->message, "q");
+        break;
+    default:
+        reply_failure(resp, err->dom, NULL);
+        break;
+    }
 }

@@ -20,6 +20,10 @@ typedef struct search_params_store {
 bool search_params_parse(const req_t *req, resp_t *resp, db_t *db, search_query_t *sq,
                          search_params_store_t *store) MUST_CHECK;
 
+/* Writes the answer for a search that did not succeed (ss != SEARCH_OK): the 400 naming the bad
+ * cursor, code or query, or the failure of the domain. Shared by the search and map endpoints. */
+void search_params_reply_error(resp_t *resp, search_status ss, const search_error_t *err);
+
 /* The parameters that shape a search answer, for the cache key; NULL-terminated. */
 extern const char *const search_params_shape[];
 
