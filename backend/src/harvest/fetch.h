@@ -1,0 +1,68 @@
+/* hv_fetch: polite concurrent HTTP for the harvester, on libcurl's multi interface.
+ *
+ * One fetcher serves one run. Politeness is built in, not optional: robots.txt is fetched once
+ * per host and obeyed (for our User-Agent token "SocialConnect", else "*"); at most
+ * max_connections requests per host at once and delay_ms between the starts of two requests to
+ * the same host; timeouts; up to 3 retries with exponential back-off on 5xx, 429 and timeouts;
+ * redirects followed up to 5; bodies capped at max_body_bytes (the transfer is aborted and
+ * reported as an error); gzip/deflate accepted; conditional requests when the caller gives an
+ * ETag or Last-Modified (a 304 is reported as not_modified, with no body). */
+#ifndef SC_HV_FETCH_H
+#define SC_HV_FETCH_H
+
+#include <stddef.h>
+
+#include "core/common.h"
+
+typedef struct hv_fetch_options {
+    const char *user_agent;  /* e.g. "SocialConnect-harvester/1.0 (+https://…/sources)" */
+    int max_connections;     /* per host, 1..2 */
+    int delay_ms;            /* between two request starts on one host, 0 for none */
+    long max_body_bytes;     /* answers larger than this fail with "réponse trop grande" */
+    int timeout_ms;          /* whole transfer, default 20000 */
+    int connect_timeout_ms;  /* default 5000 */
+    int max_retries;         /* default 3; back-off 0.5 s, 1 s, 2 s (scaled by retry_base_ms) */
+    int retry_base_ms;       /* default 500; tests set it low */
+    bool obey_robots;        /* always true in production; false only for unit tests */
+} hv_fetch_options;
+
+typedef struct hv_response {
+    const char *url;          /* as requested */
+    const char *final_url;    /* after redirects */
+    long status;              /* HTTP status, 0 when no answer (error set) */
+    bool not_modified;        /* 304 to a conditional request */
+    const unsigned char *body;/* NULL when not_modified or on error; NUL-terminated for convenience */
+    size_t len;
+    const char *content_type; /* may be NULL */
+    const char *etag;         /* may be NULL */
+    const char *last_modified;/* may be NULL */
+    const char *error;        /* NULL on a 2xx/304; else a short French reason: "HTTP 404",
+                                 "délai dépassé", "trop de redirections", "réponse trop grande",
+                                 "interdit par robots.txt", … */
+    int attempts;             /* 1 + retries made */
+} hv_response;
+
+typedef struct hv_fetcher hv_fetcher;
+
+/* Called once per request added, when it is finished (successfully or not). All pointers in
+ * response are valid only during the call. The callback may call hv_fetcher_add. */
+typedef void (*hv_fetch_done_fn)(void *ctx, void *userdata, const hv_response *response);
+
+/* Returns NULL when out of memory or libcurl cannot start. Free with hv_fetcher_free. */
+hv_fetcher *hv_fetcher_new(const hv_fetch_options *opt, hv_fetch_done_fn done, void *ctx);
+void hv_fetcher_free(hv_fetcher *f);
+
+/* Queues url (absolute http/https). etag and last_modified (may be NULL) make the request
+ * conditional. userdata is passed back to done. Returns 0, or -1 when url is not http(s) or out
+ * of memory (done is not called then). */
+int hv_fetcher_add(hv_fetcher *f, const char *url, const char *etag, const char *last_modified,
+                   void *userdata) MUST_CHECK;
+
+/* Runs until every queued request (including those added by callbacks) is done. Returns 0, or -1
+ * on a libcurl failure of the multi handle itself. */
+int hv_fetcher_run(hv_fetcher *f) MUST_CHECK;
+
+/* Figures so far: requests finished, bytes of bodies received. */
+void hv_fetcher_stats(const hv_fetcher *f, long *requests, long *bytes);
+
+#endif
