@@ -1,21 +1,355 @@
 /* socialconnect-harvest: brings the platforms described by source documents into the catalogue.
- * Usage is printed by "socialconnect-harvest help"; docs/sources.md describes the commands. */
+ *
+ *   load FILE…                  validate source documents (all or nothing) and store them
+ *   test SLUG|FILE [--limit N]  fetch and extract without writing; records as JSON lines
+ *   run SLUG… | --all           harvest now, one progress line per source
+ *   queue SLUG…                 ask the daemons to harvest these sources now
+ *   daemon [--once]             take jobs from the queue; schedule each source by its period
+ *
+ * Configuration from the environment (README.md): SC_PG_DSN (else the libpq variables PGHOST…),
+ * SC_HARVEST_DELAY_MS (overrides every source's politeness delay; 0 in tests and benchmarks),
+ * SC_HARVEST_TIMEOUT_MS, SC_HARVEST_RETRY_BASE_MS, SC_HARVEST_CONTACT (the URL in our
+ * User-Agent), SC_HARVEST_POLL_S (daemon). */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "domain/geocoder.h"
+#include "domain/territory.h"
+#include "harvest/run.h"
+#include "harvest/source_doc.h"
+#include "harvest/store.h"
+
+#define DEFAULT_DSN "host=127.0.0.1 port=5433 dbname=socialconnect user=socialconnect"
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig) {
+    (void)sig;
+    g_stop = 1;
+}
 
 static void usage(FILE *to) {
     fputs("usage: socialconnect-harvest load FILE…\n"
-          "       socialconnect-harvest test SLUG [--limit N]\n"
+          "       socialconnect-harvest test SLUG|FILE [--limit N]\n"
           "       socialconnect-harvest run SLUG… | --all\n"
-          "       socialconnect-harvest daemon\n",
+          "       socialconnect-harvest queue SLUG…\n"
+          "       socialconnect-harvest daemon [--once]\n"
+          "See docs/sources.md.\n",
           to);
 }
 
-int main(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "help") == 0) {
-        usage(stdout);
-        return 0;
+static long env_long(const char *name, long def, long min, long max) {
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return def;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max) {
+        fprintf(stderr, "socialconnect-harvest: %s=%s: expected a number from %ld to %ld\n", name,
+                v, min, max);
+        exit(2);
     }
-    usage(stderr);
-    return 2;
+    return n;
+}
+
+/* Reads a whole file of at most max bytes. Returns a malloc'd NUL-terminated buffer or NULL with
+ * err set. */
+static char *read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    if (f == NULL) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    buf = malloc(max + 1);
+    if (buf == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    *len = fread(buf, 1, max + 1, f);
+    if (ferror(f) || *len > max) {
+        snprintf(err, errlen, ferror(f) ? "read error" : "larger than %zu bytes", max);
+        free(buf);
+        buf = NULL;
+        goto done;
+    }
+    buf[*len] = '\0';
+done:
+    fclose(f);
+    return buf;
+}
+
+static hv_source *parse_file(const char *path) {
+    char err[HV_ERR_MAX];
+    size_t len;
+    hv_source *src = NULL;
+    char *text = read_file(path, HV_SOURCE_DOC_MAX, &len, err, sizeof err);
+    if (text == NULL || hv_source_parse(text, len, &src, err) != 0)
+        fprintf(stderr, "%s: %s\n", path, err);
+    free(text);
+    return src;
+}
+
+static db_t *open_db(void) {
+    static const db_stmt_t *const sets[] = {hv_store_stmts, geocoder_stmts, territory_stmts};
+    const char *dsn = getenv("SC_PG_DSN");
+    if (dsn == NULL || *dsn == '\0')
+        dsn = getenv("PGHOST") || getenv("PGPORT") ? "" : DEFAULT_DSN;
+    db_t *db = db_open(dsn, sets, sizeof sets / sizeof sets[0]);
+    if (db != NULL && !db_ping(db)) {
+        fprintf(stderr, "socialconnect-harvest: PostgreSQL cannot be reached\n");
+        db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static const char *db_reason(dom_status st) {
+    return st == DOM_UNAVAILABLE ? "PostgreSQL cannot be reached" : "database error (see log)";
+}
+
+static int cmd_load(db_t *db, int argc, char **argv) {
+    hv_source **srcs = calloc((size_t)argc + 1, sizeof *srcs);
+    int rc = 1, bad = 0;
+    if (srcs == NULL)
+        return 1;
+    for (int i = 0; i < argc; i++) /* all or nothing: validate every document first */
+        if ((srcs[i] = parse_file(argv[i])) == NULL)
+            bad++;
+    if (bad > 0 || argc == 0) {
+        fprintf(stderr, "socialconnect-harvest: %d invalid document(s); nothing loaded\n", bad);
+        goto done;
+    }
+    for (int i = 0; i < argc; i++) {
+        int64_t id;
+        dom_status st = hv_store_source_put(db, hv_source_document(srcs[i]), &id);
+        if (st != DOM_OK) {
+            fprintf(stderr, "%s: %s\n", argv[i], db_reason(st));
+            goto done;
+        }
+        printf("%s: source %s loaded\n", argv[i], hv_source_slug(srcs[i]));
+    }
+    rc = 0;
+done:
+    for (int i = 0; i < argc; i++)
+        hv_source_free(srcs[i]);
+    free(srcs);
+    return rc;
+}
+
+static hv_run_options run_options(char *ua, size_t ualen) {
+    const char *contact = getenv("SC_HARVEST_CONTACT");
+    if (contact == NULL || *contact == '\0')
+        contact = "https://socialconnect.fr/sources";
+    snprintf(ua, ualen, "SocialConnect-harvester/1.0 (+%s)", contact);
+    return (hv_run_options){
+            .progress = stdout,
+            .records_out = stdout,
+            .delay_ms = (int)env_long("SC_HARVEST_DELAY_MS", -1, -1, 60000),
+            .timeout_ms = (int)env_long("SC_HARVEST_TIMEOUT_MS", 20000, 100, 600000),
+            .retry_base_ms = (int)env_long("SC_HARVEST_RETRY_BASE_MS", 500, 1, 60000),
+            .user_agent = ua,
+            .stop = &g_stop,
+    };
+}
+
+/* Loads the stored document of slug and runs it. Returns 0 when the run happened (even partial),
+ * 1 when the source could not be read at all or is unknown, 3 on a database failure. */
+static int run_one(db_t *db, const char *slug, const hv_run_options *opt, int64_t *run_id) {
+    int64_t source_id;
+    char *doc = NULL, err[HV_ERR_MAX];
+    hv_source *src = NULL;
+    hv_run_figures fig;
+    int rc = 1;
+    *run_id = 0;
+    dom_status st = hv_store_source_get(db, slug, &source_id, &doc);
+    if (st == DOM_NOT_FOUND) {
+        fprintf(stderr, "%s: no such source (load its document first)\n", slug);
+        goto done;
+    }
+    if (st != DOM_OK) {
+        fprintf(stderr, "%s: %s\n", slug, db_reason(st));
+        rc = 3;
+        goto done;
+    }
+    if (hv_source_parse(doc, strlen(doc), &src, err) != 0) {
+        fprintf(stderr, "%s: stored document invalid: %s\n", slug, err);
+        goto done;
+    }
+    st = hv_run_source(db, src, source_id, opt, &fig, run_id);
+    if (st != DOM_OK) {
+        fprintf(stderr, "%s: %s\n", slug, db_reason(st));
+        rc = 3;
+        goto done;
+    }
+    rc = fig.pages_fetched > 0 ? 0 : 1;
+done:
+    hv_source_free(src);
+    free(doc);
+    return rc;
+}
+
+static int cmd_run(db_t *db, int argc, char **argv) {
+    char ua[300];
+    hv_run_options opt = run_options(ua, sizeof ua);
+    json_t *slugs = NULL;
+    int rc = 0, failed = 0;
+    if (argc == 1 && strcmp(argv[0], "--all") == 0) {
+        dom_status st = hv_store_source_list(db, &slugs);
+        if (st != DOM_OK) {
+            fprintf(stderr, "socialconnect-harvest: %s\n", db_reason(st));
+            return 3;
+        }
+    } else {
+        slugs = json_array();
+        for (int i = 0; i < argc; i++)
+            json_array_append_new(slugs, json_string(argv[i]));
+    }
+    if (json_array_size(slugs) == 0) {
+        fprintf(stderr, "socialconnect-harvest: no source to harvest\n");
+        json_decref(slugs);
+        return 1;
+    }
+    size_t i;
+    json_t *s;
+    json_array_foreach(slugs, i, s) {
+        if (g_stop)
+            break;
+        int64_t run_id;
+        int r = run_one(db, json_string_value(s), &opt, &run_id);
+        failed += r != 0;
+        if (r == 3) {
+            rc = 3;
+            break;
+        }
+    }
+    printf("%zu source(s), %d en échec\n", json_array_size(slugs), failed);
+    json_decref(slugs);
+    return rc ? rc : failed ? 1 : 0;
+}
+
+static int cmd_test(db_t *db, int argc, char **argv) {
+    char ua[300];
+    hv_run_options opt = run_options(ua, sizeof ua);
+    opt.dry_run = true;
+    opt.progress = stderr;
+    opt.limit = 5;
+    if (argc == 3 && strcmp(argv[1], "--limit") == 0) {
+        char *end;
+        opt.limit = strtol(argv[2], &end, 10);
+        if (*end || opt.limit < 1 || opt.limit > 100000) {
+            fprintf(stderr, "--limit: expected a number from 1 to 100000\n");
+            return 2;
+        }
+    } else if (argc != 1) {
+        usage(stderr);
+        return 2;
+    }
+    size_t n = strlen(argv[0]);
+    if (n > 5 && strcmp(argv[0] + n - 5, ".json") == 0) { /* a document not loaded yet */
+        hv_source *src = parse_file(argv[0]);
+        if (src == NULL)
+            return 1;
+        hv_run_figures fig;
+        int64_t run_id;
+        dom_status st = hv_run_source(db, src, 0, &opt, &fig, &run_id);
+        hv_source_free(src);
+        return st != DOM_OK ? 3 : fig.pages_fetched > 0 ? 0 : 1;
+    }
+    int64_t run_id;
+    return run_one(db, argv[0], &opt, &run_id);
+}
+
+static int cmd_queue(db_t *db, int argc, char **argv) {
+    int rc = 0;
+    for (int i = 0; i < argc; i++) {
+        dom_status st = hv_store_job_enqueue(db, argv[i]);
+        if (st == DOM_OK) {
+            printf("%s: queued\n", argv[i]);
+        } else {
+            fprintf(stderr, "%s: %s\n", argv[i],
+                    st == DOM_NOT_FOUND ? "no such source" : db_reason(st));
+            rc = st == DOM_NOT_FOUND ? 1 : 3;
+        }
+    }
+    return argc == 0 ? 2 : rc;
+}
+
+/* Sleeps up to seconds, waking at once on SIGTERM/SIGINT. */
+static void nap(long seconds) {
+    for (long i = 0; i < seconds * 10 && !g_stop; i++)
+        nanosleep(&(struct timespec){0, 100000000L}, NULL);
+}
+
+static int cmd_daemon(db_t *db, int argc, char **argv) {
+    bool once = argc == 1 && strcmp(argv[0], "--once") == 0;
+    if (argc > 1 || (argc == 1 && !once)) {
+        usage(stderr);
+        return 2;
+    }
+    char ua[300], worker[300], host[200] = "?";
+    hv_run_options opt = run_options(ua, sizeof ua);
+    long poll_s = env_long("SC_HARVEST_POLL_S", 10, 1, 3600);
+    gethostname(host, sizeof host - 1);
+    snprintf(worker, sizeof worker, "%s:%ld", host, (long)getpid());
+    log_msg("info", "harvest daemon %s started", worker);
+    while (!g_stop) {
+        long queued;
+        int64_t job_id, run_id = 0;
+        char *slug = NULL;
+        dom_status st = hv_store_jobs_schedule(db, &queued);
+        if (st == DOM_OK)
+            st = hv_store_job_take(db, worker, &job_id, &slug);
+        if (st == DOM_OK) {
+            int r = run_one(db, slug, &opt, &run_id);
+            st = hv_store_job_finish(db, job_id, r == 0, run_id);
+            free(slug);
+            if (st != DOM_OK)
+                log_msg("error", "harvest job %" PRId64 ": cannot record its end", job_id);
+            continue; /* another job may be due */
+        }
+        if (st != DOM_NOT_FOUND) /* PostgreSQL down: wait and retry, never exit */
+            log_msg("warn", "harvest daemon: %s", db_reason(st));
+        if (once)
+            break;
+        nap(poll_s);
+    }
+    log_msg("info", "harvest daemon %s stopped", worker);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    const char *cmd = argv[1];
+    int (*fn)(db_t *, int, char **) = strcmp(cmd, "load") == 0     ? cmd_load
+                                      : strcmp(cmd, "test") == 0   ? cmd_test
+                                      : strcmp(cmd, "run") == 0    ? cmd_run
+                                      : strcmp(cmd, "queue") == 0  ? cmd_queue
+                                      : strcmp(cmd, "daemon") == 0 ? cmd_daemon
+                                                                   : NULL;
+    if (fn == NULL || (argc < 3 && fn != cmd_daemon)) {
+        usage(stderr);
+        return 2;
+    }
+    db_t *db = open_db();
+    if (db == NULL)
+        return 3;
+    int rc = fn(db, argc - 2, argv + 2);
+    db_close(db);
+    return rc;
 }

@@ -1,0 +1,38 @@
+/* hv_run: one harvest of one source — fetch, extract, normalise, store — with its figures.
+ *
+ * The run is driven by the fetcher's completions: a list page yields items (and the next list
+ * page), an item with a detail link yields a detail request, and a complete item becomes a record.
+ * Each record is saved on its own (hv_store), so an interrupted run keeps what it saved and the
+ * next run carries on. Records absent from a source are counted missed only when the run read
+ * every list page: a failed list page must not make its records look gone. */
+#ifndef SC_HV_RUN_H
+#define SC_HV_RUN_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "harvest/source_doc.h"
+#include "harvest/store.h"
+
+#define HV_RUN_ERRORS_MAX 500 /* errors kept per run (the count goes on) */
+
+typedef struct hv_run_options {
+    bool dry_run;           /* "test": extract and print, write nothing, no conditional requests */
+    long limit;             /* dry run: records to print, 0 for all */
+    FILE *records_out;      /* dry run: one JSON record per line (borrowed) */
+    FILE *progress;         /* one line per source at the end (borrowed), may be NULL */
+    int delay_ms;           /* < 0: the source's own delay; tests and benchmarks set 0 */
+    int timeout_ms;         /* per request */
+    int retry_base_ms;      /* back-off unit */
+    const char *user_agent; /* borrowed */
+    volatile sig_atomic_t *stop; /* set by a signal: queue nothing more, finish as "partial" */
+} hv_run_options;
+
+/* Harvests src (borrowed) whose row is source_id. On DOM_OK *fig holds the figures and *run_id
+ * the harvest_run written (0 in a dry run). A source that cannot be read at all is still DOM_OK
+ * with a "failed" run recorded; DOM_UNAVAILABLE/DOM_INTERNAL mean the database failed. */
+dom_status hv_run_source(db_t *db, const hv_source *src, int64_t source_id,
+                         const hv_run_options *opt, hv_run_figures *fig,
+                         int64_t *run_id) MUST_CHECK;
+
+#endif
