@@ -10,12 +10,14 @@ run)
     HTTP_PORT=${SC_HTTP_PORT:-8080}
     PG_PORT=${SC_PG_PORT:-5433}
     REDIS_PORT=${SC_REDIS_PORT:-6380}
+    FIXTURE_PORT=${SC_FIXTURE_PORT:-8090}
     ;;
 test)
     VAR=$ROOT/var/test
     HTTP_PORT=${SC_HTTP_PORT:-18080}
     PG_PORT=${SC_PG_PORT:-15433}
     REDIS_PORT=${SC_REDIS_PORT:-16380}
+    FIXTURE_PORT=${SC_FIXTURE_PORT:-18090}
     ;;
 *)
     printf 'SC_PROFILE must be "run" or "test", not "%s"\n' "$SC_PROFILE" >&2

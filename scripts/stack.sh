@@ -30,6 +30,8 @@ actions: start stop status restart
          start-redis stop-redis restart-redis
          start-api stop-api restart-api
          start-nginx stop-nginx restart-nginx
+         start-fixtures stop-fixtures (the local imitations of source platforms)
+         harvest (loads sources/fixtures/*.json and harvests them from the fixture sites)
          env (prints shell exports for this profile)  psql [ARGS] (opens psql as socialconnect)
          wipe (stops the profile and deletes its data)
 EOF
@@ -594,6 +596,67 @@ stop_nginx() {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# The fixture sites: local imitations of the platforms SocialConnect harvests (tests/harvest), so
+# that the demonstration shows several sources with provenance without any network.
+
+fixtures_pid() {
+    local pid
+    pid=$(read_pid "$RUN_DIR/fixtures.pid") || return 1
+    pid_alive "$pid" && [[ $(proc_comm "$pid") == node* ]] || return 1
+    printf '%s' "$pid"
+}
+
+start_fixtures() {
+    ensure_dirs
+    local pid i
+    if pid=$(fixtures_pid); then
+        say "fixture sites already running (pid $pid, port $FIXTURE_PORT)"
+        return 0
+    fi
+    ! port_busy "$FIXTURE_PORT" || die "127.0.0.1:$FIXTURE_PORT is already in use by another program"
+    setsid node "$ROOT/tests/harvest/fixture-server.mjs" --port "$FIXTURE_PORT" \
+        >>"$LOG_DIR/fixtures.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/fixtures.pid"
+    for ((i = 0; i < 100; i++)); do
+        if port_busy "$FIXTURE_PORT"; then
+            say "fixture sites started (pid $!, http://127.0.0.1:$FIXTURE_PORT/)"
+            return 0
+        fi
+        sleep 0.1
+    done
+    log_tail "$LOG_DIR/fixtures.log"
+    die "the fixture sites did not listen on port $FIXTURE_PORT within 10 s"
+}
+
+stop_fixtures() {
+    local pid
+    if ! pid=$(fixtures_pid); then
+        say "fixture sites not running"
+        return 0
+    fi
+    stop_process fixtures "$pid" TERM || return 1
+    rm -f "$RUN_DIR/fixtures.pid"
+}
+
+harvest_bin() {
+    local bin=${SC_HARVEST_BIN:-backend/build/socialconnect-harvest}
+    [[ $bin == /* ]] || bin=$ROOT/$bin
+    printf '%s' "$bin"
+}
+
+# The fixture sites are ours and local: no politeness delay is needed to spare them.
+harvest_fixtures() {
+    pg_env
+    local bin
+    bin=$(harvest_bin)
+    [[ -x $bin ]] || die "$bin is missing: run make build"
+    SC_FIXTURE_PORT=$FIXTURE_PORT "$bin" load "$ROOT"/sources/fixtures/*.json >/dev/null
+    SC_FIXTURE_PORT=$FIXTURE_PORT SC_HARVEST_DELAY_MS=0 SC_HARVEST_TIMEOUT_MS=3000 \
+        SC_HARVEST_RETRY_BASE_MS=100 "$bin" run --all | sed 's/^/harvest: /' ||
+        say "harvest: some fixture sources failed (the hostile one is meant to have errors)"
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Whole stack
 
 status() {
@@ -633,11 +696,16 @@ start_all() {
     start_redis
     start_api
     start_nginx
+    if [[ $SC_PROFILE == run ]]; then
+        start_fixtures
+        harvest_fixtures
+    fi
     say "SocialConnect is running: http://localhost:$HTTP_PORT/"
 }
 
 stop_all() {
     local rc=0
+    stop_fixtures || rc=1
     stop_nginx || rc=1
     stop_api || rc=1
     stop_redis || rc=1
@@ -666,6 +734,7 @@ export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=$DB_USER PGDATABASE=$DB_NAME
 export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
 export SC_FCGI_SOCKET=$(printf '%q' "$API_SOCK")
 export SC_BASE_URL=http://127.0.0.1:$HTTP_PORT
+export SC_FIXTURE_PORT=$FIXTURE_PORT
 export SC_SHARED_DIR=$(printf '%q' "$SC_SHARED_DIR")
 export SC_REPO=$(printf '%q' "$ROOT")
 EOF
@@ -696,6 +765,9 @@ while (($# > 0)); do
     stop-api) stop_api ;;
     restart-api) stop_api && start_api ;;
     start-nginx) start_nginx ;;
+    start-fixtures) start_fixtures ;;
+    stop-fixtures) stop_fixtures ;;
+    harvest) harvest_fixtures ;;
     stop-nginx) stop_nginx ;;
     restart-nginx) stop_nginx && start_nginx ;;
     wipe) wipe ;;
