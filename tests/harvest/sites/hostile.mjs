@@ -84,7 +84,7 @@ export const expected = () =>
   GOOD.map(([file, title, communeName, year, tags]) =>
     expectedRecord(
       { title, commune: place(communeName), themes: tags.map((t) => VOCAB[t]), year, website: null },
-      { externalId: `/hostile/projet/${file}`, url: `/hostile/projet/${file}` },
+      { externalId: `projet/${file}`, url: `/hostile/projet/${file}` },
     ),
   );
 
