@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every suite, on a private stack (profile test: var/test/, ports 18080/15433/16380) built afresh:
 #   builds (API, API with AddressSanitizer + UndefinedBehaviorSanitizer, front end), C unit tests,
-#   API tests through nginx, browser tests, the API tests again against the sanitizer build.
+#   API tests through nginx, browser tests, the API tests again against the sanitizer build, then the
+#   harvester against the fixture sites (tests/harvest; last, as it adds harvested initiatives).
 # Each step runs even when an earlier one failed; the summary ends with "N passed, N failed" and the
 # exit status is non-zero when anything failed. The test stack is stopped on every exit.
 #
@@ -146,6 +147,14 @@ else
     record api-asan failed "the sanitizer build of the API did not start"
 fi
 unset SC_API_BIN ASAN_OPTIONS UBSAN_OPTIONS
+
+# The harvester against the fixture sites, with the normal API build again. It adds initiatives, so
+# it comes after every suite that counts them.
+if "$STACK" start-api; then
+    node_suite harvest "$ROOT/tests/harvest"
+else
+    record harvest failed "the API did not start"
+fi
 
 stop_stack
 trap - EXIT

@@ -198,11 +198,12 @@ export function startFixtureServer({ port = 0, host = '127.0.0.1', quiet = true 
     let sent = 0;
     res.write('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Projet trop volumineux</title></head><body>\n');
     const pump = () => {
+      if (res.destroyed) return undefined;
       while (sent < HUGE_BYTES) {
         sent += chunk.length;
         if (!res.write(chunk)) return res.once('drain', pump);
       }
-      res.end('</body></html>\n');
+      if (!res.destroyed) res.end('</body></html>\n');
       return undefined;
     };
     res.on('close', () => {
