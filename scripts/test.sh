@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every suite, on a private stack (profile test: var/test/, ports 18080/15433/16380) built afresh:
 #   builds (API, API with AddressSanitizer + UndefinedBehaviorSanitizer, front end), C unit tests,
-#   API tests through nginx, browser tests, the API tests again against the sanitizer build.
+#   API tests through nginx, browser tests, the API tests again against the sanitizer build, then the
+#   harvester against the fixture sites (tests/harvest; last, as it adds harvested initiatives).
 # Each step runs even when an earlier one failed; the summary ends with "N passed, N failed" and the
 # exit status is non-zero when anything failed. The test stack is stopped on every exit.
 #
@@ -150,7 +151,9 @@ unset SC_API_BIN ASAN_OPTIONS UBSAN_OPTIONS
 # The harvest of the fixture sites, end to end, last: it adds about 400 initiatives, which the
 # API suites above must not see. The harvester runs as its sanitizer build; any report fails it.
 banner "harvest of the fixture sites"
-"$STACK" start-api
+if ! "$STACK" start-api; then
+    record harvest failed "the API did not start"
+fi
 rm -f "$LOG_DIR"/hv-asan.* "$LOG_DIR"/hv-ubsan.*
 export SC_HARVEST_BIN=$ROOT/backend/build-asan/socialconnect-harvest
 export ASAN_OPTIONS="detect_leaks=1:log_path=$LOG_DIR/hv-asan:abort_on_error=0"
