@@ -62,7 +62,9 @@ function harvest(args, { timeout = RUN_TIMEOUT_MS } = {}) {
   return new Promise((resolve) => {
     const child = spawn(BIN, args, {
       cwd: REPO,
-      env: { ...process.env, ...pgEnv, SC_FIXTURE_PORT: String(srv.port), SC_HARVEST_DELAY_MS: '0' },
+      env: { ...process.env, ...pgEnv, SC_FIXTURE_PORT: String(srv.port), SC_HARVEST_DELAY_MS: '0',
+        // The hostile page that never answers costs timeout × 4 attempts: keep it short here.
+        SC_HARVEST_TIMEOUT_MS: '2500', SC_HARVEST_RETRY_BASE_MS: '100' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
