@@ -262,7 +262,7 @@ static void render_field(render_t *r, const query_node_t *n) {
         break;
     case QUERY_FIELD_SOURCE:
         sqlb_sql(b, "EXISTS (SELECT 1 FROM source_record sr JOIN source s ON s.id = sr.source_id"
-                    " WHERE sr.initiative_id = i.id AND s.code = ANY (");
+                    " WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL AND s.code = ANY (");
         render_codes(r, n, upper);
         sqlb_sql(b, "))");
         break;
