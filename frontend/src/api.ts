@@ -1,5 +1,5 @@
 import { FILTER_KEYS, type SearchState } from './searchState';
-import type { Initiative, SearchPage, Suggestions, TerritoryDetail, TerritoryList, Vocabularies } from './types';
+import type { Initiative, SearchPage, SourceDetail, SourceList, Suggestions, TerritoryDetail, TerritoryList, Vocabularies } from './types';
 
 export const UNAVAILABLE_MESSAGE =
   'Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.';
@@ -179,4 +179,14 @@ export function getMapChoropleth(
   const params = mapParams(state);
   params.set('level', level);
   return getJson<GeoJSON.FeatureCollection>('/api/v1/map/choropleth?' + params.toString(), signal, 'application/geo+json, application/json');
+}
+
+/** Every source the harvester reads, with its figures, ordered by name. */
+export function getSources(signal?: AbortSignal): Promise<SourceList> {
+  return getJson<SourceList>('/api/v1/sources', signal);
+}
+
+/** One source with its last five runs and their errors. */
+export function getSource(slug: string, signal?: AbortSignal): Promise<SourceDetail> {
+  return getJson<SourceDetail>('/api/v1/sources/' + encodeURIComponent(slug), signal);
 }

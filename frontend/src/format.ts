@@ -1,6 +1,15 @@
 import type { Coded, Territory } from './types';
 
 const numberFormat = new Intl.NumberFormat('fr-FR');
+const dateTimeFormat = new Intl.DateTimeFormat('fr-FR', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'Europe/Paris',
+});
+const relativeFormat = new Intl.RelativeTimeFormat('fr', { numeric: 'auto' });
 const dateFormat = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
 
 export function formatNumber(n: number): string {
@@ -40,4 +49,32 @@ export function formatPlace(territory: Territory | null | undefined): string | n
 
 export function joinLabels(items: Coded[]): string {
   return items.map((item) => item.label).join(', ');
+}
+
+/** "1 juillet 2025 à 04:04"; null when it is not a date. */
+export function formatDateTime(iso: string | null | undefined): string | null {
+  if (!iso) return null;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : dateTimeFormat.format(date);
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "il y a 3 heures", "hier", "dans 2 jours", "à l'instant"; null when it is not a date. */
+export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string | null {
+  if (!iso) return null;
+  const time = new Date(iso).getTime();
+  if (Number.isNaN(time)) return null;
+  const seconds = (time - now) / 1000;
+  if (Math.abs(seconds) < 60) return "à l'instant";
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return relativeFormat.format(Math.round(seconds / size), unit);
+  }
+  return "à l'instant";
 }

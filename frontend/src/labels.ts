@@ -1,6 +1,6 @@
 // French labels of the vocabulary codes, for filter tags and for values the facets do not list.
 
-import { getVocabularies } from './api';
+import { getSources, getVocabularies } from './api';
 import type { FilterKey } from './searchState';
 import type { Coded, Vocabularies } from './types';
 
@@ -15,7 +15,8 @@ function mapOf(items: Coded[]): Map<string, string> {
   return new Map(items.map((item) => [item.code, item.label]));
 }
 
-export function labelIndex(vocabularies: Vocabularies): LabelIndex {
+/** sources: the names of the platforms by slug (none when they could not be had). */
+export function labelIndex(vocabularies: Vocabularies, sources: Map<string, string> = new Map()): LabelIndex {
   const subthemes = new Map<string, string>();
   const parents = new Map<string, string>();
   for (const theme of vocabularies.themes) {
@@ -31,6 +32,7 @@ export function labelIndex(vocabularies: Vocabularies): LabelIndex {
     public: mapOf(vocabularies.publics),
     scale: mapOf(vocabularies.scales),
     stage: mapOf(vocabularies.stages),
+    source: sources,
   };
   return {
     label: (key, code) => maps[key].get(code) ?? null,
@@ -44,10 +46,17 @@ let index: Promise<LabelIndex | null> | null = null;
 /** The labels, or null when the vocabularies cannot be had (codes are shown then). */
 export function loadLabels(): Promise<LabelIndex | null> {
   if (!index) {
-    index = getVocabularies().then(labelIndex, () => {
-      index = null;
-      return null;
-    });
+    const sources = getSources().then(
+      (list) => new Map((list.items ?? []).map((source) => [source.slug, source.name])),
+      () => new Map<string, string>(),
+    );
+    index = Promise.all([getVocabularies(), sources]).then(
+      ([vocabularies, names]) => labelIndex(vocabularies, names),
+      () => {
+        index = null;
+        return null;
+      },
+    );
   }
   return index;
 }

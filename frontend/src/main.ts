@@ -9,6 +9,7 @@ import { detailView } from './views/detail';
 import { notFoundView } from './views/notFound';
 import { pageView } from './views/pages';
 import { searchView } from './views/search';
+import { sourcesView } from './views/sources';
 import type { View } from './views/view';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -22,6 +23,8 @@ function build(route: Route): View {
       return detailView(main, route);
     case 'page':
       return pageView(main, route.page);
+    case 'sources':
+      return sourcesView(main);
     case 'notfound':
       return notFoundView(main);
   }

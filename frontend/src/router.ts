@@ -7,6 +7,7 @@ export type Route =
   | { name: 'search'; state: SearchState }
   | { name: 'detail'; id: number }
   | { name: 'page'; page: 'a-propos' | 'accessibilite' }
+  | { name: 'sources' }
   | { name: 'notfound' };
 
 const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
@@ -21,6 +22,7 @@ export function matchRoute(pathname: string, search: string): Route {
     return Number.isSafeInteger(id) && id > 0 ? { name: 'detail', id } : { name: 'notfound' };
   }
   const page = pathname.replace(/\/$/, '');
+  if (page === '/sources') return { name: 'sources' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

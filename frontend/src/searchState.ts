@@ -4,7 +4,7 @@
 import { parseTerritoryParam } from './territories';
 
 /** The filters on vocabulary codes, in the order they appear in URLs and in the facet panel. */
-export const FILTER_KEYS = ['theme', 'subtheme', 'actor_type', 'public', 'scale', 'stage'] as const;
+export const FILTER_KEYS = ['theme', 'subtheme', 'actor_type', 'public', 'scale', 'stage', 'source'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export const FILTER_LABELS: Record<FilterKey, string> = {
@@ -14,6 +14,7 @@ export const FILTER_LABELS: Record<FilterKey, string> = {
   public: 'Public',
   scale: 'Échelle',
   stage: 'Stade',
+  source: 'Source',
 };
 
 export const SORT_KEYS = ['relevance', 'recent', 'name', 'distance'] as const;
@@ -41,7 +42,7 @@ export interface SearchState {
 
 /** At most this many codes per filter are kept from a URL. */
 const MAX_CODES = 20;
-const CODE = /^[A-Za-z0-9_-]{1,40}$/;
+const CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const NEAR = /^-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?,\d{1,3}(\.\d+)?$/;
 const NUMBER = /^-?\d{1,3}(\.\d{1,6})?$/;
 
@@ -56,7 +57,7 @@ export function parseBbox(raw: string | null): string | null {
 }
 
 export function emptyFilters(): Record<FilterKey, string[]> {
-  return { theme: [], subtheme: [], actor_type: [], public: [], scale: [], stage: [] };
+  return { theme: [], subtheme: [], actor_type: [], public: [], scale: [], stage: [], source: [] };
 }
 
 export function emptyState(): SearchState {

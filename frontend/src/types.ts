@@ -33,11 +33,65 @@ export interface Actor {
   type: Coded | null;
 }
 
+/** A source of an initiative: the platform, and the original page of the record on it. */
 export interface Source {
   code: string;
   name: string;
   url: string | null;
+  homepage?: string | null;
   demo: boolean;
+}
+
+/** One harvest run's figures (`last_run`), as on /api/v1/sources. */
+export interface HarvestRunSummary {
+  id: number;
+  started_at: string;
+  finished_at: string | null;
+  status: 'running' | 'succeeded' | 'partial' | 'failed';
+  pages_fetched: number;
+  pages_not_modified?: number;
+  pages_failed?: number;
+  bytes_fetched?: number;
+  records_seen?: number;
+  records_new: number;
+  records_updated: number;
+  records_unchanged?: number;
+  records_gone: number;
+  records_failed?: number;
+  errors_count: number;
+}
+
+/** A run with its first errors (at most 100) and how many there are in all. */
+export interface HarvestRun extends HarvestRunSummary {
+  errors: { url: string | null; reason: string }[];
+  errors_total: number;
+}
+
+/** A platform the harvester reads (`GET /api/v1/sources`). */
+export interface SourceSummary {
+  slug: string;
+  name: string;
+  homepage: string | null;
+  kind: string;
+  licence: string | null;
+  demo: boolean;
+  enabled?: boolean;
+  records: number;
+  initiatives: number;
+  last_run: HarvestRunSummary | null;
+  last_success_at: string | null;
+  period_hours: number;
+  next_run_at: string | null;
+}
+
+/** One source with its last runs (`GET /api/v1/sources/{slug}`). */
+export interface SourceDetail extends SourceSummary {
+  record_count_gone: number;
+  runs: HarvestRun[];
+}
+
+export interface SourceList {
+  items: SourceSummary[];
 }
 
 /** Short form, as in lists and search results. */
@@ -52,6 +106,8 @@ export interface InitiativeItem {
   location: GeoPoint | null;
   demo: boolean;
   updated_at: string;
+  /** The platforms the record comes from (code and name only in lists). */
+  sources?: { code: string; name: string }[];
 }
 
 /** Full record, as on the detail endpoint. */

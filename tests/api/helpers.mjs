@@ -15,7 +15,7 @@ import path from 'node:path';
 import os from 'node:os';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BASE_URL = (process.env.SC_BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
@@ -576,3 +576,66 @@ export const FRANCE_BOXES = [
 
 export const inBox = (lon, lat, [x0, y0, x1, y1], margin = 0) =>
   lon >= x0 - margin && lon <= x1 + margin && lat >= y0 - margin && lat <= y1 + margin;
+
+// ---------------------------------------------------------------------------
+// SQL on the test database, for tests that set up rows the API then reports
+
+/** Runs scripts/stack.sh with arguments for this profile; resolves with its standard output. */
+function stackOutput(args, { timeout = 30000 } = {}) {
+  const script = path.join(REPO, 'scripts', 'stack.sh');
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [script, ...args],
+      { cwd: REPO, env: { ...process.env, SC_PROFILE: PROFILE }, timeout, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`SC_PROFILE=${PROFILE} stack.sh ${args.join(' ').slice(0, 240)}: ${err.message}\n${stderr}`));
+        else resolve(stdout.trim());
+      },
+    );
+  });
+}
+
+// The database written to must be the one behind SC_BASE_URL: the port overrides of the profile
+// (SC_HTTP_PORT, SC_PG_PORT…) must be in the environment, or another stack would be changed.
+let sameStackChecked;
+function checkSameStack() {
+  sameStackChecked ??= stackOutput(['env']).then((out) => {
+    const url = /^export SC_BASE_URL=(\S+)$/m.exec(out)?.[1];
+    if (url?.replace(/\/+$/, '') !== BASE_URL) {
+      throw new Error(
+        `stack.sh env for SC_PROFILE=${PROFILE} gives SC_BASE_URL=${url}, the tests run against ${BASE_URL}: ` +
+          'export the port overrides of the stack under test (SC_HTTP_PORT, SC_PG_PORT, SC_REDIS_PORT); nothing was changed',
+      );
+    }
+    const port = /\bPGPORT=(\d+)/.exec(out)?.[1];
+    let running;
+    try {
+      running = fs.readFileSync(path.join(VAR_DIR, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]?.trim();
+    } catch (err) {
+      if (err.code !== 'ENOENT' && err.code !== 'EACCES') throw err;
+    }
+    if (running && running !== port) {
+      throw new Error(`stack.sh env gives PGPORT=${port}, the PostgreSQL of ${VAR_DIR} listens on ${running}: export SC_PG_PORT; nothing was changed`);
+    }
+  });
+  return sameStackChecked;
+}
+
+/**
+ * Runs SQL (one or more statements, in one transaction) with psql as the application role, on the
+ * database of the stack under test. Resolves with the unaligned, tuples-only output.
+ */
+export async function sql(text) {
+  await checkSameStack();
+  return stackOutput(['psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text]);
+}
+
+/** The first row of a query as parsed JSON: `SELECT row_to_json(…)` or `SELECT json_build_object(…)`. */
+export async function sqlJson(text) {
+  const out = await sql(text);
+  return out ? JSON.parse(out.split('\n')[0]) : null;
+}
+
+/** A SQL string literal. */
+export const sqlLiteral = (s) => `'${String(s).replace(/'/g, "''")}'`;

@@ -11,10 +11,12 @@
     ", i.description, i.website, i.image_url, vocab_labels('subtheme', i.subthemes, $1),"         \
     " vocab_labels('public', i.publics, $1), i.scale, vocab_label('scale', i.scale, $1),"         \
     " i.stage, vocab_label('stage', i.stage, $1), i.start_year, i.address, i.postcode,"           \
-    " (SELECT coalesce(json_agg(json_build_object('code', s.code, 'name', s.name, 'url', sr.url," \
-    "                   'demo', s.is_demo) ORDER BY s.name), '[]'::json)"                         \
-    "    FROM source_record sr JOIN source s ON s.id = sr.source_id"                              \
-    "   WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL),"                                   \
+    " (SELECT coalesce(json_agg(json_build_object('code', code, 'name', name, 'url', url,"        \
+    "                   'homepage', homepage, 'demo', is_demo) ORDER BY name, code), '[]'::json)" \
+    "    FROM (SELECT DISTINCT ON (s.id) s.code, s.name, sr.url, s.url AS homepage, s.is_demo"    \
+    "            FROM source_record sr JOIN source s ON s.id = sr.source_id"                      \
+    "           WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL"                             \
+    "           ORDER BY s.id, sr.url IS NULL, sr.last_seen_at DESC) live),"                      \
     " i.status, to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #define PAGE_SQL(where)                                                        \
@@ -104,13 +106,14 @@ static json_t *location(const PGresult *r, int row) {
 }
 
 json_t *initiative_item_json(const PGresult *r, int row) {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:{s:o, s:o, s:o}, s:o, s:o, s:o}",
-                     "id", col_int(r, row, 0), "slug", col_str(r, row, 1), "title",
-                     col_str(r, row, 2), "summary", col_str(r, row, 3), "themes",
-                     col_json(r, row, 7), "actor", "name", col_str(r, row, 4), "type",
-                     coded(r, row, 5, 6), "territory", "commune", place(r, row, 8), "departement",
-                     place(r, row, 10), "region", place(r, row, 12), "location", location(r, row),
-                     "demo", col_bool(r, row, 17), "updated_at", col_str(r, row, 18));
+    return json_pack(
+            "{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:{s:o, s:o, s:o}, s:o, s:o, s:o, s:o}", "id",
+            col_int(r, row, 0), "slug", col_str(r, row, 1), "title", col_str(r, row, 2), "summary",
+            col_str(r, row, 3), "themes", col_json(r, row, 7), "actor", "name", col_str(r, row, 4),
+            "type", coded(r, row, 5, 6), "territory", "commune", place(r, row, 8), "departement",
+            place(r, row, 10), "region", place(r, row, 12), "location", location(r, row), "demo",
+            col_bool(r, row, 17), "updated_at", col_str(r, row, 18), "sources",
+            col_json(r, row, 20));
 }
 
 void initiative_item_position(const PGresult *r, int row, cursor_t *c) {

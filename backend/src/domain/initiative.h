@@ -35,8 +35,12 @@ dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const cha
     " coalesce((SELECT bool_and(s.is_demo) FROM source_record sr JOIN source s"          \
     "           ON s.id = sr.source_id WHERE sr.initiative_id = i.id), false),"          \
     " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"       \
-    " (extract(epoch FROM i.created_at) * 1000000)::bigint"
-#define INITIATIVE_ITEM_NCOLS 20
+    " (extract(epoch FROM i.created_at) * 1000000)::bigint,"                             \
+    " (SELECT coalesce(json_agg(json_build_object('code', s.code, 'name', s.name)"       \
+    "                  ORDER BY s.name, s.code), '[]'::json) FROM source s"              \
+    "   WHERE s.id IN (SELECT sr.source_id FROM source_record sr"                        \
+    "                   WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL))"
+#define INITIATIVE_ITEM_NCOLS 21
 #define INITIATIVE_ITEM_JOINS                                                              \
     " LEFT JOIN territory tc ON tc.level = 'commune' AND tc.code = i.commune_code"         \
     " LEFT JOIN territory td ON td.level = 'departement' AND td.code = i.departement_code" \

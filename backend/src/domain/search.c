@@ -187,7 +187,7 @@ static void where_build(qb_t *x, int skip) {
         } else { /* source */
             sqlb_sql(&x->b, " AND EXISTS (SELECT 1 FROM source_record sr JOIN source s"
                             " ON s.id = sr.source_id WHERE sr.initiative_id = i.id"
-                            " AND s.code = ANY (");
+                            " AND sr.gone_at IS NULL AND s.code = ANY (");
             codes_param(x, &sq->codes[k]);
             sqlb_sql(&x->b, "))");
         }
@@ -423,7 +423,7 @@ static dom_status search_facet(db_t *db, const search_query_t *sq, const char *q
     qb_init(&x, sq, q, ast);
     if (facet == SEARCH_SOURCE) {
         sqlb_sql(&x.b, "SELECT s.code, s.name, count(DISTINCT i.id) FROM initiative i"
-                       " JOIN source_record sr ON sr.initiative_id = i.id"
+                       " JOIN source_record sr ON sr.initiative_id = i.id AND sr.gone_at IS NULL"
                        " JOIN source s ON s.id = sr.source_id");
         where_build(&x, facet);
         sqlb_sql(&x.b, " GROUP BY s.code, s.name");

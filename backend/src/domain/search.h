@@ -18,6 +18,7 @@
 #define SEARCH_TOTAL_CAP       10000 /* counted exactly up to here, then estimated */
 #define SEARCH_TERRITORIES_MAX 20
 #define SEARCH_CODES_MAX       20 /* values of one filter */
+#define SEARCH_CODE_LEN_MAX    63 /* bytes of one code (source codes are the longest) */
 #define SEARCH_NEAR_KM_MAX     500
 
 extern const db_stmt_t search_stmts[];
@@ -55,8 +56,9 @@ typedef enum search_sort {
 } search_sort;
 
 typedef struct search_codes {
-    const char *codes[SEARCH_CODES_MAX]; /* borrowed; checked syntax: [A-Za-z0-9_]{1,40} */
-    size_t n;                            /* 0: no filter of this kind */
+    const char
+            *codes[SEARCH_CODES_MAX]; /* borrowed; checked syntax: [A-Za-z0-9][A-Za-z0-9_-]{0,62} */
+    size_t n;                         /* 0: no filter of this kind */
 } search_codes_t;
 
 typedef struct search_query {

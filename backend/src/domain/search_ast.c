@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain/initiative.h"
+#include "domain/search.h"
 
 /* Per field: the vocabulary kind its codes belong to (NULL: not a code field) and whether codes
  * are written in upper case there (themes) or lower case (everything else). */
@@ -35,7 +36,7 @@ static const char *field_kind(query_field f, bool *upper) {
 /* A value as the vocabulary spells codes; false when it cannot be a code at all. */
 static bool code_form(const char *text, bool upper, char *out, size_t outlen) {
     size_t n = strlen(text);
-    if (n == 0 || n >= outlen || n > 40)
+    if (n == 0 || n >= outlen || n > SEARCH_CODE_LEN_MAX)
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[i];
@@ -67,7 +68,7 @@ static bool invalid(check_t *c, size_t offset, const char *what, const char *val
 /* Checks a node and its children; resolves territories into ast->refs in walk order. */
 static bool check_node(check_t *c, const query_node_t *n, bool negated) {
     bool upper;
-    char code[48];
+    char code[SEARCH_CODE_LEN_MAX + 1];
     if (n->kind == QUERY_AND || n->kind == QUERY_OR || n->kind == QUERY_NOT) {
         for (size_t i = 0; i < n->nchildren; i++)
             if (!check_node(c, n->children[i], negated != (n->kind == QUERY_NOT)))
@@ -107,7 +108,7 @@ static bool check_node(check_t *c, const query_node_t *n, bool negated) {
     const char *kind = field_kind(n->field, &upper);
     for (size_t i = 0; kind && i < n->nvalues; i++) {
         PGresult *r;
-        char lit[64];
+        char lit[SEARCH_CODE_LEN_MAX + 3];
         if (!code_form(n->values[i].text, upper, code, sizeof code))
             return invalid(c, n->values[i].offset, "Code invalide", n->values[i].text);
         snprintf(lit, sizeof lit, "{%s}", code);
@@ -208,11 +209,11 @@ typedef struct render {
 } render_t;
 
 static void render_codes(render_t *r, const query_node_t *n, bool upper) {
-    char lit[QUERY_MAX_VALUES * 42 + 3];
+    char lit[QUERY_MAX_VALUES * (SEARCH_CODE_LEN_MAX + 1) + 3];
     size_t len = 0;
     lit[len++] = '{';
     for (size_t i = 0; i < n->nvalues; i++) {
-        char code[48];
+        char code[SEARCH_CODE_LEN_MAX + 1];
         if (!code_form(n->values[i].text, upper, code, sizeof code))
             continue; /* refused by check_node already */
         if (len > 1)
@@ -262,7 +263,7 @@ static void render_field(render_t *r, const query_node_t *n) {
         break;
     case QUERY_FIELD_SOURCE:
         sqlb_sql(b, "EXISTS (SELECT 1 FROM source_record sr JOIN source s ON s.id = sr.source_id"
-                    " WHERE sr.initiative_id = i.id AND s.code = ANY (");
+                    " WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL AND s.code = ANY (");
         render_codes(r, n, upper);
         sqlb_sql(b, "))");
         break;

@@ -19,6 +19,9 @@ void handle_territory_contour(const req_t *req, resp_t *resp, void *ctx);
 void handle_geocode(const req_t *req, resp_t *resp, void *ctx);
 void handle_map_clusters(const req_t *req, resp_t *resp, void *ctx);
 void handle_map_choropleth(const req_t *req, resp_t *resp, void *ctx);
+void handle_source_list(const req_t *req, resp_t *resp, void *ctx);
+void handle_source_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_source_runs(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

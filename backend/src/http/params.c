@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "domain/source.h"
 #include "http/reply.h"
 
 static bool bad(resp_t *resp, const char *field, const char *message) {
@@ -112,6 +113,14 @@ bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *ou
     char text[32];
     if (!req_path_param(req, name, text, sizeof text) || !parse_positive(text, INT64_MAX, out))
         return bad(resp, name, "L'identifiant doit être un entier positif.");
+    return true;
+}
+
+bool param_path_slug(const req_t *req, resp_t *resp, const char *name, char out[64]) {
+    if (!req_path_param(req, name, out, 64) || !source_slug_valid(out))
+        return bad(resp, name,
+                   "L'identifiant de source ne comporte que des minuscules, des chiffres, « - » et "
+                   "« _ » (63 caractères au plus).");
     return true;
 }
 

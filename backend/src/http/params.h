@@ -45,6 +45,9 @@ bool param_double(const req_t *req, resp_t *resp, const char *name, double min, 
 /* The path capture name as a positive 63-bit integer written in plain decimal. */
 bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *out) MUST_CHECK;
 
+/* A source slug in the path (name): ^[a-z0-9][a-z0-9_-]{0,62}$, else 400. out holds 64 bytes. */
+bool param_path_slug(const req_t *req, resp_t *resp, const char *name, char out[64]) MUST_CHECK;
+
 /* A territory reference in the path (name): malformed → 400, unknown → 404. Resolves bare codes. */
 bool param_path_territory(const req_t *req, resp_t *resp, db_t *db, const char *name,
                           territory_ref_t *out) MUST_CHECK;

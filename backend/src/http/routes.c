@@ -2,6 +2,7 @@
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
 #include "domain/search.h"
+#include "domain/source.h"
 #include "domain/suggest.h"
 #include "domain/territory.h"
 #include "domain/vocab.h"
@@ -20,11 +21,14 @@ static const route_t routes[] = {
         {"GET", "/api/v1/geocode", handle_geocode},
         {"GET", "/api/v1/map/clusters", handle_map_clusters},
         {"GET", "/api/v1/map/choropleth", handle_map_choropleth},
+        {"GET", "/api/v1/sources", handle_source_list},
+        {"GET", "/api/v1/sources/{slug}", handle_source_get},
+        {"GET", "/api/v1/sources/{slug}/runs", handle_source_runs},
 };
 
 static const db_stmt_t *const statements[] = {
-        catalog_stmts, geocoder_stmts,  initiative_stmts, search_stmts,
-        suggest_stmts, territory_stmts, vocab_stmts,
+        catalog_stmts, geocoder_stmts, initiative_stmts, search_stmts,
+        source_stmts,  suggest_stmts,  territory_stmts,  vocab_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

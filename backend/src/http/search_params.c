@@ -39,14 +39,16 @@ static bool split_list(const char *value, char *buf, size_t buflen, const char *
     }
 }
 
+/* Vocabulary codes are letters, digits and "_"; source codes may also hold "-" (not first). */
 static bool code_ok(const char *c) {
     size_t n = strlen(c);
-    if (n == 0 || n > 40)
+    if (n == 0 || n > SEARCH_CODE_LEN_MAX)
         return false;
     for (size_t i = 0; i < n; i++) {
         char ch = c[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_'))
+        bool alnum =
+                (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        if (!alnum && (i == 0 || (ch != '_' && ch != '-')))
             return false;
     }
     return true;
@@ -68,7 +70,8 @@ static bool parse_codes(const req_t *req, resp_t *resp, search_query_t *sq,
             ok = code_ok(c->codes[i]);
         if (!ok) {
             snprintf(msg, sizeof msg,
-                     "%s attend jusqu'à %d codes séparés par des virgules (lettres, chiffres, _).",
+                     "%s attend jusqu'à %d codes séparés par des virgules (lettres, chiffres, _ et "
+                     "-).",
                      name, SEARCH_CODES_MAX);
             return bad(resp, name, msg);
         }

@@ -12,7 +12,7 @@
 /* Where the parsed values live: search_query_t points into it, so it must outlive the query. */
 typedef struct search_params_store {
     char q[SEARCH_Q_MAX + 1];
-    char codes[SEARCH_NKINDS][SEARCH_CODES_MAX * 41 + 1];
+    char codes[SEARCH_NKINDS][SEARCH_CODES_MAX * (SEARCH_CODE_LEN_MAX + 1) + 1];
     territory_ref_t territories[SEARCH_TERRITORIES_MAX];
     cursor_t cursor;
 } search_params_store_t;

@@ -7,14 +7,14 @@ import type { FacetValue, SearchPage } from '../types';
 /** The facets of the panel, in their order; `region` filters through `territory=region:XX`. */
 export type FacetName = FilterKey | 'region';
 
-const ORDER: FacetName[] = ['theme', 'subtheme', 'actor_type', 'public', 'scale', 'stage', 'region'];
+const ORDER: FacetName[] = ['theme', 'subtheme', 'actor_type', 'public', 'scale', 'stage', 'region', 'source'];
 const LEGENDS: Record<FacetName, string> = { ...FILTER_LABELS, region: 'Région' };
 /** Values shown before "Voir plus". */
 const VISIBLE = 8;
 
 /** The facets to ask the API for: sub-themes only once a theme is chosen. */
 export function facetNames(state: SearchState): FacetName[] {
-  const names: FacetName[] = ['theme', 'actor_type', 'public', 'scale', 'stage', 'region'];
+  const names: FacetName[] = ['theme', 'actor_type', 'public', 'scale', 'stage', 'region', 'source'];
   if (state.filters.theme.length > 0) names.splice(1, 0, 'subtheme');
   return names;
 }

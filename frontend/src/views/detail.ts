@@ -47,14 +47,16 @@ function paragraphs(text: string): HTMLElement[] {
     .map((part) => h('p', null, part));
 }
 
+/** « Présent sur : Avise, Solidarum »: each source links to the record's original page, else to its home page. */
 function sourcesLine(record: Initiative): HTMLElement | null {
   if (record.sources.length === 0) return null;
   const p = h('p', { class: 'detail__sources' }, 'Présent sur : ');
   record.sources.forEach((source, index) => {
     if (index > 0) p.append(', ');
-    const url = safeHttpUrl(source.url);
-    p.append(url ? externalLink(url, source.name) : h('span', null, source.name));
+    const url = safeHttpUrl(source.url) ?? safeHttpUrl(source.homepage);
+    p.append(url ? externalLink(url, source.name, 'detail__source') : h('span', { class: 'detail__source' }, source.name));
   });
+  p.append(' (', h('a', { href: '/sources' }, 'toutes les sources'), ')');
   return p;
 }
 
