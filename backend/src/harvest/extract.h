@@ -23,11 +23,11 @@ typedef struct hv_page {
  *                "fields": { our field name: string | [strings], … }}, … ],
  *    "next": "absolute URL" | null}
  * Item fields are those with "from": "list" (after transforms and maps); detail_url is absolute,
- * present when the document has "detail". external_id follows the document's rule (docs/sources.md);
- * when it needs the detail page it is the detail URL. "next" comes from pagination.next only (the
- * caller handles pagination by parameter with hv_source_page_url). Items whose title is empty and
- * whose title comes from the list page are left out and counted in "skipped": N.
- * On failure (body not parseable at all) returns -1 with err set; *out is NULL. */
+ * present when the document has "detail". external_id follows the document's rule
+ * (docs/sources.md); when it needs the detail page it is the detail URL. "next" comes from
+ * pagination.next only (the caller handles pagination by parameter with hv_source_page_url). Items
+ * whose title is empty and whose title comes from the list page are left out and counted in
+ * "skipped": N. On failure (body not parseable at all) returns -1 with err set; *out is NULL. */
 int hv_extract_list(const hv_source *src, const hv_page *page, json_t **out,
                     char err[HV_ERR_MAX]) MUST_CHECK;
 

@@ -15,31 +15,32 @@
 #include "core/common.h"
 
 typedef struct hv_fetch_options {
-    const char *user_agent;  /* e.g. "SocialConnect-harvester/1.0 (+https://…/sources)" */
-    int max_connections;     /* per host, 1..2 */
-    int delay_ms;            /* between two request starts on one host, 0 for none */
-    long max_body_bytes;     /* answers larger than this fail with "réponse trop grande" */
-    int timeout_ms;          /* whole transfer, default 20000 */
-    int connect_timeout_ms;  /* default 5000 */
-    int max_retries;         /* default 3; back-off 0.5 s, 1 s, 2 s (scaled by retry_base_ms) */
-    int retry_base_ms;       /* default 500; tests set it low */
-    bool obey_robots;        /* always true in production; false only for unit tests */
+    const char *user_agent; /* e.g. "SocialConnect-harvester/1.0 (+https://…/sources)" */
+    int max_connections;    /* per host, 1..2 */
+    int delay_ms;           /* between two request starts on one host, 0 for none */
+    long max_body_bytes;    /* answers larger than this fail with "réponse trop grande" */
+    int timeout_ms;         /* whole transfer, default 20000 */
+    int connect_timeout_ms; /* default 5000 */
+    int max_retries;        /* default 3; back-off 0.5 s, 1 s, 2 s (scaled by retry_base_ms) */
+    int retry_base_ms;      /* default 500; tests set it low */
+    bool obey_robots;       /* always true in production; false only for unit tests */
 } hv_fetch_options;
 
 typedef struct hv_response {
-    const char *url;          /* as requested */
-    const char *final_url;    /* after redirects */
-    long status;              /* HTTP status, 0 when no answer (error set) */
-    bool not_modified;        /* 304 to a conditional request */
-    const unsigned char *body;/* NULL when not_modified or on error; NUL-terminated for convenience */
+    const char *url;       /* as requested */
+    const char *final_url; /* after redirects */
+    long status;           /* HTTP status, 0 when no answer (error set) */
+    bool not_modified;     /* 304 to a conditional request */
+    const unsigned char
+            *body; /* NULL when not_modified or on error; NUL-terminated for convenience */
     size_t len;
-    const char *content_type; /* may be NULL */
-    const char *etag;         /* may be NULL */
-    const char *last_modified;/* may be NULL */
-    const char *error;        /* NULL on a 2xx/304; else a short French reason: "HTTP 404",
-                                 "délai dépassé", "trop de redirections", "réponse trop grande",
-                                 "interdit par robots.txt", … */
-    int attempts;             /* 1 + retries made */
+    const char *content_type;  /* may be NULL */
+    const char *etag;          /* may be NULL */
+    const char *last_modified; /* may be NULL */
+    const char *error;         /* NULL on a 2xx/304; else a short French reason: "HTTP 404",
+                                  "délai dépassé", "trop de redirections", "réponse trop grande",
+                                  "interdit par robots.txt", … */
+    int attempts;              /* 1 + retries made */
 } hv_response;
 
 typedef struct hv_fetcher hv_fetcher;

@@ -11,8 +11,8 @@
 
 #include "core/common.h"
 
-#define HV_SOURCE_DOC_MAX  (256 * 1024) /* bytes of one document */
-#define HV_ERR_MAX         512          /* bytes of an error message, NUL included */
+#define HV_SOURCE_DOC_MAX (256 * 1024) /* bytes of one document */
+#define HV_ERR_MAX        512          /* bytes of an error message, NUL included */
 
 typedef enum hv_kind { HV_KIND_HTML, HV_KIND_JSON, HV_KIND_RSS, HV_KIND_ATOM, HV_KIND_CSV } hv_kind;
 
@@ -28,7 +28,7 @@ void hv_source_free(hv_source *src);
 /* Read-only views, valid while src lives. */
 const char *hv_source_slug(const hv_source *src);
 const char *hv_source_name(const hv_source *src);
-const char *hv_source_homepage(const hv_source *src); /* expanded */
+const char *hv_source_homepage(const hv_source *src);  /* expanded */
 const char *hv_source_kind_name(const hv_source *src); /* "html", "json", … */
 hv_kind hv_source_kind(const hv_source *src);
 const char *hv_source_licence(const hv_source *src); /* NULL when absent */
