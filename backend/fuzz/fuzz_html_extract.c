@@ -44,11 +44,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     /* The first byte picks the declared charset, so every decoder is exercised. */
     static const char *const types[] = {NULL, "text/html; charset=utf-8",
-                                        "text/html; charset=iso-8859-1", "text/html; "
-                                                                         "charset=windows-1252"};
+                                        "text/html; charset=iso-8859-1",
+                                        "text/html; "
+                                        "charset=windows-1252"};
     const char *ctype = size > 0 ? types[data[0] % 4] : NULL;
-    hv_page page = {.url = "https://e.org/list?page=0", .content_type = ctype, .body = data,
-                    .len = size};
+    hv_page page = {
+            .url = "https://e.org/list?page=0", .content_type = ctype, .body = data, .len = size};
     json_t *list = NULL;
     if (hv_extract_list(src, &page, &list, err) == 0) {
         size_t i;

@@ -38,8 +38,8 @@ int hv_charset_from_name(const char *name, size_t len, hv_charset *out) {
 }
 
 static bool is_label_char(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
 }
 
 /* Reads a label after "charset" or "encoding" at p (end excluded): optional spaces, '=', optional

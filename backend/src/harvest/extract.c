@@ -243,8 +243,8 @@ int hv_list_add_item(hv_list *list, const hv_reader *r, const char *feed_link,
         if (field_eval(&src->external_id, r, &v, &dropped) != 0)
             goto done;
         json_decref(dropped);
-        const char *s = json_is_array(v) ? json_string_value(json_array_get(v, 0))
-                                         : json_string_value(v);
+        const char *s =
+                json_is_array(v) ? json_string_value(json_array_get(v, 0)) : json_string_value(v);
         if (s != NULL && s[0] != '\0')
             ext = strdup(s);
         json_decref(v);
@@ -264,8 +264,8 @@ int hv_list_add_item(hv_list *list, const hv_reader *r, const char *feed_link,
         rc = 0;
         goto done;
     }
-    item = json_pack("{s:s, s:s?, s:s?, s:O}", "external_id", ext, "url", url, "detail_url",
-                     detail, "fields", fields);
+    item = json_pack("{s:s, s:s?, s:s?, s:O}", "external_id", ext, "url", url, "detail_url", detail,
+                     "fields", fields);
     if (item == NULL)
         goto done;
     if (json_object_size(unmapped) > 0)
@@ -305,8 +305,7 @@ static char *page_text(const hv_source *src, const hv_page *page, size_t *len) {
                               page->body != NULL ? page->len : 0, len);
 }
 
-int hv_extract_list(const hv_source *src, const hv_page *page, json_t **out,
-                    char err[HV_ERR_MAX]) {
+int hv_extract_list(const hv_source *src, const hv_page *page, json_t **out, char err[HV_ERR_MAX]) {
     size_t len = 0;
     char *next = NULL;
     char *text = NULL;

@@ -16,9 +16,9 @@
 #define HV_TEXT_NODES_MAX 200000
 
 static bool is_block(const xmlChar *name) {
-    static const char *const blocks[] = {"p",  "div", "br", "li", "tr", "td", "th", "h1",
-                                         "h2", "h3",  "h4", "h5", "h6", "ul", "ol", "dd",
-                                         "dt", "section", "article", "blockquote", "table"};
+    static const char *const blocks[] = {
+            "p",  "div", "br", "li", "tr", "td", "th",      "h1",      "h2",         "h3",   "h4",
+            "h5", "h6",  "ul", "ol", "dd", "dt", "section", "article", "blockquote", "table"};
     for (size_t i = 0; i < ARRAY_LEN(blocks); i++) {
         if (strcasecmp((const char *)name, blocks[i]) == 0)
             return true;
@@ -152,10 +152,10 @@ static htmlDocPtr html_parse(const char *text, size_t len, const char *url, char
         return NULL;
     }
     /* The text is UTF-8 already: the page's own declaration must not be obeyed again. */
-    htmlDocPtr doc = htmlReadMemory(text, (int)len, url, "UTF-8",
-                                    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                            HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                            HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
+    htmlDocPtr doc =
+            htmlReadMemory(text, (int)len, url, "UTF-8",
+                           HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                   HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_COMPACT);
     if (doc == NULL)
         snprintf(err, HV_ERR_MAX, "page is not HTML");
     return doc;

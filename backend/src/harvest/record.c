@@ -299,8 +299,8 @@ static bool classify(const hv_source *src, const json_t *vocab, json_t *fields) 
     static const char *const parts[] = {"title", "summary", "description"};
     for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
         const char *s = json_string_value(json_object_get(fields, parts[i]));
-        if (s != NULL && (!hv_buf_append_capped(&text, s, strlen(s)) ||
-                          !hv_buf_append_capped(&text, "\n", 1))) {
+        if (s != NULL &&
+            (!hv_buf_append_capped(&text, s, strlen(s)) || !hv_buf_append_capped(&text, "\n", 1))) {
             buf_free(&text);
             return false;
         }

@@ -19,20 +19,34 @@
 #define HV_MAPS_MAX      50
 #define HV_REGEX_REPEATS 1000 /* product of the counted repetitions of one regex */
 
-static const char *const top_keys[] = {
-        "slug",       "name",       "homepage",    "kind",     "licence",    "period_hours",
-        "gone_after_runs", "encoding", "politeness", "limits", "start_urls", "pagination",
-        "items",      "detail",     "external_id", "fields",   "maps",       "classify",
-        "csv",        NULL};
+static const char *const top_keys[] = {"slug",
+                                       "name",
+                                       "homepage",
+                                       "kind",
+                                       "licence",
+                                       "period_hours",
+                                       "gone_after_runs",
+                                       "encoding",
+                                       "politeness",
+                                       "limits",
+                                       "start_urls",
+                                       "pagination",
+                                       "items",
+                                       "detail",
+                                       "external_id",
+                                       "fields",
+                                       "maps",
+                                       "classify",
+                                       "csv",
+                                       NULL};
 
 static const char *const our_fields[] = {
-        "title",      "url",        "summary",  "description", "website", "image_url",
-        "actor_name", "actor_type", "themes",   "subthemes",   "publics", "scale",
-        "stage",      "start_year", "address",  "postcode",    "commune", "lat",
-        "lon",        "tags",       NULL};
+        "title",      "url",      "summary",   "description", "website", "image_url", "actor_name",
+        "actor_type", "themes",   "subthemes", "publics",     "scale",   "stage",     "start_year",
+        "address",    "postcode", "commune",   "lat",         "lon",     "tags",      NULL};
 
-static const char *const field_keys[] = {"path",       "from", "multiple",
-                                         "transforms", "map",  "default", NULL};
+static const char *const field_keys[] = {"path", "from",    "multiple", "transforms",
+                                         "map",  "default", NULL};
 
 static void noop_generic(void *ctx, const char *msg, ...) {
     (void)ctx;
@@ -122,7 +136,7 @@ static int get_string(const json_t *obj, const char *key, const char *prefix, bo
         return fail(err, "%s%s: must be a string", prefix, key);
     if (json_string_length(v) == 0 || json_string_length(v) > maxlen)
         return fail(err, "%s%s: must be a non-empty string of at most %zu bytes", prefix, key,
-                     maxlen);
+                    maxlen);
     if (strlen(json_string_value(v)) != json_string_length(v))
         return fail(err, "%s%s: must not contain a NUL character", prefix, key);
     *out = json_string_value(v);
@@ -315,8 +329,8 @@ static int check_regex_size(const json_t *spec, const char *key, char *err) {
     return 0;
 }
 
-static int parse_field(const hv_source *src, const json_t *spec, const char *name,
-                       const char *key, hv_field_spec *f, char *err) {
+static int parse_field(const hv_source *src, const json_t *spec, const char *name, const char *key,
+                       hv_field_spec *f, char *err) {
     char sub[160];
     f->name = name;
     if (!json_is_object(spec))

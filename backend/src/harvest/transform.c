@@ -11,7 +11,8 @@
 #include "core/buf.h"
 #include "harvest/valuemap.h"
 
-/* Working buffers may exceed the value cap a little (a decoded entity, "…") before the final cut. */
+/* Working buffers may exceed the value cap a little (a decoded entity, "…") before the final cut.
+ */
 #define HV_WORK_MAX (HV_VALUE_MAX + 64)
 
 /* ---- small UTF-8 helpers ---- */
@@ -202,10 +203,10 @@ char *hv_text_replace(const char *s, const char *from, const char *to) {
 
 static bool is_block_tag(const char *name, size_t n) {
     static const char *const blocks[] = {
-            "p",   "div",     "br",         "li",    "ul",      "ol",     "h1",    "h2",   "h3",
-            "h4",  "h5",      "h6",         "tr",    "table",   "section", "article", "header",
-            "footer", "blockquote", "dd", "dt", "dl", "pre", "hr", "figure", "figcaption", "aside",
-            "nav", "main", "address", "td", "th"};
+            "p",      "div",        "br",         "li",  "ul",   "ol",      "h1",      "h2",
+            "h3",     "h4",         "h5",         "h6",  "tr",   "table",   "section", "article",
+            "header", "footer",     "blockquote", "dd",  "dt",   "dl",      "pre",     "hr",
+            "figure", "figcaption", "aside",      "nav", "main", "address", "td",      "th"};
     for (size_t i = 0; i < ARRAY_LEN(blocks); i++) {
         if (strlen(blocks[i]) == n && strncasecmp(blocks[i], name, n) == 0)
             return true;
@@ -237,11 +238,11 @@ static size_t decode_entity(const char *s, buf_t *b, bool *ok) {
         if (p == digits)
             return 0;
         /* Old Windows pages write &#146; for ’: read 128..159 as Windows-1252, as browsers do. */
-        static const uint16_t cp1252[32] = {
-                0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-                0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
-                0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178};
+        static const uint16_t cp1252[32] = {0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020,
+                                            0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD,
+                                            0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D,
+                                            0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+                                            0x0153, 0xFFFD, 0x017E, 0x0178};
         if (cp >= 0x80 && cp <= 0x9F)
             cp = cp1252[cp - 0x80];
         if (*p == ';')
@@ -249,8 +250,9 @@ static size_t decode_entity(const char *s, buf_t *b, bool *ok) {
     } else {
         char name[33];
         size_t n = 0;
-        while (n < sizeof name - 1 && ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
-                                       (p[n] >= '0' && p[n] <= '9')))
+        while (n < sizeof name - 1 &&
+               ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+                (p[n] >= '0' && p[n] <= '9')))
             n++;
         if (n == 0 || p[n] != ';')
             return 0;
@@ -306,10 +308,9 @@ char *hv_text_strip_html(const char *s, bool paragraphs) {
                 continue;
             }
             if (is_block_tag(name, n))
-                ok = buf_append_str(&b, paragraphs ? (n == 2 && strncasecmp(name, "br", 2) == 0
-                                                              ? "\n"
-                                                              : "\n\n")
-                                                   : " ");
+                ok = buf_append_str(
+                        &b, paragraphs ? (n == 2 && strncasecmp(name, "br", 2) == 0 ? "\n" : "\n\n")
+                                       : " ");
             continue;
         }
         if (*p == '&') {
@@ -432,16 +433,14 @@ static int month_of(const char *s, size_t n) {
         const char *name;
         int month;
     } months[] = {
-            {"janvier", 1},   {"janv", 1},      {"jan", 1},        {"january", 1},
-            {"fevrier", 2},   {"fevr", 2},      {"fev", 2},        {"february", 2},
-            {"feb", 2},       {"mars", 3},      {"mar", 3},        {"march", 3},
-            {"avril", 4},     {"avr", 4},       {"april", 4},      {"apr", 4},
-            {"mai", 5},       {"may", 5},       {"juin", 6},       {"jun", 6},
-            {"june", 6},      {"juillet", 7},   {"juil", 7},       {"jul", 7},
-            {"july", 7},      {"aout", 8},      {"aug", 8},        {"august", 8},
-            {"septembre", 9}, {"sept", 9},      {"sep", 9},        {"september", 9},
-            {"octobre", 10},  {"oct", 10},      {"october", 10},   {"novembre", 11},
-            {"nov", 11},      {"november", 11}, {"decembre", 12},  {"dec", 12},
+            {"janvier", 1},   {"janv", 1},      {"jan", 1},       {"january", 1},   {"fevrier", 2},
+            {"fevr", 2},      {"fev", 2},       {"february", 2},  {"feb", 2},       {"mars", 3},
+            {"mar", 3},       {"march", 3},     {"avril", 4},     {"avr", 4},       {"april", 4},
+            {"apr", 4},       {"mai", 5},       {"may", 5},       {"juin", 6},      {"jun", 6},
+            {"june", 6},      {"juillet", 7},   {"juil", 7},      {"jul", 7},       {"july", 7},
+            {"aout", 8},      {"aug", 8},       {"august", 8},    {"septembre", 9}, {"sept", 9},
+            {"sep", 9},       {"september", 9}, {"octobre", 10},  {"oct", 10},      {"october", 10},
+            {"novembre", 11}, {"nov", 11},      {"november", 11}, {"decembre", 12}, {"dec", 12},
             {"december", 12},
     };
     for (size_t i = 0; i < ARRAY_LEN(months); i++) {
@@ -507,7 +506,8 @@ static bool is_month(const tok *t, size_t n, size_t i) {
 }
 
 static bool is_word(const tok *t, size_t n, size_t i, const char *w) {
-    return i < n && t[i].type == TOK_WORD && t[i].len == strlen(w) && memcmp(t[i].s, w, t[i].len) == 0;
+    return i < n && t[i].type == TOK_WORD && t[i].len == strlen(w) &&
+           memcmp(t[i].s, w, t[i].len) == 0;
 }
 
 /* After a month word: an optional abbreviation dot. */
@@ -728,7 +728,8 @@ int hv_transform_parse(const json_t *spec, hv_transform *t, char *err, size_t er
     if (strcmp(key, "replace") == 0) {
         t->kind = HV_TR_REPLACE;
         if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_string(json_array_get(v, 0)) ||
-            !json_is_string(json_array_get(v, 1)) || json_string_length(json_array_get(v, 0)) == 0 ||
+            !json_is_string(json_array_get(v, 1)) ||
+            json_string_length(json_array_get(v, 0)) == 0 ||
             json_string_length(json_array_get(v, 0)) > 1000 ||
             json_string_length(json_array_get(v, 1)) > 1000) {
             snprintf(err, errlen,

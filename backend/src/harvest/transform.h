@@ -32,9 +32,9 @@ typedef enum hv_date_mode { HV_DATE_AUTO, HV_DATE_ISO, HV_DATE_FR } hv_date_mode
 typedef struct hv_transform {
     hv_transform_kind kind;
     hv_date_mode date_mode;
-    char *a;       /* owned: split separator, replace's "from" */
-    char *b;       /* owned: replace's "to" */
-    regex_t re;    /* compiled when has_re */
+    char *a;    /* owned: split separator, replace's "from" */
+    char *b;    /* owned: replace's "to" */
+    regex_t re; /* compiled when has_re */
     bool has_re;
 } hv_transform;
 

@@ -42,9 +42,9 @@ static size_t decode(const unsigned char *s, size_t n, uint32_t *cp) {
 static const char *fold_latin(uint32_t cp) {
     /* U+00C0..U+00FF, lower-cased and without accents; "" keeps the character. */
     static const char *const latin1[64] = {
-            "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+            "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
             "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-            "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+            "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
             "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
     if (cp >= 0xC0 && cp <= 0xFF)
         return latin1[cp - 0xC0][0] ? latin1[cp - 0xC0] : NULL;

@@ -21,9 +21,11 @@ static hv_source *source(const char *text) {
     return src;
 }
 
-static json_t *list_page(const hv_source *src, const char *url, const char *ctype,
-                         const char *body, size_t len) {
-    hv_page page = {.url = url, .content_type = ctype, .body = (const unsigned char *)body,
+static json_t *list_page(const hv_source *src, const char *url, const char *ctype, const char *body,
+                         size_t len) {
+    hv_page page = {.url = url,
+                    .content_type = ctype,
+                    .body = (const unsigned char *)body,
                     .len = len ? len : strlen(body)};
     json_t *out = NULL;
     char err[HV_ERR_MAX];
@@ -34,7 +36,9 @@ static json_t *list_page(const hv_source *src, const char *url, const char *ctyp
 
 static json_t *detail_page(const hv_source *src, const char *url, const char *ctype,
                            const char *body, size_t len) {
-    hv_page page = {.url = url, .content_type = ctype, .body = (const unsigned char *)body,
+    hv_page page = {.url = url,
+                    .content_type = ctype,
+                    .body = (const unsigned char *)body,
                     .len = len ? len : strlen(body)};
     json_t *out = NULL;
     char err[HV_ERR_MAX];
@@ -44,7 +48,8 @@ static json_t *detail_page(const hv_source *src, const char *url, const char *ct
 }
 
 static const char *item_str(const json_t *list, size_t i, const char *key) {
-    return json_string_value(json_object_get(json_array_get(json_object_get(list, "items"), i), key));
+    return json_string_value(
+            json_object_get(json_array_get(json_object_get(list, "items"), i), key));
 }
 
 static const json_t *item_field(const json_t *list, size_t i, const char *name) {
@@ -167,7 +172,8 @@ static void test_malformed_html(void **state) {
 
 static const char *SIMPLE =
         "{\"slug\": \"s\", \"name\": \"S\", \"homepage\": \"https://e.org/\", \"kind\": \"html\","
-        " \"start_urls\": [\"/\"], \"items\": \"//li\", \"fields\": {\"title\": {\"path\": \".\"}}}";
+        " \"start_urls\": [\"/\"], \"items\": \"//li\", \"fields\": {\"title\": {\"path\": "
+        "\".\"}}}";
 
 static void test_charsets(void **state) {
     (void)state;
@@ -184,7 +190,8 @@ static void test_charsets(void **state) {
     assert_string_equal(json_string_value(item_field(list, 0, "title")), "Réseau d'épargne");
     json_decref(list);
     /* windows-1252: the typographic apostrophe 0x92 */
-    const char *cp = "<meta charset=\"windows-1252\"><ul><li>L\x92" "atelier \x96 v\xE9lo</li></ul>";
+    const char *cp = "<meta charset=\"windows-1252\"><ul><li>L\x92"
+                     "atelier \x96 v\xE9lo</li></ul>";
     list = list_page(src, "https://e.org/", NULL, cp, 0);
     assert_string_equal(json_string_value(item_field(list, 0, "title")), "L’atelier – vélo");
     json_decref(list);
@@ -224,7 +231,8 @@ static void test_rss(void **state) {
             "<guid isPermaLink=\"false\">e.org-article-42</guid>"
             "<description>&lt;p&gt;Un &lt;b&gt;atelier&lt;/b&gt; partag\xE9&lt;/p&gt;</description>"
             "<content:encoded><![CDATA[<p>Texte <i>long</i></p>]]></content:encoded>"
-            "<category>Mobilit\xE9</category><category>R\xE9" "emploi</category>"
+            "<category>Mobilit\xE9</category><category>R\xE9"
+            "emploi</category>"
             "<dc:creator>Association Roue Libre</dc:creator>"
             "<pubDate>Fri, 01 Mar 2019 10:00:00 +0100</pubDate></item>"
             "<item><title>Secret &xxe;</title><link>/articles/secret</link></item>"
@@ -233,7 +241,8 @@ static void test_rss(void **state) {
     json_t *list = list_page(src, "https://e.org/feed", "application/rss+xml", feed, 0);
     assert_int_equal(json_array_size(json_object_get(list, "items")), 2);
     assert_int_equal(json_integer_value(json_object_get(list, "skipped")), 1);
-    assert_string_equal(json_string_value(item_field(list, 0, "title")), "Atelier vélo & réparation");
+    assert_string_equal(json_string_value(item_field(list, 0, "title")),
+                        "Atelier vélo & réparation");
     assert_string_equal(json_string_value(item_field(list, 0, "summary")), "Un atelier partagé");
     assert_string_equal(json_string_value(item_field(list, 0, "description")),
                         "<p>Texte <i>long</i></p>");
@@ -263,20 +272,21 @@ static void test_atom(void **state) {
             "\"title\"}, \"summary\": {\"path\": \"summary\"}, \"url\": {\"path\": \"link\"},"
             " \"actor_name\": {\"path\": \"author\"},"
             " \"tags\": {\"path\": \"category\", \"multiple\": true},"
-            " \"lat\": {\"path\": \"georss:point\", \"transforms\": [{\"regex\": \"^([-0-9.]+)\"}]}}}");
-    const char *feed =
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
-            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:georss=\"http://www.georss.org/georss\">"
-            "<title>Projets</title><link rel=\"self\" href=\"https://e.org/atom.xml\"/>"
-            "<link rel=\"next\" href=\"atom.xml?page=2\"/>"
-            "<entry><title type=\"html\">Tiers-lieu des Ormeaux</title>"
-            "<link rel=\"edit\" href=\"https://e.org/edit/7\"/>"
-            "<link rel=\"alternate\" href=\"/projets/7\"/>"
-            "<id>tag:e.org,2019:7</id><summary>Un lieu partagé</summary>"
-            "<author><name>Collectif Ormeaux</name><email>c@e.org</email></author>"
-            "<category term=\"numerique\"/><category term=\"lien-social\"/>"
-            "<georss:point>47.2 -1.55</georss:point></entry>"
-            "</feed>";
+            " \"lat\": {\"path\": \"georss:point\", \"transforms\": [{\"regex\": "
+            "\"^([-0-9.]+)\"}]}}}");
+    const char *feed = "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+                       "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+                       "xmlns:georss=\"http://www.georss.org/georss\">"
+                       "<title>Projets</title><link rel=\"self\" href=\"https://e.org/atom.xml\"/>"
+                       "<link rel=\"next\" href=\"atom.xml?page=2\"/>"
+                       "<entry><title type=\"html\">Tiers-lieu des Ormeaux</title>"
+                       "<link rel=\"edit\" href=\"https://e.org/edit/7\"/>"
+                       "<link rel=\"alternate\" href=\"/projets/7\"/>"
+                       "<id>tag:e.org,2019:7</id><summary>Un lieu partagé</summary>"
+                       "<author><name>Collectif Ormeaux</name><email>c@e.org</email></author>"
+                       "<category term=\"numerique\"/><category term=\"lien-social\"/>"
+                       "<georss:point>47.2 -1.55</georss:point></entry>"
+                       "</feed>";
     json_t *list = list_page(src, "https://e.org/atom.xml", "application/atom+xml", feed, 0);
     assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
     assert_string_equal(json_string_value(item_field(list, 0, "title")), "Tiers-lieu des Ormeaux");
@@ -394,10 +404,10 @@ static void test_csv(void **state) {
 }
 
 static json_t *vocab(void) {
-    return json_pack("{s:[sssss], s:[ssss], s:[ss], s:[ss], s:[ss], s:[ss]}", "theme", "EMP",
-                     "ENV", "SOL", "CON", "FIN", "subtheme", "ACE", "FSO", "IAE", "LIE",
-                     "actor_type", "association", "cooperative", "public", "jeunes", "seniors",
-                     "scale", "commune", "region", "stage", "ideation", "developpement");
+    return json_pack("{s:[sssss], s:[ssss], s:[ss], s:[ss], s:[ss], s:[ss]}", "theme", "EMP", "ENV",
+                     "SOL", "CON", "FIN", "subtheme", "ACE", "FSO", "IAE", "LIE", "actor_type",
+                     "association", "cooperative", "public", "jeunes", "seniors", "scale",
+                     "commune", "region", "stage", "ideation", "developpement");
 }
 
 static void test_record_finish(void **state) {
@@ -459,8 +469,8 @@ static void test_record_finish(void **state) {
     json_decref(f);
 
     /* the classifier when nothing else gives a theme */
-    f = json_pack("{s:s, s:s}", "title", "Chantier d'insertion pour l'emploi des jeunes",
-                  "summary", "Retour à l'emploi et recrutement local");
+    f = json_pack("{s:s, s:s}", "title", "Chantier d'insertion pour l'emploi des jeunes", "summary",
+                  "Retour à l'emploi et recrutement local");
     assert_int_equal(hv_record_finish(src, v, f, err), 0);
     assert_string_equal(json_string_value(json_array_get(json_object_get(f, "themes"), 0)), "EMP");
     json_decref(f);

@@ -178,9 +178,12 @@ static void test_refusals_name_the_key(void **state) {
     expect_variant_refused("\"politeness\": {\"delay\": 3}", "politeness.delay: unknown key");
     expect_variant_refused("\"limits\": {\"max_pages\": 10001}", "limits.max_pages:");
     expect_variant_refused("\"limits\": {\"max_body_bytes\": 60000000}", "limits.max_body_bytes:");
-    expect_variant_refused("\"pagination\": {\"next\": \"//a[\"}", "pagination.next: invalid XPath");
-    expect_variant_refused("\"pagination\": {\"param\": \"page\", \"step\": 0}", "pagination.step:");
-    expect_variant_refused("\"pagination\": {\"param\": \"page\", \"next\": \"//a\"}", "pagination:");
+    expect_variant_refused("\"pagination\": {\"next\": \"//a[\"}",
+                           "pagination.next: invalid XPath");
+    expect_variant_refused("\"pagination\": {\"param\": \"page\", \"step\": 0}",
+                           "pagination.step:");
+    expect_variant_refused("\"pagination\": {\"param\": \"page\", \"next\": \"//a\"}",
+                           "pagination:");
     expect_variant_refused("\"detail\": {\"link\": \"..//[\"}", "detail.link: invalid XPath");
     expect_variant_refused("\"detail\": {\"href\": \"//a\"}", "detail.href: unknown key");
     expect_variant_refused("\"csv\": {\"delimiter\": \";\"}", "csv: only for kind csv");
@@ -208,7 +211,8 @@ static void test_refusals_name_the_key(void **state) {
             {"{\"title\": {\"path\": \"//h2\", \"from\": \"page\"}}", "fields.title.from:"},
             {"{\"title\": {\"path\": \"//h2\", \"transforms\": [\"uppercase\"]}}",
              "fields.title.transforms[0]: unknown transform"},
-            {"{\"title\": {\"path\": \"//h2\", \"transforms\": [\"trim\", {\"regex\": \"([0-9\"}]}}",
+            {"{\"title\": {\"path\": \"//h2\", \"transforms\": [\"trim\", {\"regex\": "
+             "\"([0-9\"}]}}",
              "fields.title.transforms[1]: regex: invalid"},
             {"{\"title\": {\"path\": \"//h2\", \"transforms\": [{\"date\": \"us\"}]}}",
              "fields.title.transforms[0]: date:"},
@@ -309,10 +313,8 @@ static void test_page_url(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_html_document),
-            cmocka_unit_test(test_defaults),
-            cmocka_unit_test(test_each_kind),
-            cmocka_unit_test(test_refusals_name_the_key),
+            cmocka_unit_test(test_html_document), cmocka_unit_test(test_defaults),
+            cmocka_unit_test(test_each_kind),     cmocka_unit_test(test_refusals_name_the_key),
             cmocka_unit_test(test_page_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,12 +15,12 @@
 #include "harvest/transform.h"
 #include "harvest/valuemap.h"
 
-#define CHECK(call, expected)                                                                      \
-    do {                                                                                           \
-        char *got_ = (call);                                                                       \
-        assert_non_null(got_);                                                                     \
-        assert_string_equal(got_, (expected));                                                     \
-        free(got_);                                                                                \
+#define CHECK(call, expected)                  \
+    do {                                       \
+        char *got_ = (call);                   \
+        assert_non_null(got_);                 \
+        assert_string_equal(got_, (expected)); \
+        free(got_);                            \
     } while (0)
 
 static void test_trim_collapse_lower(void **state) {
@@ -31,7 +31,7 @@ static void test_trim_collapse_lower(void **state) {
     CHECK(hv_text_collapse("  Maison \xC2\xA0 des\n\t jeunes  "), "Maison des jeunes");
     CHECK(hv_text_collapse("\n\n"), "");
     CHECK(hv_text_lower("ÉCOLE ÉTÉ ŒUVRE Ça"), "\xC3\xA9"
-                                                    "cole été œuvre ça");
+                                               "cole été œuvre ça");
     CHECK(hv_text_lower("ABC×"), "abc×"); /* × has no case */
 }
 
@@ -180,8 +180,9 @@ static void test_fold_and_valuemap(void **state) {
     assert_string_equal(buf_cstr(&b), "acces a l'emploi — oeuvres");
     buf_free(&b);
 
-    json_t *obj = json_pack("{s:s, s:s, s:s}", "Finance solidaire", "FSO", "Insertion par "
-                                                                         "l'activité économique",
+    json_t *obj = json_pack("{s:s, s:s, s:s}", "Finance solidaire", "FSO",
+                            "Insertion par "
+                            "l'activité économique",
                             "IAE", "Santé", "SAN");
     char err[256];
     hv_valuemap *m = hv_valuemap_new(obj, err, sizeof err);
@@ -247,9 +248,9 @@ static void test_charset(void **state) {
     /* the header wins over the page */
     assert_int_equal(hv_charset_detect("text/html; charset=UTF-8", meta, sizeof meta - 1),
                      HV_CS_UTF8);
-    assert_int_equal(hv_charset_detect("text/html;charset=\"ISO-8859-1\"", (const unsigned char *)"x",
-                                       1),
-                     HV_CS_LATIN1);
+    assert_int_equal(
+            hv_charset_detect("text/html;charset=\"ISO-8859-1\"", (const unsigned char *)"x", 1),
+            HV_CS_LATIN1);
     const unsigned char xml[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss/>";
     assert_int_equal(hv_charset_detect("application/xml", xml, sizeof xml - 1), HV_CS_LATIN1);
     assert_int_equal(hv_charset_detect(NULL, (const unsigned char *)"<p>x</p>", 8), HV_CS_UTF8);
@@ -262,14 +263,22 @@ static void test_charset(void **state) {
     assert_string_equal(s, "café");
     assert_int_equal(len, 5);
     free(s);
-    s = hv_charset_to_utf8(HV_CS_CP1252, (const unsigned char *)"l\x92" "emploi \x80", 10, &len);
+    s = hv_charset_to_utf8(HV_CS_CP1252,
+                           (const unsigned char *)"l\x92"
+                                                  "emploi \x80",
+                           10, &len);
     assert_string_equal(s, "l’emploi €");
     free(s);
     /* invalid UTF-8 and NUL become U+FFFD; valid sequences are kept; the BOM is dropped */
-    s = hv_charset_to_utf8(HV_CS_UTF8, (const unsigned char *)"\xEF\xBB\xBF" "a\xE9" "b\0c\xC3\xA9"
-                                                              "\xED\xA0\x80",
+    s = hv_charset_to_utf8(HV_CS_UTF8,
+                           (const unsigned char *)"\xEF\xBB\xBF"
+                                                  "a\xE9"
+                                                  "b\0c\xC3\xA9"
+                                                  "\xED\xA0\x80",
                            13, &len);
-    assert_string_equal(s, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    assert_string_equal(s, "a\xEF\xBF\xBD"
+                           "b\xEF\xBF\xBD"
+                           "c\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
     free(s);
 }
 
@@ -288,8 +297,7 @@ static void test_csv_reader(void **state) {
     json_decref(row);
     assert_int_equal(hv_csv_next(&r, &row), 1);
     assert_string_equal(json_string_value(json_array_get(row, 0)), "Café; solidaire");
-    assert_string_equal(json_string_value(json_array_get(row, 2)),
-                        "ligne 1\r\nligne 2 \"citée\"");
+    assert_string_equal(json_string_value(json_array_get(row, 2)), "ligne 1\r\nligne 2 \"citée\"");
     json_decref(row);
     assert_int_equal(hv_csv_next(&r, &row), 1);
     assert_int_equal(json_array_size(row), 2);
