@@ -138,11 +138,15 @@ size_t hv_classify(const char *text, const char *codes[HV_CLASSIFY_MAX]) {
         while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
             len--;
     }
-    word *w = malloc(CLASSIFY_WORDS * sizeof *w);
+    word *w = NULL;
     size_t found = 0;
-    if (w == NULL || !hv_fold(text, len, &f))
+    if (!hv_fold(text, len, &f))
         goto done;
-    size_t nw = split_words(buf_cstr(&f), w, CLASSIFY_WORDS);
+    /* a word takes at least two bytes with its separator */
+    size_t max_words = f.len / 2 + 1 < CLASSIFY_WORDS ? f.len / 2 + 1 : CLASSIFY_WORDS;
+    if ((w = malloc(max_words * sizeof *w)) == NULL)
+        goto done;
+    size_t nw = split_words(buf_cstr(&f), w, max_words);
     int best[HV_CLASSIFY_MAX] = {0};
     size_t best_i[HV_CLASSIFY_MAX] = {0};
     for (size_t t = 0; t < ARRAY_LEN(themes); t++) {

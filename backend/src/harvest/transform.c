@@ -590,13 +590,15 @@ char *hv_text_date(const char *s, hv_date_mode mode) {
         buf_free(&f);
         return strdup("");
     }
-    tok *toks = malloc(DATE_MAX_TOKENS * sizeof *toks);
+    /* at most one token per byte: small values need small arrays */
+    size_t max_tokens = f.len + 1 < DATE_MAX_TOKENS ? f.len + 1 : DATE_MAX_TOKENS;
+    tok *toks = malloc(max_tokens * sizeof *toks);
     char out[16] = "";
     if (toks == NULL) {
         buf_free(&f);
         return NULL;
     }
-    size_t nt = tokenize(buf_cstr(&f), toks, DATE_MAX_TOKENS);
+    size_t nt = tokenize(buf_cstr(&f), toks, max_tokens);
     long y, m, d;
     for (size_t i = 0; i < nt && !out[0]; i++) {
         if (full_date_at(toks, nt, i, mode, &y, &m, &d))
