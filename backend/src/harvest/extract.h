@@ -27,11 +27,14 @@ typedef struct hv_page {
  * (docs/sources.md); when it needs the detail page it is the detail URL. "next" comes from
  * pagination.next only (the caller handles pagination by parameter with hv_source_page_url). Items
  * whose title is empty and whose title comes from the list page are left out and counted in
- * "skipped": N. On failure (body not parseable at all) returns -1 with err set; *out is NULL. */
+ * "skipped": N. An item whose mapped fields had values the map does not know also has "unmapped": {
+ * field: [values] }, so the raw record keeps them. On failure (body not parseable at all) returns
+ * -1 with err set; *out is NULL. */
 int hv_extract_list(const hv_source *src, const hv_page *page, json_t **out,
                     char err[HV_ERR_MAX]) MUST_CHECK;
 
-/* A detail page: returns 0 and *out = {"fields": {…}} with the fields whose "from" is "detail". */
+/* A detail page: returns 0 and *out = {"fields": {…}} with the fields whose "from" is "detail"
+ * (and "unmapped" as for list items). It is read as JSON for kind json, as HTML otherwise. */
 int hv_extract_detail(const hv_source *src, const hv_page *page, json_t **out,
                       char err[HV_ERR_MAX]) MUST_CHECK;
 
@@ -45,7 +48,9 @@ char *hv_source_page_url(const hv_source *src, const char *start_url, int n);
  * keeps only codes known to vocab (a JSON object {"theme": [codes], "subtheme": […], "actor_type":
  * […], "public": […], "scale": […], "stage": […]}), collapses white space, strips HTML from text
  * fields, checks lat/lon and URLs. Modifies fields in place; returns 0, or -1 with err when the
- * record cannot be an initiative (no title). */
+ * record cannot be an initiative (no title). Afterwards themes, subthemes, publics and tags are
+ * arrays of strings, start_year an integer, lat and lon reals, every other field a string; fields
+ * with no valid value are absent. vocab may be NULL: codes are then kept unchecked. */
 int hv_record_finish(const hv_source *src, const json_t *vocab, json_t *fields,
                      char err[HV_ERR_MAX]) MUST_CHECK;
 

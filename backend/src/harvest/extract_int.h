@@ -1,0 +1,74 @@
+/* Shared by the extractors of each kind (extract_html.c, extract_feed.c, extract_json.c,
+ * extract_csv.c) and extract.c, which turns raw values into fields. Internal to the module. */
+#ifndef SC_HV_EXTRACT_INT_H
+#define SC_HV_EXTRACT_INT_H
+
+#include <jansson.h>
+#include <libxml/tree.h>
+
+#include "core/buf.h"
+#include "harvest/extract.h"
+#include "harvest/source_int.h"
+
+/* How to read the raw values of a path in one item (or one detail page). values appends at most
+ * HV_LIST_MAX strings of at most HV_VALUE_MAX bytes each to out; returns 0, or -1 when out of
+ * memory. */
+typedef struct hv_reader {
+    int (*values)(void *ctx, const hv_path *path, json_t *out);
+    void *ctx;
+    const char *base_url; /* the page's URL, for absolute_url */
+} hv_reader;
+
+/* Collects the items of a list page. */
+typedef struct hv_list {
+    const hv_source *src;
+    const char *page_url;
+    json_t *items; /* owned by the caller of the kind's function */
+    long skipped;
+} hv_list;
+
+/* Reads one item through r and appends it to list (or counts it as skipped). feed_link and
+ * feed_guid (may be NULL) are the item's link and guid/id for feeds, for the url and external_id
+ * defaults. Returns 0, or -1 when out of memory. */
+int hv_list_add_item(hv_list *list, const hv_reader *r, const char *feed_link,
+                     const char *feed_guid) MUST_CHECK;
+
+/* Evaluates every field of src whose from_detail equals from_detail into fields (and the values a
+ * map dropped into unmapped, field → [values]). Returns 0, or -1 when out of memory. */
+int hv_fields_eval(const hv_source *src, bool from_detail, const hv_reader *r, json_t *fields,
+                   json_t *unmapped) MUST_CHECK;
+
+/* The first non-empty raw value of path through r, trimmed: a new string, "" when none, NULL when
+ * out of memory. */
+char *hv_reader_first(const hv_reader *r, const hv_path *path);
+
+/* Appends the n bytes of s to b, as much as fits under b's cap (cut at a character boundary). */
+bool hv_buf_append_capped(buf_t *b, const char *s, size_t n) MUST_CHECK;
+
+/* Appends s to out (a JSON array), cut to HV_VALUE_MAX bytes, unless out already has HV_LIST_MAX
+ * values. Returns 0, or -1 when out of memory. */
+int hv_values_add(json_t *out, const char *s, size_t n) MUST_CHECK;
+
+/* The text of an XML/HTML node: attribute value, or the text of an element's descendants with a
+ * line break around block elements, capped at HV_VALUE_MAX. Entity reference nodes are skipped
+ * (never expanded). A new string, or NULL when out of memory. */
+char *hv_node_text(xmlNodePtr node);
+
+/* Values of an XPath result: node texts, or the string form of a number, string or boolean. */
+int hv_xpath_values(xmlXPathContextPtr ctx, xmlNodePtr node, xmlXPathCompExprPtr expr,
+                    json_t *out) MUST_CHECK;
+
+/* Per kind: fill list->items and *next (a new absolute URL or NULL). -1 with err when the body
+ * cannot be read at all. text is UTF-8, NUL-terminated. */
+int hv_html_list(hv_list *list, const char *text, size_t len, char **next, char *err) MUST_CHECK;
+int hv_feed_list(hv_list *list, const char *text, size_t len, char **next, char *err) MUST_CHECK;
+int hv_json_list(hv_list *list, const char *text, size_t len, char **next, char *err) MUST_CHECK;
+int hv_csv_list(hv_list *list, const char *text, size_t len, char *err) MUST_CHECK;
+
+/* Detail pages: fields with "from": "detail" into fields/unmapped. */
+int hv_html_detail(const hv_source *src, const char *url, const char *text, size_t len,
+                   json_t *fields, json_t *unmapped, char *err) MUST_CHECK;
+int hv_json_detail(const hv_source *src, const char *url, const char *text, size_t len,
+                   json_t *fields, json_t *unmapped, char *err) MUST_CHECK;
+
+#endif
