@@ -15,31 +15,42 @@
 #include "core/common.h"
 
 typedef struct hv_fetch_options {
-    const char *user_agent;  /* e.g. "SocialConnect-harvester/1.0 (+https://…/sources)" */
-    int max_connections;     /* per host, 1..2 */
-    int delay_ms;            /* between two request starts on one host, 0 for none */
-    long max_body_bytes;     /* answers larger than this fail with "réponse trop grande" */
-    int timeout_ms;          /* whole transfer, default 20000 */
-    int connect_timeout_ms;  /* default 5000 */
-    int max_retries;         /* default 3; back-off 0.5 s, 1 s, 2 s (scaled by retry_base_ms) */
-    int retry_base_ms;       /* default 500; tests set it low */
-    bool obey_robots;        /* always true in production; false only for unit tests */
+    const char *user_agent; /* e.g. "SocialConnect-harvester/1.0 (+https://…/sources)" */
+    int max_connections;    /* per host, 1..2 */
+    int delay_ms;           /* between two request starts on one host, 0 for none */
+    long max_body_bytes;    /* answers larger than this fail with "réponse trop grande" */
+    int timeout_ms;         /* whole transfer, default 20000 */
+    int connect_timeout_ms; /* default 5000 */
+    int max_retries;        /* default 3; back-off 0.5 s, 1 s, 2 s (scaled by retry_base_ms) */
+    int retry_base_ms;      /* default 500; tests set it low */
+    bool obey_robots;       /* always true in production; false only for unit tests */
 } hv_fetch_options;
 
+/* Fills opt with the production defaults above (delay_ms 1000, max_connections 2, max_body_bytes
+ * 10 MiB, obey_robots true, a SocialConnect User-Agent); start from it and change what differs.
+ * hv_fetcher_new also repairs values out of range: max_connections is kept within 1..2 and
+ * delay_ms within 0..60000, max_retries within 0..10, and a NULL user_agent or a zero or negative
+ * max_body_bytes, timeout or retry_base_ms takes its default. */
+void hv_fetch_options_defaults(hv_fetch_options *opt);
+
 typedef struct hv_response {
-    const char *url;          /* as requested */
-    const char *final_url;    /* after redirects */
-    long status;              /* HTTP status, 0 when no answer (error set) */
-    bool not_modified;        /* 304 to a conditional request */
-    const unsigned char *body;/* NULL when not_modified or on error; NUL-terminated for convenience */
+    const char *url;       /* as requested */
+    const char *final_url; /* after redirects */
+    long status;           /* HTTP status, 0 when no answer (error set) */
+    bool not_modified;     /* 304 to a conditional request */
+    const unsigned char
+            *body; /* NULL when not_modified or on error; NUL-terminated for convenience */
     size_t len;
-    const char *content_type; /* may be NULL */
-    const char *etag;         /* may be NULL */
-    const char *last_modified;/* may be NULL */
-    const char *error;        /* NULL on a 2xx/304; else a short French reason: "HTTP 404",
-                                 "délai dépassé", "trop de redirections", "réponse trop grande",
-                                 "interdit par robots.txt", … */
-    int attempts;             /* 1 + retries made */
+    const char *content_type;  /* may be NULL */
+    const char *etag;          /* may be NULL */
+    const char *last_modified; /* may be NULL */
+    const char *error;         /* NULL on a 2xx/304; else a short French reason: "HTTP 404",
+                                  "délai dépassé", "connexion refusée", "trop de redirections",
+                                  "réponse trop grande", "interdit par robots.txt", and
+                                  "robots.txt inaccessible (HTTP 503)" when robots.txt could not
+                                  be read (5xx or network failure: RFC 9309 says assume all is
+                                  forbidden), … */
+    int attempts; /* 1 + retries made; 0 when robots.txt stopped it before any request */
 } hv_response;
 
 typedef struct hv_fetcher hv_fetcher;
@@ -53,8 +64,10 @@ hv_fetcher *hv_fetcher_new(const hv_fetch_options *opt, hv_fetch_done_fn done, v
 void hv_fetcher_free(hv_fetcher *f);
 
 /* Queues url (absolute http/https). etag and last_modified (may be NULL) make the request
- * conditional. userdata is passed back to done. Returns 0, or -1 when url is not http(s) or out
- * of memory (done is not called then). */
+ * conditional. The strings are copied. userdata is passed back to done. Returns 0, or -1 when url
+ * is not http(s) or longer than 8 KiB, when etag or last_modified holds a line break (they become
+ * request headers) or when out of memory (done is not called then). Requests still queued when
+ * the fetcher is freed are dropped without a call to done. */
 int hv_fetcher_add(hv_fetcher *f, const char *url, const char *etag, const char *last_modified,
                    void *userdata) MUST_CHECK;
 
@@ -62,7 +75,8 @@ int hv_fetcher_add(hv_fetcher *f, const char *url, const char *etag, const char 
  * on a libcurl failure of the multi handle itself. */
 int hv_fetcher_run(hv_fetcher *f) MUST_CHECK;
 
-/* Figures so far: requests finished, bytes of bodies received. */
+/* Figures so far: requests added with hv_fetcher_add and finished (whatever the outcome), and
+ * bytes of bodies received, decoded, over every attempt and robots.txt included. */
 void hv_fetcher_stats(const hv_fetcher *f, long *requests, long *bytes);
 
 #endif
