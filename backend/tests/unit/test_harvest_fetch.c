@@ -43,7 +43,7 @@ typedef struct shared {
     hit log[LOG_MAX];
 } shared;
 
-typedef enum robots_mode { ROBOTS_404, ROBOTS_RULES, ROBOTS_500 } robots_mode;
+typedef enum robots_mode { ROBOTS_404, ROBOTS_RULES, ROBOTS_500, ROBOTS_HUGE } robots_mode;
 
 static struct server {
     pid_t pid; /* also its process group, which the per-connection children join */
@@ -123,6 +123,21 @@ static void reply(int c, const char *status, const char *headers, const void *bo
     send_all(c, body, len);
 }
 
+/* 600 KiB: a rule at the start, a long comment, and a rule past 512 KiB that must be ignored. */
+static void reply_huge_robots(int c) {
+    const char *head = "User-agent: *\nDisallow: /private\n#";
+    const char *tail = "\nDisallow: /hello\n";
+    size_t len = 600 * 1024;
+    char *body = malloc(len);
+    if (body == NULL)
+        return;
+    memset(body, '#', len);
+    memcpy(body, head, strlen(head));
+    memcpy(body + len - strlen(tail), tail, strlen(tail));
+    reply(c, "200 OK", "Content-Type: text/plain\r\n", body, len);
+    free(body);
+}
+
 /* How many earlier requests had this path: scripted answers change on retries. */
 static int seen_before(int me, const char *path) {
     int k = 0;
@@ -167,6 +182,8 @@ static void handle(int c, robots_mode mode, int64_t t_accept) {
             reply(c, "200 OK", text, ROBOTS_TXT, strlen(ROBOTS_TXT));
         else if (mode == ROBOTS_500)
             reply(c, "500 Internal Server Error", "", "oups", 4);
+        else if (mode == ROBOTS_HUGE)
+            reply_huge_robots(c);
         else
             reply(c, "404 Not Found", "", "", 0);
     } else if (strncmp(p, "/hello", 6) == 0 || strncmp(p, "/private/", 9) == 0) {
@@ -751,6 +768,20 @@ static void test_robots_404_allows_everything(void **state) {
     results_free(&rs);
 }
 
+static void test_robots_oversized_is_read_in_part(void **state) {
+    (void)state;
+    server_start(ROBOTS_HUGE);
+    hv_fetch_options o = test_options();
+    o.obey_robots = true;
+    o.max_body_bytes = 1024; /* robots.txt has its own cap */
+    results rs;
+    fetch(&rs, &o, (const char *[]){"/private/x", "/hello", NULL});
+    assert_string_equal(answer(&rs, "/private/x")->error, "interdit par robots.txt");
+    assert_null(answer(&rs, "/hello")->error);
+    assert_int_equal(hits("/robots.txt"), 1);
+    results_free(&rs);
+}
+
 static void test_robots_5xx_forbids_everything(void **state) {
     (void)state;
     server_start(ROBOTS_500);
@@ -810,6 +841,7 @@ int main(void) {
             cmocka_unit_test_teardown(test_delay_between_starts, server_stop),
             cmocka_unit_test_teardown(test_robots_rules_are_obeyed, server_stop),
             cmocka_unit_test_teardown(test_robots_404_allows_everything, server_stop),
+            cmocka_unit_test_teardown(test_robots_oversized_is_read_in_part, server_stop),
             cmocka_unit_test_teardown(test_robots_5xx_forbids_everything, server_stop),
             cmocka_unit_test_teardown(test_callback_may_add, server_stop),
             cmocka_unit_test(test_free_with_work_left),
