@@ -26,6 +26,13 @@ typedef struct hv_fetch_options {
     bool obey_robots;       /* always true in production; false only for unit tests */
 } hv_fetch_options;
 
+/* Fills opt with the production defaults above (delay_ms 1000, max_connections 2, max_body_bytes
+ * 10 MiB, obey_robots true, a SocialConnect User-Agent); start from it and change what differs.
+ * hv_fetcher_new also repairs values out of range: max_connections is kept within 1..2 and
+ * delay_ms within 0..60000, max_retries within 0..10, and a NULL user_agent or a zero or negative
+ * max_body_bytes, timeout or retry_base_ms takes its default. */
+void hv_fetch_options_defaults(hv_fetch_options *opt);
+
 typedef struct hv_response {
     const char *url;       /* as requested */
     const char *final_url; /* after redirects */
@@ -38,9 +45,12 @@ typedef struct hv_response {
     const char *etag;          /* may be NULL */
     const char *last_modified; /* may be NULL */
     const char *error;         /* NULL on a 2xx/304; else a short French reason: "HTTP 404",
-                                  "délai dépassé", "trop de redirections", "réponse trop grande",
-                                  "interdit par robots.txt", … */
-    int attempts;              /* 1 + retries made */
+                                  "délai dépassé", "connexion refusée", "trop de redirections",
+                                  "réponse trop grande", "interdit par robots.txt", and
+                                  "robots.txt inaccessible (HTTP 503)" when robots.txt could not
+                                  be read (5xx or network failure: RFC 9309 says assume all is
+                                  forbidden), … */
+    int attempts; /* 1 + retries made; 0 when robots.txt stopped it before any request */
 } hv_response;
 
 typedef struct hv_fetcher hv_fetcher;
@@ -54,8 +64,10 @@ hv_fetcher *hv_fetcher_new(const hv_fetch_options *opt, hv_fetch_done_fn done, v
 void hv_fetcher_free(hv_fetcher *f);
 
 /* Queues url (absolute http/https). etag and last_modified (may be NULL) make the request
- * conditional. userdata is passed back to done. Returns 0, or -1 when url is not http(s) or out
- * of memory (done is not called then). */
+ * conditional. The strings are copied. userdata is passed back to done. Returns 0, or -1 when url
+ * is not http(s) or longer than 8 KiB, when etag or last_modified holds a line break (they become
+ * request headers) or when out of memory (done is not called then). Requests still queued when
+ * the fetcher is freed are dropped without a call to done. */
 int hv_fetcher_add(hv_fetcher *f, const char *url, const char *etag, const char *last_modified,
                    void *userdata) MUST_CHECK;
 
@@ -63,7 +75,8 @@ int hv_fetcher_add(hv_fetcher *f, const char *url, const char *etag, const char 
  * on a libcurl failure of the multi handle itself. */
 int hv_fetcher_run(hv_fetcher *f) MUST_CHECK;
 
-/* Figures so far: requests finished, bytes of bodies received. */
+/* Figures so far: requests added with hv_fetcher_add and finished (whatever the outcome), and
+ * bytes of bodies received, decoded, over every attempt and robots.txt included. */
 void hv_fetcher_stats(const hv_fetcher *f, long *requests, long *bytes);
 
 #endif
