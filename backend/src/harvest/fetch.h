@@ -38,8 +38,8 @@ typedef struct hv_response {
     const char *final_url; /* after redirects */
     long status;           /* HTTP status, 0 when no answer (error set) */
     bool not_modified;     /* 304 to a conditional request */
-    const unsigned char
-            *body; /* NULL when not_modified or on error; NUL-terminated for convenience */
+    /* NULL when not_modified or on error; NUL-terminated for convenience. */
+    const unsigned char *body;
     size_t len;
     const char *content_type;  /* may be NULL */
     const char *etag;          /* may be NULL */
