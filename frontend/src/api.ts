@@ -1,5 +1,5 @@
 import { FILTER_KEYS, type SearchState } from './searchState';
-import type { Initiative, SearchPage, SourceDetail, SourceList, Suggestions, TerritoryDetail, TerritoryList, Vocabularies } from './types';
+import type { Initiative, SearchPage, SourceDetail, SourceList, Suggestions, TerritoryDetail, TerritoryList, TerritorySummary, Vocabularies } from './types';
 
 export const UNAVAILABLE_MESSAGE =
   'Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.';
@@ -77,6 +77,8 @@ export function searchParams(state: SearchState): URLSearchParams {
     if (state.filters[key].length > 0) params.set(key, state.filters[key].join(','));
   }
   if (state.territories.length > 0) params.set('territory', state.territories.join(','));
+  if (state.yearMin !== null) params.set('year_min', String(state.yearMin));
+  if (state.yearMax !== null) params.set('year_max', String(state.yearMax));
   if (state.near) params.set('near', state.near);
   if (state.bbox) params.set('bbox', state.bbox);
   if (state.sort) params.set('sort', state.sort);
@@ -130,8 +132,9 @@ export function getInitiative(id: number, signal?: AbortSignal): Promise<Initiat
 }
 
 /** The autocomplete of territories: names and postcodes, best first. */
-export function suggestTerritories(q: string, limit: number, signal?: AbortSignal): Promise<TerritoryList> {
+export function suggestTerritories(q: string, limit: number, signal?: AbortSignal, level?: string): Promise<TerritoryList> {
   const params = new URLSearchParams({ q, limit: String(limit) });
+  if (level) params.set('level', level);
   return getJson<TerritoryList>('/api/v1/territories?' + params.toString(), signal);
 }
 
@@ -189,4 +192,14 @@ export function getSources(signal?: AbortSignal): Promise<SourceList> {
 /** One source with its last five runs and their errors. */
 export function getSource(slug: string, signal?: AbortSignal): Promise<SourceDetail> {
   return getJson<SourceDetail>('/api/v1/sources/' + encodeURIComponent(slug), signal);
+}
+
+export interface GeocodeAnswer {
+  match: { territory: TerritorySummary; confidence: number; precision: string } | null;
+}
+
+/** The commune containing a point (reverse geocoding); `match` is null at sea or abroad. */
+export function reverseGeocode(lat: number, lon: number, signal?: AbortSignal): Promise<GeocodeAnswer> {
+  const params = new URLSearchParams({ lat: String(lat), lon: String(lon) });
+  return getJson<GeocodeAnswer>('/api/v1/geocode?' + params.toString(), signal);
 }

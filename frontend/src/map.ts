@@ -2,7 +2,8 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { h } from './dom';
 import { formatPlace } from './format';
-import type { InitiativeItem } from './types';
+import { tagList } from './components/tags';
+import type { Coded, InitiativeItem } from './types';
 
 export const CONTOURS_ATTRIBUTION = 'Contours : IGN Admin Express, INSEE COG';
 const REGIONS_URL = '/geo/regions.geojson';
@@ -30,6 +31,55 @@ export function zoneOf(latlng: L.LatLng): Zone | null {
     if (L.latLngBounds(zone.bounds).pad(0.2).contains(latlng)) return zone;
   }
   return null;
+}
+
+/** A raster tile layer for production; without one the map draws our own contours. */
+export interface TileConfig {
+  url: string;
+  attribution: string;
+  attributionUrl: string | null;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A tile URL template: http(s) or same-origin, with {z}, {x} and {y}. */
+function tileUrlOk(url: unknown): url is string {
+  if (typeof url !== 'string' || url.length > 500 || !/\{z\}/.test(url) || !/\{x\}/.test(url) || !/\{y\}/.test(url)) return false;
+  return /^https?:\/\//.test(url) || (url.startsWith('/') && !url.startsWith('//'));
+}
+
+/** The tile settings of an object (`/config.json` or the build's environment); null when unusable. */
+export function tileConfigOf(raw: { url?: unknown; attribution?: unknown; attribution_url?: unknown } | null | undefined): TileConfig | null {
+  if (!raw || !tileUrlOk(raw.url)) return null;
+  const attribution = typeof raw.attribution === 'string' && raw.attribution.trim() ? raw.attribution.trim() : '';
+  // Tiles without their credit are not shown: every tile licence asks for it.
+  if (!attribution) return null;
+  const link = typeof raw.attribution_url === 'string' && /^https?:\/\//.test(raw.attribution_url) ? raw.attribution_url : null;
+  return { url: raw.url, attribution, attributionUrl: link };
+}
+
+let tilesPromise: Promise<TileConfig | null> | null = null;
+
+/**
+ * The tile settings: `/config.json` of the site (`{"tiles": {"url", "attribution", "attribution_url"}}`,
+ * read at run time, so a deployment sets them without a rebuild), else VITE_TILE_URL and
+ * VITE_TILE_ATTRIBUTION of the build, else none.
+ */
+export function loadTileConfig(): Promise<TileConfig | null> {
+  if (!tilesPromise) {
+    const env = import.meta.env;
+    const built = tileConfigOf({ url: env.VITE_TILE_URL, attribution: env.VITE_TILE_ATTRIBUTION, attribution_url: env.VITE_TILE_ATTRIBUTION_URL });
+    tilesPromise = fetch('/config.json', { headers: { Accept: 'application/json' } })
+      .then(async (res) => {
+        if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) return built;
+        const body = (await res.json()) as { tiles?: { url?: unknown; attribution?: unknown; attribution_url?: unknown } } | null;
+        return body && typeof body === 'object' && 'tiles' in body ? tileConfigOf(body.tiles) : built;
+      })
+      .catch(() => built);
+  }
+  return tilesPromise;
 }
 
 let regionsPromise: Promise<GeoJSON.FeatureCollection | null> | null = null;
@@ -93,34 +143,70 @@ export function createBaseMap(container: HTMLElement, options: BaseMapOptions): 
   map.on('unload', () => {
     removed = true;
   });
-  void loadRegions().then((data) => {
-    // The map may have been removed while the file was loading.
-    if (!data || removed) return;
-    L.geoJSON(data, {
-      pane: 'contours',
-      interactive: false,
-      style: () => ({
-        className: 'sc-region',
-        color: '#8f9eab',
-        weight: 1,
-        fillColor: '#fbfaf6',
-        fillOpacity: 1,
-      }),
-    }).addTo(map);
+  void loadTileConfig().then((tiles) => {
+    if (removed) return;
+    if (tiles) {
+      const credit = tiles.attributionUrl
+        ? `<a href="${escapeHtml(tiles.attributionUrl)}" rel="noopener" target="_blank">${escapeHtml(tiles.attribution)}</a>`
+        : escapeHtml(tiles.attribution);
+      container.classList.add('map--tiles');
+      L.tileLayer(tiles.url, { attribution: credit, maxZoom: 19, className: 'sc-tiles' }).addTo(map);
+      return;
+    }
+    drawRegions();
   });
+
+  function drawRegions(): void {
+    void loadRegions().then((data) => {
+      // The map may have been removed while the file was loading.
+      if (!data || removed) return;
+      L.geoJSON(data, {
+        pane: 'contours',
+        interactive: false,
+        style: () => ({
+          className: 'sc-region',
+          color: '#8f9eab',
+          weight: 1,
+          fillColor: '#fbfaf6',
+          fillOpacity: 1,
+        }),
+      }).addTo(map);
+    });
+  }
   return map;
 }
 
-/** A popup with the record's title, place and a link to its page, built without markup strings. */
-function popupContent(item: InitiativeItem): HTMLElement {
-  const place = formatPlace(item.territory);
+/** What the card of an initiative on the map shows. */
+export interface PopupCard {
+  id: number | string;
+  title: string;
+  themes: Coded[];
+  /** "Commune (Département)"; null while unknown. */
+  place: string | null;
+}
+
+/**
+ * The card of an initiative on the map: title, themes, place and a link to its page, built without
+ * markup strings. The place can be filled in later (`.map-popup__place`).
+ */
+export function popupCard(card: PopupCard): HTMLElement {
+  const href = `/initiatives/${encodeURIComponent(String(card.id))}`;
   return h(
     'div',
-    { class: 'map-popup' },
-    h('p', { class: 'map-popup__title' }, item.title),
-    place ? h('p', { class: 'map-popup__place' }, place) : null,
-    h('a', { class: 'map-popup__link', href: `/initiatives/${item.id}` }, 'Voir la fiche'),
+    { class: 'map-popup', 'data-id': String(card.id) },
+    h('p', { class: 'map-popup__title' }, card.title),
+    tagList(card.themes, 'theme', 'Thèmes'),
+    h('p', { class: 'map-popup__place', hidden: !card.place }, card.place ?? ''),
+    h('a', { class: 'map-popup__link', href }, 'Voir la fiche', h('span', { class: 'visually-hidden' }, ` de « ${card.title} »`)),
   );
+}
+
+export function itemCard(item: InitiativeItem): PopupCard {
+  return { id: item.id, title: item.title, themes: Array.isArray(item.themes) ? item.themes : [], place: formatPlace(item.territory) };
+}
+
+function popupContent(item: InitiativeItem): HTMLElement {
+  return popupCard(itemCard(item));
 }
 
 export function hasPoint(item: InitiativeItem): boolean {

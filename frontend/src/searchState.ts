@@ -38,6 +38,45 @@ export interface SearchState {
   near: string | null;
   /** The map area searched in, `minLon,minLat,maxLon,maxLat`, or null. */
   bbox: string | null;
+  /** Start year bounds, inclusive (1800–2100), or null. */
+  yearMin: number | null;
+  yearMax: number | null;
+}
+
+export const YEAR_MIN = 1800;
+export const YEAR_MAX = 2100;
+
+/** The radius choices of "Autour de moi / d'une commune", in km (the API allows up to 500). */
+export const NEAR_RADII = [5, 10, 25, 50, 100, 200, 500] as const;
+export const NEAR_MAX_KM = 500;
+export const NEAR_DEFAULT_KM = 10;
+
+export interface NearPoint {
+  lat: number;
+  lon: number;
+  km: number;
+}
+
+/** `lat,lon,km` split into numbers; null when malformed or out of range. */
+export function parseNear(near: string | null): NearPoint | null {
+  if (!near || !NEAR.test(near)) return null;
+  const [lat, lon, km] = near.split(',').map(Number);
+  if (lat < -90 || lat > 90 || lon < -180 || lon > 180 || !(km > 0) || km > NEAR_MAX_KM) return null;
+  return { lat, lon, km };
+}
+
+/** The `near` parameter of a point and a radius, coordinates rounded to about 10 m. */
+export function formatNear(lat: number, lon: number, km: number): string {
+  const r = (v: number): string => String(Math.round(v * 10000) / 10000);
+  return `${r(lat)},${r(lon)},${r(km)}`;
+}
+
+/** A start year from a URL or a field: an integer within 1800–2100, else null. */
+export function parseYear(raw: string | null | undefined): number | null {
+  const text = (raw ?? '').trim();
+  if (!/^\d{4}$/.test(text)) return null;
+  const year = Number(text);
+  return year >= YEAR_MIN && year <= YEAR_MAX ? year : null;
 }
 
 /** At most this many codes per filter are kept from a URL. */
@@ -61,7 +100,7 @@ export function emptyFilters(): Record<FilterKey, string[]> {
 }
 
 export function emptyState(): SearchState {
-  return { q: '', territories: [], filters: emptyFilters(), sort: null, near: null, bbox: null };
+  return { q: '', territories: [], filters: emptyFilters(), sort: null, near: null, bbox: null, yearMin: null, yearMax: null };
 }
 
 /** Splits a comma-separated parameter into well-formed codes, without duplicates. */
@@ -82,7 +121,11 @@ export function parseSearchState(search: string): SearchState {
   const near = (params.get('near') ?? '').replace(/\s+/g, '');
   const rawSort = params.get('sort');
   let sort = (SORT_KEYS as readonly string[]).includes(rawSort ?? '') ? (rawSort as SortKey) : null;
-  const validNear = NEAR.test(near) ? near : null;
+  const validNear = parseNear(near) ? near : null;
+  let yearMin = parseYear(params.get('year_min'));
+  let yearMax = parseYear(params.get('year_max'));
+  // Bounds given the wrong way round are read the right way.
+  if (yearMin !== null && yearMax !== null && yearMin > yearMax) [yearMin, yearMax] = [yearMax, yearMin];
   // Sorting by distance needs a point.
   if (sort === 'distance' && !validNear) sort = null;
   return {
@@ -92,6 +135,8 @@ export function parseSearchState(search: string): SearchState {
     sort,
     near: validNear,
     bbox: parseBbox(params.get('bbox')),
+    yearMin,
+    yearMax,
   };
 }
 
@@ -109,6 +154,8 @@ export function stateUrl(state: SearchState): string {
     if (codes.length > 0) parts.push(`${key}=` + codes.map(readable).join(','));
   }
   if (state.territories.length > 0) parts.push('territory=' + state.territories.map(readable).join(','));
+  if (state.yearMin !== null) parts.push('year_min=' + state.yearMin);
+  if (state.yearMax !== null) parts.push('year_max=' + state.yearMax);
   if (state.near) parts.push('near=' + state.near);
   if (state.bbox) parts.push('bbox=' + state.bbox);
   if (state.sort) parts.push('sort=' + state.sort);
@@ -118,7 +165,16 @@ export function stateUrl(state: SearchState): string {
 export function cloneState(state: SearchState): SearchState {
   const filters = emptyFilters();
   for (const key of FILTER_KEYS) filters[key] = state.filters[key].slice();
-  return { q: state.q, territories: state.territories.slice(), filters, sort: state.sort, near: state.near, bbox: state.bbox };
+  return {
+    q: state.q,
+    territories: state.territories.slice(),
+    filters,
+    sort: state.sort,
+    near: state.near,
+    bbox: state.bbox,
+    yearMin: state.yearMin,
+    yearMax: state.yearMax,
+  };
 }
 
 /** Number of active filters on codes (territories and the point apart). */
@@ -127,7 +183,14 @@ export function filterCount(state: SearchState): number {
 }
 
 export function hasAnyFilter(state: SearchState): boolean {
-  return filterCount(state) > 0 || state.territories.length > 0 || state.near !== null || state.bbox !== null;
+  return (
+    filterCount(state) > 0 ||
+    state.territories.length > 0 ||
+    state.near !== null ||
+    state.bbox !== null ||
+    state.yearMin !== null ||
+    state.yearMax !== null
+  );
 }
 
 /** The sort in effect: the chosen one, else the API's default. */

@@ -147,3 +147,23 @@ test('map answers are cached by their parameters (X-Cache)', async () => {
     assert.equal(b.text, a.text);
   }
 });
+
+test('near and the year bounds reach the map endpoints, with the search errors', async () => {
+  // Lyon, 30 km, launched 2010–2020: the same count on the map as in the search.
+  const params = { near: '45.76,4.83,30', year_min: '2010', year_max: '2020' };
+  const total = await searchTotal({ ...params, bbox: WORLD });
+  assert.ok(total > 0, 'some demo initiatives near Lyon in those years');
+  const fc = await getGeo(`${CLUSTERS}?${new URLSearchParams({ ...params, bbox: WORLD, zoom: '6' })}`);
+  assert.equal(sumCounts(fc), total);
+  const byRegion = await getGeo(`${CHOROPLETH}?${new URLSearchParams({ ...params, level: 'region' })}`);
+  assert.equal(sumCounts(byRegion), total);
+  const wider = await searchTotal({ near: params.near, bbox: WORLD });
+  assert.ok(wider >= total);
+
+  for (const near of ['45.76,4.83,600', '45.76,4.83,500.5', '45.76,4.83,0', '95,4.83,10']) {
+    assertError(await api(`${CLUSTERS}?bbox=${WORLD}&zoom=5&near=${near}`), 400, 'invalid_parameter', 'near');
+    assertError(await api(`${CHOROPLETH}?level=region&near=${near}`), 400, 'invalid_parameter', 'near');
+  }
+  assertError(await api(`/api/v1/search?near=45.76,4.83,501`), 400, 'invalid_parameter', 'near');
+  assertError(await api(`${CLUSTERS}?bbox=${WORLD}&zoom=5&year_min=2020&year_max=2010`), 400, 'invalid_parameter', 'year_min');
+});

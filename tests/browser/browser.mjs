@@ -41,9 +41,12 @@ function fileName(name) {
   return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
 }
 
-/** Runs fn with a fresh page; on failure saves a screenshot and rethrows. Uncaught page errors fail the test. */
-export async function withPage(t, fn, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+/**
+ * Runs fn with a fresh page; on failure saves a screenshot and rethrows. Uncaught page errors fail the test.
+ * contextOptions go to browser.newContext (permissions, geolocation…).
+ */
+export async function withPage(t, fn, viewport = { width: 1280, height: 900 }, contextOptions = {}) {
+  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris', ...contextOptions });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.setDefaultNavigationTimeout(TIMEOUT);

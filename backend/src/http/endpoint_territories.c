@@ -72,8 +72,11 @@ void handle_territory_contour(const req_t *req, resp_t *resp, void *ctx) {
     if (!param_int(req, resp, "simplify", 12, 0, 18, &zoom) ||
         !param_path_territory(req, resp, app->db, "ref", &ref))
         return;
+    /* Contours change only when the reference data is reloaded: browsers keep them a day and
+     * revalidate with the ETag afterwards. */
     if (reply_cached(app, req, shape, resp, key)) {
         resp->content_type = "application/geo+json";
+        reply_public_cache(req, resp, REPLY_CONTOUR_MAX_AGE);
         return;
     }
     dom_status st = territory_contour(app->db, &ref, zoom, &out);
@@ -84,6 +87,8 @@ void handle_territory_contour(const req_t *req, resp_t *resp, void *ctx) {
         return;
     }
     reply_ok_cached(app, resp, out, key);
-    if (resp->status == 200)
+    if (resp->status == 200) {
         resp->content_type = "application/geo+json";
+        reply_public_cache(req, resp, REPLY_CONTOUR_MAX_AGE);
+    }
 }

@@ -25,4 +25,11 @@ bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t
 /* Writes a 200 JSON answer (taking ownership of body) and stores it under key when key is set. */
 void reply_ok_cached(app_t *app, resp_t *resp, json_t *body, const char *key);
 
+/* Lets browsers and proxies keep a 200 answer for max_age_s seconds (Cache-Control: public) and
+ * tags it with a strong ETag derived from its bytes (FNV-1a 64 and length), so that an unchanged
+ * answer always has the same tag. When the request's If-None-Match names that tag, the answer
+ * becomes a 304 without a body. Call after the body is set; other statuses are left alone. */
+#define REPLY_CONTOUR_MAX_AGE 86400
+void reply_public_cache(const req_t *req, resp_t *resp, int max_age_s);
+
 #endif

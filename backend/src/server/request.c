@@ -36,6 +36,7 @@ req_status req_parse(req_t *req, const char *method, const char *request_uri,
     buf_t path;
     req_status st = REQ_OK;
     req->query.n = 0;
+    req->if_none_match[0] = '\0';
     buf_init(&req->body, max_body);
     buf_init(&path, REQ_PATH_MAX - 1);
     req->match.route = NULL;
@@ -96,4 +97,43 @@ bool req_path_param(const req_t *req, const char *name, char *out, size_t outlen
 void req_free(req_t *req) {
     url_query_free(&req->query);
     buf_free(&req->body);
+}
+
+void req_set_if_none_match(req_t *req, const char *value) {
+    size_t n = value ? strlen(value) : 0;
+    req->if_none_match[0] = '\0';
+    if (n == 0 || n > REQ_COND_MAX)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (value[i] < 0x20 || value[i] > 0x7e)
+            return;
+    memcpy(req->if_none_match, value, n + 1);
+}
+
+/* The opaque tag of an entity tag: without its W/ prefix. */
+static const char *req_opaque_tag(const char *tag) {
+    return strncmp(tag, "W/", 2) == 0 ? tag + 2 : tag;
+}
+
+bool req_etag_matches(const req_t *req, const char *etag) {
+    const char *want = req_opaque_tag(etag);
+    size_t want_len = strlen(want);
+    const char *p = req->if_none_match;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        const char *tag = req_opaque_tag(p);
+        if (*tag != '"')
+            return false; /* malformed: no match, the full answer is sent */
+        const char *close = strchr(tag + 1, '"');
+        if (close == NULL)
+            return false;
+        size_t len = (size_t)(close - tag) + 1;
+        if (len == want_len && memcmp(tag, want, len) == 0)
+            return true;
+        p = close + 1;
+    }
+    return false;
 }

@@ -13,6 +13,7 @@
 #define REQ_PATH_MAX  2048
 #define REQ_PARAM_MAX 16384 /* largest decoded query parameter; handlers set tighter limits */
 #define REQ_ID_LEN    64
+#define REQ_COND_MAX  256 /* longest If-None-Match header kept */
 
 typedef struct req {
     char method[16];
@@ -20,7 +21,8 @@ typedef struct req {
     url_query_t query;       /* owned; freed by req_free */
     buf_t body;              /* owned; capped at the configured maximum */
     char request_id[REQ_ID_LEN + 1];
-    route_match_t match; /* filled by the worker before the handler runs */
+    char if_none_match[REQ_COND_MAX + 1]; /* "" when absent or unusable */
+    route_match_t match;                  /* filled by the worker before the handler runs */
 } req_t;
 
 typedef enum req_status {
@@ -43,6 +45,14 @@ const url_param_t *req_query(const req_t *req, const char *key);
 
 /* Copies the path capture name (see router_param). */
 bool req_path_param(const req_t *req, const char *name, char *out, size_t outlen) MUST_CHECK;
+
+/* Keeps the If-None-Match header of the request (value may be NULL): only when it is 1 to
+ * REQ_COND_MAX printable ASCII characters; anything else is ignored, as if absent. */
+void req_set_if_none_match(req_t *req, const char *value);
+
+/* True when the request's If-None-Match names etag (a quoted entity tag, maybe W/-prefixed):
+ * weak comparison as RFC 9110 asks for If-None-Match, so W/"x" matches "x"; "*" matches any. */
+bool req_etag_matches(const req_t *req, const char *etag);
 
 void req_free(req_t *req);
 

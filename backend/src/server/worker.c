@@ -107,6 +107,7 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
     req_status st = req_parse(&req, FCGX_GetParam("REQUEST_METHOD", fr->envp),
                               FCGX_GetParam("REQUEST_URI", fr->envp),
                               FCGX_GetParam("QUERY_STRING", fr->envp), client_id, opts->max_body);
+    req_set_if_none_match(&req, FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp));
     bool body_ok = worker_read_body(fr, &req);
 
     if (st == REQ_BAD_PATH) {

@@ -99,6 +99,35 @@ static void test_buf_cap(void **state) {
     buf_free(&b);
 }
 
+static void test_if_none_match(void **state) {
+    (void)state;
+    req_t r;
+    assert_int_equal(req_parse(&r, "GET", "/x", "", NULL, 1024), REQ_OK);
+    assert_false(req_etag_matches(&r, "\"abc\""));
+    req_set_if_none_match(&r, "\"abc\"");
+    assert_true(req_etag_matches(&r, "\"abc\""));
+    assert_false(req_etag_matches(&r, "\"abcd\""));
+    /* Weak comparison: nginx's gzip turns the tag weak on the way out. */
+    req_set_if_none_match(&r, "W/\"abc\"");
+    assert_true(req_etag_matches(&r, "\"abc\""));
+    req_set_if_none_match(&r, "\"x\", W/\"y\" ,\"abc\"");
+    assert_true(req_etag_matches(&r, "\"abc\""));
+    assert_true(req_etag_matches(&r, "\"y\""));
+    assert_false(req_etag_matches(&r, "\"z\""));
+    req_set_if_none_match(&r, "*");
+    assert_true(req_etag_matches(&r, "\"anything\""));
+    /* Malformed or unusable headers are ignored. */
+    req_set_if_none_match(&r, "abc");
+    assert_false(req_etag_matches(&r, "\"abc\""));
+    req_set_if_none_match(&r, "\"abc");
+    assert_false(req_etag_matches(&r, "\"abc\""));
+    req_set_if_none_match(&r, "\"ab\x01c\"");
+    assert_string_equal(r.if_none_match, "");
+    req_set_if_none_match(&r, NULL);
+    assert_false(req_etag_matches(&r, "\"abc\""));
+    req_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_parses_path_and_query),
@@ -107,6 +136,7 @@ int main(void) {
             cmocka_unit_test(test_unsafe_request_id_is_replaced),
             cmocka_unit_test(test_utf8_validation),
             cmocka_unit_test(test_buf_cap),
+            cmocka_unit_test(test_if_none_match),
     };
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

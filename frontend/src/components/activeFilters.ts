@@ -1,18 +1,23 @@
 import { h } from '../dom';
 import type { LabelIndex } from '../labels';
+import { nearLabel } from './nearSearch';
 import { FILTER_KEYS, FILTER_LABELS, type FilterKey, type SearchState } from '../searchState';
 
-export type RemovableFilter = { key: FilterKey; code: string } | { key: 'near'; code: string } | { key: 'bbox'; code: string };
+export type RemovableFilter =
+  | { key: FilterKey; code: string }
+  | { key: 'near'; code: string }
+  | { key: 'bbox'; code: string }
+  | { key: 'year'; code: string };
 
 export interface ActiveFilters {
   element: HTMLElement;
   render(state: SearchState, labels: LabelIndex | null): void;
 }
 
-/** "Autour du point choisi (10 km)". */
-function nearLabel(near: string): string {
-  const km = near.split(',')[2];
-  return km ? `Autour du point choisi (${km.replace('.', ',')} km)` : 'Autour du point choisi';
+/** "Lancée entre 2015 et 2020", "Lancée en 2018", "Lancée depuis 2015", "Lancée jusqu'en 2020". */
+function yearLabel(min: number | null, max: number | null): string {
+  if (min !== null && max !== null) return min === max ? `Lancée en ${min}` : `Lancée entre ${min} et ${max}`;
+  return min !== null ? `Lancée depuis ${min}` : `Lancée jusqu'en ${max}`;
 }
 
 /**
@@ -69,6 +74,10 @@ export function activeFilters(
           const label = labels?.label(key, code) ?? code;
           items.push(tag(`${FILTER_LABELS[key]} : ${label}`, { key, code }, items.length));
         }
+      }
+      if (state.yearMin !== null || state.yearMax !== null) {
+        const code = `${state.yearMin ?? ''}-${state.yearMax ?? ''}`;
+        items.push(tag(yearLabel(state.yearMin, state.yearMax), { key: 'year', code }, items.length));
       }
       if (state.near) items.push(tag(nearLabel(state.near), { key: 'near', code: state.near }, items.length));
       if (state.bbox) items.push(tag('Zone de la carte', { key: 'bbox', code: state.bbox }, items.length));

@@ -54,22 +54,39 @@ export function clusterLayer(feature: GeoJSON.Feature, onClick: (bounds: L.LatLn
     element?.setAttribute('aria-hidden', 'true');
     element?.setAttribute('data-count', String(count));
   });
-  const box = props.bbox;
-  const bounds =
-    Array.isArray(box) && box.length === 4 && box.every((n) => typeof n === 'number' && Number.isFinite(n))
-      ? L.latLngBounds([box[1], box[0]], [box[3], box[2]])
-      : L.latLngBounds(point, point);
+  const bounds = clusterBounds(feature) ?? L.latLngBounds(point, point);
   marker.on('click', () => onClick(bounds));
   return marker;
 }
 
-/** One initiative: the round marker of the results, with a popup linking to its page. */
-export function singleLayer(feature: GeoJSON.Feature): L.CircleMarker | null {
+/** The bounds of a cluster's members (its point when the answer has none). */
+export function clusterBounds(feature: GeoJSON.Feature): L.LatLngBounds | null {
+  const point = pointOf(feature);
+  const box = feature.properties?.bbox;
+  if (Array.isArray(box) && box.length === 4 && box.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    return L.latLngBounds([box[1], box[0]], [box[3], box[2]]);
+  }
+  return point ? L.latLngBounds(point, point) : null;
+}
+
+/** The id, title and theme codes of a single-initiative feature. */
+export interface SingleFeature {
+  id: string;
+  title: string;
+  themes: string[];
+}
+
+/**
+ * One initiative: the round marker of the results. content builds its card when it opens (given the
+ * marker, so that a card completed later can be re-laid out).
+ */
+export function singleLayer(feature: GeoJSON.Feature, content: (marker: L.CircleMarker, single: SingleFeature) => HTMLElement): L.CircleMarker | null {
   const point = pointOf(feature);
   const props = feature.properties ?? {};
   const id = typeof props.id === 'number' || typeof props.id === 'string' ? String(props.id) : null;
   if (!point || !id) return null;
   const title = typeof props.title === 'string' ? props.title : 'Initiative';
+  const themes = Array.isArray(props.themes) ? props.themes.filter((t: unknown): t is string => typeof t === 'string') : [];
   const marker = L.circleMarker(point, {
     className: 'sc-marker',
     radius: 8,
@@ -82,15 +99,7 @@ export function singleLayer(feature: GeoJSON.Feature): L.CircleMarker | null {
     marker.getElement()?.setAttribute('data-count', '1');
     marker.getElement()?.setAttribute('data-id', id);
   });
-  marker.bindPopup(
-    () =>
-      h(
-        'div',
-        { class: 'map-popup' },
-        h('p', { class: 'map-popup__title' }, h('a', { class: 'map-popup__link', href: `/initiatives/${encodeURIComponent(id)}` }, title)),
-      ),
-    { closeButton: true, autoPanPadding: [24, 24] },
-  );
+  marker.bindPopup(() => content(marker, { id, title, themes }), { closeButton: true, autoPanPadding: [24, 24], maxWidth: 280 });
   marker.bindTooltip(title, { direction: 'top', offset: [0, -8] });
   return marker;
 }

@@ -1,5 +1,6 @@
 import { h, markedText } from '../dom';
 import { formatDistance, formatPlace } from '../format';
+import { hasPoint } from '../map';
 import type { SearchItem } from '../types';
 import { demoBadge } from './badge';
 import { tagList } from './tags';
@@ -18,11 +19,24 @@ function cardText(item: SearchItem): HTMLElement | null {
   return item.summary ? h('p', { class: 'card__summary' }, item.summary) : null;
 }
 
-/** One search result: title link, badges, summary (or matched passage), themes, place, distance and actor. */
-export function resultCard(item: SearchItem): HTMLLIElement {
+/**
+ * One search result: title link, badges, summary (or matched passage), themes, place, distance and
+ * actor; with onLocate and a location, a "Voir sur la carte" button (given itself, to focus back).
+ */
+export function resultCard(item: SearchItem, onLocate?: (origin: HTMLButtonElement) => void): HTMLLIElement {
   const place = formatPlace(item.territory);
   const actor = item.actor?.name ?? null;
   const distance = typeof item.distance_m === 'number' && Number.isFinite(item.distance_m) ? formatDistance(item.distance_m) : null;
+  let locate: HTMLButtonElement | null = null;
+  if (onLocate && hasPoint(item)) {
+    const button = h(
+      'button',
+      { type: 'button', class: 'button button--small button--tertiary card__locate', 'aria-label': `Voir « ${item.title} » sur la carte` },
+      'Voir sur la carte',
+    );
+    button.addEventListener('click', () => onLocate(button));
+    locate = button;
+  }
   return h(
     'li',
     { class: 'card result-card', 'data-id': item.id },
@@ -41,9 +55,10 @@ export function resultCard(item: SearchItem): HTMLLIElement {
           place
             ? h('span', { class: 'card__place' }, h('span', { class: 'visually-hidden' }, 'Lieu : '), h('span', { class: 'card__place-name' }, place))
             : null,
-          distance ? h('span', { class: 'card__distance' }, h('span', { class: 'visually-hidden' }, 'Distance : '), distance) : null,
+          distance ? h('span', { class: 'card__distance' }, `à ${distance}`) : null,
           actor ? h('span', { class: 'card__actor' }, h('span', { class: 'visually-hidden' }, 'Porteur : '), actor) : null,
         )
       : null,
+    locate,
   );
 }

@@ -1,11 +1,13 @@
 import L from 'leaflet';
-import { getMapChoropleth, getMapClusters, isAbort } from '../api';
+import { getInitiative, getMapChoropleth, getMapClusters, isAbort } from '../api';
 import { h } from '../dom';
-import { createBaseMap, hasPoint, METROPOLE, removeMap, zoneOf, ZONES, type Zone } from '../map';
-import { cloneState, type SearchState } from '../searchState';
+import { formatPlace } from '../format';
+import { loadLabels, type LabelIndex } from '../labels';
+import { createBaseMap, hasPoint, itemCard, METROPOLE, popupCard, removeMap, zoneOf, ZONES, type Zone } from '../map';
+import { cloneState, parseNear, type SearchState } from '../searchState';
 import { territoryContour, territoryDetail } from '../territories';
 import type { InitiativeItem, TerritoryDetail } from '../types';
-import { choroplethClasses, clusterLayer, singleLayer, type ChoroplethClass } from './mapLayers';
+import { choroplethClasses, clusterBounds, clusterLayer, singleLayer, type ChoroplethClass, type SingleFeature } from './mapLayers';
 
 export type MapMode = 'points' | 'region' | 'departement';
 
@@ -23,6 +25,25 @@ export interface ResultsMapOptions {
   onSearchArea?: (bbox: string) => void;
   /** A territory of the choropleth chosen (`region:84`, `departement:69`). */
   onTerritory?: (ref: string) => void;
+  /** The marker of one initiative clicked: its card opened on the map. */
+  onSelect?: (id: number) => void;
+}
+
+/** A layer drawn from the clusters answer: one initiative (its id) or a cluster (its members' bounds). */
+interface Drawn {
+  layer: L.CircleMarker | L.Marker;
+  id: string | null;
+  bounds: L.LatLngBounds | null;
+}
+
+/** About a metre: server and list coordinates may be rounded differently. */
+const EPSILON = 0.00002;
+
+/** The bounds of a circle of km around a point (in degrees, close enough for framing). */
+function circleBounds(lat: number, lon: number, km: number): L.LatLngBounds {
+  const dLat = km / 111.32;
+  const dLon = km / (111.32 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
+  return L.latLngBounds([lat - dLat, lon - dLon], [lat + dLat, lon + dLon]);
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -91,6 +112,15 @@ export class ResultsMap {
   private moveTimer = 0;
   /** Only moves made by the visitor (pointer, wheel, keys on the map) offer "Rechercher dans cette zone". */
   private userMoving = false;
+  /** The clusters and single initiatives drawn, to find the one holding a result. */
+  private drawn: Drawn[] = [];
+  /** The result hovered or focused in the list, ringed on the map. */
+  private highlighted: InitiativeItem | null = null;
+  private readonly highlightRing = L.featureGroup();
+  /** The circle of a radius search (`near`). */
+  private readonly nearLayer = L.featureGroup();
+  private nearBounds: L.LatLngBounds | null = null;
+  private labels: LabelIndex | null = null;
 
   constructor(options: ResultsMapOptions = {}) {
     this.options = options;
@@ -147,9 +177,15 @@ export class ResultsMap {
     const pane = this.map.createPane('territories');
     pane.style.zIndex = '380';
     pane.style.pointerEvents = 'none';
+    const highlightPane = this.map.createPane('highlight');
+    highlightPane.style.zIndex = '450';
+    highlightPane.style.pointerEvents = 'none';
     this.choropleth.addTo(this.map);
     this.outlines.addTo(this.map);
+    this.nearLayer.addTo(this.map);
     this.markers.addTo(this.map);
+    this.highlightRing.addTo(this.map);
+    void loadLabels().then((labels) => (this.labels = labels));
     this.renderToolbar();
     this.map.on('zoomend moveend', () => canvas.setAttribute('data-zoom', String(this.map.getZoom())));
     for (const type of ['pointerdown', 'wheel', 'keydown', 'touchstart']) {
@@ -163,7 +199,10 @@ export class ResultsMap {
       typeof ResizeObserver === 'undefined'
         ? null
         : new ResizeObserver(() => {
-            if (!this.removed) this.map.invalidateSize({ pan: false });
+            if (this.removed) return;
+            this.map.invalidateSize({ pan: false });
+            // Framed for another size (the facet panel appeared): frame again, unless the visitor moved the map.
+            if (!this.userMoving) this.frame();
           });
     this.resize?.observe(canvas);
   }
@@ -182,6 +221,7 @@ export class ResultsMap {
     if (key === this.searchKey) return;
     this.searchKey = key;
     this.search = next;
+    this.drawNear(next.near);
     this.userMoving = false;
     this.areaButton.hidden = true;
     if (this.mode === 'points') this.scheduleClusters(0);
@@ -247,13 +287,24 @@ export class ResultsMap {
       const data = await getMapClusters(search, bbox, zoom, controller.signal);
       if (controller !== this.controller || this.removed || this.mode !== 'points') return;
       this.markers.clearLayers();
+      this.drawn = [];
       for (const feature of Array.isArray(data.features) ? data.features : []) {
-        const layer =
-          feature.properties?.cluster === true
-            ? clusterLayer(feature, (bounds) => this.zoomTo(bounds))
-            : singleLayer(feature);
-        if (layer) this.markers.addLayer(layer);
+        if (feature.properties?.cluster === true) {
+          const layer = clusterLayer(feature, (bounds) => this.zoomTo(bounds));
+          if (layer) this.drawn.push({ layer, id: null, bounds: clusterBounds(feature) });
+        } else {
+          const layer = singleLayer(feature, (marker, single) => this.markerCard(marker, single));
+          if (!layer) continue;
+          const id = String(feature.properties?.id);
+          layer.on('click', () => {
+            const n = Number(id);
+            if (Number.isFinite(n)) this.options.onSelect?.(n);
+          });
+          this.drawn.push({ layer, id, bounds: null });
+        }
       }
+      for (const entry of this.drawn) this.markers.addLayer(entry.layer);
+      this.applyHighlight();
       this.setStatus('');
     } catch (err) {
       if (isAbort(err) || controller !== this.controller) return;
@@ -388,6 +439,145 @@ export class ResultsMap {
     this.renderNote();
   }
 
+  /** Draws the circle of a radius search (none for null). */
+  private drawNear(near: string | null): void {
+    this.nearLayer.clearLayers();
+    const point = parseNear(near);
+    this.nearBounds = null;
+    if (!point) return;
+    const centre = L.latLng(point.lat, point.lon);
+    this.nearLayer.addLayer(
+      L.circle(centre, {
+        radius: point.km * 1000,
+        pane: 'territories',
+        interactive: false,
+        className: 'sc-near',
+        color: '#8a2c0d',
+        weight: 2,
+        dashArray: '6 4',
+        fillColor: '#c2410c',
+        fillOpacity: 0.05,
+      }),
+    );
+    this.nearLayer.addLayer(
+      L.circleMarker(centre, {
+        pane: 'territories',
+        interactive: false,
+        className: 'sc-near-centre',
+        radius: 5,
+        color: '#ffffff',
+        weight: 2,
+        fillColor: '#8a2c0d',
+        fillOpacity: 1,
+      }),
+    );
+    this.nearBounds = circleBounds(point.lat, point.lon, point.km);
+  }
+
+  /**
+   * Rings a result of the list on the map and marks the marker holding it: its own, or the cluster
+   * it belongs to (null: none).
+   */
+  highlight(item: InitiativeItem | null): void {
+    const next = item && hasPoint(item) ? item : null;
+    if (next === this.highlighted) return;
+    this.highlighted = next;
+    this.applyHighlight();
+  }
+
+  private applyHighlight(): void {
+    for (const entry of this.drawn) {
+      const element = entry.layer.getElement();
+      if (!element?.classList.contains('is-highlighted')) continue;
+      element.classList.remove('is-highlighted');
+      element.removeAttribute('data-highlighted');
+      if (entry.layer instanceof L.CircleMarker) entry.layer.setStyle({ radius: 8, fillColor: '#0b5d5a' });
+      else entry.layer.setZIndexOffset(0);
+    }
+    this.highlightRing.clearLayers();
+    const item = this.highlighted;
+    if (!item) return;
+    const point = L.latLng(item.location!.lat as number, item.location!.lon as number);
+    this.highlightRing.addLayer(
+      L.circleMarker(point, { pane: 'highlight', interactive: false, className: 'sc-highlight', radius: 16, color: '#c2410c', weight: 3, fill: false }),
+    );
+    const id = String(item.id);
+    const entry =
+      this.drawn.find((d) => d.id === id) ??
+      this.drawn.find((d) => {
+        if (!d.bounds) return false;
+        const b = d.bounds;
+        return (
+          point.lat >= b.getSouth() - EPSILON && point.lat <= b.getNorth() + EPSILON && point.lng >= b.getWest() - EPSILON && point.lng <= b.getEast() + EPSILON
+        );
+      });
+    if (!entry) return;
+    const element = entry.layer.getElement();
+    element?.classList.add('is-highlighted');
+    element?.setAttribute('data-highlighted', 'true');
+    if (entry.layer instanceof L.CircleMarker) {
+      entry.layer.setStyle({ radius: 11, fillColor: '#c2410c' });
+      entry.layer.bringToFront();
+    } else {
+      entry.layer.setZIndexOffset(1000);
+    }
+  }
+
+  /** The card of a marker: from the list when the result is on this page, else completed from the API. */
+  private markerCard(marker: L.CircleMarker, single: SingleFeature): HTMLElement {
+    const item = this.items.find((i) => String(i.id) === single.id);
+    if (item) return popupCard(itemCard(item));
+    const themes = single.themes.map((code) => ({ code, label: this.labels?.label('theme', code) ?? code }));
+    const card = popupCard({ id: single.id, title: single.title, themes, place: null });
+    const n = Number(single.id);
+    if (Number.isFinite(n)) {
+      getInitiative(n).then(
+        (full) => {
+          const place = formatPlace(full.territory);
+          const slot = card.querySelector<HTMLElement>('.map-popup__place');
+          if (!place || !slot) return;
+          slot.textContent = place;
+          slot.hidden = false;
+          if (marker.isPopupOpen()) marker.getPopup()?.update();
+        },
+        () => {
+          // The card keeps its title, themes and link.
+        },
+      );
+    }
+    return card;
+  }
+
+  /**
+   * Shows a result of the list on the map (keyboard path): centres it, opens its card and moves the
+   * focus into the card; Escape or closing the card gives the focus back to origin.
+   */
+  showItem(item: InitiativeItem, origin: HTMLElement): void {
+    if (!hasPoint(item)) return;
+    const point = L.latLng(item.location!.lat as number, item.location!.lon as number);
+    if (this.mode !== 'points') {
+      const radio = this.element.querySelector<HTMLInputElement>('#map-mode-points');
+      if (radio) radio.checked = true;
+      this.setMode('points');
+    }
+    this.fit(() => this.map.setView(point, Math.max(this.map.getZoom(), 11), { animate: false }));
+    this.highlight(item);
+    const content = popupCard(itemCard(item));
+    const popup = L.popup({ autoPanPadding: [24, 24], maxWidth: 280 }).setLatLng(point).setContent(content);
+    const back = (): void => {
+      if (content.contains(document.activeElement) || document.activeElement === document.body) origin.focus();
+    };
+    content.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      origin.focus();
+      this.map.closePopup(popup);
+    });
+    popup.on('remove', back);
+    popup.openOn(this.map);
+    content.querySelector<HTMLAnchorElement>('a')?.focus({ preventScroll: false });
+  }
+
   showZone(zone: Zone): void {
     this.map.fitBounds(zone.bounds);
   }
@@ -506,6 +696,11 @@ export class ResultsMap {
     if (area) {
       const [minLon, minLat, maxLon, maxLat] = area.split(',').map(Number);
       this.fit(() => this.map.fitBounds([[minLat, minLon], [maxLat, maxLon]], { animate: false }));
+      return;
+    }
+    if (this.nearBounds) {
+      const bounds = this.nearBounds;
+      this.fit(() => this.map.fitBounds(bounds, { padding: [16, 16], animate: false }));
       return;
     }
     const counts = this.countByZone();

@@ -43,6 +43,10 @@ export interface TerritoryPickerOptions {
   id?: string;
   label?: string;
   hint?: string;
+  /** Only territories of this level are suggested (`commune`…). */
+  level?: string;
+  /** What is announced once a territory is chosen (default: « … ajouté aux filtres »). */
+  chosenMessage?: (territory: TerritorySummary) => string;
 }
 
 export const TERRITORY_FIELD_LABEL = 'Territoire (région, département, commune ou code postal)';
@@ -207,7 +211,7 @@ export function territoryPicker(onChange: (refs: string[]) => void, settings: Te
     }
     controller = new AbortController();
     try {
-      const list = await suggestTerritories(query, SUGGESTIONS, controller.signal);
+      const list = await suggestTerritories(query, SUGGESTIONS, controller.signal, settings.level);
       if (mine !== sequence) return;
       const items = Array.isArray(list.items) ? list.items : [];
       items.forEach(rememberTerritory);
@@ -272,7 +276,7 @@ export function territoryPicker(onChange: (refs: string[]) => void, settings: Te
       return;
     }
     rememberTerritory(territory);
-    announce(`${territory.name} ajouté aux filtres`);
+    announce(settings.chosenMessage ? settings.chosenMessage(territory) : `${territory.name} ajouté aux filtres`);
     onChange([...selected, territory.ref]);
   }
 

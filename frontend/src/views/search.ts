@@ -4,6 +4,8 @@ import { advancedSearch } from '../components/advancedSearch';
 import { setDemoNotice } from '../components/demoNotice';
 import { facetNames, facetPanel, type FacetName } from '../components/facetPanel';
 import { guidedSearch } from '../components/guidedSearch';
+import { nearSearch, resolveNearName } from '../components/nearSearch';
+import { yearFilter } from '../components/yearFilter';
 import { resultCard, detailHref } from '../components/resultCard';
 import { ResultsMap } from '../components/resultsMap';
 import { searchForm } from '../components/searchForm';
@@ -97,10 +99,30 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     'Être guidé pas à pas',
   );
   const advanced = advancedSearch((query) => go({ ...emptyState(), q: query }));
+  const near = nearSearch((value) =>
+    go(
+      withChange((next) => {
+        next.q = form.input.value.trim();
+        next.near = value;
+        // Nearest first, unless words rank the results.
+        if (value && !next.q && next.sort === null) next.sort = 'distance';
+      }),
+    ),
+  );
+  const years = yearFilter((min, max) =>
+    go(
+      withChange((next) => {
+        next.q = form.input.value.trim();
+        next.yearMin = min;
+        next.yearMax = max;
+      }),
+    ),
+  );
   const searchArea = h(
     'div',
     { class: 'hero__search' },
     form.element,
+    h('div', { class: 'search-extra' }, near.element, years.element),
     h(
       'div',
       { class: 'hero__more' },
@@ -147,6 +169,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
   const more = h('div', { class: 'load-more', hidden: true }, moreButton, moreError);
   const resultsMap = new ResultsMap({
     onSearchArea: (bbox) => go(withChange((next) => (next.bbox = bbox))),
+    onSelect: (id) => selectResult(id),
     onTerritory: (ref) => {
       if (state.territories.includes(ref)) return;
       go(
@@ -156,6 +179,42 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       );
     },
   });
+
+  /** A marker clicked: its result, when on this page, is marked and brought into view beside the map. */
+  function selectResult(id: number): void {
+    let target: HTMLElement | null = null;
+    for (const li of Array.from(list.children) as HTMLElement[]) {
+      const mine = li.dataset.id === String(id);
+      li.classList.toggle('is-selected', mine);
+      if (mine) target = li;
+    }
+    // Side by side only: on a phone the list is under the map and scrolling would hide the card.
+    if (target && window.matchMedia('(min-width: 62em)').matches) target.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }
+
+  function itemOf(element: EventTarget | null): InitiativeItem | null {
+    const li = element instanceof Element ? element.closest<HTMLElement>('li.result-card') : null;
+    if (!li) return null;
+    return shown.find((item) => String(item.id) === li.dataset.id) ?? null;
+  }
+
+  // Hovering or focusing a result rings it on the map; the focused one wins when the pointer leaves.
+  let focusedItem: InitiativeItem | null = null;
+  list.addEventListener('mouseover', (event) => resultsMap.highlight(itemOf(event.target) ?? focusedItem));
+  list.addEventListener('mouseleave', () => resultsMap.highlight(focusedItem));
+  list.addEventListener('focusin', (event) => {
+    focusedItem = itemOf(event.target);
+    resultsMap.highlight(focusedItem);
+  });
+  list.addEventListener('focusout', (event) => {
+    if (list.contains(event.relatedTarget as Node | null)) return;
+    focusedItem = null;
+    resultsMap.highlight(null);
+  });
+
+  function card(item: InitiativeItem): HTMLLIElement {
+    return resultCard(item, (origin) => resultsMap.showItem(item, origin));
+  }
 
   const facets = facetPanel((name: FacetName, code: string, checked: boolean) => {
     go(
@@ -185,6 +244,10 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
         withChange((next) => {
           if (filter.key === 'near') next.near = null;
           else if (filter.key === 'bbox') next.bbox = null;
+          else if (filter.key === 'year') {
+            next.yearMin = null;
+            next.yearMax = null;
+          }
           else next.filters[filter.key] = next.filters[filter.key].filter((c) => c !== filter.code);
         }),
       ),
@@ -195,6 +258,8 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
           next.territories = [];
           next.near = null;
           next.bbox = null;
+          next.yearMin = null;
+          next.yearMax = null;
         }),
       ),
     () => form.input,
@@ -308,7 +373,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     shown = items.slice();
     cursor = page.next_cursor;
     body.replaceChildren();
-    list.replaceChildren(...items.map(resultCard));
+    list.replaceChildren(...items.map(card));
     resultsMap.setItems(items);
     // Without facets in the answer (an API that does not compute them) the panel hides.
     renderFacets(page.facets && typeof page.facets === 'object' ? page.facets : undefined);
@@ -362,8 +427,18 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     picker.setSelected(state.territories);
     resultsMap.setTerritories(state.territories);
     resultsMap.setSearch(state);
+    resultsMap.highlight(null);
+    near.render(state);
+    years.render(state);
     setTitle(searchTitle());
     tags.render(state, labels);
+    if (state.near) {
+      const searched = state.near;
+      // A shared link names its point by the commune holding it.
+      void resolveNearName(searched).then((name) => {
+        if (name && mine === generation) tags.render(state, labels);
+      });
+    }
     renderSort();
     // The panel shows the new choices at once; the counts follow with the answer.
     renderFacets(null);
@@ -417,7 +492,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       const items = Array.isArray(page.items) ? page.items : [];
       const firstNew = list.children.length;
       shown.push(...items);
-      list.append(...items.map(resultCard));
+      list.append(...items.map(card));
       resultsMap.addItems(items);
       cursor = page.next_cursor;
       more.hidden = cursor === null;
