@@ -7,6 +7,7 @@
 #   make test          every suite on a private stack; non-zero exit on any failure
 #   make bench-data N=1000000 SEED=1   generated initiatives in the run stack's database
 #   make bench         wrk against the run stack (scripts/bench.sh)
+#   make bench-harvest the harvester on the fixture sites: pages/s and peak memory (test stack's database)
 #   make format-check  clang-format check of backend/ (make format rewrites the files)
 #   make clean         build outputs and the test stack's data; make distclean: also var/ and node_modules
 
@@ -22,7 +23,7 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 C_SOURCES = $(shell find backend \( -path 'backend/build*' -o -name third_party -o -name vendor \) -prune \
 	-o -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | LC_ALL=C sort)
 
-.PHONY: run stop status install-deps build backend backend-asan frontend frontend-required test \
+.PHONY: run stop status install-deps build backend backend-asan frontend frontend-required test bench-harvest \
 	bench bench-data format format-check clean distclean
 
 run: install-deps build
@@ -70,6 +71,9 @@ test:
 
 bench: install-deps build
 	scripts/bench.sh
+
+bench-harvest: install-deps build
+	scripts/bench-harvest.sh
 
 bench-data:
 	@test -f sql/bench/generate.sh || { echo "sql/bench/generate.sh is missing" >&2; exit 1; }

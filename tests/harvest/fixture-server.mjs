@@ -13,7 +13,8 @@
 //   POST /__change?site=S&id=EXTERNALID switches one record to its "changed" version (a sentence
 //                                       added to its summary, its start year moved); answers
 //                                       {site, id, pages: [paths whose body changed]}
-//   POST /__unchange                    back to the original versions
+//   POST /__hide?site=S&id=EXTERNALID   takes one record off its site (as if it was deleted there)
+//   POST /__unchange                    back to the original versions, every record shown
 // Also usable as a module: startFixtureServer({port}) resolves to {port, origin, close()}.
 import http from 'node:http';
 import zlib from 'node:zlib';
@@ -162,13 +163,13 @@ export function startFixtureServer({ port = 0, host = '127.0.0.1', quiet = true 
       changed = new Set();
       return json(200, { ok: true });
     }
-    if (p === '/__change') {
+    if (p === '/__change' || p === '/__hide') {
       const site = url.searchParams.get('site') || '';
       const id = url.searchParams.get('id') || url.searchParams.get('page') || '';
       if (!SITES[site] || !findEntry(site, id)) return json(404, { error: `no record ${id} on site ${site}` });
       // Which pages change: render every known page before and after.
       const before = snapshot();
-      changed = new Set([...changed, `${site}:${id}`]);
+      changed = new Set([...changed, `${p === '/__hide' ? 'hide:' : ''}${site}:${id}`]);
       const after = snapshot();
       const pages = [...after.keys()].filter((k) => before.get(k) !== after.get(k));
       return json(200, { site, id, pages });

@@ -479,3 +479,106 @@ test('the runs are listed, newest first, three per source', { skip }, async () =
     assert.equal(rr[0].records_updated, slug === SLUGS.drupal ? 1 : 0);
   }
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Refused documents, records that leave a source, the daemon
+
+test('a document with a mistake is refused, the key named, and nothing of the batch is loaded', { skip }, async () => {
+  const tmp = fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'sc-sources-'));
+  try {
+    const good = JSON.parse(fs.readFileSync(path.join(REPO, 'sources', 'fixtures', 'fixture-rss.json'), 'utf8'));
+    const renamed = { ...good, name: 'Nom qui ne doit pas arriver en base' };
+    const typo = { ...good, slug: 'fixture-typo', fields: { ...good.fields, titel: good.fields.title } };
+    const badKind = { ...good, slug: 'fixture-kind', kind: 'ftp' };
+    const files = { 'a-renamed.json': renamed, 'b-typo.json': typo, 'c-kind.json': badKind };
+    for (const [f, doc] of Object.entries(files)) fs.writeFileSync(path.join(tmp, f), JSON.stringify(doc));
+    fs.writeFileSync(path.join(tmp, 'd-broken.json'), '{"slug": "fixture-broken", ');
+    const before = await psql(`SELECT string_agg(code || ':' || name || ':' || updated_at, ',' ORDER BY code) FROM source`);
+    const r = await harvest(['load', ...Object.keys(files).map((f) => path.join(tmp, f)), path.join(tmp, 'd-broken.json')], { timeout: 60000 });
+    assert.notEqual(r.code, 0, show(r));
+    assert.match(r.stderr, /b-typo\.json: .*fields\.titel/, show(r));
+    assert.match(r.stderr, /c-kind\.json: .*kind/, show(r));
+    assert.match(r.stderr, /d-broken\.json: /, show(r));
+    assert.doesNotMatch(r.stderr, /a-renamed\.json/, 'the valid document is not blamed');
+    assert.equal(await psql(`SELECT string_agg(code || ':' || name || ':' || updated_at, ',' ORDER BY code) FROM source`), before,
+      'no source added or changed, not even the valid one');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a record taken off its site is marked gone after gone_after_runs runs, then comes back', { skip }, async () => {
+  const slug = SLUGS.rss;
+  const inDup = new Set(DUPLICATES.flatMap((d) => [`${d.a.source}/${d.a.external_id}`, `${d.b.source}/${d.b.external_id}`]));
+  const rec = EXP.rss.records.find((x) => !inDup.has(`${slug}/${x.external_id}`));
+  const state = async () => (await rows(`SELECT r.missed_runs, r.gone_at, i.id, i.status FROM source_record r
+      JOIN source s ON s.id = r.source_id JOIN initiative i ON i.id = r.initiative_id
+     WHERE s.code = ${lit(slug)} AND r.external_id = ${lit(rec.external_id)}`))[0];
+  const live = async () => (await api(`/api/v1/search?source=${slug}&limit=1`)).json.total;
+  await psql(`UPDATE source SET gone_after_runs = 2 WHERE code = ${lit(slug)}`);
+  const total0 = await live();
+  const hidden = await fixtureGet(`/__hide?site=rss&id=${encodeURIComponent(rec.external_id)}`, 'POST');
+  try {
+    assert.ok(hidden.pages && hidden.pages.length > 0, JSON.stringify(hidden));
+    let r = await harvest(['run', slug]);
+    assert.equal(r.code, 0, show(r));
+    let s = await state();
+    assert.equal(s.missed_runs, 1);
+    assert.equal(s.gone_at, null, 'one missed run is not enough');
+    assert.equal(s.status, 'published');
+    r = await harvest(['run', slug]);
+    assert.equal(r.code, 0, show(r));
+    s = await state();
+    assert.notEqual(s.gone_at, null, 'gone after two missed runs');
+    assert.equal(s.status, 'archived', 'its initiative is archived, not deleted');
+    assert.equal((await lastRuns())[slug].records_gone, 1);
+    assert.equal((await api(`/api/v1/initiatives/${s.id}`)).status, 404, 'an archived initiative is not shown');
+    assert.equal(await live(), total0 - 1, 'search by source no longer counts it');
+  } finally {
+    await fixtureGet('/__unchange', 'POST');
+  }
+  const r = await harvest(['run', slug]);
+  assert.equal(r.code, 0, show(r));
+  const s = await state();
+  assert.equal(s.gone_at, null, 'seen again: no longer gone');
+  assert.equal(s.missed_runs, 0);
+  assert.equal(s.status, 'published');
+  assert.equal((await api(`/api/v1/initiatives/${s.id}`)).status, 200);
+  assert.equal(await live(), total0);
+});
+
+test('queued jobs are taken once each by two daemons; a source is queued again when its period is due', { skip }, async () => {
+  const runCount = async (slug) => Number(await psql(`SELECT count(*) FROM harvest_run h JOIN source s ON s.id = h.source_id WHERE s.code = ${lit(slug)}`));
+  const codes = [SLUGS.rss, SLUGS.csv];
+  const before = Object.fromEntries(await Promise.all(Object.values(SLUGS).map(async (s) => [s, await runCount(s)])));
+  const maxJob = Number(await psql('SELECT coalesce(max(id), 0) FROM harvest_job'));
+  let r = await harvest(['queue', ...codes], { timeout: 60000 });
+  assert.equal(r.code, 0, show(r));
+  r = await harvest(['queue', ...codes], { timeout: 60000 });
+  assert.equal(r.code, 0, 'queueing again is harmless');
+  assert.equal(Number(await psql(`SELECT count(*) FROM harvest_job WHERE id > ${maxJob} AND status = 'queued'`)), 2, 'one waiting job per source');
+  r = await harvest(['queue', 'no-such-source'], { timeout: 60000 });
+  assert.equal(r.code, 1, show(r));
+  assert.match(r.stderr, /no such source/);
+  const [d1, d2] = await Promise.all([harvest(['daemon', '--once']), harvest(['daemon', '--once'])]);
+  assert.equal(d1.code, 0, show(d1));
+  assert.equal(d2.code, 0, show(d2));
+  const jobs = await rows(`SELECT s.code, j.status, j.run_id, j.taken_by FROM harvest_job j JOIN source s ON s.id = j.source_id
+     WHERE j.id > ${maxJob} AND s.code IN ${FIXTURE_CODES} ORDER BY s.code`);
+  assert.deepEqual(jobs.map((j) => `${j.code}:${j.status}`), codes.slice().sort().map((c) => `${c}:done`));
+  assert.equal(new Set(jobs.map((j) => j.run_id)).size, 2, 'two runs');
+  for (const s of Object.values(SLUGS)) {
+    assert.equal(await runCount(s), before[s] + (codes.includes(s) ? 1 : 0), `${s}: runs`);
+  }
+  // The schedule: a source whose next run is due is queued and harvested by the next daemon pass.
+  const due = SLUGS.csv;
+  await psql(`UPDATE source SET next_run_at = now() - interval '1 minute' WHERE code = ${lit(due)}`);
+  const n0 = await runCount(due);
+  r = await harvest(['daemon', '--once']);
+  assert.equal(r.code, 0, show(r));
+  assert.equal(await runCount(due), n0 + 1, 'the due source was harvested');
+  const next = await rows(`SELECT (next_run_at - h.finished_at) BETWEEN interval '23 hours 59 minutes' AND interval '24 hours 1 minute' AS ok
+      FROM source s JOIN harvest_run h ON h.source_id = s.id WHERE s.code = ${lit(due)} ORDER BY h.id DESC LIMIT 1`);
+  assert.equal(next[0].ok, true, 'its next run is one period (24 h) after this one');
+  assert.equal(await runCount(SLUGS.drupal), before[SLUGS.drupal], 'a source not due is left alone');
+});

@@ -17,11 +17,14 @@ export const SLUGS = {
   rss: 'fixture-rss', csv: 'fixture-csv', hostile: 'fixture-hostile',
 };
 
-/** The entries of one site as currently served: changed is a Set of "site:key" strings. */
+/** The entries of one site as currently served: changed is a Set of "site:key" strings (a record
+ * in its changed version) and "hide:site:key" strings (a record taken off the site). */
 export function entriesOf(site, changed = new Set()) {
   const list = catalogue().sites[site] || [];
   const mod = SITES[site];
-  return list.map((e) => (changed.has(`${site}:${mod.keyOf(e)}`) ? changedEntry(e) : e));
+  return list
+    .filter((e) => !changed.has(`hide:${site}:${mod.keyOf(e)}`))
+    .map((e) => (changed.has(`${site}:${mod.keyOf(e)}`) ? changedEntry(e) : e));
 }
 
 /** The entry of site whose external id (keyOf) is key, or undefined. */
