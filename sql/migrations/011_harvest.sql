@@ -168,7 +168,8 @@ BEGIN
 
     IF init_id IS NULL AND v_web IS NOT NULL THEN
         SELECT i.id INTO init_id FROM initiative i
-         WHERE sc_website_key(i.website) = sc_website_key(v_web) AND i.status <> 'rejected'
+         WHERE i.website IS NOT NULL AND sc_website_key(i.website) = sc_website_key(v_web)
+           AND i.status <> 'rejected'
            AND NOT EXISTS (SELECT 1 FROM source_record sr
                             WHERE sr.initiative_id = i.id AND sr.source_id = p_source)
          ORDER BY i.id LIMIT 1;

@@ -126,13 +126,21 @@ static dom_status geocode(run_state *rs, json_t *norm) {
     if (n < 0 || (size_t)n >= sizeof q) /* an address too long: the commune alone */
         snprintf(q, sizeof q, "%s%s%.*s", postcode ? postcode : "", postcode && commune ? " " : "",
                  (int)(GEOCODER_Q_MAX - 8), commune ? commune : "");
+    json_t *cache = rs->opt->geocache;
+    const json_t *known = cache ? json_object_get(cache, q) : NULL;
+    const char *code = NULL;
     json_t *answer = NULL;
-    dom_status st = geocoder_resolve(rs->db, q, &answer);
-    if (st != DOM_OK)
-        return st;
-    const json_t *match = json_object_get(answer, "match");
-    const char *code =
-            json_string_value(json_object_get(json_object_get(match, "territory"), "code"));
+    if (known != NULL) {
+        code = json_string_value(known);
+    } else {
+        dom_status st = geocoder_resolve(rs->db, q, &answer);
+        if (st != DOM_OK)
+            return st;
+        const json_t *match = json_object_get(answer, "match");
+        code = json_string_value(json_object_get(json_object_get(match, "territory"), "code"));
+        if (cache != NULL && json_object_size(cache) < HV_GEOCACHE_MAX)
+            json_object_set_new(cache, q, code ? json_string(code) : json_null());
+    }
     if (code) {
         json_object_set_new(norm, "commune_code", json_string(code));
         json_object_set_new(norm, "geo_precision", json_string("commune"));

@@ -14,7 +14,8 @@
 #include "harvest/source_doc.h"
 #include "harvest/store.h"
 
-#define HV_RUN_ERRORS_MAX 500 /* errors kept per run (the count goes on) */
+#define HV_RUN_ERRORS_MAX 500   /* errors kept per run (the count goes on) */
+#define HV_GEOCACHE_MAX   20000 /* places remembered: the same towns recur across records */
 
 typedef struct hv_run_options {
     bool dry_run;           /* "test": extract and print, write nothing, no conditional requests */
@@ -26,6 +27,8 @@ typedef struct hv_run_options {
     int retry_base_ms;      /* back-off unit */
     const char *user_agent; /* borrowed */
     volatile sig_atomic_t *stop; /* set by a signal: queue nothing more, finish as "partial" */
+    json_t *geocache; /* place text → commune code or null, shared by the runs of one process
+                         (borrowed, may be NULL); at most HV_GEOCACHE_MAX entries */
 } hv_run_options;
 
 /* Harvests src (borrowed) whose row is source_id. On DOM_OK *fig holds the figures and *run_id
