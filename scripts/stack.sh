@@ -241,7 +241,8 @@ pg_ensure_db() {
     psql_super -d "$DB_NAME" -c 'SET client_min_messages = warning' \
         -c 'CREATE EXTENSION IF NOT EXISTS postgis' \
         -c 'CREATE EXTENSION IF NOT EXISTS unaccent' \
-        -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm'
+        -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm' \
+        -c 'CREATE EXTENSION IF NOT EXISTS rum'
 }
 
 start_pg() {
