@@ -438,6 +438,39 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     return st;
 }
 
+/* Whether facet's counts can be read from facet_count (sql/migrations/013_facet_counts.sql): no
+ * words, place or year, and, its own filter left out, no filter or a single code of a kind the
+ * table keeps. Sets *fkind and *fcode to that filter ("" and "" for none). */
+static bool facet_precounted(const search_query_t *sq, const char *q, const search_ast_t *ast,
+                             int facet, const char **fkind, const char **fcode) {
+    bool territorial = facet == SEARCH_FACET_REGION || facet == SEARCH_FACET_DEPARTEMENT;
+    size_t nfilters = 0;
+    *fkind = *fcode = "";
+    if (facet == SEARCH_SOURCE || ast || (q && q[0]) || sq->has_near || sq->has_bbox ||
+        sq->year_min || sq->year_max)
+        return false;
+    for (int k = 0; k < SEARCH_NKINDS; k++) {
+        if (k == facet || sq->codes[k].n == 0)
+            continue;
+        if (k == SEARCH_SOURCE)
+            return false;
+        nfilters += sq->codes[k].n;
+        *fkind = kind_names[k];
+        *fcode = sq->codes[k].codes[0];
+    }
+    if (!territorial) {
+        for (size_t i = 0; i < sq->nterritories; i++) {
+            const territory_ref_t *t = &sq->territories[i];
+            if (strcmp(t->level, "region") != 0 && strcmp(t->level, "departement") != 0)
+                return false;
+            nfilters++;
+            *fkind = t->level;
+            *fcode = t->code;
+        }
+    }
+    return nfilters <= 1;
+}
+
 /* One facet: [{"code","label","count"}], its own filter left out. */
 static dom_status search_facet(db_t *db, const search_query_t *sq, const char *q,
                                const search_ast_t *ast, int facet, json_t **out) {
@@ -448,8 +481,28 @@ static dom_status search_facet(db_t *db, const search_query_t *sq, const char *q
             [SEARCH_ACTOR_TYPE] = "actor_type", [SEARCH_SCALE] = "scale", [SEARCH_STAGE] = "stage"};
     qb_t x;
     PGresult *r;
+    const char *fkind, *fcode;
     qb_init(&x, sq, q, ast);
-    if (facet == SEARCH_SOURCE) {
+    if (facet_precounted(sq, q, ast, facet, &fkind, &fcode)) {
+        const char *kind = search_facet_name(facet);
+        if (facet == SEARCH_FACET_REGION || facet == SEARCH_FACET_DEPARTEMENT) {
+            sqlb_sql(&x.b, "SELECT c.code, t.name, c.n FROM facet_count c JOIN territory t"
+                           " ON t.level = c.kind AND t.code = c.code");
+        } else if (facet == SEARCH_FACET_YEAR) {
+            sqlb_sql(&x.b, "SELECT c.code, c.code, c.n FROM facet_count c");
+        } else {
+            sqlb_sql(&x.b, "SELECT c.code, vocab_label(c.kind, c.code, ");
+            ref_lang(&x);
+            sqlb_sql(&x.b, "), c.n FROM facet_count c");
+        }
+        sqlb_sql(&x.b, " WHERE c.fkind = ");
+        sqlb_param(&x.b, fkind);
+        sqlb_sql(&x.b, " AND c.fcode = ");
+        sqlb_param(&x.b, fcode);
+        sqlb_sql(&x.b, " AND c.kind = ");
+        sqlb_param(&x.b, kind);
+        sqlb_sql(&x.b, " AND c.n > 0");
+    } else if (facet == SEARCH_SOURCE) {
         sqlb_sql(&x.b, "SELECT s.code, s.name, count(DISTINCT i.id) FROM initiative i"
                        " JOIN source_record sr ON sr.initiative_id = i.id"
                        " JOIN source s ON s.id = sr.source_id");
