@@ -757,6 +757,11 @@ done:
     return ss;
 }
 
+bool search_precounted(const search_query_t *sq, int facet, const char **fkind,
+                       const char **fcode) {
+    return facet_precounted(sq, sq->q, NULL, facet, fkind, fcode);
+}
+
 search_status search_where_sql(db_t *db, const search_query_t *sq, sqlb_t *b, search_error_t *err) {
     search_ast_t ast;
     buf_t plain;
