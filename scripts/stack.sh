@@ -242,7 +242,8 @@ pg_ensure_db() {
         -c 'CREATE EXTENSION IF NOT EXISTS postgis' \
         -c 'CREATE EXTENSION IF NOT EXISTS unaccent' \
         -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm' \
-        -c 'CREATE EXTENSION IF NOT EXISTS rum'
+        -c 'CREATE EXTENSION IF NOT EXISTS rum' \
+        -c 'CREATE EXTENSION IF NOT EXISTS btree_gin'
 }
 
 start_pg() {

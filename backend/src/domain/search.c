@@ -48,6 +48,9 @@ const db_stmt_t search_stmts[] = {
          "ord)"
          " WHERE w.word <> ''",
          1, true},
+        {"search_total_precounted",
+         "SELECT n FROM facet_count WHERE fkind = $1 AND fcode = $2 AND kind = $3 AND code = $4", 4,
+         true},
         {NULL, NULL, 0, false},
 };
 
@@ -266,16 +269,69 @@ static dom_status search_estimate(db_t *db, const search_query_t *sq, const char
     return DOM_OK;
 }
 
+/* The number of matches read from facet_count, when the search has no words, place or year and
+ * one filter code of a kind held once per initiative (actor type, scale, stage, région,
+ * département), or two codes of which one is of such a kind: exact at any size. False when the
+ * search is not of that shape. */
+static dom_status total_precounted(db_t *db, const search_query_t *sq, const char *q,
+                                   const search_ast_t *ast, json_int_t *total, bool *found) {
+    const char *kind[2], *code[2];
+    bool single[2], territorial[2];
+    int n = 0;
+    *found = false;
+    if (ast || (q && q[0]) || sq->has_near || sq->has_bbox || sq->year_min || sq->year_max)
+        return DOM_OK;
+    for (int k = 0; k < SEARCH_NKINDS; k++) {
+        if (sq->codes[k].n == 0)
+            continue;
+        if (sq->codes[k].n > 1 || k == SEARCH_SOURCE || n == 2)
+            return DOM_OK;
+        kind[n] = kind_names[k];
+        code[n] = sq->codes[k].codes[0];
+        single[n] = k == SEARCH_ACTOR_TYPE || k == SEARCH_SCALE || k == SEARCH_STAGE;
+        territorial[n++] = false;
+    }
+    for (size_t i = 0; i < sq->nterritories; i++) {
+        const territory_ref_t *t = &sq->territories[i];
+        if (n == 2 || (strcmp(t->level, "region") != 0 && strcmp(t->level, "departement") != 0))
+            return DOM_OK;
+        kind[n] = t->level;
+        code[n] = t->code;
+        single[n] = territorial[n] = true;
+        n++;
+    }
+    if (n == 0 || (n == 1 && !single[0]) || (n == 2 && !single[0] && !single[1]) ||
+        (n == 2 && territorial[0] && territorial[1]))
+        return DOM_OK;
+    /* The counted kind is one held once per initiative; the other, if any, is the filter. */
+    int b = n == 2 && single[1] ? 1 : 0, a = 1 - b;
+    const char *params[] = {n == 2 ? kind[a] : "", n == 2 ? code[a] : "", kind[b], code[b]};
+    PGresult *r;
+    dom_status st = dom_from_db(db_exec(db, "search_total_precounted", 4, params, &r));
+    if (st != DOM_OK)
+        return st;
+    *total = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+    *found = true;
+    PQclear(r);
+    return DOM_OK;
+}
+
 /* The number of matches: the planner's estimate when it is far above the cap (counting a common
  * word costs more than the search itself: 84 ms for 33,000 matches of 1,000,000), else exact up
- * to the cap, and past the cap the estimate if it is above the cap. *est is the estimate. */
+ * to the cap, and past the cap the estimate if it is above the cap; exact at any size when read
+ * from facet_count (*precounted). *est is the estimate. */
 static dom_status search_total(db_t *db, const search_query_t *sq, const char *q,
                                const search_ast_t *ast, json_int_t *total, bool *estimate,
-                               double *est) {
+                               double *est, bool *precounted) {
     qb_t x;
     PGresult *r;
     *estimate = false;
-    dom_status st = search_estimate(db, sq, q, ast, est);
+    dom_status st = total_precounted(db, sq, q, ast, total, precounted);
+    if (st != DOM_OK || *precounted) {
+        *est = (double)*total;
+        return st;
+    }
+    st = search_estimate(db, sq, q, ast, est);
     if (st != DOM_OK)
         return st;
     if (*est > SEARCH_ESTIMATE_ABOVE) {
@@ -641,17 +697,29 @@ static dom_status search_correct(db_t *db, const char *q, char **corrected) {
     return DOM_OK;
 }
 
+/* Whether the search has conditions besides its free words: its matches are then few enough to be
+ * read (they are counted up to the cap), and ranked ties stay newest first up to the cap. */
+static bool has_filters(const search_query_t *sq, const search_ast_t *ast) {
+    if (ast || sq->nterritories > 0 || sq->year_min || sq->year_max || sq->has_near || sq->has_bbox)
+        return true;
+    for (int k = 0; k < SEARCH_NKINDS; k++)
+        if (sq->codes[k].n > 0)
+            return true;
+    return false;
+}
+
 static dom_status search_attempt(db_t *db, const search_query_t *sq, const char *q,
                                  const search_ast_t *ast, json_t **out, json_int_t *total) {
-    bool estimate;
+    bool estimate, precounted;
     double est;
     *out = NULL;
-    dom_status st = search_total(db, sq, q, ast, total, &estimate, &est);
+    dom_status st = search_total(db, sq, q, ast, total, &estimate, &est, &precounted);
     if (st == DOM_OK)
-        st = search_page(db, sq, q, ast, effective_sort(sq, q), est > SEARCH_RANK_TIES_BY_INDEX,
-                         out);
+        st = search_page(
+                db, sq, q, ast, effective_sort(sq, q),
+                est > (has_filters(sq, ast) ? SEARCH_TOTAL_CAP : SEARCH_RANK_TIES_BY_INDEX), out);
     if (st == DOM_OK) {
-        bool exact = !estimate && *total <= SEARCH_TOTAL_CAP;
+        bool exact = !estimate && (precounted || *total <= SEARCH_TOTAL_CAP);
         if (json_object_set_new(*out, "total",
                                 json_integer(estimate ? *total
                                              : exact  ? *total

@@ -18,7 +18,8 @@
 #define SEARCH_TOTAL_CAP 10000 /* counted exactly up to here, then estimated */
 /* Not counted at all when the planner estimates more matches than this: the estimate is given. */
 #define SEARCH_ESTIMATE_ABOVE 20000
-/* Ranked results tie in the order of the index when more matches than this are estimated. */
+/* Ranked results tie in the order of the index when more matches than this are estimated (than
+ * SEARCH_TOTAL_CAP for a search with filters besides its words). */
 #define SEARCH_RANK_TIES_BY_INDEX 2000
 #define SEARCH_TERRITORIES_MAX    20
 #define SEARCH_CODES_MAX          20 /* values of one filter */
