@@ -85,21 +85,29 @@ if [[ $has_suggest == 200 ]]; then
     warm "$SUGGESTS"
     bench "suggest mix (Redis cache hit)" "$BASE" "$SUGGESTS"
 fi
+MAPS=$ROOT/scripts/bench-map-paths.txt
+warm "$MAPS"
+bench "map mix, 4 kinds (Redis cache hit)" "$BASE" "$MAPS"
 
 # Without the cache: the API restarted with SC_CACHE_TTL=0.
 SC_CACHE_TTL=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
 bench "search mix, 12 kinds (no cache)" "$BASE" "$SEARCHES"
 SQLDIR=$(mktemp -d)
+# The statements the API runs for them (domain/search.c): the planner's estimate instead of a count
+# when it is large, the best page from the RUM index, facets read from facet_count.
 cat >"$SQLDIR/common.sql" <<'SQL'
-SELECT count(*) FROM (SELECT 1 FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('recyclerie') LIMIT 10001) s;
-SELECT i.id FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('recyclerie') ORDER BY ts_rank_cd(i.tsv, sc_tsquery('recyclerie')) DESC, i.id DESC LIMIT 21;
+EXPLAIN (FORMAT JSON) SELECT 1 FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('recyclerie');
+SELECT i.id FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('recyclerie') ORDER BY i.tsv <=> sc_tsquery('recyclerie') LIMIT 21;
 SQL
 cat >"$SQLDIR/filtered.sql" <<'SQL'
+EXPLAIN (FORMAT JSON) SELECT 1 FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('insertion') AND i.themes && '{EMP}' AND i.region_code = '84';
 SELECT count(*) FROM (SELECT 1 FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('insertion') AND i.themes && '{EMP}' AND i.region_code = '84' LIMIT 10001) s;
-SELECT i.id FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('insertion') AND i.themes && '{EMP}' AND i.region_code = '84' ORDER BY ts_rank_cd(i.tsv, sc_tsquery('insertion')) DESC, i.id DESC LIMIT 21;
+SELECT i.id FROM initiative i WHERE i.status = 'published' AND i.tsv @@ sc_tsquery('insertion') AND i.themes && '{EMP}' AND i.region_code = '84' ORDER BY i.tsv <=> sc_tsquery('insertion'), i.id DESC LIMIT 21;
 SQL
 cat >"$SQLDIR/facets.sql" <<'SQL'
-SELECT u.code, count(*) FROM initiative i CROSS JOIN LATERAL unnest(i.themes) AS u(code) WHERE i.status = 'published' AND i.themes && '{SOL}' GROUP BY u.code;
+SELECT c.code, c.n FROM facet_count c WHERE c.fkind = '' AND c.fcode = '' AND c.kind = 'theme' AND c.n > 0;
+SELECT c.code, c.n FROM facet_count c WHERE c.fkind = 'theme' AND c.fcode = 'SOL' AND c.kind = 'actor_type' AND c.n > 0;
+SELECT c.code, c.n FROM facet_count c WHERE c.fkind = 'theme' AND c.fcode = 'SOL' AND c.kind = 'region' AND c.n > 0;
 SQL
 sqlbench "limit: bare SQL of 3 of the mix (common word, filtered word, facet)" \
     "$SQLDIR/common.sql" "$SQLDIR/filtered.sql" "$SQLDIR/facets.sql"
@@ -113,5 +121,8 @@ if [[ $has_suggest == 200 ]]; then
     bench "suggest mix (no cache)" "$BASE" "$SUGGESTS"
 fi
 rm -f "$SUGGESTS"
+while read -r p; do
+    [[ -z $p || $p == \#* ]] || bench "GET ${p#/api/v1} (no cache)" "$BASE$p"
+done <"$MAPS"
 echo
 echo "Written to $OUT"

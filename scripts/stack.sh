@@ -243,7 +243,9 @@ pg_ensure_db() {
     psql_super -d "$DB_NAME" -c 'SET client_min_messages = warning' \
         -c 'CREATE EXTENSION IF NOT EXISTS postgis' \
         -c 'CREATE EXTENSION IF NOT EXISTS unaccent' \
-        -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm'
+        -c 'CREATE EXTENSION IF NOT EXISTS pg_trgm' \
+        -c 'CREATE EXTENSION IF NOT EXISTS rum' \
+        -c 'CREATE EXTENSION IF NOT EXISTS btree_gin'
 }
 
 start_pg() {

@@ -1,5 +1,6 @@
 #include "domain/map.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "core/log.h"
@@ -33,9 +34,110 @@ static search_status map_run(db_t *db, sqlb_t *b, const char *label, json_t **ou
     return SEARCH_OK;
 }
 
+/* True when the search has no filter but its box: the map then reads map_point
+ * (sql/migrations/015_map_points.sql), the narrow rows of the published initiatives' points. */
+static bool box_only(const search_query_t *sq) {
+    if ((sq->q && sq->q[0]) || sq->nterritories > 0 || sq->year_min || sq->year_max || sq->has_near)
+        return false;
+    for (int k = 0; k < SEARCH_NKINDS; k++)
+        if (sq->codes[k].n > 0)
+            return false;
+    return true;
+}
+
+/* The box of the search, as the search tests it (geom && envelope). */
+static void envelope(sqlb_t *b, const double bbox[4]) {
+    sqlb_sql(b, "ST_MakeEnvelope(");
+    for (int i = 0; i < 4; i++) {
+        sqlb_paramf(b, "%.7f", bbox[i]);
+        sqlb_sql(b, i < 3 ? "::float8, " : "::float8, 4326)");
+    }
+}
+
+/* The clusters of the unfiltered map from the cell levels of map_cell (sql/migrations/
+ * 015_map_points.sql): the cells of level max(zoom, MAP_CELL_LEVEL_MIN) lying inside the box, by
+ * a margin that covers the float rounding of the box test, are added up; the points of the other
+ * cells are read from map_point and tested like the search does. A cell lies within one cluster,
+ * found from its centre; the points on the edges of the cells of that level, kept out of them,
+ * are read too. Appends " FROM (…) c"; false, appending nothing, when no cell lies
+ * inside the box (a small box: its points are few). */
+static bool cells_sql(sqlb_t *b, const double bbox[4], int zoom, const char *cell) {
+    const double eps = 1e-4;
+    int g = zoom < MAP_CELL_LEVEL_MIN ? MAP_CELL_LEVEL_MIN : zoom;
+    double w = 360.0 / (double)(1L << (g + 5));
+    double lo[2], hi[2];
+    for (int a = 0; a < 2; a++) {
+        lo[a] = ceil((bbox[a] + eps) / w);
+        hi[a] = floor((bbox[a + 2] - eps) / w) - 1;
+        if (lo[a] > hi[a])
+            return false;
+    }
+    sqlb_sql(b,
+             " FROM (SELECT sum(u.n) AS n, min(u.id) AS id,"
+             "   ST_SetSRID(ST_MakePoint(sum(u.sx) / sum(u.n), sum(u.sy) / sum(u.n)), 4326) AS pt,"
+             "   ST_MakeEnvelope(min(u.x0), min(u.y0), max(u.x1), max(u.y1)) AS e FROM ("
+             "   SELECT round((c.cx + 0.5) * 360 / 2 ^ (c.g + 5) / ");
+    sqlb_param(b, cell);
+    sqlb_sql(b, "::float8) AS kx, round((c.cy + 0.5) * 360 / 2 ^ (c.g + 5) / ");
+    sqlb_param(b, cell);
+    sqlb_sql(b, "::float8) AS ky, c.n, c.min_id AS id, c.sx, c.sy, c.x0, c.y0, c.x1, c.y1"
+                " FROM map_cell c WHERE c.g = ");
+    sqlb_paramf(b, "%d", g);
+    sqlb_sql(b, "::smallint AND c.cx BETWEEN ");
+    sqlb_paramf(b, "%.0f", lo[0]);
+    sqlb_sql(b, "::int AND ");
+    sqlb_paramf(b, "%.0f", hi[0]);
+    sqlb_sql(b, "::int AND c.cy BETWEEN ");
+    sqlb_paramf(b, "%.0f", lo[1]);
+    sqlb_sql(b, "::int AND ");
+    sqlb_paramf(b, "%.0f", hi[1]);
+    sqlb_sql(b, "::int UNION ALL SELECT round(p.x / ");
+    sqlb_param(b, cell);
+    sqlb_sql(b, "::float8), round(p.y / ");
+    sqlb_param(b, cell);
+    sqlb_sql(b, "::float8), 1, p.id, p.x, p.y, p.x, p.y, p.x, p.y FROM map_point p"
+                " WHERE ((p.x BETWEEN ");
+    /* The strips of the box where a point may lie in a cell on the edge; elsewhere it cannot.
+     * The margin covers the float rounding of the box test. */
+    sqlb_paramf(b, "%.9f", bbox[0] - eps);
+    sqlb_sql(b, "::float8 AND ");
+    sqlb_paramf(b, "%.9f", lo[0] * w + eps);
+    sqlb_sql(b, "::float8 OR p.x BETWEEN ");
+    sqlb_paramf(b, "%.9f", (hi[0] + 1) * w - eps);
+    sqlb_sql(b, "::float8 AND ");
+    sqlb_paramf(b, "%.9f", bbox[2] + eps);
+    sqlb_sql(b, "::float8 OR p.y BETWEEN ");
+    sqlb_paramf(b, "%.9f", bbox[1] - eps);
+    sqlb_sql(b, "::float8 AND ");
+    sqlb_paramf(b, "%.9f", lo[1] * w + eps);
+    sqlb_sql(b, "::float8 OR p.y BETWEEN ");
+    sqlb_paramf(b, "%.9f", (hi[1] + 1) * w - eps);
+    sqlb_sql(b, "::float8 AND ");
+    sqlb_paramf(b, "%.9f", bbox[3] + eps);
+    sqlb_sql(b, "::float8) AND NOT (map_cell_of(p.x, ");
+    sqlb_paramf(b, "%d", g);
+    sqlb_sql(b, "::int) BETWEEN ");
+    sqlb_paramf(b, "%.0f", lo[0]);
+    sqlb_sql(b, "::int AND ");
+    sqlb_paramf(b, "%.0f", hi[0]);
+    sqlb_sql(b, "::int AND map_cell_of(p.y, ");
+    sqlb_paramf(b, "%d", g);
+    sqlb_sql(b, "::int) BETWEEN ");
+    sqlb_paramf(b, "%.0f", lo[1]);
+    sqlb_sql(b, "::int AND ");
+    sqlb_paramf(b, "%.0f", hi[1]);
+    sqlb_sql(b, "::int) OR p.grid <= ");
+    sqlb_paramf(b, "%d", g);
+    sqlb_sql(b, "::smallint) AND p.geom && ");
+    envelope(b, bbox);
+    sqlb_sql(b, ") u GROUP BY u.kx, u.ky) c");
+    return true;
+}
+
 search_status map_clusters(db_t *db, const search_query_t *sq, int zoom, json_t **out,
                            search_error_t *err) {
     sqlb_t b;
+    char cell[64];
     *out = NULL;
     if (zoom < 0 || zoom > MAP_ZOOM_MAX) {
         err->dom = DOM_INTERNAL;
@@ -53,14 +155,36 @@ search_status map_clusters(db_t *db, const search_query_t *sq, int zoom, json_t 
                  "                        round(ST_YMin(c.e)::numeric, 6),"
                  "                        round(ST_XMax(c.e)::numeric, 6),"
                  "                        round(ST_YMax(c.e)::numeric, 6))) END)"
-                 "   ORDER BY c.n DESC, c.id), '[]'::json))::text"
-                 " FROM (SELECT count(*) AS n, min(i.id) AS id,"
+                 "   ORDER BY c.n DESC, c.id), '[]'::json))::text");
+    /* The grid: ST_SnapToGrid rounds to the nearest multiple of the cell, as round() does. */
+    snprintf(cell, sizeof cell, "%.12f", 360.0 / (double)(1L << zoom) / 4.0);
+    if (box_only(sq) && sq->has_bbox) {
+        if (zoom <= MAP_CELL_ZOOM_MAX && cells_sql(&b, sq->bbox, zoom, cell)) {
+            /* done: the cells inside the box and the points of its edges */
+        } else {
+            sqlb_sql(&b, " FROM (SELECT count(*) AS n, min(p.id) AS id,"
+                         "   ST_SetSRID(ST_MakePoint(avg(p.x), avg(p.y)), 4326) AS pt,"
+                         "   ST_MakeEnvelope(min(p.x), min(p.y), max(p.x), max(p.y)) AS e"
+                         "   FROM map_point p WHERE p.geom && ");
+            envelope(&b, sq->bbox);
+            sqlb_sql(&b, " GROUP BY round(p.x / ");
+            sqlb_param(&b, cell);
+            sqlb_sql(&b, "::float8), round(p.y / ");
+            sqlb_param(&b, cell);
+            sqlb_sql(&b, "::float8)) c");
+        }
+        sqlb_sql(&b, " LEFT JOIN initiative m ON c.n = 1 AND m.id = c.id");
+        search_status ss = map_run(db, &b, "map clusters", out, err);
+        sqlb_free(&b);
+        return ss;
+    }
+    sqlb_sql(&b, " FROM (SELECT count(*) AS n, min(i.id) AS id,"
                  "   ST_Centroid(ST_Collect(i.geom)) AS pt, ST_Extent(i.geom) AS e"
                  "   FROM initiative i");
     search_status ss = search_where_sql(db, sq, &b, err);
     if (ss == SEARCH_OK) {
         sqlb_sql(&b, " AND i.geom IS NOT NULL GROUP BY ST_SnapToGrid(i.geom, ");
-        sqlb_paramf(&b, "%.12f", 360.0 / (double)(1L << zoom) / 4.0);
+        sqlb_param(&b, cell);
         sqlb_sql(&b, "::float8)) c LEFT JOIN initiative m ON c.n = 1 AND m.id = c.id");
         ss = map_run(db, &b, "map clusters", out, err);
     }
@@ -80,15 +204,34 @@ search_status map_choropleth(db_t *db, const search_query_t *sq, map_level level
                  "     'code', t.code, 'name', t.name, 'count', coalesce(k.n, 0),"
                  "     'per_100k', CASE WHEN t.population > 0"
                  "       THEN round(coalesce(k.n, 0) * 100000.0 / t.population, 1) END),"
-                 "   'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(t.contour, ");
-    sqlb_sql(&b, reg ? "0.02" : "0.01");
-    sqlb_sql(&b, "), 5)::json) ORDER BY t.code), '[]'::json))::text"
+                 "   'geometry', t.map_geojson::json) ORDER BY t.code), '[]'::json))::text"
                  " FROM territory t LEFT JOIN (SELECT ");
-    sqlb_sql(&b, reg ? "i.region_code" : "i.departement_code");
-    sqlb_sql(&b, " AS code, count(*) AS n FROM initiative i");
-    search_status ss = search_where_sql(db, sq, &b, err);
+    const char *fkind, *fcode;
+    search_status ss;
+    if (sq->nterritories == 0 &&
+        search_precounted(sq, reg ? SEARCH_FACET_REGION : SEARCH_FACET_DEPARTEMENT, &fkind,
+                          &fcode)) {
+        /* The counts of the région or département facet under the same filter (at most one
+         * code, no territory): read, not counted. The codes are checked as a search would. */
+        sqlb_t check;
+        sqlb_init(&check);
+        ss = search_where_sql(db, sq, &check, err);
+        sqlb_free(&check);
+        sqlb_sql(&b, "c.code, c.n FROM facet_count c WHERE c.fkind = ");
+        sqlb_param(&b, fkind);
+        sqlb_sql(&b, " AND c.fcode = ");
+        sqlb_param(&b, fcode);
+        sqlb_sql(&b, reg ? " AND c.kind = 'region'" : " AND c.kind = 'departement'");
+        sqlb_sql(&b, " AND c.n > 0");
+    } else {
+        sqlb_sql(&b, reg ? "i.region_code" : "i.departement_code");
+        sqlb_sql(&b, " AS code, count(*) AS n FROM initiative i");
+        ss = search_where_sql(db, sq, &b, err);
+        if (ss == SEARCH_OK)
+            sqlb_sql(&b, " GROUP BY 1");
+    }
     if (ss == SEARCH_OK) {
-        sqlb_sql(&b, " GROUP BY 1) k ON k.code = t.code WHERE t.level = ");
+        sqlb_sql(&b, ") k ON k.code = t.code WHERE t.level = ");
         sqlb_sql(&b, reg ? "'region'" : "'departement'");
         ss = map_run(db, &b, "map choropleth", out, err);
     }

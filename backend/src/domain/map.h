@@ -10,6 +10,10 @@
 #include "domain/search.h"
 
 #define MAP_ZOOM_MAX 20
+/* The unfiltered map reads the cell levels of map_cell up to this zoom (the levels kept: 3 to 8).
+ */
+#define MAP_CELL_LEVEL_MIN 3
+#define MAP_CELL_ZOOM_MAX  8
 
 typedef enum map_level {
     MAP_REGION,

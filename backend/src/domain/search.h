@@ -14,12 +14,17 @@
 #include "domain/territory.h"
 #include "storage/db.h"
 
-#define SEARCH_Q_MAX           500   /* bytes */
-#define SEARCH_TOTAL_CAP       10000 /* counted exactly up to here, then estimated */
-#define SEARCH_TERRITORIES_MAX 20
-#define SEARCH_CODES_MAX       20 /* values of one filter */
-#define SEARCH_CODE_LEN_MAX    63 /* bytes of one code (source codes are the longest) */
-#define SEARCH_NEAR_KM_MAX     500
+#define SEARCH_Q_MAX     500   /* bytes */
+#define SEARCH_TOTAL_CAP 10000 /* counted exactly up to here, then estimated */
+/* Not counted at all when the planner estimates more matches than this: the estimate is given. */
+#define SEARCH_ESTIMATE_ABOVE 20000
+/* Ranked results tie in the order of the index when more matches than this are estimated (than
+ * SEARCH_TOTAL_CAP for a search with filters besides its words). */
+#define SEARCH_RANK_TIES_BY_INDEX 2000
+#define SEARCH_TERRITORIES_MAX    20
+#define SEARCH_CODES_MAX          20 /* values of one filter */
+#define SEARCH_CODE_LEN_MAX       63 /* bytes of one code (source codes are the longest) */
+#define SEARCH_NEAR_KM_MAX        500
 
 extern const db_stmt_t search_stmts[];
 

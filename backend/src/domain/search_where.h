@@ -14,4 +14,11 @@
 search_status search_where_sql(db_t *db, const search_query_t *sq, sqlb_t *b,
                                search_error_t *err) MUST_CHECK;
 
+/* Whether the counts of facet (a search_facet_name: SEARCH_FACET_REGION…) under the filters of sq
+ * can be read from the table facet_count (sql/migrations/013_facet_counts.sql) rather than counted
+ * on the initiatives: sq has no words, place or year and, the facet's own filter left out, at most
+ * one filter code. Sets *fkind and *fcode to the key of the counts ("" and "" without a filter).
+ * The codes are not checked here. */
+bool search_precounted(const search_query_t *sq, int facet, const char **fkind, const char **fcode);
+
 #endif
