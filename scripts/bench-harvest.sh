@@ -16,19 +16,7 @@ SOURCES=(fixture-drupal fixture-joomla fixture-spip fixture-api fixture-rss fixt
 "$STACK" start-pg migrate load >/dev/null
 "$STACK" start-fixtures >/dev/null
 eval "$("$STACK" env)"
-"$STACK" psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
-BEGIN;
-CREATE TEMP TABLE fx_src ON COMMIT DROP AS SELECT id FROM source WHERE code LIKE 'fixture-%';
-CREATE TEMP TABLE fx_ini ON COMMIT DROP AS SELECT DISTINCT initiative_id AS id FROM source_record
-  WHERE source_id IN (SELECT id FROM fx_src) AND initiative_id IS NOT NULL;
-DELETE FROM harvest_job WHERE source_id IN (SELECT id FROM fx_src);
-DELETE FROM source_record WHERE source_id IN (SELECT id FROM fx_src);
-DELETE FROM harvest_run WHERE source_id IN (SELECT id FROM fx_src);
-DELETE FROM initiative i WHERE i.id IN (SELECT id FROM fx_ini)
-  AND NOT EXISTS (SELECT 1 FROM source_record r WHERE r.initiative_id = i.id);
-DELETE FROM source WHERE id IN (SELECT id FROM fx_src);
-COMMIT;
-SQL
+"$STACK" psql -X -q -v ON_ERROR_STOP=1 -f "$ROOT/tests/harvest/forget-fixtures.sql"
 "$BIN" load "$ROOT"/sources/fixtures/*.json >/dev/null
 
 mkdir -p "$ROOT/var/bench"

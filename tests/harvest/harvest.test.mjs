@@ -190,17 +190,7 @@ before(async () => {
   const url = /^export SC_BASE_URL=(\S+)$/m.exec(env)?.[1];
   assert.equal(url?.replace(/\/+$/, ''), BASE_URL, `stack.sh env (SC_PROFILE=${PROFILE}) is not the stack under test: export its port overrides`);
   // Earlier fixture data (a previous run of this suite on the same stack) goes first.
-  await psql(`BEGIN;
-    CREATE TEMP TABLE fx_src ON COMMIT DROP AS SELECT id FROM source WHERE code IN ${FIXTURE_CODES};
-    CREATE TEMP TABLE fx_ini ON COMMIT DROP AS SELECT DISTINCT initiative_id AS id FROM source_record
-      WHERE source_id IN (SELECT id FROM fx_src) AND initiative_id IS NOT NULL;
-    DELETE FROM harvest_job WHERE source_id IN (SELECT id FROM fx_src);
-    DELETE FROM source_record WHERE source_id IN (SELECT id FROM fx_src);
-    DELETE FROM harvest_run WHERE source_id IN (SELECT id FROM fx_src);
-    DELETE FROM initiative i WHERE i.id IN (SELECT id FROM fx_ini)
-      AND NOT EXISTS (SELECT 1 FROM source_record r WHERE r.initiative_id = i.id);
-    DELETE FROM source WHERE id IN (SELECT id FROM fx_src);
-    COMMIT;`);
+  await psql(fs.readFileSync(path.join(HERE, 'forget-fixtures.sql'), 'utf8'));
 });
 
 after(async () => {

@@ -62,6 +62,23 @@ done:
     return res;
 }
 
+int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page_url,
+                       char **out) {
+    *out = NULL;
+    char *raw = hv_reader_first(r, path);
+    if (raw == NULL)
+        return -1;
+    if (raw[0] != '\0') {
+        *out = hv_text_absolute_url(page_url, raw);
+        if (*out != NULL && (*out)[0] == '\0') { /* not a URL we can follow */
+            free(*out);
+            *out = NULL;
+        }
+    }
+    free(raw);
+    return 0;
+}
+
 static bool has_split(const hv_field_spec *f) {
     for (size_t i = 0; i < f->ntr; i++) {
         if (f->tr[i].kind == HV_TR_SPLIT)

@@ -213,19 +213,10 @@ int hv_feed_list(hv_list *list, const char *text, size_t len, char **next, char 
     }
     if (src->paging == HV_PAGING_NEXT) {
         it.node = (xmlNodePtr)doc;
-        char *raw = hv_reader_first(&r, &src->next);
-        if (raw == NULL) {
+        if (hv_reader_next_url(&r, &src->next, list->page_url, next) != 0) {
             snprintf(err, HV_ERR_MAX, "out of memory");
             goto done;
         }
-        if (raw[0] != '\0') {
-            *next = hv_text_absolute_url(list->page_url, raw);
-            if (*next != NULL && (*next)[0] == '\0') {
-                free(*next);
-                *next = NULL;
-            }
-        }
-        free(raw);
     }
     rc = 0;
 done:

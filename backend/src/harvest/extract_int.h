@@ -42,6 +42,11 @@ int hv_fields_eval(const hv_source *src, bool from_detail, const hv_reader *r, j
  * out of memory. */
 char *hv_reader_first(const hv_reader *r, const hv_path *path);
 
+/* The next list page named by path (pagination.next) read through r from the page's root: *out
+ * is a new absolute URL, or NULL when the page names none. Returns 0, or -1 when out of memory. */
+int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page_url,
+                       char **out) MUST_CHECK;
+
 /* Appends the n bytes of s to b, as much as fits under b's cap (cut at a character boundary). */
 bool hv_buf_append_capped(buf_t *b, const char *s, size_t n) MUST_CHECK;
 
