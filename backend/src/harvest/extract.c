@@ -62,8 +62,7 @@ done:
     return res;
 }
 
-int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page_url,
-                       char **out) {
+int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page_url, char **out) {
     *out = NULL;
     char *raw = hv_reader_first(r, path);
     if (raw == NULL)
