@@ -409,6 +409,43 @@ static void order_by(qb_t *x, search_sort sort, bool outer, bool big) {
     }
 }
 
+/* SELECT id, rank, dist FROM initiative i (or `from`) WHERE …, past the keyset cursor when
+ * `after`. */
+static void page_select(qb_t *x, const char *from, bool after) {
+    const search_query_t *sq = x->sq;
+    sqlb_sql(&x->b, "SELECT i.id, ");
+    if (x->q && x->q[0]) {
+        sqlb_sql(&x->b, "i.tsv <=> sc_tsquery(");
+        ref_q(x);
+        sqlb_sql(&x->b, ") AS rank, ");
+    } else {
+        sqlb_sql(&x->b, "0 AS rank, ");
+    }
+    if (sq->has_near) {
+        sqlb_sql(&x->b, "ST_Distance(i.geom::geography, ");
+        near_point(x);
+        sqlb_sql(&x->b, "::geography) AS dist");
+    } else {
+        sqlb_sql(&x->b, "NULL::float8 AS dist");
+    }
+    sqlb_sql(&x->b, from);
+    where_build(x, -1);
+    if (after) {
+        sqlb_sql(&x->b, " AND (i.created_at, i.id) < ('epoch'::timestamptz + ");
+        sqlb_paramf(&x->b, "%" PRId64, sq->cursor->created_us);
+        sqlb_sql(&x->b, "::bigint * interval '1 microsecond', ");
+        sqlb_paramf(&x->b, "%" PRId64, sq->cursor->id);
+        sqlb_sql(&x->b, "::bigint)");
+    }
+}
+
+static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
+
+/* The title tier (search_page): read from the newest TITLE_WALK initiatives when at least
+ * TITLE_PROBE titles match. */
+#define TITLE_WALK  "5000"
+#define TITLE_PROBE "200"
+
 static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
                               const search_ast_t *ast, search_sort sort, bool big, json_t **out) {
     qb_t x;
@@ -421,33 +458,56 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
-    sqlb_sql(&x.b, ranked ? "WITH page AS (SELECT r.*, row_number() OVER () AS ord FROM ("
-                            "SELECT i.id, "
-                          : "WITH page AS (SELECT i.id, ");
-    if (words) {
-        sqlb_sql(&x.b, "i.tsv <=> sc_tsquery(");
+    /* A large ranked match set of free words comes in two tiers: the matches with the words in
+     * their title, newest first, then the others by rank (migration 018). Each tier reads at most
+     * offset + page + 1 rows, and the second is not read at all when the first fills the page. */
+    bool tiered = ranked && big && words && !has_filters(sq, ast);
+    sqlb_sql(&x.b, ranked ? "WITH page AS (SELECT r.*, row_number() OVER () AS ord FROM (" : "");
+    if (tiered) {
+        /* Tier 1, newest first: when at least TITLE_PROBE titles match (probe), from the newest
+         * TITLE_WALK initiatives (a), which is exact when they hold enough of them; otherwise
+         * every title match, through the title index, sorted. Tier 2, by rank: the others. */
+        char n[32];
+        snprintf(n, sizeof n, "%" PRId64, base.offset + sq->limit + 1);
+        int p_n = sqlb_bind(&x.b, n);
+        sqlb_sql(&x.b, "WITH probe AS (SELECT 1 FROM initiative i WHERE i.status = 'published'"
+                       " AND sc_title_tsv(i.title) @@ sc_tsquery(");
         ref_q(&x);
-        sqlb_sql(&x.b, ") AS rank, ");
+        sqlb_sql(&x.b, ") LIMIT " TITLE_PROBE "), a AS (");
+        page_select(&x,
+                    " FROM (SELECT * FROM initiative WHERE status = 'published'"
+                    " ORDER BY created_at DESC, id DESC LIMIT " TITLE_WALK ") i",
+                    false);
+        sqlb_sql(&x.b, " AND i.tsv @@ sc_tsquery_title(");
+        ref_q(&x);
+        sqlb_sql(&x.b, ") AND (SELECT count(*) FROM probe) >= " TITLE_PROBE
+                       " ORDER BY i.created_at DESC, i.id DESC LIMIT ");
+        sqlb_ref(&x.b, p_n);
+        sqlb_sql(&x.b, ") SELECT * FROM ((SELECT * FROM a WHERE (SELECT count(*) FROM a) >= ");
+        sqlb_ref(&x.b, p_n);
+        sqlb_sql(&x.b, ") UNION ALL (");
+        page_select(&x, " FROM initiative i", false);
+        sqlb_sql(&x.b, " AND sc_title_tsv(i.title) @@ sc_tsquery(");
+        ref_q(&x);
+        sqlb_sql(&x.b, ") AND i.tsv @@ sc_tsquery_title(");
+        ref_q(&x);
+        sqlb_sql(&x.b, ") AND (SELECT count(*) FROM a) < ");
+        sqlb_ref(&x.b, p_n);
+        /* created_at + 0: sorted after the title index, never by walking the newest-first one. */
+        sqlb_sql(&x.b, " ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT ");
+        sqlb_ref(&x.b, p_n);
+        sqlb_sql(&x.b, ") UNION ALL (");
+        page_select(&x, " FROM initiative i", false);
+        sqlb_sql(&x.b, " AND NOT i.tsv @@ sc_tsquery_title(");
+        ref_q(&x);
+        sqlb_sql(&x.b, ") ORDER BY rank LIMIT ");
+        sqlb_ref(&x.b, p_n);
+        sqlb_sql(&x.b, ")) t");
     } else {
-        sqlb_sql(&x.b, "0 AS rank, ");
+        sqlb_sql(&x.b, ranked ? "" : "WITH page AS (");
+        page_select(&x, " FROM initiative i", keyset && sq->cursor);
+        order_by(&x, sort, false, big);
     }
-    if (sq->has_near) {
-        sqlb_sql(&x.b, "ST_Distance(i.geom::geography, ");
-        near_point(&x);
-        sqlb_sql(&x.b, "::geography) AS dist");
-    } else {
-        sqlb_sql(&x.b, "NULL::float8 AS dist");
-    }
-    sqlb_sql(&x.b, " FROM initiative i");
-    where_build(&x, -1);
-    if (keyset && sq->cursor) {
-        sqlb_sql(&x.b, " AND (i.created_at, i.id) < ('epoch'::timestamptz + ");
-        sqlb_paramf(&x.b, "%" PRId64, sq->cursor->created_us);
-        sqlb_sql(&x.b, "::bigint * interval '1 microsecond', ");
-        sqlb_paramf(&x.b, "%" PRId64, sq->cursor->id);
-        sqlb_sql(&x.b, "::bigint)");
-    }
-    order_by(&x, sort, false, big);
     sqlb_sql(&x.b, " LIMIT ");
     sqlb_paramf(&x.b, "%d", sq->limit + 1);
     if (!keyset) {
