@@ -441,10 +441,71 @@ static void page_select(qb_t *x, const char *from, bool after) {
 
 static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
 
-/* The title tier (search_page): read from the newest TITLE_WALK initiatives when at least
- * TITLE_PROBE titles match. */
-#define TITLE_WALK  "5000"
-#define TITLE_PROBE "200"
+/* The tiers of a common word (search_page) are first looked for among the newest TITLE_WALK
+ * initiatives: about 3 ms when the tier is too sparse there. */
+#define TITLE_WALK "3000"
+
+/* The tiers of a large ranked match set of free words (search_page): 0, the words in the title;
+ * 1, in the summary or actor name but not the title; each newest first. The index expression
+ * that finds a tier's candidates (migrations 018, 019) and the test of the stored tsv. */
+static const char *const tier_index[2] = {"sc_title_tsv(i.title)",
+                                          "sc_summary_tsv(i.summary, i.actor_name)"};
+
+/* " AND <the row is in tier t>". */
+static void tier_cond(qb_t *x, int t) {
+    sqlb_sql(&x->b, t == 0 ? " AND i.tsv @@ sc_tsquery_title("
+                           : " AND i.tsv @@ sc_tsquery_summary(");
+    ref_q(x);
+    sqlb_sql(&x->b, ")");
+    if (t == 1) {
+        sqlb_sql(&x->b, " AND NOT i.tsv @@ sc_tsquery_title(");
+        ref_q(x);
+        sqlb_sql(&x->b, ")");
+    }
+}
+
+/* walkT: the newest p_n rows of tier T among the newest TITLE_WALK initiatives, which are exactly
+ * the newest of the tier when it finds p_n of them (a common word's tier is dense enough). */
+static void tier_ctes(qb_t *x, int t, int p_n) {
+    sqlb_sql(&x->b, t ? "walk1" : "walk0");
+    sqlb_sql(&x->b, " AS (");
+    page_select(x,
+                " FROM (SELECT * FROM initiative WHERE status = 'published'"
+                " ORDER BY created_at DESC, id DESC LIMIT " TITLE_WALK ") i",
+                false);
+    tier_cond(x, t);
+    sqlb_sql(&x->b, " ORDER BY i.created_at DESC, i.id DESC LIMIT ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, t ? ") " : "), ");
+}
+
+/* The rows of tier t, newest first, then " UNION ALL ": walkT when it is full, else every row of
+ * the tier found through its index and sorted (created_at + 0: never by walking the newest-first
+ * index, which would read the whole table for a rare word). */
+static void tier_rows(qb_t *x, int t, int p_n) {
+    const char *walk = t ? "walk1" : "walk0";
+    sqlb_sql(&x->b, "(SELECT * FROM ");
+    sqlb_sql(&x->b, walk);
+    sqlb_sql(&x->b, " WHERE (SELECT count(*) FROM ");
+    sqlb_sql(&x->b, walk);
+    sqlb_sql(&x->b, ") >= ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, ") UNION ALL (");
+    page_select(x, " FROM initiative i", false);
+    sqlb_sql(&x->b, " AND ");
+    sqlb_sql(&x->b, tier_index[t]);
+    sqlb_sql(&x->b, " @@ sc_tsquery(");
+    ref_q(x);
+    sqlb_sql(&x->b, ")");
+    tier_cond(x, t);
+    sqlb_sql(&x->b, " AND (SELECT count(*) FROM ");
+    sqlb_sql(&x->b, walk);
+    sqlb_sql(&x->b, ") < ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, " ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, ") UNION ALL ");
+}
 
 static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
                               const search_ast_t *ast, search_sort sort, bool big, json_t **out) {
@@ -458,47 +519,27 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
-    /* A large ranked match set of free words comes in two tiers: the matches with the words in
-     * their title, newest first, then the others by rank (migration 018). Each tier reads at most
-     * offset + page + 1 rows, and the second is not read at all when the first fills the page. */
+    /* A large ranked match set of free words comes in three tiers: the matches with the words in
+     * their title, then in their summary or actor name, each newest first (tier_rows), then the
+     * others by rank. Each reads at most offset + page + 1 rows, and the tiers after the one
+     * that fills the page are not read at all (Append reads its parts in order, under LIMIT). */
     bool tiered = ranked && big && words && !has_filters(sq, ast);
     sqlb_sql(&x.b, ranked ? "WITH page AS (SELECT r.*, row_number() OVER () AS ord FROM (" : "");
     if (tiered) {
-        /* Tier 1, newest first: when at least TITLE_PROBE titles match (probe), from the newest
-         * TITLE_WALK initiatives (a), which is exact when they hold enough of them; otherwise
-         * every title match, through the title index, sorted. Tier 2, by rank: the others. */
         char n[32];
         snprintf(n, sizeof n, "%" PRId64, base.offset + sq->limit + 1);
         int p_n = sqlb_bind(&x.b, n);
-        sqlb_sql(&x.b, "WITH probe AS (SELECT 1 FROM initiative i WHERE i.status = 'published'"
-                       " AND sc_title_tsv(i.title) @@ sc_tsquery(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") LIMIT " TITLE_PROBE "), a AS (");
-        page_select(&x,
-                    " FROM (SELECT * FROM initiative WHERE status = 'published'"
-                    " ORDER BY created_at DESC, id DESC LIMIT " TITLE_WALK ") i",
-                    false);
-        sqlb_sql(&x.b, " AND i.tsv @@ sc_tsquery_title(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") AND (SELECT count(*) FROM probe) >= " TITLE_PROBE
-                       " ORDER BY i.created_at DESC, i.id DESC LIMIT ");
-        sqlb_ref(&x.b, p_n);
-        sqlb_sql(&x.b, ") SELECT * FROM ((SELECT * FROM a WHERE (SELECT count(*) FROM a) >= ");
-        sqlb_ref(&x.b, p_n);
-        sqlb_sql(&x.b, ") UNION ALL (");
-        page_select(&x, " FROM initiative i", false);
-        sqlb_sql(&x.b, " AND sc_title_tsv(i.title) @@ sc_tsquery(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") AND i.tsv @@ sc_tsquery_title(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") AND (SELECT count(*) FROM a) < ");
-        sqlb_ref(&x.b, p_n);
-        /* created_at + 0: sorted after the title index, never by walking the newest-first one. */
-        sqlb_sql(&x.b, " ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT ");
-        sqlb_ref(&x.b, p_n);
-        sqlb_sql(&x.b, ") UNION ALL (");
+        sqlb_sql(&x.b, "WITH ");
+        for (int t = 0; t < 2; t++)
+            tier_ctes(&x, t, p_n);
+        sqlb_sql(&x.b, "SELECT * FROM (");
+        for (int t = 0; t < 2; t++)
+            tier_rows(&x, t, p_n);
+        sqlb_sql(&x.b, "(");
         page_select(&x, " FROM initiative i", false);
         sqlb_sql(&x.b, " AND NOT i.tsv @@ sc_tsquery_title(");
+        ref_q(&x);
+        sqlb_sql(&x.b, ") AND NOT i.tsv @@ sc_tsquery_summary(");
         ref_q(&x);
         sqlb_sql(&x.b, ") ORDER BY rank LIMIT ");
         sqlb_ref(&x.b, p_n);
