@@ -453,8 +453,8 @@ static const char *const tier_index[2] = {"sc_title_tsv(i.title)",
 
 /* " AND <the row is in tier t>". */
 static void tier_cond(qb_t *x, int t) {
-    sqlb_sql(&x->b, t == 0 ? " AND i.tsv @@ sc_tsquery_title("
-                           : " AND i.tsv @@ sc_tsquery_summary(");
+    sqlb_sql(&x->b,
+             t == 0 ? " AND i.tsv @@ sc_tsquery_title(" : " AND i.tsv @@ sc_tsquery_summary(");
     ref_q(x);
     sqlb_sql(&x->b, ")");
     if (t == 1) {
