@@ -74,6 +74,7 @@ typedef struct qb {
     const char *q;           /* the words ranked (the corrected ones on a second attempt) */
     const search_ast_t *ast; /* a query in the fine-search language, or NULL for free words */
     int p_lang, p_q, p_lon, p_lat;
+    bool count_all; /* the page's rows carry the number of all matches (column n) */
 } qb_t;
 
 static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const search_ast_t *ast) {
@@ -82,6 +83,7 @@ static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const sear
     x->q = q;
     x->ast = ast;
     x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
+    x->count_all = false;
 }
 
 static void ref_lang(qb_t *x) {
@@ -316,16 +318,34 @@ static dom_status total_precounted(db_t *db, const search_query_t *sq, const cha
     return DOM_OK;
 }
 
+/* The number of matches, counted up to the cap plus one. */
+static dom_status search_count(db_t *db, const search_query_t *sq, const char *q,
+                               const search_ast_t *ast, json_int_t *total) {
+    qb_t x;
+    PGresult *r;
+    qb_init(&x, sq, q, ast);
+    sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
+    where_build(&x, -1);
+    sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
+    dom_status st = run(db, &x, "search count", &r);
+    sqlb_free(&x.b);
+    if (st != DOM_OK)
+        return st;
+    *total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return DOM_OK;
+}
+
 /* The number of matches: the planner's estimate when it is far above the cap (counting a common
  * word costs more than the search itself: 84 ms for 33,000 matches of 1,000,000), else exact up
  * to the cap, and past the cap the estimate if it is above the cap; exact at any size when read
- * from facet_count (*precounted). *est is the estimate. */
+ * from facet_count (*precounted). *est is the estimate. When a count is needed and the estimate
+ * is at most defer_below, nothing is counted and *deferred is set: the page counts its matches
+ * (a ranked page of that size reads all of them anyway). */
 static dom_status search_total(db_t *db, const search_query_t *sq, const char *q,
-                               const search_ast_t *ast, json_int_t *total, bool *estimate,
-                               double *est, bool *precounted) {
-    qb_t x;
-    PGresult *r;
-    *estimate = false;
+                               const search_ast_t *ast, double defer_below, json_int_t *total,
+                               bool *estimate, double *est, bool *precounted, bool *deferred) {
+    *estimate = *deferred = false;
     dom_status st = total_precounted(db, sq, q, ast, total, precounted);
     if (st != DOM_OK || *precounted) {
         *est = (double)*total;
@@ -339,21 +359,11 @@ static dom_status search_total(db_t *db, const search_query_t *sq, const char *q
         *estimate = true;
         return DOM_OK;
     }
-    qb_init(&x, sq, q, ast);
-    sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
-    where_build(&x, -1);
-    sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
-    st = run(db, &x, "search count", &r);
-    sqlb_free(&x.b);
-    if (st != DOM_OK)
-        return st;
-    *total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    if (*total > SEARCH_TOTAL_CAP && *est > SEARCH_TOTAL_CAP) {
-        *total = (json_int_t)*est;
-        *estimate = true;
+    if (*est <= defer_below) {
+        *deferred = true;
+        return DOM_OK;
     }
-    return DOM_OK;
+    return search_count(db, sq, q, ast, total);
 }
 
 /* Appends text to out, HTML-escaped, with the two mark characters turned into <mark> tags. */
@@ -428,6 +438,7 @@ static void page_select(qb_t *x, const char *from, bool after) {
     } else {
         sqlb_sql(&x->b, "NULL::float8 AS dist");
     }
+    sqlb_sql(&x->b, x->count_all ? ", count(*) OVER () AS n" : ", NULL::bigint AS n");
     sqlb_sql(&x->b, from);
     where_build(x, -1);
     if (after) {
@@ -507,8 +518,11 @@ static void tier_rows(qb_t *x, int t, int p_n) {
     sqlb_sql(&x->b, ") UNION ALL ");
 }
 
+/* *counted, when not NULL: the number of all matches, read with the page (-1 when a page past
+ * the first is empty). */
 static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
-                              const search_ast_t *ast, search_sort sort, bool big, json_t **out) {
+                              const search_ast_t *ast, search_sort sort, bool big,
+                              json_int_t *counted, json_t **out) {
     qb_t x;
     PGresult *r;
     bool words = q && q[0];
@@ -516,6 +530,7 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     cursor_t base = {.kind = CURSOR_OFFSET,
                      .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
     qb_init(&x, sq, q, ast);
+    x.count_all = counted != NULL;
     x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
@@ -568,13 +583,18 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     } else {
         sqlb_sql(&x.b, "NULL");
     }
-    sqlb_sql(&x.b, ", p.dist FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS);
+    sqlb_sql(&x.b,
+             ", p.dist, p.n FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS);
     order_by(&x, sort, true, big);
 
     dom_status st = run(db, &x, "search page", &r);
     sqlb_free(&x.b);
     if (st != DOM_OK)
         return st;
+    if (counted)
+        *counted = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, INITIATIVE_ITEM_NCOLS + 2), NULL, 10)
+                   : base.offset == 0 ? 0
+                                      : -1;
     st = initiative_page_json(r, sq->limit, keyset ? NULL : &base, out);
     json_t *items = st == DOM_OK ? json_object_get(*out, "items") : NULL;
     for (int i = 0; items && i < PQntuples(r) && i < sq->limit; i++) {
@@ -814,11 +834,27 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
     bool estimate, precounted;
     double est;
     *out = NULL;
-    dom_status st = search_total(db, sq, q, ast, total, &estimate, &est, &precounted);
+    search_sort sort = effective_sort(sq, q);
+    double big_above = has_filters(sq, ast) ? SEARCH_TOTAL_CAP : SEARCH_RANK_TIES_BY_INDEX;
+    bool deferred;
+    json_int_t counted = -1;
+    /* A ranked page that is not big sorts all its matches: it counts them as well. */
+    dom_status st = search_total(db, sq, q, ast,
+                                 sort == SEARCH_SORT_RELEVANCE && q && q[0] ? big_above : -1, total,
+                                 &estimate, &est, &precounted, &deferred);
     if (st == DOM_OK)
-        st = search_page(
-                db, sq, q, ast, effective_sort(sq, q),
-                est > (has_filters(sq, ast) ? SEARCH_TOTAL_CAP : SEARCH_RANK_TIES_BY_INDEX), out);
+        st = search_page(db, sq, q, ast, sort, est > big_above, deferred ? &counted : NULL, out);
+    if (st == DOM_OK && deferred) {
+        if (counted >= 0)
+            *total = counted;
+        else
+            st = search_count(db, sq, q, ast, total); /* a page past the last match */
+    }
+    if (st == DOM_OK && !precounted && !estimate && *total > SEARCH_TOTAL_CAP &&
+        est > SEARCH_TOTAL_CAP) {
+        *total = (json_int_t)est;
+        estimate = true;
+    }
     if (st == DOM_OK) {
         bool exact = !estimate && (precounted || *total <= SEARCH_TOTAL_CAP);
         if (json_object_set_new(*out, "total",
