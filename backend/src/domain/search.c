@@ -74,6 +74,7 @@ typedef struct qb {
     const char *q;           /* the words ranked (the corrected ones on a second attempt) */
     const search_ast_t *ast; /* a query in the fine-search language, or NULL for free words */
     int p_lang, p_q, p_lon, p_lat;
+    bool count_all; /* the page's rows carry the number of all matches (column n) */
 } qb_t;
 
 static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const search_ast_t *ast) {
@@ -82,6 +83,7 @@ static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const sear
     x->q = q;
     x->ast = ast;
     x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
+    x->count_all = false;
 }
 
 static void ref_lang(qb_t *x) {
@@ -316,16 +318,34 @@ static dom_status total_precounted(db_t *db, const search_query_t *sq, const cha
     return DOM_OK;
 }
 
+/* The number of matches, counted up to the cap plus one. */
+static dom_status search_count(db_t *db, const search_query_t *sq, const char *q,
+                               const search_ast_t *ast, json_int_t *total) {
+    qb_t x;
+    PGresult *r;
+    qb_init(&x, sq, q, ast);
+    sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
+    where_build(&x, -1);
+    sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
+    dom_status st = run(db, &x, "search count", &r);
+    sqlb_free(&x.b);
+    if (st != DOM_OK)
+        return st;
+    *total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return DOM_OK;
+}
+
 /* The number of matches: the planner's estimate when it is far above the cap (counting a common
  * word costs more than the search itself: 84 ms for 33,000 matches of 1,000,000), else exact up
  * to the cap, and past the cap the estimate if it is above the cap; exact at any size when read
- * from facet_count (*precounted). *est is the estimate. */
+ * from facet_count (*precounted). *est is the estimate. When a count is needed and the estimate
+ * is at most defer_below, nothing is counted and *deferred is set: the page counts its matches
+ * (a ranked page of that size reads all of them anyway). */
 static dom_status search_total(db_t *db, const search_query_t *sq, const char *q,
-                               const search_ast_t *ast, json_int_t *total, bool *estimate,
-                               double *est, bool *precounted) {
-    qb_t x;
-    PGresult *r;
-    *estimate = false;
+                               const search_ast_t *ast, double defer_below, json_int_t *total,
+                               bool *estimate, double *est, bool *precounted, bool *deferred) {
+    *estimate = *deferred = false;
     dom_status st = total_precounted(db, sq, q, ast, total, precounted);
     if (st != DOM_OK || *precounted) {
         *est = (double)*total;
@@ -339,21 +359,11 @@ static dom_status search_total(db_t *db, const search_query_t *sq, const char *q
         *estimate = true;
         return DOM_OK;
     }
-    qb_init(&x, sq, q, ast);
-    sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
-    where_build(&x, -1);
-    sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
-    st = run(db, &x, "search count", &r);
-    sqlb_free(&x.b);
-    if (st != DOM_OK)
-        return st;
-    *total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    if (*total > SEARCH_TOTAL_CAP && *est > SEARCH_TOTAL_CAP) {
-        *total = (json_int_t)*est;
-        *estimate = true;
+    if (*est <= defer_below) {
+        *deferred = true;
+        return DOM_OK;
     }
-    return DOM_OK;
+    return search_count(db, sq, q, ast, total);
 }
 
 /* Appends text to out, HTML-escaped, with the two mark characters turned into <mark> tags. */
@@ -409,8 +419,110 @@ static void order_by(qb_t *x, search_sort sort, bool outer, bool big) {
     }
 }
 
+/* SELECT id, rank, dist FROM initiative i (or `from`) WHERE …, past the keyset cursor when
+ * `after`. */
+static void page_select(qb_t *x, const char *from, bool after) {
+    const search_query_t *sq = x->sq;
+    sqlb_sql(&x->b, "SELECT i.id, ");
+    if (x->q && x->q[0]) {
+        sqlb_sql(&x->b, "i.tsv <=> sc_tsquery(");
+        ref_q(x);
+        sqlb_sql(&x->b, ") AS rank, ");
+    } else {
+        sqlb_sql(&x->b, "0 AS rank, ");
+    }
+    if (sq->has_near) {
+        sqlb_sql(&x->b, "ST_Distance(i.geom::geography, ");
+        near_point(x);
+        sqlb_sql(&x->b, "::geography) AS dist");
+    } else {
+        sqlb_sql(&x->b, "NULL::float8 AS dist");
+    }
+    sqlb_sql(&x->b, x->count_all ? ", count(*) OVER () AS n" : ", NULL::bigint AS n");
+    sqlb_sql(&x->b, from);
+    where_build(x, -1);
+    if (after) {
+        sqlb_sql(&x->b, " AND (i.created_at, i.id) < ('epoch'::timestamptz + ");
+        sqlb_paramf(&x->b, "%" PRId64, sq->cursor->created_us);
+        sqlb_sql(&x->b, "::bigint * interval '1 microsecond', ");
+        sqlb_paramf(&x->b, "%" PRId64, sq->cursor->id);
+        sqlb_sql(&x->b, "::bigint)");
+    }
+}
+
+static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
+
+/* The tiers of a common word (search_page) are first looked for among the newest TITLE_WALK
+ * initiatives: about 3 ms when the tier is too sparse there. */
+#define TITLE_WALK "3000"
+
+/* The tiers of a large ranked match set of free words (search_page): 0, the words in the title;
+ * 1, in the summary or actor name but not the title; each newest first. The index expression
+ * that finds a tier's candidates (migrations 018, 019) and the test of the stored tsv. */
+static const char *const tier_index[2] = {"sc_title_tsv(i.title)",
+                                          "sc_summary_tsv(i.summary, i.actor_name)"};
+
+/* " AND <the row is in tier t>". */
+static void tier_cond(qb_t *x, int t) {
+    sqlb_sql(&x->b,
+             t == 0 ? " AND i.tsv @@ sc_tsquery_title(" : " AND i.tsv @@ sc_tsquery_summary(");
+    ref_q(x);
+    sqlb_sql(&x->b, ")");
+    if (t == 1) {
+        sqlb_sql(&x->b, " AND NOT i.tsv @@ sc_tsquery_title(");
+        ref_q(x);
+        sqlb_sql(&x->b, ")");
+    }
+}
+
+/* walkT: the newest p_n rows of tier T among the newest TITLE_WALK initiatives, which are exactly
+ * the newest of the tier when it finds p_n of them (a common word's tier is dense enough). */
+static void tier_ctes(qb_t *x, int t, int p_n) {
+    sqlb_sql(&x->b, t ? "walk1" : "walk0");
+    sqlb_sql(&x->b, " AS (");
+    page_select(x,
+                " FROM (SELECT * FROM initiative WHERE status = 'published'"
+                " ORDER BY created_at DESC, id DESC LIMIT " TITLE_WALK ") i",
+                false);
+    tier_cond(x, t);
+    sqlb_sql(&x->b, " ORDER BY i.created_at DESC, i.id DESC LIMIT ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, t ? ") " : "), ");
+}
+
+/* The rows of tier t, newest first, then " UNION ALL ": walkT when it is full, else every row of
+ * the tier found through its index and sorted (created_at + 0: never by walking the newest-first
+ * index, which would read the whole table for a rare word). */
+static void tier_rows(qb_t *x, int t, int p_n) {
+    const char *walk = t ? "walk1" : "walk0";
+    sqlb_sql(&x->b, "(SELECT * FROM ");
+    sqlb_sql(&x->b, walk);
+    sqlb_sql(&x->b, " WHERE (SELECT count(*) FROM ");
+    sqlb_sql(&x->b, walk);
+    sqlb_sql(&x->b, ") >= ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, ") UNION ALL (");
+    page_select(x, " FROM initiative i", false);
+    sqlb_sql(&x->b, " AND ");
+    sqlb_sql(&x->b, tier_index[t]);
+    sqlb_sql(&x->b, " @@ sc_tsquery(");
+    ref_q(x);
+    sqlb_sql(&x->b, ")");
+    tier_cond(x, t);
+    sqlb_sql(&x->b, " AND (SELECT count(*) FROM ");
+    sqlb_sql(&x->b, walk);
+    sqlb_sql(&x->b, ") < ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, " ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT ");
+    sqlb_ref(&x->b, p_n);
+    sqlb_sql(&x->b, ") UNION ALL ");
+}
+
+/* *counted, when not NULL: the number of all matches, read with the page (-1 when a page past
+ * the first is empty). */
 static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
-                              const search_ast_t *ast, search_sort sort, bool big, json_t **out) {
+                              const search_ast_t *ast, search_sort sort, bool big,
+                              json_int_t *counted, json_t **out) {
     qb_t x;
     PGresult *r;
     bool words = q && q[0];
@@ -418,36 +530,40 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     cursor_t base = {.kind = CURSOR_OFFSET,
                      .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
     qb_init(&x, sq, q, ast);
+    x.count_all = counted != NULL;
     x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
-    sqlb_sql(&x.b, ranked ? "WITH page AS (SELECT r.*, row_number() OVER () AS ord FROM ("
-                            "SELECT i.id, "
-                          : "WITH page AS (SELECT i.id, ");
-    if (words) {
-        sqlb_sql(&x.b, "i.tsv <=> sc_tsquery(");
+    /* A large ranked match set of free words comes in three tiers: the matches with the words in
+     * their title, then in their summary or actor name, each newest first (tier_rows), then the
+     * others by rank. Each reads at most offset + page + 1 rows, and the tiers after the one
+     * that fills the page are not read at all (Append reads its parts in order, under LIMIT). */
+    bool tiered = ranked && big && words && !has_filters(sq, ast);
+    sqlb_sql(&x.b, ranked ? "WITH page AS (SELECT r.*, row_number() OVER () AS ord FROM (" : "");
+    if (tiered) {
+        char n[32];
+        snprintf(n, sizeof n, "%" PRId64, base.offset + sq->limit + 1);
+        int p_n = sqlb_bind(&x.b, n);
+        sqlb_sql(&x.b, "WITH ");
+        for (int t = 0; t < 2; t++)
+            tier_ctes(&x, t, p_n);
+        sqlb_sql(&x.b, "SELECT * FROM (");
+        for (int t = 0; t < 2; t++)
+            tier_rows(&x, t, p_n);
+        sqlb_sql(&x.b, "(");
+        page_select(&x, " FROM initiative i", false);
+        sqlb_sql(&x.b, " AND NOT i.tsv @@ sc_tsquery_title(");
         ref_q(&x);
-        sqlb_sql(&x.b, ") AS rank, ");
+        sqlb_sql(&x.b, ") AND NOT i.tsv @@ sc_tsquery_summary(");
+        ref_q(&x);
+        sqlb_sql(&x.b, ") ORDER BY rank LIMIT ");
+        sqlb_ref(&x.b, p_n);
+        sqlb_sql(&x.b, ")) t");
     } else {
-        sqlb_sql(&x.b, "0 AS rank, ");
+        sqlb_sql(&x.b, ranked ? "" : "WITH page AS (");
+        page_select(&x, " FROM initiative i", keyset && sq->cursor);
+        order_by(&x, sort, false, big);
     }
-    if (sq->has_near) {
-        sqlb_sql(&x.b, "ST_Distance(i.geom::geography, ");
-        near_point(&x);
-        sqlb_sql(&x.b, "::geography) AS dist");
-    } else {
-        sqlb_sql(&x.b, "NULL::float8 AS dist");
-    }
-    sqlb_sql(&x.b, " FROM initiative i");
-    where_build(&x, -1);
-    if (keyset && sq->cursor) {
-        sqlb_sql(&x.b, " AND (i.created_at, i.id) < ('epoch'::timestamptz + ");
-        sqlb_paramf(&x.b, "%" PRId64, sq->cursor->created_us);
-        sqlb_sql(&x.b, "::bigint * interval '1 microsecond', ");
-        sqlb_paramf(&x.b, "%" PRId64, sq->cursor->id);
-        sqlb_sql(&x.b, "::bigint)");
-    }
-    order_by(&x, sort, false, big);
     sqlb_sql(&x.b, " LIMIT ");
     sqlb_paramf(&x.b, "%d", sq->limit + 1);
     if (!keyset) {
@@ -467,13 +583,18 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     } else {
         sqlb_sql(&x.b, "NULL");
     }
-    sqlb_sql(&x.b, ", p.dist FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS);
+    sqlb_sql(&x.b,
+             ", p.dist, p.n FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS);
     order_by(&x, sort, true, big);
 
     dom_status st = run(db, &x, "search page", &r);
     sqlb_free(&x.b);
     if (st != DOM_OK)
         return st;
+    if (counted)
+        *counted = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, INITIATIVE_ITEM_NCOLS + 2), NULL, 10)
+                   : base.offset == 0 ? 0
+                                      : -1;
     st = initiative_page_json(r, sq->limit, keyset ? NULL : &base, out);
     json_t *items = st == DOM_OK ? json_object_get(*out, "items") : NULL;
     for (int i = 0; items && i < PQntuples(r) && i < sq->limit; i++) {
@@ -713,11 +834,27 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
     bool estimate, precounted;
     double est;
     *out = NULL;
-    dom_status st = search_total(db, sq, q, ast, total, &estimate, &est, &precounted);
+    search_sort sort = effective_sort(sq, q);
+    double big_above = has_filters(sq, ast) ? SEARCH_TOTAL_CAP : SEARCH_RANK_TIES_BY_INDEX;
+    bool deferred;
+    json_int_t counted = -1;
+    /* A ranked page that is not big sorts all its matches: it counts them as well. */
+    dom_status st = search_total(db, sq, q, ast,
+                                 sort == SEARCH_SORT_RELEVANCE && q && q[0] ? big_above : -1, total,
+                                 &estimate, &est, &precounted, &deferred);
     if (st == DOM_OK)
-        st = search_page(
-                db, sq, q, ast, effective_sort(sq, q),
-                est > (has_filters(sq, ast) ? SEARCH_TOTAL_CAP : SEARCH_RANK_TIES_BY_INDEX), out);
+        st = search_page(db, sq, q, ast, sort, est > big_above, deferred ? &counted : NULL, out);
+    if (st == DOM_OK && deferred) {
+        if (counted >= 0)
+            *total = counted;
+        else
+            st = search_count(db, sq, q, ast, total); /* a page past the last match */
+    }
+    if (st == DOM_OK && !precounted && !estimate && *total > SEARCH_TOTAL_CAP &&
+        est > SEARCH_TOTAL_CAP) {
+        *total = (json_int_t)est;
+        estimate = true;
+    }
     if (st == DOM_OK) {
         bool exact = !estimate && (precounted || *total <= SEARCH_TOTAL_CAP);
         if (json_object_set_new(*out, "total",

@@ -39,7 +39,8 @@
  * a million titles and ordering all of them by date costs hundreds of milliseconds:
  * - recent, w: the newest RECENT_WINDOW published initiatives, checked one by one. When the text
  *   is common, its newest matches are among them, and they are exactly the newest of all.
- * - p: at most PREFIX_CAP titles starting with the text, read from the prefix index alone.
+ * - p: at most PREFIX_CAP titles starting with the text, read from the prefix index alone
+ *   (5,000 before: the same first 8 for 38 common prefixes, and 1.4 ms less for "rec").
  * - wordmatch, g: titles matching by words, through the trigram index, only when neither p nor
  *   the window filled the list (then the text is rare, and so are its matches); at most
  *   WORDS_CAP of them. MATERIALIZED: planned on its own it reads the index as a bitmap, and it is
@@ -55,7 +56,7 @@
  * The order is exact unless a text matches more titles than a cap while fewer than the limit of
  * them are among the newest rows; then the newest among the capped candidates are given. */
 #define RECENT_WINDOW "1000"
-#define PREFIX_CAP    "5000"
+#define PREFIX_CAP    "1000"
 #define WORDS_CAP     "1000"
 #define SIMILAR_SCAN  "5000"
 #define SIMILAR_CAP   "200"
@@ -139,7 +140,16 @@
     "          v.kind = 'subtheme', v.rank, v.code"                                             \
     " LIMIT $3"
 
+/* The statements of a suggestion are run with their generic plans: planning them costs more than
+ * running them (initiatives 3.0 -> 1.2 ms, places 2.7 -> 1.9 ms; the same answers for the texts
+ * tried, common, rare and misspelt), and PostgreSQL keeps planning them for each text otherwise,
+ * its generic estimates being higher. The setting is put back to the default right after. */
+#define PLAN_GENERIC "SELECT set_config('plan_cache_mode', 'force_generic_plan', false)"
+#define PLAN_DEFAULT "SELECT set_config('plan_cache_mode', 'auto', false)"
+
 const db_stmt_t suggest_stmts[] = {
+        {"suggest_plan_generic", PLAN_GENERIC, 0, true},
+        {"suggest_plan_default", PLAN_DEFAULT, 0, true},
         {"suggest_initiatives", INITIATIVES_SQL, 2, true},
         {"suggest_themes", THEMES_SQL, 3, true},
         {NULL, NULL, 0, false},
@@ -187,9 +197,13 @@ dom_status suggest_all(db_t *db, const char *q, int limit, const char *lang, jso
     snprintf(lim, sizeof lim, "%d", limit);
     const char *iparams[] = {q, lim};
     const char *tparams[] = {q, lang, lim};
+    PGresult *r;
     *out = NULL;
-    dom_status st =
-            rows_json(db, "suggest_initiatives", 2, iparams, initiative_keys, 1u, &initiatives);
+    dom_status st = dom_from_db(db_exec(db, "suggest_plan_generic", 0, NULL, &r));
+    if (st != DOM_OK)
+        return st;
+    PQclear(r);
+    st = rows_json(db, "suggest_initiatives", 2, iparams, initiative_keys, 1u, &initiatives);
     if (st != DOM_OK)
         goto done;
     st = territory_suggest(db, q, NULL, limit, &places);
@@ -205,6 +219,8 @@ dom_status suggest_all(db_t *db, const char *q, int limit, const char *lang, jso
     themes = NULL;
     st = *out ? DOM_OK : DOM_INTERNAL;
 done:
+    if (dom_from_db(db_exec(db, "suggest_plan_default", 0, NULL, &r)) == DOM_OK)
+        PQclear(r);
     json_decref(initiatives);
     json_decref(places);
     json_decref(themes);
