@@ -4,10 +4,7 @@
 // other files, which compare the answers with the demo data, never see the change.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { api, brief, getJson, loadDemo, BASE_URL, REPO, PROFILE, VAR_DIR, useExclusiveStack } from './helpers.mjs';
+import { api, brief, getJson, loadDemo, sql, sqlLiteral, useExclusiveStack } from './helpers.mjs';
 
 useExclusiveStack();
 
@@ -15,74 +12,23 @@ const SEARCH = '/api/v1/search';
 const SLUG = 'orchestre-des-enfants-de-belleville';
 const MARK = ' (modifié)';
 
-/** Runs scripts/stack.sh with arguments for this profile; resolves with its standard output. */
-function stackScript(args) {
-  const script = path.join(REPO, 'scripts', 'stack.sh');
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [script, ...args],
-      { cwd: REPO, env: { ...process.env, SC_PROFILE: PROFILE }, timeout: 30000, maxBuffer: 1 << 20 },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`SC_PROFILE=${PROFILE} stack.sh ${args.join(' ').slice(0, 240)}: ${err.message}\n${stderr}`));
-        else resolve(stdout.trim());
-      },
-    );
-  });
-}
-
-// The database written to must be the one behind SC_BASE_URL: the ports of the profile (SC_HTTP_PORT,
-// SC_PG_PORT… when overridden) must be in the environment, or another stack would be changed.
-let sameStack;
-function checkSameStack() {
-  sameStack ??= stackScript(['env']).then((out) => {
-    const url = /^export SC_BASE_URL=(\S+)$/m.exec(out)?.[1];
-    if (url?.replace(/\/+$/, '') !== BASE_URL) {
-      throw new Error(
-        `stack.sh env for SC_PROFILE=${PROFILE} gives SC_BASE_URL=${url}, the tests run against ${BASE_URL}: ` +
-          'export the port overrides of the stack under test (SC_HTTP_PORT, SC_PG_PORT, SC_REDIS_PORT); nothing was changed',
-      );
-    }
-    // and psql goes to the cluster of this profile (its postmaster.pid gives the port on line 4)
-    const port = /\bPGPORT=(\d+)/.exec(out)?.[1];
-    let running;
-    try {
-      running = fs.readFileSync(path.join(VAR_DIR, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]?.trim();
-    } catch (err) {
-      if (err.code !== 'ENOENT' && err.code !== 'EACCES') throw err;
-    }
-    if (running && running !== port) {
-      throw new Error(`stack.sh env gives PGPORT=${port}, the PostgreSQL of ${VAR_DIR} listens on ${running}: export SC_PG_PORT; nothing was changed`);
-    }
-  });
-  return sameStack;
-}
-
-/** Runs one SQL statement with psql as the application role (scripts/stack.sh psql); returns its output. */
-async function psql(sql) {
-  await checkSameStack();
-  return stackScript(['psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
-}
-
-const literal = (s) => `'${String(s).replace(/'/g, "''")}'`;
-
 // The original values of the columns changed here, to put back.
 const saved = new Map();
 
 async function column(name) {
-  const out = await psql(`SELECT to_json(${name}) FROM initiative WHERE slug = ${literal(SLUG)}`);
+  const out = await sql(`SELECT to_json(${name}) FROM initiative WHERE slug = ${sqlLiteral(SLUG)}`);
   assert.ok(out, `no initiative ${SLUG} in the database`);
   return JSON.parse(out);
 }
 
 async function change(name, expr) {
   if (!saved.has(name)) saved.set(name, await column(name));
-  await psql(`UPDATE initiative SET ${name} = ${expr} WHERE slug = ${literal(SLUG)}`);
+  await sql(`UPDATE initiative SET ${name} = ${expr} WHERE slug = ${sqlLiteral(SLUG)}`);
 }
 
 async function restore() {
   for (const [name, value] of saved) {
-    await psql(`UPDATE initiative SET ${name} = ${literal(value)} WHERE slug = ${literal(SLUG)}`);
+    await sql(`UPDATE initiative SET ${name} = ${sqlLiteral(value)} WHERE slug = ${sqlLiteral(SLUG)}`);
     assert.equal(await column(name), value, `${SLUG}.${name} could not be put back`);
     saved.delete(name);
   }
@@ -103,7 +49,7 @@ test('a changed title is searched at once: MISS with the new title, then HIT', a
   assert.equal(warm.headers.get('x-cache'), 'HIT', 'the same search twice before the change');
   assert.equal(itemOf(warm)?.title, demo.title, 'the title before the change');
 
-  await change('title', `title || ${literal(MARK)}`);
+  await change('title', `title || ${sqlLiteral(MARK)}`);
   const a = await api(p);
   assert.equal(a.status, 200, brief(a));
   assert.equal(a.headers.get('x-cache'), 'MISS', 'the first search after the change must not come from the cache');
@@ -133,7 +79,7 @@ test('markup in the text of a record is escaped in the excerpt', async () => {
   // the signs surround the searched word closely, so that the passage around it shows them
   const added =
     ' Essai "a" & 1 < 2 > 0 <b>gras</b> <i>penché</i> guillemets "b" & 3 < 5 > 4 <script>alert(1)</script> <mark>faux</mark> fin.';
-  await change('summary', `summary || ${literal(added)}`);
+  await change('summary', `summary || ${sqlLiteral(added)}`);
   const res = await api(`${SEARCH}?q=guillemets`);
   assert.equal(res.status, 200, brief(res));
   assert.equal(res.headers.get('x-cache'), 'MISS', 'a search after a change is never served from the cache');
