@@ -60,7 +60,7 @@ static void enqueue(run_state *rs, const char *url, req *r) {
     hv_cached_page cached = {0};
     bool have = false;
     if (!rs->opt->dry_run) {
-        dom_status st = hv_store_page_get(rs->db, rs->source_id, url, &cached);
+        dom_status st = hv_store_page_get(rs->db, rs->source_id, url, false, &cached);
         have = st == DOM_OK;
         if (st != DOM_OK && st != DOM_NOT_FOUND)
             rs->db_st = st;
@@ -314,7 +314,7 @@ static void on_done(void *ctx, void *userdata, const hv_response *resp) {
                     resp->len};
     if (resp->not_modified) {
         rs->fig.pages_not_modified++;
-        dom_status st = hv_store_page_get(rs->db, rs->source_id, resp->url, &cached);
+        dom_status st = hv_store_page_get(rs->db, rs->source_id, resp->url, true, &cached);
         if (st != DOM_OK) {
             rs->db_st = st == DOM_NOT_FOUND ? DOM_INTERNAL : st;
             goto done;

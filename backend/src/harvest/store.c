@@ -53,6 +53,10 @@ const db_stmt_t hv_store_stmts[] = {
          "SELECT etag, last_modified, content_type, body FROM harvest_page"
          " WHERE source_id = $1 AND url = $2",
          2, true},
+        {"hv_page_validators",
+         "SELECT etag, last_modified, content_type FROM harvest_page"
+         " WHERE source_id = $1 AND url = $2",
+         2, true},
         {"hv_page_put",
          "INSERT INTO harvest_page (source_id, url, etag, last_modified, content_type, body)"
          " VALUES ($1, $2, $3, $4, $5, $6::bytea)"
@@ -242,18 +246,23 @@ void hv_cached_page_clear(hv_cached_page *page) {
     memset(page, 0, sizeof *page);
 }
 
-dom_status hv_store_page_get(db_t *db, int64_t source_id, const char *url, hv_cached_page *out) {
+dom_status hv_store_page_get(db_t *db, int64_t source_id, const char *url, bool with_body,
+                             hv_cached_page *out) {
     char s[24];
     fmt_id(s, source_id);
     const char *params[] = {s, url};
     PGresult *r;
     memset(out, 0, sizeof *out);
-    dom_status st = one_row(db, "hv_page_get", 2, params, &r);
+    dom_status st = one_row(db, with_body ? "hv_page_get" : "hv_page_validators", 2, params, &r);
     if (st != DOM_OK)
         return st;
     out->etag = col_dup(r, 0);
     out->last_modified = col_dup(r, 1);
     out->content_type = col_dup(r, 2);
+    if (!with_body) {
+        PQclear(r);
+        return DOM_OK;
+    }
     /* Text results carry bytea in hex ("\x…"); PQunescapeBytea gives the bytes back. */
     unsigned char *bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 3), &out->len);
     if (bytes != NULL) {

@@ -49,15 +49,16 @@ dom_status hv_store_run_finish(db_t *db, int64_t source_id, int64_t run_id, cons
  * source's limit, archives initiatives left without a live record. *gone: records newly gone. */
 dom_status hv_store_mark_missed(db_t *db, int64_t source_id, int64_t run_id, long *gone) MUST_CHECK;
 
-/* The cached answer for url, for a conditional request. On DOM_OK the strings are new (caller
- * frees; etag and last_modified may be NULL) and body/len the stored bytes (caller frees with
- * free()). DOM_NOT_FOUND when nothing is cached. */
+/* The cached answer for url. On DOM_OK the strings are new (caller frees; etag and last_modified
+ * may be NULL) and, when with_body, body/len the stored bytes (caller frees with free()); without
+ * it — the validators of a conditional request — body is NULL, so a page is not read from the
+ * database twice (once to ask, once more on its 304). DOM_NOT_FOUND when nothing is cached. */
 typedef struct hv_cached_page {
     char *etag, *last_modified, *content_type;
     unsigned char *body;
     size_t len;
 } hv_cached_page;
-dom_status hv_store_page_get(db_t *db, int64_t source_id, const char *url,
+dom_status hv_store_page_get(db_t *db, int64_t source_id, const char *url, bool with_body,
                              hv_cached_page *out) MUST_CHECK;
 void hv_cached_page_clear(hv_cached_page *page);
 dom_status hv_store_page_put(db_t *db, int64_t source_id, const char *url, const char *etag,
