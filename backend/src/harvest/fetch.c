@@ -1,7 +1,9 @@
 /* The fetcher decides what starts and when (hostq: per host limits, delays, back-off; robots.txt
- * first); libcurl's multi interface moves the bytes. CURLMOPT_MAX_HOST_CONNECTIONS is set too, but
- * only as a backstop: libcurl would otherwise queue extra transfers itself, hiding them from our
- * delay accounting. */
+ * first); libcurl's multi interface moves the bytes. Redirects are followed here, not by libcurl:
+ * each hop goes through its own host's queue, so a redirect to another host waits for that host's
+ * robots.txt, delay and connection cap like any other request. CURLMOPT_MAX_HOST_CONNECTIONS is set
+ * too, but only as a backstop: libcurl would otherwise queue extra transfers itself, hiding them
+ * from our delay accounting. */
 #include "harvest/fetch.h"
 
 #include <ctype.h>
@@ -19,6 +21,7 @@
 
 #define ROBOTS_TOKEN       "SocialConnect"
 #define URL_MAX            8192
+#define REDIRECTS_MAX      5
 #define HEADER_VALUE_MAX   1024 /* longer ETag, Last-Modified or Content-Type: dropped */
 #define RETRY_AFTER_MAX_MS 30000
 #define DEFAULT_UA         "SocialConnect-harvester/1.0"
@@ -41,8 +44,10 @@ typedef struct host {
 typedef struct req {
     struct req *prev, *next; /* every live request, so hv_fetcher_free finds them wherever */
     host *h;                 /* not owned */
-    char *url;               /* owned */
-    char *path;              /* owned: path and query, what robots.txt rules match */
+    char *url;               /* owned: as the caller asked */
+    char *hop_url;           /* owned, NULL before a redirect: where the redirects led */
+    int redirects;           /* followed so far */
+    char *path;              /* owned: path and query of the current hop, for robots.txt */
     char *etag;              /* owned, may be NULL: sent as If-None-Match */
     char *last_modified;     /* owned, may be NULL: sent as If-Modified-Since */
     void *userdata;          /* the caller's */
@@ -149,6 +154,7 @@ static void req_free(hv_fetcher *f, req *r) {
     curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->headers);
     free(r->url);
+    free(r->hop_url);
     free(r->path);
     free(r->etag);
     free(r->last_modified);
@@ -229,12 +235,14 @@ static bool req_setup(hv_fetcher *f, req *r) {
             return false;
         r->headers = l;
     }
-    if (curl_easy_setopt(e, CURLOPT_URL, r->url) != CURLE_OK ||
+    /* robots.txt alone lets libcurl follow its redirects (RFC 9309 §2.3.1.2 asks for five): it
+     * is not subject to itself. */
+    if (curl_easy_setopt(e, CURLOPT_URL, r->hop_url ? r->hop_url : r->url) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_PRIVATE, r) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) != CURLE_OK ||
-        curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, r->is_robots ? 1L : 0L) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)REDIRECTS_MAX) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms) != CURLE_OK ||
@@ -355,13 +363,10 @@ failed:
 /* ---- the life of a request ---- */
 
 static void deliver(hv_fetcher *f, req *r, const outcome *o) {
-    char *final_url = NULL;
-    if (r->easy)
-        curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_URL, &final_url);
     bool body = o->ok && !o->not_modified;
     hv_response resp = {
             .url = r->url,
-            .final_url = final_url ? final_url : r->url,
+            .final_url = r->hop_url ? r->hop_url : r->url,
             .status = o->status,
             .not_modified = o->not_modified,
             .body = body ? (const unsigned char *)buf_cstr(&r->body) : NULL,
@@ -446,6 +451,49 @@ static const char *network_reason(CURLcode cc, bool *retry) {
     }
 }
 
+static bool is_redirect(long status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Sends r on to location (absolute, as libcurl resolved it) through that host's queue; concludes
+ * it with the reason when the chain is too long or leads out of http(s). */
+static void follow(hv_fetcher *f, req *r, const char *location) {
+    outcome o = {.cc = CURLE_OK, .status = 0};
+    char *key = NULL, *path = NULL, *hop = NULL;
+    host *h;
+    if (++r->redirects > REDIRECTS_MAX) {
+        o.cc = CURLE_TOO_MANY_REDIRECTS;
+        snprintf(o.why, sizeof o.why, "%s", "trop de redirections");
+        goto failed;
+    }
+    if (strlen(location) > URL_MAX || !url_parts(location, &key, &path)) {
+        o.cc = CURLE_UNSUPPORTED_PROTOCOL;
+        snprintf(o.why, sizeof o.why, "%s", "protocole non autorisé");
+        goto failed;
+    }
+    snprintf(o.why, sizeof o.why, "%s", "mémoire insuffisante");
+    if ((hop = strdup(location)) == NULL || (h = host_get(f, key)) == NULL ||
+        curl_easy_setopt(r->easy, CURLOPT_URL, hop) != CURLE_OK)
+        goto failed;
+    free(r->hop_url);
+    r->hop_url = hop;
+    hop = NULL;
+    free(r->path);
+    r->path = path;
+    path = NULL;
+    r->h = h;
+    r->attempts = 0; /* retries are counted per hop */
+    if (!hv_hostq_push(h->q, r, 0, false))
+        goto failed;
+    free(key);
+    return;
+failed:
+    free(key);
+    free(path);
+    free(hop);
+    conclude(f, r, &o);
+}
+
 static void on_transfer_done(hv_fetcher *f, req *r, CURLcode cc) {
     outcome o = {.cc = cc};
     bool retry = false;
@@ -454,6 +502,14 @@ static void on_transfer_done(hv_fetcher *f, req *r, CURLcode cc) {
     r->in_multi = false;
     hv_hostq_finished(r->h->q);
     f->bytes += (long)r->body.len;
+    if (cc == CURLE_OK && !r->is_robots && is_redirect(o.status)) {
+        char *location = NULL;
+        if (curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+            location != NULL) {
+            follow(f, r, location);
+            return;
+        }
+    }
     if (cc == CURLE_OK) {
         if (o.status >= 200 && o.status < 300) {
             o.ok = true;

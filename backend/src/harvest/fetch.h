@@ -4,9 +4,11 @@
  * per host and obeyed (for our User-Agent token "SocialConnect", else "*"); at most
  * max_connections requests per host at once and delay_ms between the starts of two requests to
  * the same host; timeouts; up to 3 retries with exponential back-off on 5xx, 429 and timeouts;
- * redirects followed up to 5; bodies capped at max_body_bytes (the transfer is aborted and
- * reported as an error); gzip/deflate accepted; conditional requests when the caller gives an
- * ETag or Last-Modified (a 304 is reported as not_modified, with no body). */
+ * redirects followed up to 5, each hop queued on its own host (a redirect to another host waits
+ * for that host's robots.txt, rules, delay and connection cap); bodies capped at max_body_bytes
+ * (the transfer is aborted and reported as an error); gzip/deflate accepted; conditional requests
+ * when the caller gives an ETag or Last-Modified (a 304 is reported as not_modified, with no body).
+ */
 #ifndef SC_HV_FETCH_H
 #define SC_HV_FETCH_H
 

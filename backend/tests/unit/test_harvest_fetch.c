@@ -233,6 +233,11 @@ static void handle(int c, robots_mode mode, int64_t t_accept) {
         reply(c, "302 Found", "Location: /loop\r\n", "", 0);
     } else if (strcmp(p, "/redirect") == 0) {
         reply(c, "301 Moved Permanently", "Location: /hello\r\n", "", 0);
+    } else if (strncmp(p, "/elsewhere/", 11) == 0) {
+        /* The same server under another name: another host for the fetcher. */
+        char loc[192];
+        snprintf(loc, sizeof loc, "Location: http://localhost:%d/%.100s\r\n", srv.port, p + 11);
+        reply(c, "302 Found", loc, "", 0);
     } else if (strcmp(p, "/to-ftp") == 0) {
         reply(c, "302 Found", "Location: ftp://127.0.0.1/x\r\n", "", 0);
     } else if (strcmp(p, "/huge-length") == 0) {
@@ -639,6 +644,33 @@ static void test_redirect_limits(void **state) {
     results_free(&rs);
 }
 
+/* A redirect to another host is a request to that host: its robots.txt first, then its rules. */
+static void test_redirect_to_another_host_obeys_its_robots(void **state) {
+    (void)state;
+    server_start(ROBOTS_RULES);
+    hv_fetch_options o = test_options();
+    o.obey_robots = true;
+    results rs;
+    fetch(&rs, &o, (const char *[]){"/elsewhere/private/x", NULL});
+    /* The first hop is allowed on 127.0.0.1; it leads to localhost/private/x, which localhost's
+     * robots.txt forbids. */
+    assert_int_equal(rs.n, 1);
+    const got *g = answer(&rs, "/elsewhere/private/x");
+    assert_string_equal(g->error, "interdit par robots.txt");
+    assert_int_equal(hits("/private/x"), 0);
+    assert_int_equal(hits("/robots.txt"), 2); /* one per host */
+    results_free(&rs);
+
+    fetch(&rs, &o, (const char *[]){"/elsewhere/hello", NULL});
+    g = answer(&rs, "/elsewhere/hello");
+    assert_null(g->error);
+    assert_string_equal(g->body, "bonjour");
+    char want[64];
+    snprintf(want, sizeof want, "http://localhost:%d/hello", srv.port);
+    assert_string_equal(g->final_url, want);
+    results_free(&rs);
+}
+
 static void test_size_caps(void **state) {
     (void)state;
     server_start(ROBOTS_404);
@@ -835,6 +867,7 @@ int main(void) {
             cmocka_unit_test_teardown(test_timeout, server_stop),
             cmocka_unit_test(test_connection_refused),
             cmocka_unit_test_teardown(test_redirect_limits, server_stop),
+            cmocka_unit_test_teardown(test_redirect_to_another_host_obeys_its_robots, server_stop),
             cmocka_unit_test_teardown(test_size_caps, server_stop),
             cmocka_unit_test(test_refused_urls),
             cmocka_unit_test_teardown(test_per_host_connection_limit, server_stop),
