@@ -136,3 +136,73 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+-- The text functions an initiative's write calls many times (generated columns, the tsv trigger,
+-- index expressions, the geocoder): in LANGUAGE sql they cannot be inlined (they wrap unaccent(),
+-- which is only STABLE, or concat_ws(), or a subquery), so each call site parsed and planned their
+-- body again at every statement: about 15 times per harvested record. Same expressions, in
+-- plpgsql (results compared on the 35,039 territory names and 100,000 titles and summaries: identical).
+CREATE OR REPLACE FUNCTION sc_normalize(t text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$
+BEGIN
+    RETURN btrim(regexp_replace(lower(public.unaccent('public.unaccent'::regdictionary, t)),
+                                '[^a-z0-9]+', ' ', 'g'));
+END $$;
+
+CREATE OR REPLACE FUNCTION sc_fold(t text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$
+BEGIN
+    RETURN regexp_replace(regexp_replace(regexp_replace(
+               public.unaccent('public.unaccent'::regdictionary, t),
+               '([[:alpha:]])[eE][eE]([sS]?)\M', '\1e\2', 'g'),
+               '([[:alpha:]])([iI][eE])[rR][eE]([sS]?)\M', '\1\2r\3', 'g'),
+               '([[:alpha:]])[iI][vV][eE]([sS]?)\M', '\1if\2', 'g');
+END $$;
+
+CREATE OR REPLACE FUNCTION sc_geo_key(t text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$
+BEGIN
+    RETURN btrim(regexp_replace(regexp_replace(regexp_replace(
+               ' ' || sc_normalize(t) || ' ',
+               ' (le|la|les|l)(?= )', '', 'g'),
+               ' st(?= )', ' saint', 'g'),
+               ' ste(?= )', ' sainte', 'g'));
+END $$;
+
+CREATE OR REPLACE FUNCTION sc_summary_tsv(summary text, actor_name text) RETURNS tsvector
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN to_tsvector('sc_french'::regconfig, sc_fold(concat_ws(' ', summary, actor_name)));
+END $$;
+
+CREATE OR REPLACE FUNCTION facet_items(themes text[], subthemes text[], publics text[],
+                                       actor_type text, scale text, stage text, region text,
+                                       departement text, year smallint)
+    RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN array(SELECT 't' || c FROM unnest(themes) c)
+        || array(SELECT 'u' || c FROM unnest(subthemes) c)
+        || array(SELECT 'p' || c FROM unnest(publics) c)
+        || array_remove(ARRAY['a' || actor_type, 's' || scale, 'g' || stage, 'r' || region,
+                              'd' || departement, 'y' || year::text], NULL);
+END $$;
+
+-- map_point's generated column: the first level g of 3..8 on whose cell edges the point lies.
+CREATE OR REPLACE FUNCTION map_grid_level(x float8, y float8) RETURNS smallint
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    FOR g IN 3..8 LOOP
+        IF x * 2 ^ (g + 5) / 360 = floor(x * 2 ^ (g + 5) / 360)
+           OR y * 2 ^ (g + 5) / 360 = floor(y * 2 ^ (g + 5) / 360) THEN
+            RETURN g;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
