@@ -78,6 +78,30 @@ int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page
     return 0;
 }
 
+int hv_xml_list_items(hv_list *list, const hv_reader *r, xmlNodePtr *cur,
+                      const xmlXPathObject *items, xmlDocPtr doc, hv_item_ids_fn ids, char **next) {
+    xmlNodeSetPtr set = items != NULL && items->type == XPATH_NODESET ? items->nodesetval : NULL;
+    for (int i = 0; set != NULL && i < set->nodeNr; i++) {
+        if (json_array_size(list->items) >= HV_MAX_ITEMS) {
+            list->skipped += set->nodeNr - i;
+            break;
+        }
+        char *link = NULL, *id = NULL;
+        *cur = set->nodeTab[i];
+        if (ids != NULL)
+            ids(*cur, &link, &id);
+        int added = hv_list_add_item(list, r, link, id);
+        free(link);
+        free(id);
+        if (added != 0)
+            return -1;
+    }
+    if (list->src->paging != HV_PAGING_NEXT)
+        return 0;
+    *cur = (xmlNodePtr)doc;
+    return hv_reader_next_url(r, &list->src->next, list->page_url, next);
+}
+
 static bool has_split(const hv_field_spec *f) {
     for (size_t i = 0; i < f->ntr; i++) {
         if (f->tr[i].kind == HV_TR_SPLIT)

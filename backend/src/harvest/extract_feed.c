@@ -158,8 +158,17 @@ static void register_namespaces(xmlXPathContextPtr ctx, xmlDocPtr doc) {
     }
 }
 
+/* RSS <link> and <guid>; Atom <link href> (the alternate one first) and <id>. */
+static void feed_ids(xmlNodePtr item, char **link, char **id) {
+    *link = first_child_value(item, "link");
+    *id = first_child_value(item, "guid");
+    if (*id == NULL || (*id)[0] == '\0') {
+        free(*id);
+        *id = first_child_value(item, "id");
+    }
+}
+
 int hv_feed_list(hv_list *list, const char *text, size_t len, char **next, char *err) {
-    const hv_source *src = list->src;
     xmlXPathContextPtr ctx = NULL;
     xmlXPathCompExprPtr items_expr = NULL;
     xmlXPathObjectPtr items = NULL;
@@ -189,34 +198,9 @@ int hv_feed_list(hv_list *list, const char *text, size_t len, char **next, char 
     items = xmlXPathCompiledEval(items_expr, ctx);
     feed_item it = {.ctx = ctx};
     hv_reader r = {.values = feed_values, .ctx = &it, .base_url = list->page_url};
-    if (items != NULL && items->type == XPATH_NODESET && items->nodesetval != NULL) {
-        for (int i = 0; i < items->nodesetval->nodeNr; i++) {
-            if (json_array_size(list->items) >= HV_MAX_ITEMS) {
-                list->skipped += items->nodesetval->nodeNr - i;
-                break;
-            }
-            it.node = items->nodesetval->nodeTab[i];
-            char *link = first_child_value(it.node, "link");
-            char *guid = first_child_value(it.node, "guid");
-            if (guid == NULL || guid[0] == '\0') {
-                free(guid);
-                guid = first_child_value(it.node, "id");
-            }
-            int added = hv_list_add_item(list, &r, link, guid);
-            free(link);
-            free(guid);
-            if (added != 0) {
-                snprintf(err, HV_ERR_MAX, "out of memory");
-                goto done;
-            }
-        }
-    }
-    if (src->paging == HV_PAGING_NEXT) {
-        it.node = (xmlNodePtr)doc;
-        if (hv_reader_next_url(&r, &src->next, list->page_url, next) != 0) {
-            snprintf(err, HV_ERR_MAX, "out of memory");
-            goto done;
-        }
+    if (hv_xml_list_items(list, &r, &it.node, items, doc, feed_ids, next) != 0) {
+        snprintf(err, HV_ERR_MAX, "out of memory");
+        goto done;
     }
     rc = 0;
 done:

@@ -179,25 +179,9 @@ int hv_html_list(hv_list *list, const char *text, size_t len, char **next, char 
     items = xmlXPathCompiledEval(src->items.expr, ctx);
     html_item it = {.ctx = ctx};
     hv_reader r = {.values = html_values, .ctx = &it, .base_url = list->page_url};
-    if (items != NULL && items->type == XPATH_NODESET && items->nodesetval != NULL) {
-        for (int i = 0; i < items->nodesetval->nodeNr; i++) {
-            if (json_array_size(list->items) >= HV_MAX_ITEMS) {
-                list->skipped += items->nodesetval->nodeNr - i;
-                break;
-            }
-            it.node = items->nodesetval->nodeTab[i];
-            if (hv_list_add_item(list, &r, NULL, NULL) != 0) {
-                snprintf(err, HV_ERR_MAX, "out of memory");
-                goto done;
-            }
-        }
-    }
-    if (src->paging == HV_PAGING_NEXT) {
-        it.node = (xmlNodePtr)doc;
-        if (hv_reader_next_url(&r, &src->next, list->page_url, next) != 0) {
-            snprintf(err, HV_ERR_MAX, "out of memory");
-            goto done;
-        }
+    if (hv_xml_list_items(list, &r, &it.node, items, doc, NULL, next) != 0) {
+        snprintf(err, HV_ERR_MAX, "out of memory");
+        goto done;
     }
     rc = 0;
 done:

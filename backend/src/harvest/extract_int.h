@@ -47,6 +47,17 @@ char *hv_reader_first(const hv_reader *r, const hv_path *path);
 int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page_url,
                        char **out) MUST_CHECK;
 
+/* A feed item's link and id (guid), for the url and external_id defaults: new strings or NULL. */
+typedef void (*hv_item_ids_fn)(xmlNodePtr item, char **link, char **id);
+
+/* The list page of an XML or HTML document: every node of items (an XPath result; anything but a
+ * node set has none) is read through r with *cur set to it, up to HV_MAX_ITEMS (the rest counted
+ * as skipped), ids (may be NULL) giving its link and id; then, with next-link pagination, *next
+ * is read from the document's root (*cur set to doc). Returns 0, or -1 when out of memory. */
+int hv_xml_list_items(hv_list *list, const hv_reader *r, xmlNodePtr *cur,
+                      const xmlXPathObject *items, xmlDocPtr doc, hv_item_ids_fn ids,
+                      char **next) MUST_CHECK;
+
 /* Appends the n bytes of s to b, as much as fits under b's cap (cut at a character boundary). */
 bool hv_buf_append_capped(buf_t *b, const char *s, size_t n) MUST_CHECK;
 
