@@ -497,6 +497,58 @@ test('a document with a mistake is refused, the key named, and nothing of the ba
   }
 });
 
+test('a document whose value map changes has every record of its source normalised again by the next run', { skip }, async () => {
+  const slug = SLUGS.rss;
+  const file = path.join(REPO, 'sources', 'fixtures', 'fixture-rss.json');
+  const original = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const remapped = { ...original, maps: { ...original.maps, themes: { ...original.maps.themes, Numérique: 'COM' } } };
+  const inDup = new Set(DUPLICATES.flatMap((d) => [`${d.a.source}/${d.a.external_id}`, `${d.b.source}/${d.b.external_id}`]));
+  // Records this source owns alone: their initiative takes every field from them.
+  const own = EXP.rss.records.filter((x) => !inDup.has(`${slug}/${x.external_id}`));
+  const digital = own.filter((x) => (x.themes || []).includes('NUM'));
+  assert.ok(digital.length >= 3, 'some records of the feed are tagged Numérique');
+  const themesOf = async () => Object.fromEntries((await records()).filter((x) => x.source === slug).map((x) => [x.external_id, [...x.themes].sort()]));
+  const expectThemes = (map) => Object.fromEntries(own.map((x) => [x.external_id, [...new Set((x.themes || []).map(map))].sort()]));
+  const tmp = fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'sc-sources-'));
+  const load = async (doc) => {
+    const f = path.join(tmp, 'fixture-rss.json');
+    fs.writeFileSync(f, JSON.stringify(doc));
+    const r = await harvest(['load', f], { timeout: 60000 });
+    assert.equal(r.code, 0, show(r));
+    return r;
+  };
+  const runIt = async () => {
+    const r = await harvest(['run', slug]);
+    assert.equal(r.code, 0, show(r));
+    return (await lastRuns())[slug];
+  };
+  try {
+    let r = await load(remapped);
+    assert.match(r.stdout, new RegExp(`${EXP.rss.records.length} record\\(s\\) will be normalised again`), show(r));
+    let run = await runIt();
+    assert.equal(run.records_new, 0);
+    assert.equal(run.records_updated, EXP.rss.records.length, 'every record normalised again, though no page changed');
+    let now = await themesOf();
+    const want = expectThemes((t) => (t === 'NUM' ? 'COM' : t));
+    for (const x of own) assert.deepEqual(now[x.external_id], want[x.external_id], `${x.external_id}: themes`);
+    run = await runIt();
+    assert.equal(run.records_updated, 0, 'then nothing more to do');
+    r = await load(original);
+    assert.match(r.stdout, /will be normalised again/, show(r));
+  } finally {
+    await load(original);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const run = await runIt();
+  assert.equal(run.records_updated, EXP.rss.records.length);
+  const back = await themesOf();
+  const want = expectThemes((t) => t);
+  for (const x of own) assert.deepEqual(back[x.external_id], want[x.external_id], `${x.external_id}: themes back`);
+  const r = await harvest(['load', file], { timeout: 60000 });
+  assert.equal(r.code, 0, show(r));
+  assert.doesNotMatch(r.stdout, /normalised again/, 'the same document again changes nothing');
+});
+
 test('a record taken off its site is marked gone after gone_after_runs runs, then comes back', { skip }, async () => {
   const slug = SLUGS.rss;
   const inDup = new Set(DUPLICATES.flatMap((d) => [`${d.a.source}/${d.a.external_id}`, `${d.b.source}/${d.b.external_id}`]));

@@ -10,22 +10,33 @@
 #define HARVESTABLE "('html', 'json', 'rss', 'atom', 'csv')"
 
 const db_stmt_t hv_store_stmts[] = {
+        /* A document whose normalisation (fields, maps, classify) changed clears the content hash
+         * of the source's records, so that the next run normalises each again even where its
+         * raw fields did not change (returned: how many). */
         {"hv_source_put",
-         "INSERT INTO source (code, name, kind, url, config, licence, period_hours, "
-         "gone_after_runs)"
-         " SELECT d->>'slug', d->>'name', d->>'kind', d->>'homepage', d, d->>'licence',"
-         "        coalesce((d->>'period_hours')::int, 24), coalesce((d->>'gone_after_runs')::int, "
-         "3)"
-         "   FROM (SELECT $1::jsonb AS d) AS doc"
-         " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,"
-         "   url = EXCLUDED.url, config = EXCLUDED.config, licence = EXCLUDED.licence,"
-         "   period_hours = EXCLUDED.period_hours, gone_after_runs = EXCLUDED.gone_after_runs,"
-         "   updated_at = now()"
-         " WHERE (source.name, source.kind, source.url, source.config, source.licence,"
-         "        source.period_hours, source.gone_after_runs) IS DISTINCT FROM"
-         "       (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.url, EXCLUDED.config, EXCLUDED.licence,"
-         "        EXCLUDED.period_hours, EXCLUDED.gone_after_runs)"
-         " RETURNING id",
+         "WITH doc AS (SELECT $1::jsonb AS d),"
+         " old AS (SELECT s.id, s.config FROM source s, doc WHERE s.code = doc.d->>'slug'),"
+         " put AS (INSERT INTO source (code, name, kind, url, config, licence, period_hours,"
+         "                             gone_after_runs)"
+         "   SELECT d->>'slug', d->>'name', d->>'kind', d->>'homepage', d, d->>'licence',"
+         "          coalesce((d->>'period_hours')::int, 24),"
+         "          coalesce((d->>'gone_after_runs')::int, 3)"
+         "     FROM doc"
+         "   ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,"
+         "     url = EXCLUDED.url, config = EXCLUDED.config, licence = EXCLUDED.licence,"
+         "     period_hours = EXCLUDED.period_hours, gone_after_runs = EXCLUDED.gone_after_runs,"
+         "     updated_at = now()"
+         "   WHERE (source.name, source.kind, source.url, source.config, source.licence,"
+         "          source.period_hours, source.gone_after_runs) IS DISTINCT FROM"
+         "         (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.url, EXCLUDED.config, EXCLUDED.licence,"
+         "          EXCLUDED.period_hours, EXCLUDED.gone_after_runs)"
+         "   RETURNING id),"
+         " stale AS (UPDATE source_record r SET content_hash = '' FROM old, doc"
+         "   WHERE r.source_id = old.id AND r.content_hash <> ''"
+         "     AND (old.config->'fields', old.config->'maps', old.config->'classify')"
+         "         IS DISTINCT FROM (doc.d->'fields', doc.d->'maps', doc.d->'classify')"
+         "   RETURNING 1)"
+         " SELECT id, (SELECT count(*) FROM stale) FROM put",
          1, false},
         {"hv_source_id", "SELECT id FROM source WHERE code = $1", 1, true},
         {"hv_source_get",
@@ -115,17 +126,20 @@ static json_t *json_from_text(const char *text) {
     return json_loads(text, JSON_DECODE_ANY, &e);
 }
 
-dom_status hv_store_source_put(db_t *db, const json_t *document, int64_t *id) {
+dom_status hv_store_source_put(db_t *db, const json_t *document, int64_t *id, long *renormalise) {
     PGresult *r = NULL;
     char *text = json_dumps(document, JSON_COMPACT | JSON_SORT_KEYS);
     dom_status st = DOM_INTERNAL;
+    *renormalise = 0;
     if (text == NULL)
         goto done;
     const char *params[] = {text};
     st = dom_from_db(db_exec(db, "hv_source_put", 1, params, &r));
     if (st != DOM_OK)
         goto done;
-    if (PQntuples(r) == 0) { /* unchanged: the upsert wrote nothing */
+    if (PQntuples(r) == 1) {
+        *renormalise = strtol(PQgetvalue(r, 0, 1), NULL, 10);
+    } else { /* unchanged: the upsert wrote nothing */
         PQclear(r);
         r = NULL;
         const char *slug[] = {json_string_value(json_object_get(document, "slug"))};

@@ -17,8 +17,11 @@
 extern const db_stmt_t hv_store_stmts[];
 
 /* Creates or updates the source described by document (a validated source document, borrowed).
- * *id receives its id. */
-dom_status hv_store_source_put(db_t *db, const json_t *document, int64_t *id) MUST_CHECK;
+ * *id receives its id. When the document changes how records are normalised (its fields, maps or
+ * classify), the source's records are marked to be normalised again by the next run, even those
+ * whose raw fields do not change; *renormalise receives how many. */
+dom_status hv_store_source_put(db_t *db, const json_t *document, int64_t *id,
+                               long *renormalise) MUST_CHECK;
 
 /* Finds a harvestable source by slug. On DOM_OK, *id is its id and *document a new string (the
  * stored document as JSON text) the caller frees. DOM_NOT_FOUND when there is none. */

@@ -138,12 +138,18 @@ static int cmd_load(db_t *db, int argc, char **argv) {
     }
     for (int i = 0; i < argc; i++) {
         int64_t id;
-        dom_status st = hv_store_source_put(db, hv_source_document(srcs[i]), &id);
+        long again;
+        dom_status st = hv_store_source_put(db, hv_source_document(srcs[i]), &id, &again);
         if (st != DOM_OK) {
             fprintf(stderr, "%s: %s\n", argv[i], db_reason(st));
             goto done;
         }
-        printf("%s: source %s loaded\n", argv[i], hv_source_slug(srcs[i]));
+        if (again > 0)
+            printf("%s: source %s loaded; its normalisation changed: %ld record(s) will be "
+                   "normalised again at the next run\n",
+                   argv[i], hv_source_slug(srcs[i]), again);
+        else
+            printf("%s: source %s loaded\n", argv[i], hv_source_slug(srcs[i]));
     }
     rc = 0;
 done:
