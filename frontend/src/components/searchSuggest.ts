@@ -1,12 +1,11 @@
-import { ApiError, isAbort, suggest } from '../api';
+import { ApiError, suggest } from '../api';
 import { h } from '../dom';
 import { levelLabel, rememberTerritory, territoryContext } from '../territories';
 import type { Suggestions, TerritorySummary } from '../types';
+import { attachCombobox } from './combobox';
 
-const DEBOUNCE_MS = 200;
 const MIN_CHARS = 2;
 const PER_GROUP = 5;
-const MAX_QUERY_BYTES = 100;
 
 export interface SuggestHandlers {
   /** An initiative chosen: its page opens. */
@@ -17,7 +16,7 @@ export interface SuggestHandlers {
 
 type Choice =
   | { kind: 'initiative'; id: number; label: string }
-  | { kind: 'territory'; territory: TerritorySummary; label: string }
+  | { kind: 'territory'; territory: TerritorySummary; label: string; context: string }
   | { kind: 'theme'; theme: 'theme' | 'subtheme'; code: string; label: string };
 
 /** Suggestions stop being asked for once the API says it has no such endpoint. */
@@ -39,284 +38,118 @@ export function attachSuggestions(input: HTMLInputElement, handlers: SuggestHand
   input.setAttribute('aria-controls', listboxId);
   const listbox = h('div', { id: listboxId, class: 'suggest__listbox', role: 'listbox', 'aria-label': 'Suggestions', hidden: true });
   const status = h('p', { id: statusId, class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+  const announce = (text: string): void => {
+    status.textContent = text;
+  };
 
-  let choices: Choice[] = [];
-  let optionEls: HTMLElement[] = [];
-  let active = -1;
-  let timer = 0;
-  let sequence = 0;
-  let controller: AbortController | null = null;
-  let shownFor = '';
-  const cache = new Map<string, Suggestions>();
-
-  function isOpen(): boolean {
-    return !listbox.hidden;
-  }
-
-  function open(): void {
-    if (choices.length === 0) return;
-    listbox.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-  }
-
-  function close(): void {
-    listbox.hidden = true;
-    input.setAttribute('aria-expanded', 'false');
-    setActive(-1);
-  }
-
-  function setActive(index: number): void {
-    optionEls[active]?.classList.remove('is-active');
-    optionEls[active]?.setAttribute('aria-selected', 'false');
-    active = index >= 0 && index < optionEls.length ? index : -1;
-    if (active < 0) {
-      input.removeAttribute('aria-activedescendant');
-      return;
-    }
-    const el = optionEls[active]!;
-    el.classList.add('is-active');
-    el.setAttribute('aria-selected', 'true');
-    input.setAttribute('aria-activedescendant', el.id);
-    el.scrollIntoView({ block: 'nearest' });
-  }
-
-  function group(key: string, title: string, items: { choice: Choice; node: HTMLElement[] }[]): HTMLElement | null {
-    if (items.length === 0) return null;
-    const headingId = `${listboxId}-${key}`;
-    const options = items.map(({ choice, node }) => {
-      const index = choices.length;
-      choices.push(choice);
-      const option = h(
-        'div',
-        { id: `${listboxId}-option-${index}`, class: `suggest__option suggest__option--${key}`, role: 'option', 'aria-selected': 'false' },
-        ...node,
-      );
-      option.addEventListener('click', () => choose(index));
-      optionEls.push(option);
-      return option;
-    });
-    return h(
-      'div',
-      { class: 'suggest__group', role: 'group', 'aria-labelledby': headingId },
-      h('div', { id: headingId, class: 'suggest__group-label', role: 'presentation' }, title),
-      ...options,
-    );
-  }
-
-  function render(data: Suggestions, query: string): void {
-    choices = [];
-    optionEls = [];
-    active = -1;
-    input.removeAttribute('aria-activedescendant');
+  /** The answer as one list, in the order shown: initiatives, territories, themes. */
+  function choicesOf(data: Suggestions, query: string): Choice[] {
     const initiatives = Array.isArray(data.initiatives) ? data.initiatives : [];
     const territories = Array.isArray(data.territories) ? data.territories : [];
     const themes = Array.isArray(data.themes) ? data.themes : [];
-    listbox.replaceChildren(
-      ...[
-        group(
-          'initiatives',
-          'Initiatives',
-          initiatives
-            .filter((item) => Number.isSafeInteger(item.id) && typeof item.title === 'string')
-            .map((item) => ({
-              choice: { kind: 'initiative' as const, id: item.id, label: item.title },
-              node: [h('span', { class: 'suggest__name' }, item.title)],
-            })),
-        ),
-        group(
-          'territories',
-          'Territoires',
-          territories
-            .filter((t) => t && typeof t.ref === 'string' && typeof t.name === 'string')
-            .map((t) => {
-              const context = territoryContext(t, query);
-              return {
-                choice: { kind: 'territory' as const, territory: t, label: t.name },
-                node: [
-                  h('span', { class: 'suggest__name' }, t.name),
-                  h('span', { class: 'visually-hidden' }, ', '),
-                  h('span', { class: 'suggest__level' }, levelLabel(t.level)),
-                  context ? h('span', { class: 'visually-hidden' }, ', ') : null,
-                  context ? h('span', { class: 'suggest__context' }, context) : null,
-                ].filter((n): n is HTMLElement => n !== null),
-              };
-            }),
-        ),
-        group(
-          'themes',
-          'Thèmes',
-          themes
-            .filter((t) => t && typeof t.code === 'string' && typeof t.label === 'string')
-            .map((t) => {
-              const kind = t.kind === 'subtheme' ? 'subtheme' : 'theme';
-              return {
-                choice: { kind: 'theme' as const, theme: kind, code: t.code, label: t.label },
-                node: [
-                  h('span', { class: 'suggest__name' }, t.label),
-                  h('span', { class: 'visually-hidden' }, ', '),
-                  h('span', { class: 'suggest__level' }, kind === 'subtheme' ? 'Sous-thème' : 'Thème'),
-                ],
-              };
-            }),
-        ),
-      ].filter((n): n is HTMLElement => n !== null),
-    );
-    shownFor = query;
+    return [
+      ...initiatives
+        .filter((item) => Number.isSafeInteger(item.id) && typeof item.title === 'string')
+        .map((item): Choice => ({ kind: 'initiative', id: item.id, label: item.title })),
+      ...territories
+        .filter((t) => t && typeof t.ref === 'string' && typeof t.name === 'string')
+        .map((t): Choice => ({ kind: 'territory', territory: t, label: t.name, context: territoryContext(t, query) })),
+      ...themes
+        .filter((t) => t && typeof t.code === 'string' && typeof t.label === 'string')
+        .map((t): Choice => ({ kind: 'theme', theme: t.kind === 'subtheme' ? 'subtheme' : 'theme', code: t.code, label: t.label })),
+    ];
   }
 
-  function show(data: Suggestions, query: string, move: 'first' | 'last' | 'none'): void {
-    render(data, query);
-    if (choices.length === 0) {
-      close();
-      status.textContent = '';
-      return;
-    }
-    if (document.activeElement === input) {
-      open();
-      if (move === 'first') setActive(0);
-      else if (move === 'last') setActive(choices.length - 1);
-    }
-    status.textContent = choices.length === 1 ? '1 suggestion' : `${choices.length} suggestions`;
-  }
-
-  function currentQuery(): string {
-    const text = input.value.trim();
-    const encoder = new TextEncoder();
-    if (encoder.encode(text).length <= MAX_QUERY_BYTES) return text;
-    let out = '';
-    for (const char of text) {
-      if (encoder.encode(out + char).length > MAX_QUERY_BYTES) break;
-      out += char;
-    }
-    return out;
-  }
-
-  async function fetchFor(query: string, move: 'first' | 'last' | 'none'): Promise<void> {
-    controller?.abort();
-    const mine = ++sequence;
-    const cached = cache.get(query);
-    if (cached) {
-      show(cached, query, move);
-      return;
-    }
-    controller = new AbortController();
-    try {
-      const data = await suggest(query, PER_GROUP, controller.signal);
-      if (mine !== sequence) return;
-      (Array.isArray(data.territories) ? data.territories : []).forEach(rememberTerritory);
-      cache.set(query, data);
-      show(data, query, move);
-    } catch (err) {
-      if (isAbort(err) || mine !== sequence) return;
-      // No suggestion service (404): the field stays a plain search field.
-      if (err instanceof ApiError && err.status === 404) unavailable = true;
-      choices = [];
-      optionEls = [];
-      listbox.replaceChildren();
-      close();
-    }
-  }
-
-  function schedule(): void {
-    window.clearTimeout(timer);
-    const query = currentQuery();
-    if (unavailable || [...query].length < MIN_CHARS) {
-      sequence++;
-      controller?.abort();
-      listbox.replaceChildren();
-      choices = [];
-      optionEls = [];
-      shownFor = '';
-      close();
-      status.textContent = '';
-      return;
-    }
-    timer = window.setTimeout(() => void fetchFor(query, 'none'), DEBOUNCE_MS);
-  }
-
-  function choose(index: number): void {
-    const choice = choices[index];
-    if (!choice) return;
-    close();
-    window.clearTimeout(timer);
-    sequence++;
+  function optionContent(choice: Choice): HTMLElement[] {
+    const name = h('span', { class: 'suggest__name' }, choice.label);
+    const comma = (): HTMLElement => h('span', { class: 'visually-hidden' }, ', ');
     switch (choice.kind) {
       case 'initiative':
-        handlers.onInitiative(choice.id);
-        break;
+        return [name];
       case 'territory':
-        rememberTerritory(choice.territory);
-        status.textContent = `${choice.label} ajouté aux filtres`;
-        handlers.onTerritory(choice.territory);
-        break;
+        return [
+          name,
+          comma(),
+          h('span', { class: 'suggest__level' }, levelLabel(choice.territory.level)),
+          ...(choice.context ? [comma(), h('span', { class: 'suggest__context' }, choice.context)] : []),
+        ];
       case 'theme':
-        status.textContent = `${choice.label} ajouté aux filtres`;
-        handlers.onTheme(choice.theme, choice.code, choice.label);
-        break;
+        return [name, comma(), h('span', { class: 'suggest__level' }, choice.theme === 'subtheme' ? 'Sous-thème' : 'Thème')];
     }
   }
 
-  input.addEventListener('input', schedule);
-  input.addEventListener('keydown', (event) => {
-    if (event.isComposing) return;
-    const count = choices.length;
-    switch (event.key) {
-      case 'ArrowDown':
-        if (!isOpen()) {
-          const query = currentQuery();
-          if (unavailable || [...query].length < MIN_CHARS) return;
-          event.preventDefault();
-          if (query === shownFor && count > 0) {
-            open();
-            if (!event.altKey) setActive(0);
-          } else {
-            window.clearTimeout(timer);
-            void fetchFor(query, event.altKey ? 'none' : 'first');
-          }
-        } else if (!event.altKey) {
-          event.preventDefault();
-          setActive(active < 0 || active >= count - 1 ? 0 : active + 1);
-        }
-        break;
-      case 'ArrowUp':
-        if (!isOpen()) return;
-        event.preventDefault();
-        if (event.altKey) close();
-        else setActive(active <= 0 ? count - 1 : active - 1);
-        break;
-      case 'Home':
-      case 'End':
-        if (isOpen() && active >= 0) {
-          event.preventDefault();
-          setActive(event.key === 'Home' ? 0 : count - 1);
-        }
-        break;
-      case 'Enter':
-        if (isOpen() && active >= 0) {
-          event.preventDefault();
-          choose(active);
-        } else {
-          // The free-text search goes as usual; pending suggestions are dropped.
-          window.clearTimeout(timer);
-          sequence++;
-          close();
-        }
-        break;
-      case 'Escape':
-        if (isOpen()) {
-          event.preventDefault();
-          close();
-        }
-        break;
-      case 'Tab':
-        close();
-        break;
-      default:
-        break;
-    }
+  const groups: { kind: Choice['kind']; key: string; title: string }[] = [
+    { kind: 'initiative', key: 'initiatives', title: 'Initiatives' },
+    { kind: 'territory', key: 'territories', title: 'Territoires' },
+    { kind: 'theme', key: 'themes', title: 'Thèmes' },
+  ];
+
+  function render(choices: Choice[]): HTMLElement[] {
+    const options: HTMLElement[] = [];
+    const groupEls = groups.flatMap(({ kind, key, title }) => {
+      const mine = choices.filter((c) => c.kind === kind);
+      if (mine.length === 0) return [];
+      const headingId = `${listboxId}-${key}`;
+      // choices come grouped in this order, so the options follow them one for one.
+      const els = mine.map((choice) => {
+        const el = h(
+          'div',
+          { id: `${listboxId}-option-${options.length}`, class: `suggest__option suggest__option--${key}`, role: 'option', 'aria-selected': 'false' },
+          ...optionContent(choice),
+        );
+        options.push(el);
+        return el;
+      });
+      return [
+        h(
+          'div',
+          { class: 'suggest__group', role: 'group', 'aria-labelledby': headingId },
+          h('div', { id: headingId, class: 'suggest__group-label', role: 'presentation' }, title),
+          ...els,
+        ),
+      ];
+    });
+    listbox.replaceChildren(...groupEls);
+    return options;
+  }
+
+  attachCombobox<Choice>({
+    input,
+    listbox,
+    minChars: MIN_CHARS,
+    enabled: () => !unavailable,
+    async load(query, signal) {
+      const data = await suggest(query, PER_GROUP, signal);
+      (Array.isArray(data.territories) ? data.territories : []).forEach(rememberTerritory);
+      return choicesOf(data, query);
+    },
+    render,
+    choose(choice) {
+      switch (choice.kind) {
+        case 'initiative':
+          handlers.onInitiative(choice.id);
+          break;
+        case 'territory':
+          rememberTerritory(choice.territory);
+          announce(`${choice.label} ajouté aux filtres`);
+          handlers.onTerritory(choice.territory);
+          break;
+        case 'theme':
+          announce(`${choice.label} ajouté aux filtres`);
+          handlers.onTheme(choice.theme, choice.code, choice.label);
+          break;
+      }
+    },
+    announce,
+    emptyMessage: '',
+    failed(err) {
+      // No suggestion service (404): the field stays a plain search field.
+      if (err instanceof ApiError && err.status === 404) unavailable = true;
+      return '';
+    },
+    upOpens: false,
+    enterWithoutOption: 'submit',
   });
-  input.addEventListener('blur', () => close());
-  listbox.addEventListener('mousedown', (event) => event.preventDefault());
 
   return [listbox, status];
 }

@@ -1,4 +1,4 @@
-import { ApiError, isAbort, suggestTerritories } from '../api';
+import { ApiError, suggestTerritories } from '../api';
 import { h } from '../dom';
 import {
   knownTerritory,
@@ -9,28 +9,15 @@ import {
   territoryDetail,
 } from '../territories';
 import type { TerritorySummary } from '../types';
+import { attachCombobox } from './combobox';
 
-const DEBOUNCE_MS = 200;
 const SUGGESTIONS = 8;
-/** The API takes 1 to 100 bytes of text. */
-const MAX_QUERY_BYTES = 100;
 
 export interface TerritoryPicker {
   element: HTMLElement;
   input: HTMLInputElement;
   /** Shows the territories of the current URL as chips. */
   setSelected(refs: readonly string[]): void;
-}
-
-function clipToBytes(text: string, max: number): string {
-  const encoder = new TextEncoder();
-  if (encoder.encode(text).length <= max) return text;
-  let out = '';
-  for (const char of text) {
-    if (encoder.encode(out + char).length > max) break;
-    out += char;
-  }
-  return out;
 }
 
 /**
@@ -98,174 +85,45 @@ export function territoryPicker(onChange: (refs: string[]) => void, settings: Te
   );
 
   let selected: string[] = [];
-  let options: TerritorySummary[] = [];
-  let optionQuery = '';
-  let active = -1;
-  let timer = 0;
-  let controller: AbortController | null = null;
-  let sequence = 0;
-  /** The option to highlight once the suggestions asked for with Down or Up arrive. */
-  let pendingMove: 'first' | 'last' | 'none' = 'none';
-  const cache = new Map<string, TerritorySummary[]>();
 
   // --- Suggestions -------------------------------------------------------------------------------
 
-  function isOpen(): boolean {
-    return !listbox.hidden;
-  }
-
-  function open(): void {
-    if (options.length === 0) return;
-    listbox.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
-  }
-
-  function close(): void {
-    listbox.hidden = true;
-    input.setAttribute('aria-expanded', 'false');
-    setActive(-1);
-  }
-
-  function setActive(index: number): void {
-    const items = listbox.children;
-    if (active >= 0 && items[active]) {
-      items[active].classList.remove('is-active');
-      items[active].setAttribute('aria-selected', 'false');
-    }
-    active = index >= 0 && index < items.length ? index : -1;
-    if (active < 0) {
-      input.removeAttribute('aria-activedescendant');
-      return;
-    }
-    const item = items[active] as HTMLElement;
-    item.classList.add('is-active');
-    item.setAttribute('aria-selected', 'true');
-    input.setAttribute('aria-activedescendant', item.id);
-    item.scrollIntoView({ block: 'nearest' });
+  function announce(text: string): void {
+    status.textContent = text;
   }
 
   function isSelected(territory: TerritorySummary): boolean {
     return selected.some((ref) => ref === territory.ref || knownTerritory(ref)?.ref === territory.ref);
   }
 
-  function renderOptions(items: TerritorySummary[], query: string): void {
-    options = items;
-    optionQuery = query;
-    active = -1;
-    input.removeAttribute('aria-activedescendant');
-    listbox.replaceChildren(
-      ...items.map((territory, index) => {
-        const context = territoryContext(territory, query);
-        const already = isSelected(territory);
-        const option = h(
-          'li',
-          {
-            id: `${prefix}-option-${index}`,
-            class: 'territory-option' + (already ? ' territory-option--chosen' : ''),
-            role: 'option',
-            'aria-selected': 'false',
-            'data-ref': territory.ref,
-          },
-          h('span', { class: 'territory-option__name' }, territory.name),
-          h('span', { class: 'visually-hidden' }, ', '),
-          h('span', { class: 'territory-option__level' }, levelLabel(territory.level)),
-          context ? h('span', { class: 'visually-hidden' }, ', ') : null,
-          context ? h('span', { class: 'territory-option__context' }, context) : null,
-          already ? h('span', { class: 'territory-option__chosen' }, ' (déjà choisi)') : null,
-        );
-        option.addEventListener('click', () => choose(index));
-        return option;
-      }),
-    );
+  function render(items: TerritorySummary[], query: string): HTMLElement[] {
+    const options = items.map((territory, index) => {
+      const context = territoryContext(territory, query);
+      const already = isSelected(territory);
+      return h(
+        'li',
+        {
+          id: `${prefix}-option-${index}`,
+          class: 'territory-option' + (already ? ' territory-option--chosen' : ''),
+          role: 'option',
+          'aria-selected': 'false',
+          'data-ref': territory.ref,
+        },
+        h('span', { class: 'territory-option__name' }, territory.name),
+        h('span', { class: 'visually-hidden' }, ', '),
+        h('span', { class: 'territory-option__level' }, levelLabel(territory.level)),
+        context ? h('span', { class: 'visually-hidden' }, ', ') : null,
+        context ? h('span', { class: 'territory-option__context' }, context) : null,
+        already ? h('span', { class: 'territory-option__chosen' }, ' (déjà choisi)') : null,
+      );
+    });
+    listbox.replaceChildren(...options);
+    return options;
   }
 
-  function announce(text: string): void {
-    status.textContent = text;
-  }
-
-  function show(items: TerritorySummary[], query: string): void {
-    const move = pendingMove;
-    pendingMove = 'none';
-    renderOptions(items, query);
-    if (items.length === 0) {
-      close();
-      announce('Aucun territoire');
-      return;
-    }
-    // Only open while the visitor is still in the field.
-    if (document.activeElement === input) {
-      open();
-      if (move === 'first') setActive(0);
-      else if (move === 'last') setActive(items.length - 1);
-    }
-    announce(items.length === 1 ? '1 suggestion' : `${items.length} suggestions`);
-  }
-
-  async function fetchSuggestions(query: string): Promise<void> {
-    controller?.abort();
-    const mine = ++sequence;
-    const cached = cache.get(query);
-    if (cached) {
-      show(cached, query);
-      return;
-    }
-    controller = new AbortController();
-    try {
-      const list = await suggestTerritories(query, SUGGESTIONS, controller.signal, settings.level);
-      if (mine !== sequence) return;
-      const items = Array.isArray(list.items) ? list.items : [];
-      items.forEach(rememberTerritory);
-      cache.set(query, items);
-      show(items, query);
-    } catch (err) {
-      if (isAbort(err) || mine !== sequence) return;
-      pendingMove = 'none';
-      renderOptions([], query);
-      close();
-      announce(err instanceof ApiError && err.status === 400 ? err.message : 'Suggestions indisponibles pour le moment');
-    }
-  }
-
-  function currentQuery(): string {
-    return clipToBytes(input.value.trim(), MAX_QUERY_BYTES);
-  }
-
-  function schedule(): void {
-    window.clearTimeout(timer);
-    pendingMove = 'none';
-    const query = currentQuery();
-    if (!query) {
-      sequence++;
-      controller?.abort();
-      renderOptions([], '');
-      close();
-      announce('');
-      return;
-    }
-    timer = window.setTimeout(() => void fetchSuggestions(query), DEBOUNCE_MS);
-  }
-
-  /** Opens the list for the text in the field, fetching it first when needed. */
-  function openFor(then: 'first' | 'last' | 'none'): void {
-    const query = currentQuery();
-    if (!query) return;
-    if (query === optionQuery && options.length > 0) {
-      open();
-      if (then === 'first') setActive(0);
-      else if (then === 'last') setActive(options.length - 1);
-      return;
-    }
-    window.clearTimeout(timer);
-    pendingMove = then;
-    void fetchSuggestions(query);
-  }
-
-  function choose(index: number): void {
-    const territory = options[index];
-    if (!territory) return;
+  function choose(territory: TerritorySummary): void {
     input.value = '';
-    renderOptions([], '');
-    close();
+    combobox.reset();
     input.focus();
     if (isSelected(territory)) {
       announce(`${territory.name} est déjà choisi`);
@@ -280,62 +138,32 @@ export function territoryPicker(onChange: (refs: string[]) => void, settings: Te
     onChange([...selected, territory.ref]);
   }
 
-  input.addEventListener('input', schedule);
-
-  input.addEventListener('keydown', (event) => {
-    if (event.isComposing) return;
-    const count = options.length;
-    switch (event.key) {
-      case 'ArrowDown':
-        event.preventDefault();
-        if (!isOpen()) openFor(event.altKey ? 'none' : 'first');
-        else if (!event.altKey) setActive(active < 0 || active >= count - 1 ? 0 : active + 1);
-        break;
-      case 'ArrowUp':
-        event.preventDefault();
-        if (!isOpen()) openFor('last');
-        else if (event.altKey) close();
-        else setActive(active <= 0 ? count - 1 : active - 1);
-        break;
-      case 'Home':
-      case 'End':
-        // Inside the list they go to its ends; otherwise they move the caret in the text.
-        if (isOpen() && active >= 0) {
-          event.preventDefault();
-          setActive(event.key === 'Home' ? 0 : count - 1);
-        }
-        break;
-      case 'Enter':
-        if (isOpen() && active >= 0) {
-          event.preventDefault();
-          choose(active);
-        } else if (isOpen()) {
-          // Enter with the list open but nothing highlighted only closes it; the form is not sent.
-          event.preventDefault();
-          close();
-        }
-        break;
-      case 'Escape':
-        if (isOpen()) {
-          event.preventDefault();
-          close();
-        } else if (input.value) {
-          event.preventDefault();
-          input.value = '';
-          schedule();
-        }
-        break;
-      case 'Tab':
-        close();
-        break;
-      default:
-        break;
-    }
+  const combobox = attachCombobox<TerritorySummary>({
+    input,
+    listbox,
+    minChars: 1,
+    async load(query, signal) {
+      const list = await suggestTerritories(query, SUGGESTIONS, signal, settings.level);
+      const items = Array.isArray(list.items) ? list.items : [];
+      items.forEach(rememberTerritory);
+      return items;
+    },
+    render,
+    choose,
+    announce,
+    emptyMessage: 'Aucun territoire',
+    failed: (err) => (err instanceof ApiError && err.status === 400 ? err.message : 'Suggestions indisponibles pour le moment'),
+    // Up opens the list on its last territory; Enter with none highlighted only closes the list,
+    // the form is not sent; Escape on a closed list empties the field.
+    upOpens: true,
+    enterWithoutOption: 'close',
+    escapeClosed() {
+      if (!input.value) return false;
+      input.value = '';
+      combobox.refresh();
+      return true;
+    },
   });
-
-  input.addEventListener('blur', () => close());
-  // Keep the focus in the field while an option is clicked.
-  listbox.addEventListener('mousedown', (event) => event.preventDefault());
 
   // --- Chips -------------------------------------------------------------------------------------
 
