@@ -48,6 +48,17 @@ const db_stmt_t search_stmts[] = {
          "ord)"
          " WHERE w.word <> ''",
          1, true},
+        /* The items of a page, in the order of the ids ($2), with the excerpt of the words $3
+         * (NULL: none). Prepared, so planned for the first few pages of a connection only (the
+         * same SQL in each search cost 1 to 1.4 ms to plan); the query is made once per page
+         * (InitPlan), as a generic plan would not fold it. */
+        {"search_items",
+         "SELECT " INITIATIVE_ITEM_COLUMNS ", CASE WHEN $3::text IS NOT NULL THEN"
+         " ts_headline('sc_french', concat_ws(' ', i.summary, i.description),"
+         " (SELECT replace(sc_tsquery($3::text)::text, ' & ', ' | ')::tsquery), $4::text) END"
+         " FROM unnest($2::bigint[]) WITH ORDINALITY AS p(id, ord) JOIN initiative i"
+         " ON i.id = p.id" INITIATIVE_ITEM_JOINS " ORDER BY p.ord",
+         4, true},
         {"search_total_precounted",
          "SELECT n FROM facet_count WHERE fkind = $1 AND fcode = $2 AND kind = $3 AND code = $4", 4,
          true},
@@ -395,23 +406,20 @@ static bool excerpt_html(const char *text, buf_t *out) {
     return true;
 }
 
-/* The ORDER BY of a sort: inside the page (rows of i) and outside (the page p joined to i).
- * Relevance is the RUM distance (lower is better); ties come newest first, except for a large
- * match set (big), where they come in the order of the index: ordering the ties by id would make
- * the planner compute the distance of every match instead of reading the best ones from the
- * index. Outside, the page keeps the order it was read in (p.ord). */
-static void order_by(qb_t *x, search_sort sort, bool outer, bool big) {
+/* The ORDER BY of a page's ids. Relevance is the RUM distance (lower is better); ties come newest
+ * first, except for a large match set (big), where they come in the order of the index: ordering
+ * the ties by id would make the planner compute the distance of every match instead of reading
+ * the best ones from the index. */
+static void order_by(qb_t *x, search_sort sort, bool big) {
     switch (sort) {
     case SEARCH_SORT_RELEVANCE:
-        sqlb_sql(&x->b, outer ? " ORDER BY p.ord"
-                        : big ? " ORDER BY rank"
-                              : " ORDER BY rank, i.id DESC");
+        sqlb_sql(&x->b, big ? " ORDER BY rank" : " ORDER BY rank, i.id DESC");
         break;
     case SEARCH_SORT_NAME:
         sqlb_sql(&x->b, " ORDER BY sc_normalize(i.title), i.id");
         break;
     case SEARCH_SORT_DISTANCE:
-        sqlb_sql(&x->b, outer ? " ORDER BY p.dist, p.id" : " ORDER BY dist, i.id");
+        sqlb_sql(&x->b, " ORDER BY dist, i.id");
         break;
     default:
         sqlb_sql(&x->b, " ORDER BY i.created_at DESC, i.id DESC");
@@ -519,7 +527,8 @@ static void tier_rows(qb_t *x, int t, int p_n) {
 }
 
 /* *counted, when not NULL: the number of all matches, read with the page (-1 when a page past
- * the first is empty). */
+ * the first is empty). The page is read in two statements: its ids, the part that depends on the
+ * search (planned for it), then their items (search_items, prepared). */
 static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
                               const search_ast_t *ast, search_sort sort, bool big,
                               json_int_t *counted, json_t **out) {
@@ -531,7 +540,6 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
                      .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
     qb_init(&x, sq, q, ast);
     x.count_all = counted != NULL;
-    x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
     /* A large ranked match set of free words comes in three tiers: the matches with the words in
@@ -539,7 +547,6 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
      * others by rank. Each reads at most offset + page + 1 rows, and the tiers after the one
      * that fills the page are not read at all (Append reads its parts in order, under LIMIT). */
     bool tiered = ranked && big && words && !has_filters(sq, ast);
-    sqlb_sql(&x.b, ranked ? "WITH page AS (SELECT r.*, row_number() OVER () AS ord FROM (" : "");
     if (tiered) {
         char n[32];
         snprintf(n, sizeof n, "%" PRId64, base.offset + sq->limit + 1);
@@ -560,9 +567,8 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
         sqlb_ref(&x.b, p_n);
         sqlb_sql(&x.b, ")) t");
     } else {
-        sqlb_sql(&x.b, ranked ? "" : "WITH page AS (");
         page_select(&x, " FROM initiative i", keyset && sq->cursor);
-        order_by(&x, sort, false, big);
+        order_by(&x, sort, big);
     }
     sqlb_sql(&x.b, " LIMIT ");
     sqlb_paramf(&x.b, "%d", sq->limit + 1);
@@ -570,47 +576,52 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
         sqlb_sql(&x.b, " OFFSET ");
         sqlb_paramf(&x.b, "%" PRId64, base.offset);
     }
-    sqlb_sql(&x.b, ranked ? ") r)" : ")");
-    sqlb_sql(&x.b, " SELECT " INITIATIVE_ITEM_COLUMNS ", ");
-    if (words) {
-        /* Any of the words, not all: a passage holding one of them is worth showing. */
-        sqlb_sql(&x.b, "ts_headline('sc_french', concat_ws(' ', i.summary, i.description),"
-                       " replace(sc_tsquery(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ")::text, ' & ', ' | ')::tsquery, ");
-        sqlb_param(&x.b, HEADLINE_OPTIONS);
-        sqlb_sql(&x.b, ")");
-    } else {
-        sqlb_sql(&x.b, "NULL");
-    }
-    sqlb_sql(&x.b,
-             ", p.dist, p.n FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS);
-    order_by(&x, sort, true, big);
 
     dom_status st = run(db, &x, "search page", &r);
     sqlb_free(&x.b);
     if (st != DOM_OK)
         return st;
+    int rows = PQntuples(r);
     if (counted)
-        *counted = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, INITIATIVE_ITEM_NCOLS + 2), NULL, 10)
-                   : base.offset == 0 ? 0
-                                      : -1;
-    st = initiative_page_json(r, sq->limit, keyset ? NULL : &base, out);
-    json_t *items = st == DOM_OK ? json_object_get(*out, "items") : NULL;
-    for (int i = 0; items && i < PQntuples(r) && i < sq->limit; i++) {
-        json_t *item = json_array_get(items, (size_t)i);
-        if (!PQgetisnull(r, i, INITIATIVE_ITEM_NCOLS)) {
+        *counted = rows > 0 ? strtoll(PQgetvalue(r, 0, 3), NULL, 10) : base.offset == 0 ? 0 : -1;
+
+    /* The ids of the page shown ("{1,2,…}"), the row after it only telling that there is more. */
+    int shown = rows < sq->limit ? rows : sq->limit;
+    buf_t ids;
+    buf_init(&ids, 32 * (size_t)(shown + 1));
+    bool ok = buf_append_str(&ids, "{");
+    for (int i = 0; ok && i < shown; i++)
+        ok = (i == 0 || buf_append_str(&ids, ",")) && buf_append_str(&ids, PQgetvalue(r, i, 0));
+    ok = ok && buf_append_str(&ids, "}");
+    PGresult *items = NULL;
+    if (ok) {
+        const char *params[] = {sq->lang, buf_cstr(&ids), words ? q : NULL, HEADLINE_OPTIONS};
+        st = dom_from_db(db_exec(db, "search_items", 4, params, &items));
+    } else {
+        st = DOM_INTERNAL;
+    }
+    buf_free(&ids);
+    if (st == DOM_OK)
+        st = initiative_items_json(items, sq->limit, rows > sq->limit, keyset ? NULL : &base, out);
+    json_t *list = st == DOM_OK ? json_object_get(*out, "items") : NULL;
+    /* The items come in the order of the ids; one deleted in between is missing (j skips it). */
+    for (int i = 0, j = 0; list && i < PQntuples(items) && i < sq->limit; i++, j++) {
+        json_t *item = json_array_get(list, (size_t)i);
+        while (j < shown && strcmp(PQgetvalue(r, j, 0), PQgetvalue(items, i, 0)) != 0)
+            j++;
+        if (!PQgetisnull(items, i, INITIATIVE_ITEM_NCOLS)) {
             buf_t html;
             buf_init(&html, 64 * 1024);
-            if (excerpt_html(PQgetvalue(r, i, INITIATIVE_ITEM_NCOLS), &html))
+            if (excerpt_html(PQgetvalue(items, i, INITIATIVE_ITEM_NCOLS), &html))
                 json_object_set_new(item, "excerpt", json_stringn(buf_cstr(&html), html.len));
             buf_free(&html);
         }
-        if (!PQgetisnull(r, i, INITIATIVE_ITEM_NCOLS + 1))
-            json_object_set_new(item, "distance_m",
-                                json_integer((json_int_t)llround(strtod(
-                                        PQgetvalue(r, i, INITIATIVE_ITEM_NCOLS + 1), NULL))));
+        if (j < shown && !PQgetisnull(r, j, 2))
+            json_object_set_new(
+                    item, "distance_m",
+                    json_integer((json_int_t)llround(strtod(PQgetvalue(r, j, 2), NULL))));
     }
+    PQclear(items);
     PQclear(r);
     return st;
 }
