@@ -646,7 +646,11 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
         ok = (i == 0 || buf_append_str(&ids, ",")) && buf_append_str(&ids, PQgetvalue(r, i, 0));
     ok = ok && buf_append_str(&ids, "}");
     PGresult *items = NULL;
-    if (ok) {
+    if (ok && shown == 0) {
+        /* Nothing to read (the first attempt of a misspelt word): an empty result of the items. */
+        items = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+        st = items ? DOM_OK : DOM_INTERNAL;
+    } else if (ok) {
         const char *params[] = {sq->lang, buf_cstr(&ids), words ? q : NULL, HEADLINE_OPTIONS};
         st = dom_from_db(db_exec(db, "search_items", 4, params, &items));
     } else {
