@@ -25,6 +25,54 @@
     "StartSel=" MARK_OPEN ", StopSel=" MARK_CLOSE ", MaxWords=28, MinWords=12, " \
     "MaxFragments=2, FragmentDelimiter=\" … \""
 
+/* The ids of a page of a large ranked match set of free words ($1), in three tiers: the matches
+ * with the words in their title, then in their summary or actor name but not their title, each
+ * newest first, then the others by rank (RUM distance). $2: the rows each tier reads (offset +
+ * page + 1), $3 and $4: the page's LIMIT and OFFSET. Append reads its parts in order under the
+ * LIMIT, so the tiers after the one that fills the page are not read at all.
+ *
+ * A tier is first looked for among the newest 3,000 initiatives (walk0, walk1), which hold exactly
+ * the newest rows of the tier when they hold $2 of them (a common word's tier is dense enough;
+ * about 3 ms when it is not); else every row of the tier is found through its own index
+ * (migrations 018, 019) and sorted (created_at + 0: never by walking the newest-first index,
+ * which would read the whole table for a word seldom in titles). The tier test reads the stored
+ * tsv with the query's lexemes restricted to weight A (title) or B (summary, actor name).
+ *
+ * Prepared, with the queries computed once (qq) rather than folded into the plan: the statement
+ * cost 1.7 to 2.7 ms to plan for each search, and its generic plan is the same for every word
+ * (the tiers' structure decides it). IS TRUE keeps the other indexes on tsv out of a tier's
+ * lookup, which a generic plan, blind to how common the words are, would otherwise choose. */
+#define TIER_COLUMNS \
+    "SELECT i.id, i.tsv <=> (SELECT q FROM qq) AS rank, NULL::float8 AS dist, NULL::bigint AS n"
+#define TIER_WALK                                                             \
+    TIER_COLUMNS " FROM (SELECT * FROM initiative WHERE status = 'published'" \
+                 " ORDER BY created_at DESC, id DESC LIMIT 3000) i"           \
+                 " WHERE i.status = 'published' AND i.tsv @@ (SELECT q FROM qq)"
+#define TIER_NEWEST " ORDER BY i.created_at DESC, i.id DESC LIMIT $2::bigint"
+#define TIERS_SQL                                                                            \
+    "WITH qq AS MATERIALIZED (SELECT sc_tsquery($1::text) AS q,"                             \
+    "  sc_tsquery_title($1::text) AS qt, sc_tsquery_summary($1::text) AS qs),"               \
+    " walk0 AS (" TIER_WALK " AND i.tsv @@ (SELECT qt FROM qq)" TIER_NEWEST "),"             \
+    " walk1 AS (" TIER_WALK " AND i.tsv @@ (SELECT qs FROM qq)"                              \
+    "  AND NOT i.tsv @@ (SELECT qt FROM qq)" TIER_NEWEST ")"                                 \
+    " SELECT * FROM ((SELECT * FROM walk0 WHERE (SELECT count(*) FROM walk0) >= $2::bigint)" \
+    " UNION ALL (" TIER_COLUMNS " FROM initiative i WHERE i.status = 'published'"            \
+    "  AND sc_title_tsv(i.title) @@ (SELECT q FROM qq)"                                      \
+    "  AND (i.tsv @@ (SELECT q FROM qq)) IS TRUE AND (i.tsv @@ (SELECT qt FROM qq)) IS TRUE" \
+    "  AND (SELECT count(*) FROM walk0) < $2::bigint"                                        \
+    "  ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT $2::bigint)"             \
+    " UNION ALL (SELECT * FROM walk1 WHERE (SELECT count(*) FROM walk1) >= $2::bigint)"      \
+    " UNION ALL (" TIER_COLUMNS " FROM initiative i WHERE i.status = 'published'"            \
+    "  AND sc_summary_tsv(i.summary, i.actor_name) @@ (SELECT q FROM qq)"                    \
+    "  AND (i.tsv @@ (SELECT q FROM qq)) IS TRUE AND (i.tsv @@ (SELECT qs FROM qq)) IS TRUE" \
+    "  AND (NOT i.tsv @@ (SELECT qt FROM qq)) IS TRUE"                                       \
+    "  AND (SELECT count(*) FROM walk1) < $2::bigint"                                        \
+    "  ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT $2::bigint)"             \
+    " UNION ALL (" TIER_COLUMNS " FROM initiative i WHERE i.status = 'published'"            \
+    "  AND i.tsv @@ (SELECT q FROM qq) AND NOT i.tsv @@ (SELECT qt FROM qq)"                 \
+    "  AND NOT i.tsv @@ (SELECT qs FROM qq) ORDER BY rank LIMIT $2::bigint)) t"              \
+    " LIMIT $3::bigint OFFSET $4::bigint"
+
 const db_stmt_t search_stmts[] = {
         {"search_unknown_vocab",
          "SELECT u.c FROM unnest($1::text[]) WITH ORDINALITY AS u(c, o)"
@@ -59,6 +107,7 @@ const db_stmt_t search_stmts[] = {
          " FROM unnest($2::bigint[]) WITH ORDINALITY AS p(id, ord) JOIN initiative i"
          " ON i.id = p.id" INITIATIVE_ITEM_JOINS " ORDER BY p.ord",
          4, true},
+        {"search_tiers", TIERS_SQL, 4, true},
         {"search_total_precounted",
          "SELECT n FROM facet_count WHERE fkind = $1 AND fcode = $2 AND kind = $3 AND code = $4", 4,
          true},
@@ -511,72 +560,6 @@ static void page_select(qb_t *x, const char *from, bool after) {
 
 static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
 
-/* The tiers of a common word (search_page) are first looked for among the newest TITLE_WALK
- * initiatives: about 3 ms when the tier is too sparse there. */
-#define TITLE_WALK "3000"
-
-/* The tiers of a large ranked match set of free words (search_page): 0, the words in the title;
- * 1, in the summary or actor name but not the title; each newest first. The index expression
- * that finds a tier's candidates (migrations 018, 019) and the test of the stored tsv. */
-static const char *const tier_index[2] = {"sc_title_tsv(i.title)",
-                                          "sc_summary_tsv(i.summary, i.actor_name)"};
-
-/* " AND <the row is in tier t>". */
-static void tier_cond(qb_t *x, int t) {
-    sqlb_sql(&x->b,
-             t == 0 ? " AND i.tsv @@ sc_tsquery_title(" : " AND i.tsv @@ sc_tsquery_summary(");
-    ref_q(x);
-    sqlb_sql(&x->b, ")");
-    if (t == 1) {
-        sqlb_sql(&x->b, " AND NOT i.tsv @@ sc_tsquery_title(");
-        ref_q(x);
-        sqlb_sql(&x->b, ")");
-    }
-}
-
-/* walkT: the newest p_n rows of tier T among the newest TITLE_WALK initiatives, which are exactly
- * the newest of the tier when it finds p_n of them (a common word's tier is dense enough). */
-static void tier_ctes(qb_t *x, int t, int p_n) {
-    sqlb_sql(&x->b, t ? "walk1" : "walk0");
-    sqlb_sql(&x->b, " AS (");
-    page_select(x,
-                " FROM (SELECT * FROM initiative WHERE status = 'published'"
-                " ORDER BY created_at DESC, id DESC LIMIT " TITLE_WALK ") i",
-                false);
-    tier_cond(x, t);
-    sqlb_sql(&x->b, " ORDER BY i.created_at DESC, i.id DESC LIMIT ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, t ? ") " : "), ");
-}
-
-/* The rows of tier t, newest first, then " UNION ALL ": walkT when it is full, else every row of
- * the tier found through its index and sorted (created_at + 0: never by walking the newest-first
- * index, which would read the whole table for a rare word). */
-static void tier_rows(qb_t *x, int t, int p_n) {
-    const char *walk = t ? "walk1" : "walk0";
-    sqlb_sql(&x->b, "(SELECT * FROM ");
-    sqlb_sql(&x->b, walk);
-    sqlb_sql(&x->b, " WHERE (SELECT count(*) FROM ");
-    sqlb_sql(&x->b, walk);
-    sqlb_sql(&x->b, ") >= ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, ") UNION ALL (");
-    page_select(x, " FROM initiative i", false);
-    sqlb_sql(&x->b, " AND ");
-    sqlb_sql(&x->b, tier_index[t]);
-    sqlb_sql(&x->b, " @@ sc_tsquery(");
-    ref_q(x);
-    sqlb_sql(&x->b, ")");
-    tier_cond(x, t);
-    sqlb_sql(&x->b, " AND (SELECT count(*) FROM ");
-    sqlb_sql(&x->b, walk);
-    sqlb_sql(&x->b, ") < ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, " ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, ") UNION ALL ");
-}
-
 /* *counted, when not NULL: the number of all matches, read with the page (-1 when a page past
  * the first is empty). The page is read in two statements: its ids, the part that depends on the
  * search (planned for it), then their items (search_items, prepared). */
@@ -594,42 +577,26 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     x.near_first = near_first;
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
-    /* A large ranked match set of free words comes in three tiers: the matches with the words in
-     * their title, then in their summary or actor name, each newest first (tier_rows), then the
-     * others by rank. Each reads at most offset + page + 1 rows, and the tiers after the one
-     * that fills the page are not read at all (Append reads its parts in order, under LIMIT). */
-    bool tiered = ranked && big && words && !has_filters(sq, ast);
-    if (tiered) {
-        char n[32];
+    /* A large ranked match set of free words comes in tiers (TIERS_SQL). */
+    dom_status st;
+    if (ranked && big && words && !has_filters(sq, ast)) {
+        char n[32], lim[32], off[32];
         snprintf(n, sizeof n, "%" PRId64, base.offset + sq->limit + 1);
-        int p_n = sqlb_bind(&x.b, n);
-        sqlb_sql(&x.b, "WITH ");
-        for (int t = 0; t < 2; t++)
-            tier_ctes(&x, t, p_n);
-        sqlb_sql(&x.b, "SELECT * FROM (");
-        for (int t = 0; t < 2; t++)
-            tier_rows(&x, t, p_n);
-        sqlb_sql(&x.b, "(");
-        page_select(&x, " FROM initiative i", false);
-        sqlb_sql(&x.b, " AND NOT i.tsv @@ sc_tsquery_title(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") AND NOT i.tsv @@ sc_tsquery_summary(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") ORDER BY rank LIMIT ");
-        sqlb_ref(&x.b, p_n);
-        sqlb_sql(&x.b, ")) t");
+        snprintf(lim, sizeof lim, "%d", sq->limit + 1);
+        snprintf(off, sizeof off, "%" PRId64, base.offset);
+        const char *params[] = {q, n, lim, off};
+        st = dom_from_db(db_exec(db, "search_tiers", 4, params, &r));
     } else {
         page_select(&x, " FROM initiative i", keyset && sq->cursor);
         order_by(&x, sort, big);
+        sqlb_sql(&x.b, " LIMIT ");
+        sqlb_paramf(&x.b, "%d", sq->limit + 1);
+        if (!keyset) {
+            sqlb_sql(&x.b, " OFFSET ");
+            sqlb_paramf(&x.b, "%" PRId64, base.offset);
+        }
+        st = run(db, &x, "search page", &r);
     }
-    sqlb_sql(&x.b, " LIMIT ");
-    sqlb_paramf(&x.b, "%d", sq->limit + 1);
-    if (!keyset) {
-        sqlb_sql(&x.b, " OFFSET ");
-        sqlb_paramf(&x.b, "%" PRId64, base.offset);
-    }
-
-    dom_status st = run(db, &x, "search page", &r);
     sqlb_free(&x.b);
     if (st != DOM_OK)
         return st;
