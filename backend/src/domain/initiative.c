@@ -189,8 +189,12 @@ dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const cha
 
 dom_status initiative_page_json(const PGresult *r, int limit, const cursor_t *offset_base,
                                 json_t **out) {
+    return initiative_items_json(r, limit, PQntuples(r) > limit, offset_base, out);
+}
+
+dom_status initiative_items_json(const PGresult *r, int limit, bool more,
+                                 const cursor_t *offset_base, json_t **out) {
     int rows = PQntuples(r);
-    bool more = rows > limit;
     json_t *items = json_array();
     json_t *next = json_null();
     *out = NULL;
@@ -199,14 +203,17 @@ dom_status initiative_page_json(const PGresult *r, int limit, const cursor_t *of
     for (int i = 0; i < rows && i < limit; i++)
         if (json_array_append_new(items, initiative_item_json(r, i)) != 0)
             goto failed;
-    if (more) {
+    /* A row can be missing when the items are read after their ids (an initiative deleted in
+     * between): the cursor then follows the last row read. */
+    int last = (rows < limit ? rows : limit) - 1;
+    if (more && (offset_base || last >= 0)) {
         cursor_t c;
         char text[CURSOR_TEXT_MAX];
         if (offset_base) {
             c.kind = CURSOR_OFFSET;
             c.offset = offset_base->offset + limit;
         } else {
-            initiative_item_position(r, limit - 1, &c);
+            initiative_item_position(r, last, &c);
         }
         /* Past the deepest offset there is no next page to offer. */
         if (cursor_encode(&c, text, sizeof text)) {

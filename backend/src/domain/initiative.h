@@ -26,19 +26,31 @@ dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const cha
                            json_t **out) MUST_CHECK;
 
 /* Shared with search: the SQL of the short form, and its conversion to JSON. ITEM_COLUMNS take
- * the language as $1 and read `i` (initiative) joined with ITEM_JOINS. */
-#define INITIATIVE_ITEM_COLUMNS                                                          \
-    "i.id, i.slug, i.title, i.summary, i.actor_name, i.actor_type,"                      \
-    " vocab_label('actor_type', i.actor_type, $1), vocab_labels('theme', i.themes, $1)," \
-    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"     \
-    " ST_X(i.geom), ST_Y(i.geom), i.geo_precision,"                                      \
-    " coalesce((SELECT bool_and(s.is_demo) FROM source_record sr JOIN source s"          \
-    "           ON s.id = sr.source_id WHERE sr.initiative_id = i.id), false),"          \
-    " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"       \
-    " (extract(epoch FROM i.created_at) * 1000000)::bigint,"                             \
-    " (SELECT coalesce(json_agg(json_build_object('code', s.code, 'name', s.name)"       \
-    "                  ORDER BY s.name, s.code), '[]'::json) FROM source s"              \
-    "   WHERE s.id IN (SELECT sr.source_id FROM source_record sr"                        \
+ * the language as $1 and read `i` (initiative) joined with ITEM_JOINS. The labels are those of
+ * vocab_label and vocab_labels (migration 002) written as subqueries: a call of an SQL function
+ * that reads a table runs its own executor, and the two calls per item cost about 0.6 ms for a
+ * page of 20. */
+#define INITIATIVE_LABEL \
+    "CASE WHEN $1::text = 'en' THEN coalesce(v.label_en, v.label_fr) ELSE v.label_fr END"
+#define INITIATIVE_ITEM_COLUMNS                                                        \
+    "i.id, i.slug, i.title, i.summary, i.actor_name, i.actor_type,"                    \
+    " (SELECT " INITIATIVE_LABEL " FROM vocabulary v"                                  \
+    "   WHERE v.kind = 'actor_type' AND v.code = i.actor_type),"                       \
+    " (SELECT coalesce(json_agg(CASE WHEN v.parent IS NULL"                            \
+    "     THEN json_build_object('code', v.code, 'label', " INITIATIVE_LABEL ")"       \
+    "     ELSE json_build_object('code', v.code, 'label', " INITIATIVE_LABEL ","       \
+    "                            'parent', v.parent) END ORDER BY c.ord), '[]'::json)" \
+    "   FROM unnest(i.themes) WITH ORDINALITY AS c(code, ord)"                         \
+    "   JOIN vocabulary v ON v.kind = 'theme' AND v.code = c.code),"                   \
+    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"   \
+    " ST_X(i.geom), ST_Y(i.geom), i.geo_precision,"                                    \
+    " coalesce((SELECT bool_and(s.is_demo) FROM source_record sr JOIN source s"        \
+    "           ON s.id = sr.source_id WHERE sr.initiative_id = i.id), false),"        \
+    " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"     \
+    " (extract(epoch FROM i.created_at) * 1000000)::bigint,"                           \
+    " (SELECT coalesce(json_agg(json_build_object('code', s.code, 'name', s.name)"     \
+    "                  ORDER BY s.name, s.code), '[]'::json) FROM source s"            \
+    "   WHERE s.id IN (SELECT sr.source_id FROM source_record sr"                      \
     "                   WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL))"
 #define INITIATIVE_ITEM_NCOLS 21
 #define INITIATIVE_ITEM_JOINS                                                              \
@@ -58,6 +70,11 @@ void initiative_item_position(const PGresult *r, int row, cursor_t *c);
  * results), the offset after this page. */
 dom_status initiative_page_json(const PGresult *r, int limit, const cursor_t *offset_base,
                                 json_t **out) MUST_CHECK;
+
+/* The same from a result of at most limit ITEM_COLUMNS rows, more telling whether a row followed
+ * them. */
+dom_status initiative_items_json(const PGresult *r, int limit, bool more,
+                                 const cursor_t *offset_base, json_t **out) MUST_CHECK;
 
 /* Maps a db status to a domain status. */
 dom_status dom_from_db(db_status st);

@@ -25,6 +25,54 @@
     "StartSel=" MARK_OPEN ", StopSel=" MARK_CLOSE ", MaxWords=28, MinWords=12, " \
     "MaxFragments=2, FragmentDelimiter=\" … \""
 
+/* The ids of a page of a large ranked match set of free words ($1), in three tiers: the matches
+ * with the words in their title, then in their summary or actor name but not their title, each
+ * newest first, then the others by rank (RUM distance). $2: the rows each tier reads (offset +
+ * page + 1), $3 and $4: the page's LIMIT and OFFSET. Append reads its parts in order under the
+ * LIMIT, so the tiers after the one that fills the page are not read at all.
+ *
+ * A tier is first looked for among the newest 3,000 initiatives (walk0, walk1), which hold exactly
+ * the newest rows of the tier when they hold $2 of them (a common word's tier is dense enough;
+ * about 3 ms when it is not); else every row of the tier is found through its own index
+ * (migrations 018, 019) and sorted (created_at + 0: never by walking the newest-first index,
+ * which would read the whole table for a word seldom in titles). The tier test reads the stored
+ * tsv with the query's lexemes restricted to weight A (title) or B (summary, actor name).
+ *
+ * Prepared, with the queries computed once (qq) rather than folded into the plan: the statement
+ * cost 1.7 to 2.7 ms to plan for each search, and its generic plan is the same for every word
+ * (the tiers' structure decides it). IS TRUE keeps the other indexes on tsv out of a tier's
+ * lookup, which a generic plan, blind to how common the words are, would otherwise choose. */
+#define TIER_COLUMNS \
+    "SELECT i.id, i.tsv <=> (SELECT q FROM qq) AS rank, NULL::float8 AS dist, NULL::bigint AS n"
+#define TIER_WALK                                                             \
+    TIER_COLUMNS " FROM (SELECT * FROM initiative WHERE status = 'published'" \
+                 " ORDER BY created_at DESC, id DESC LIMIT 3000) i"           \
+                 " WHERE i.status = 'published' AND i.tsv @@ (SELECT q FROM qq)"
+#define TIER_NEWEST " ORDER BY i.created_at DESC, i.id DESC LIMIT $2::bigint"
+#define TIERS_SQL                                                                            \
+    "WITH qq AS MATERIALIZED (SELECT sc_tsquery($1::text) AS q,"                             \
+    "  sc_tsquery_title($1::text) AS qt, sc_tsquery_summary($1::text) AS qs),"               \
+    " walk0 AS (" TIER_WALK " AND i.tsv @@ (SELECT qt FROM qq)" TIER_NEWEST "),"             \
+    " walk1 AS (" TIER_WALK " AND i.tsv @@ (SELECT qs FROM qq)"                              \
+    "  AND NOT i.tsv @@ (SELECT qt FROM qq)" TIER_NEWEST ")"                                 \
+    " SELECT * FROM ((SELECT * FROM walk0 WHERE (SELECT count(*) FROM walk0) >= $2::bigint)" \
+    " UNION ALL (" TIER_COLUMNS " FROM initiative i WHERE i.status = 'published'"            \
+    "  AND sc_title_tsv(i.title) @@ (SELECT q FROM qq)"                                      \
+    "  AND (i.tsv @@ (SELECT q FROM qq)) IS TRUE AND (i.tsv @@ (SELECT qt FROM qq)) IS TRUE" \
+    "  AND (SELECT count(*) FROM walk0) < $2::bigint"                                        \
+    "  ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT $2::bigint)"             \
+    " UNION ALL (SELECT * FROM walk1 WHERE (SELECT count(*) FROM walk1) >= $2::bigint)"      \
+    " UNION ALL (" TIER_COLUMNS " FROM initiative i WHERE i.status = 'published'"            \
+    "  AND sc_summary_tsv(i.summary, i.actor_name) @@ (SELECT q FROM qq)"                    \
+    "  AND (i.tsv @@ (SELECT q FROM qq)) IS TRUE AND (i.tsv @@ (SELECT qs FROM qq)) IS TRUE" \
+    "  AND (NOT i.tsv @@ (SELECT qt FROM qq)) IS TRUE"                                       \
+    "  AND (SELECT count(*) FROM walk1) < $2::bigint"                                        \
+    "  ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT $2::bigint)"             \
+    " UNION ALL (" TIER_COLUMNS " FROM initiative i WHERE i.status = 'published'"            \
+    "  AND i.tsv @@ (SELECT q FROM qq) AND NOT i.tsv @@ (SELECT qt FROM qq)"                 \
+    "  AND NOT i.tsv @@ (SELECT qs FROM qq) ORDER BY rank LIMIT $2::bigint)) t"              \
+    " LIMIT $3::bigint OFFSET $4::bigint"
+
 const db_stmt_t search_stmts[] = {
         {"search_unknown_vocab",
          "SELECT u.c FROM unnest($1::text[]) WITH ORDINALITY AS u(c, o)"
@@ -48,6 +96,18 @@ const db_stmt_t search_stmts[] = {
          "ord)"
          " WHERE w.word <> ''",
          1, true},
+        /* The items of a page, in the order of the ids ($2), with the excerpt of the words $3
+         * (NULL: none). Prepared, so planned for the first few pages of a connection only (the
+         * same SQL in each search cost 1 to 1.4 ms to plan); the query is made once per page
+         * (InitPlan), as a generic plan would not fold it. */
+        {"search_items",
+         "SELECT " INITIATIVE_ITEM_COLUMNS ", CASE WHEN $3::text IS NOT NULL THEN"
+         " ts_headline('sc_french', concat_ws(' ', i.summary, i.description),"
+         " (SELECT replace(sc_tsquery($3::text)::text, ' & ', ' | ')::tsquery), $4::text) END"
+         " FROM unnest($2::bigint[]) WITH ORDINALITY AS p(id, ord) JOIN initiative i"
+         " ON i.id = p.id" INITIATIVE_ITEM_JOINS " ORDER BY p.ord",
+         4, true},
+        {"search_tiers", TIERS_SQL, 4, true},
         {"search_total_precounted",
          "SELECT n FROM facet_count WHERE fkind = $1 AND fcode = $2 AND kind = $3 AND code = $4", 4,
          true},
@@ -74,7 +134,8 @@ typedef struct qb {
     const char *q;           /* the words ranked (the corrected ones on a second attempt) */
     const search_ast_t *ast; /* a query in the fine-search language, or NULL for free words */
     int p_lang, p_q, p_lon, p_lat;
-    bool count_all; /* the page's rows carry the number of all matches (column n) */
+    bool count_all;  /* the page's rows carry the number of all matches (column n) */
+    bool near_first; /* the words are tested on the points near, not looked up (near_first) */
 } qb_t;
 
 static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const search_ast_t *ast) {
@@ -83,7 +144,7 @@ static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const sear
     x->q = q;
     x->ast = ast;
     x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
-    x->count_all = false;
+    x->count_all = x->near_first = false;
 }
 
 static void ref_lang(qb_t *x) {
@@ -171,9 +232,10 @@ static void where_build(qb_t *x, int skip) {
         sqlb_sql(&x->b, " AND ");
         search_ast_sql(x->ast, &x->b);
     } else if (x->q && x->q[0]) {
-        sqlb_sql(&x->b, " AND i.tsv @@ sc_tsquery(");
+        /* IS TRUE (the same rows) keeps the planner from looking the words up in an index. */
+        sqlb_sql(&x->b, " AND (i.tsv @@ sc_tsquery(");
         ref_q(x);
-        sqlb_sql(&x->b, ")");
+        sqlb_sql(&x->b, x->near_first ? ")) IS TRUE" : "))");
     }
     for (int k = 0; k < SEARCH_NKINDS; k++) {
         if (sq->codes[k].n == 0 || k == skip)
@@ -271,6 +333,53 @@ static dom_status search_estimate(db_t *db, const search_query_t *sq, const char
     return DOM_OK;
 }
 
+/* Free words within a radius: whether to read the points in the radius's box and test the words
+ * on each (*first), rather than intersect the words' matches with the box in the indexes. The
+ * planner makes the intersection: it prices the exact distance test at 10,000 operators a row
+ * (PostGIS), and the intersection spares it; but the words' posting list is read whole, 15 ms
+ * for the 67,000 matches of "café", where the 3,300 points of a 15 km box around Lyon take 5 ms
+ * with their words tested. Reading a point and testing its words costs about six times as much
+ * as reading a match from the index (1.5 and 0.25 us), hence the ratio, on the planner's
+ * estimates of both (one EXPLAIN). */
+#define NEAR_FIRST_RATIO 6.0
+
+static double plan_rows(json_t *node) {
+    json_t *rows = json_object_get(node, "Plan Rows");
+    return json_is_number(rows) ? json_number_value(rows) : -1;
+}
+
+static dom_status near_first(db_t *db, const search_query_t *sq, const char *q,
+                             const search_ast_t *ast, bool *first) {
+    qb_t x;
+    PGresult *r;
+    json_error_t jerr;
+    *first = false;
+    if (!sq->has_near || ast || !(q && q[0]))
+        return DOM_OK;
+    qb_init(&x, sq, q, ast);
+    double c = cos(sq->near_lat * M_PI / 180);
+    sqlb_sql(&x.b, "EXPLAIN (FORMAT JSON) SELECT (SELECT 1 FROM initiative i"
+                   " WHERE i.status = 'published' AND i.tsv @@ sc_tsquery(");
+    ref_q(&x);
+    sqlb_sql(&x.b, ")), (SELECT 1 FROM initiative i WHERE i.status = 'published'"
+                   " AND i.geom && ST_Expand(");
+    near_point(&x);
+    sqlb_sql(&x.b, ", ");
+    sqlb_paramf(&x.b, "%.6f", sq->near_km / (111.32 * (c < 0.01 ? 0.01 : c)));
+    sqlb_sql(&x.b, "::float8))");
+    dom_status st = run(db, &x, "search near estimate", &r);
+    sqlb_free(&x.b);
+    if (st != DOM_OK)
+        return st;
+    json_t *plan = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
+    json_t *subs = json_object_get(json_object_get(json_array_get(plan, 0), "Plan"), "Plans");
+    double words = plan_rows(json_array_get(subs, 0)), points = plan_rows(json_array_get(subs, 1));
+    *first = words >= 0 && points >= 0 && points * NEAR_FIRST_RATIO < words;
+    json_decref(plan);
+    PQclear(r);
+    return DOM_OK;
+}
+
 /* The number of matches read from facet_count, when the search has no words, place or year and
  * one filter code of a kind held once per initiative (actor type, scale, stage, région,
  * département), or two codes of which one is of such a kind: exact at any size. False when the
@@ -320,10 +429,11 @@ static dom_status total_precounted(db_t *db, const search_query_t *sq, const cha
 
 /* The number of matches, counted up to the cap plus one. */
 static dom_status search_count(db_t *db, const search_query_t *sq, const char *q,
-                               const search_ast_t *ast, json_int_t *total) {
+                               const search_ast_t *ast, bool near_first, json_int_t *total) {
     qb_t x;
     PGresult *r;
     qb_init(&x, sq, q, ast);
+    x.near_first = near_first;
     sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
     where_build(&x, -1);
     sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
@@ -343,8 +453,9 @@ static dom_status search_count(db_t *db, const search_query_t *sq, const char *q
  * is at most defer_below, nothing is counted and *deferred is set: the page counts its matches
  * (a ranked page of that size reads all of them anyway). */
 static dom_status search_total(db_t *db, const search_query_t *sq, const char *q,
-                               const search_ast_t *ast, double defer_below, json_int_t *total,
-                               bool *estimate, double *est, bool *precounted, bool *deferred) {
+                               const search_ast_t *ast, bool near_first, double defer_below,
+                               json_int_t *total, bool *estimate, double *est, bool *precounted,
+                               bool *deferred) {
     *estimate = *deferred = false;
     dom_status st = total_precounted(db, sq, q, ast, total, precounted);
     if (st != DOM_OK || *precounted) {
@@ -363,7 +474,7 @@ static dom_status search_total(db_t *db, const search_query_t *sq, const char *q
         *deferred = true;
         return DOM_OK;
     }
-    return search_count(db, sq, q, ast, total);
+    return search_count(db, sq, q, ast, near_first, total);
 }
 
 /* Appends text to out, HTML-escaped, with the two mark characters turned into <mark> tags. */
@@ -395,23 +506,20 @@ static bool excerpt_html(const char *text, buf_t *out) {
     return true;
 }
 
-/* The ORDER BY of a sort: inside the page (rows of i) and outside (the page p joined to i).
- * Relevance is the RUM distance (lower is better); ties come newest first, except for a large
- * match set (big), where they come in the order of the index: ordering the ties by id would make
- * the planner compute the distance of every match instead of reading the best ones from the
- * index. Outside, the page keeps the order it was read in (p.ord). */
-static void order_by(qb_t *x, search_sort sort, bool outer, bool big) {
+/* The ORDER BY of a page's ids. Relevance is the RUM distance (lower is better); ties come newest
+ * first, except for a large match set (big), where they come in the order of the index: ordering
+ * the ties by id would make the planner compute the distance of every match instead of reading
+ * the best ones from the index. */
+static void order_by(qb_t *x, search_sort sort, bool big) {
     switch (sort) {
     case SEARCH_SORT_RELEVANCE:
-        sqlb_sql(&x->b, outer ? " ORDER BY p.ord"
-                        : big ? " ORDER BY rank"
-                              : " ORDER BY rank, i.id DESC");
+        sqlb_sql(&x->b, big ? " ORDER BY rank" : " ORDER BY rank, i.id DESC");
         break;
     case SEARCH_SORT_NAME:
         sqlb_sql(&x->b, " ORDER BY sc_normalize(i.title), i.id");
         break;
     case SEARCH_SORT_DISTANCE:
-        sqlb_sql(&x->b, outer ? " ORDER BY p.dist, p.id" : " ORDER BY dist, i.id");
+        sqlb_sql(&x->b, " ORDER BY dist, i.id");
         break;
     default:
         sqlb_sql(&x->b, " ORDER BY i.created_at DESC, i.id DESC");
@@ -452,76 +560,11 @@ static void page_select(qb_t *x, const char *from, bool after) {
 
 static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
 
-/* The tiers of a common word (search_page) are first looked for among the newest TITLE_WALK
- * initiatives: about 3 ms when the tier is too sparse there. */
-#define TITLE_WALK "3000"
-
-/* The tiers of a large ranked match set of free words (search_page): 0, the words in the title;
- * 1, in the summary or actor name but not the title; each newest first. The index expression
- * that finds a tier's candidates (migrations 018, 019) and the test of the stored tsv. */
-static const char *const tier_index[2] = {"sc_title_tsv(i.title)",
-                                          "sc_summary_tsv(i.summary, i.actor_name)"};
-
-/* " AND <the row is in tier t>". */
-static void tier_cond(qb_t *x, int t) {
-    sqlb_sql(&x->b,
-             t == 0 ? " AND i.tsv @@ sc_tsquery_title(" : " AND i.tsv @@ sc_tsquery_summary(");
-    ref_q(x);
-    sqlb_sql(&x->b, ")");
-    if (t == 1) {
-        sqlb_sql(&x->b, " AND NOT i.tsv @@ sc_tsquery_title(");
-        ref_q(x);
-        sqlb_sql(&x->b, ")");
-    }
-}
-
-/* walkT: the newest p_n rows of tier T among the newest TITLE_WALK initiatives, which are exactly
- * the newest of the tier when it finds p_n of them (a common word's tier is dense enough). */
-static void tier_ctes(qb_t *x, int t, int p_n) {
-    sqlb_sql(&x->b, t ? "walk1" : "walk0");
-    sqlb_sql(&x->b, " AS (");
-    page_select(x,
-                " FROM (SELECT * FROM initiative WHERE status = 'published'"
-                " ORDER BY created_at DESC, id DESC LIMIT " TITLE_WALK ") i",
-                false);
-    tier_cond(x, t);
-    sqlb_sql(&x->b, " ORDER BY i.created_at DESC, i.id DESC LIMIT ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, t ? ") " : "), ");
-}
-
-/* The rows of tier t, newest first, then " UNION ALL ": walkT when it is full, else every row of
- * the tier found through its index and sorted (created_at + 0: never by walking the newest-first
- * index, which would read the whole table for a rare word). */
-static void tier_rows(qb_t *x, int t, int p_n) {
-    const char *walk = t ? "walk1" : "walk0";
-    sqlb_sql(&x->b, "(SELECT * FROM ");
-    sqlb_sql(&x->b, walk);
-    sqlb_sql(&x->b, " WHERE (SELECT count(*) FROM ");
-    sqlb_sql(&x->b, walk);
-    sqlb_sql(&x->b, ") >= ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, ") UNION ALL (");
-    page_select(x, " FROM initiative i", false);
-    sqlb_sql(&x->b, " AND ");
-    sqlb_sql(&x->b, tier_index[t]);
-    sqlb_sql(&x->b, " @@ sc_tsquery(");
-    ref_q(x);
-    sqlb_sql(&x->b, ")");
-    tier_cond(x, t);
-    sqlb_sql(&x->b, " AND (SELECT count(*) FROM ");
-    sqlb_sql(&x->b, walk);
-    sqlb_sql(&x->b, ") < ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, " ORDER BY i.created_at + interval '0 s' DESC, i.id DESC LIMIT ");
-    sqlb_ref(&x->b, p_n);
-    sqlb_sql(&x->b, ") UNION ALL ");
-}
-
 /* *counted, when not NULL: the number of all matches, read with the page (-1 when a page past
- * the first is empty). */
+ * the first is empty). The page is read in two statements: its ids, the part that depends on the
+ * search (planned for it), then their items (search_items, prepared). */
 static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
-                              const search_ast_t *ast, search_sort sort, bool big,
+                              const search_ast_t *ast, search_sort sort, bool big, bool near_first,
                               json_int_t *counted, json_t **out) {
     qb_t x;
     PGresult *r;
@@ -531,86 +574,77 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
                      .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
     qb_init(&x, sq, q, ast);
     x.count_all = counted != NULL;
-    x.p_lang = sqlb_bind(&x.b, sq->lang); /* $1: INITIATIVE_ITEM_COLUMNS read the language there */
+    x.near_first = near_first;
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
-    /* A large ranked match set of free words comes in three tiers: the matches with the words in
-     * their title, then in their summary or actor name, each newest first (tier_rows), then the
-     * others by rank. Each reads at most offset + page + 1 rows, and the tiers after the one
-     * that fills the page are not read at all (Append reads its parts in order, under LIMIT). */
-    bool tiered = ranked && big && words && !has_filters(sq, ast);
-    sqlb_sql(&x.b, ranked ? "WITH page AS (SELECT r.*, row_number() OVER () AS ord FROM (" : "");
-    if (tiered) {
-        char n[32];
+    /* A large ranked match set of free words comes in tiers (TIERS_SQL). */
+    dom_status st;
+    if (ranked && big && words && !has_filters(sq, ast)) {
+        char n[32], lim[32], off[32];
         snprintf(n, sizeof n, "%" PRId64, base.offset + sq->limit + 1);
-        int p_n = sqlb_bind(&x.b, n);
-        sqlb_sql(&x.b, "WITH ");
-        for (int t = 0; t < 2; t++)
-            tier_ctes(&x, t, p_n);
-        sqlb_sql(&x.b, "SELECT * FROM (");
-        for (int t = 0; t < 2; t++)
-            tier_rows(&x, t, p_n);
-        sqlb_sql(&x.b, "(");
-        page_select(&x, " FROM initiative i", false);
-        sqlb_sql(&x.b, " AND NOT i.tsv @@ sc_tsquery_title(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") AND NOT i.tsv @@ sc_tsquery_summary(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ") ORDER BY rank LIMIT ");
-        sqlb_ref(&x.b, p_n);
-        sqlb_sql(&x.b, ")) t");
+        snprintf(lim, sizeof lim, "%d", sq->limit + 1);
+        snprintf(off, sizeof off, "%" PRId64, base.offset);
+        const char *params[] = {q, n, lim, off};
+        st = dom_from_db(db_exec(db, "search_tiers", 4, params, &r));
     } else {
-        sqlb_sql(&x.b, ranked ? "" : "WITH page AS (");
         page_select(&x, " FROM initiative i", keyset && sq->cursor);
-        order_by(&x, sort, false, big);
+        order_by(&x, sort, big);
+        sqlb_sql(&x.b, " LIMIT ");
+        sqlb_paramf(&x.b, "%d", sq->limit + 1);
+        if (!keyset) {
+            sqlb_sql(&x.b, " OFFSET ");
+            sqlb_paramf(&x.b, "%" PRId64, base.offset);
+        }
+        st = run(db, &x, "search page", &r);
     }
-    sqlb_sql(&x.b, " LIMIT ");
-    sqlb_paramf(&x.b, "%d", sq->limit + 1);
-    if (!keyset) {
-        sqlb_sql(&x.b, " OFFSET ");
-        sqlb_paramf(&x.b, "%" PRId64, base.offset);
-    }
-    sqlb_sql(&x.b, ranked ? ") r)" : ")");
-    sqlb_sql(&x.b, " SELECT " INITIATIVE_ITEM_COLUMNS ", ");
-    if (words) {
-        /* Any of the words, not all: a passage holding one of them is worth showing. */
-        sqlb_sql(&x.b, "ts_headline('sc_french', concat_ws(' ', i.summary, i.description),"
-                       " replace(sc_tsquery(");
-        ref_q(&x);
-        sqlb_sql(&x.b, ")::text, ' & ', ' | ')::tsquery, ");
-        sqlb_param(&x.b, HEADLINE_OPTIONS);
-        sqlb_sql(&x.b, ")");
-    } else {
-        sqlb_sql(&x.b, "NULL");
-    }
-    sqlb_sql(&x.b,
-             ", p.dist, p.n FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS);
-    order_by(&x, sort, true, big);
-
-    dom_status st = run(db, &x, "search page", &r);
     sqlb_free(&x.b);
     if (st != DOM_OK)
         return st;
+    int rows = PQntuples(r);
     if (counted)
-        *counted = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, INITIATIVE_ITEM_NCOLS + 2), NULL, 10)
-                   : base.offset == 0 ? 0
-                                      : -1;
-    st = initiative_page_json(r, sq->limit, keyset ? NULL : &base, out);
-    json_t *items = st == DOM_OK ? json_object_get(*out, "items") : NULL;
-    for (int i = 0; items && i < PQntuples(r) && i < sq->limit; i++) {
-        json_t *item = json_array_get(items, (size_t)i);
-        if (!PQgetisnull(r, i, INITIATIVE_ITEM_NCOLS)) {
+        *counted = rows > 0 ? strtoll(PQgetvalue(r, 0, 3), NULL, 10) : base.offset == 0 ? 0 : -1;
+
+    /* The ids of the page shown ("{1,2,…}"), the row after it only telling that there is more. */
+    int shown = rows < sq->limit ? rows : sq->limit;
+    buf_t ids;
+    buf_init(&ids, 32 * (size_t)(shown + 1));
+    bool ok = buf_append_str(&ids, "{");
+    for (int i = 0; ok && i < shown; i++)
+        ok = (i == 0 || buf_append_str(&ids, ",")) && buf_append_str(&ids, PQgetvalue(r, i, 0));
+    ok = ok && buf_append_str(&ids, "}");
+    PGresult *items = NULL;
+    if (ok && shown == 0) {
+        /* Nothing to read (the first attempt of a misspelt word): an empty result of the items. */
+        items = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+        st = items ? DOM_OK : DOM_INTERNAL;
+    } else if (ok) {
+        const char *params[] = {sq->lang, buf_cstr(&ids), words ? q : NULL, HEADLINE_OPTIONS};
+        st = dom_from_db(db_exec(db, "search_items", 4, params, &items));
+    } else {
+        st = DOM_INTERNAL;
+    }
+    buf_free(&ids);
+    if (st == DOM_OK)
+        st = initiative_items_json(items, sq->limit, rows > sq->limit, keyset ? NULL : &base, out);
+    json_t *list = st == DOM_OK ? json_object_get(*out, "items") : NULL;
+    /* The items come in the order of the ids; one deleted in between is missing (j skips it). */
+    for (int i = 0, j = 0; list && i < PQntuples(items) && i < sq->limit; i++, j++) {
+        json_t *item = json_array_get(list, (size_t)i);
+        while (j < shown && strcmp(PQgetvalue(r, j, 0), PQgetvalue(items, i, 0)) != 0)
+            j++;
+        if (!PQgetisnull(items, i, INITIATIVE_ITEM_NCOLS)) {
             buf_t html;
             buf_init(&html, 64 * 1024);
-            if (excerpt_html(PQgetvalue(r, i, INITIATIVE_ITEM_NCOLS), &html))
+            if (excerpt_html(PQgetvalue(items, i, INITIATIVE_ITEM_NCOLS), &html))
                 json_object_set_new(item, "excerpt", json_stringn(buf_cstr(&html), html.len));
             buf_free(&html);
         }
-        if (!PQgetisnull(r, i, INITIATIVE_ITEM_NCOLS + 1))
-            json_object_set_new(item, "distance_m",
-                                json_integer((json_int_t)llround(strtod(
-                                        PQgetvalue(r, i, INITIATIVE_ITEM_NCOLS + 1), NULL))));
+        if (j < shown && !PQgetisnull(r, j, 2))
+            json_object_set_new(
+                    item, "distance_m",
+                    json_integer((json_int_t)llround(strtod(PQgetvalue(r, j, 2), NULL))));
     }
+    PQclear(items);
     PQclear(r);
     return st;
 }
@@ -838,17 +872,22 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
     double big_above = has_filters(sq, ast) ? SEARCH_TOTAL_CAP : SEARCH_RANK_TIES_BY_INDEX;
     bool deferred;
     json_int_t counted = -1;
-    /* A ranked page that is not big sorts all its matches: it counts them as well. */
-    dom_status st = search_total(db, sq, q, ast,
-                                 sort == SEARCH_SORT_RELEVANCE && q && q[0] ? big_above : -1, total,
-                                 &estimate, &est, &precounted, &deferred);
+    /* A ranked page that is not big sorts all its matches, and so does a page by distance (the
+     * distance is computed for each match, no index reads it in order): it counts them as well. */
+    bool near = false,
+         sorts_all = (sort == SEARCH_SORT_RELEVANCE && q && q[0]) || sort == SEARCH_SORT_DISTANCE;
+    dom_status st = near_first(db, sq, q, ast, &near);
     if (st == DOM_OK)
-        st = search_page(db, sq, q, ast, sort, est > big_above, deferred ? &counted : NULL, out);
+        st = search_total(db, sq, q, ast, near, sorts_all ? big_above : -1, total, &estimate, &est,
+                          &precounted, &deferred);
+    if (st == DOM_OK)
+        st = search_page(db, sq, q, ast, sort, est > big_above, near, deferred ? &counted : NULL,
+                         out);
     if (st == DOM_OK && deferred) {
         if (counted >= 0)
             *total = counted;
         else
-            st = search_count(db, sq, q, ast, total); /* a page past the last match */
+            st = search_count(db, sq, q, ast, near, total); /* a page past the last match */
     }
     if (st == DOM_OK && !precounted && !estimate && *total > SEARCH_TOTAL_CAP &&
         est > SEARCH_TOTAL_CAP) {
