@@ -127,17 +127,20 @@
 
 /* Themes and sub-themes (about fifty rows: no index). A label starting with the text first, then
  * one whose words start with the typed words, then one merely containing the text; themes before
- * sub-themes, then in the order of the vocabulary. */
-#define THEMES_SQL                                                                              \
-    "SELECT v.code, v.label, v.kind FROM ("                                                     \
-    "  SELECT kind, code, rank,"                                                                \
-    "         CASE WHEN $2 = 'en' THEN coalesce(label_en, label_fr) ELSE label_fr END AS label" \
-    "    FROM vocabulary WHERE kind IN ('theme', 'subtheme')) v,"                               \
-    "  LATERAL (SELECT sc_normalize(v.label) AS n) l,"                                          \
-    "  LATERAL (SELECT (' ' || l.n || ' ') LIKE ALL (" WORD_PATTERNS ") AS words) m"            \
-    " WHERE " NQ " <> '' AND (m.words OR l.n LIKE '%' || " NQ " || '%')"                        \
-    " ORDER BY CASE WHEN l.n ^@ " NQ " THEN 0 WHEN m.words THEN 1 ELSE 2 END,"                  \
-    "          v.kind = 'subtheme', v.rank, v.code"                                             \
+ * sub-themes, then in the order of the vocabulary. The labels are stored normalised
+ * (sql/migrations/025) and the text is normalised once (q, materialized: inlined, it would be
+ * normalised again for each label). */
+#define THEMES_SQL                                                                               \
+    "WITH q AS MATERIALIZED (SELECT " NQ " AS n)"                                                \
+    " SELECT v.code, v.label, v.kind FROM q, ("                                                  \
+    "  SELECT kind, code, rank,"                                                                 \
+    "         CASE WHEN $2 = 'en' THEN coalesce(label_en, label_fr) ELSE label_fr END AS label," \
+    "         CASE WHEN $2 = 'en' THEN label_en_norm ELSE label_fr_norm END AS n"                \
+    "    FROM vocabulary WHERE kind IN ('theme', 'subtheme')) v,"                                \
+    "  LATERAL (SELECT (' ' || v.n || ' ') LIKE ALL (" WORD_PATTERNS ") AS words) m"             \
+    " WHERE q.n <> '' AND (m.words OR v.n LIKE '%' || q.n || '%')"                               \
+    " ORDER BY CASE WHEN v.n ^@ q.n THEN 0 WHEN m.words THEN 1 ELSE 2 END,"                      \
+    "          v.kind = 'subtheme', v.rank, v.code"                                              \
     " LIMIT $3"
 
 /* The statements of a suggestion are run with their generic plans: planning them costs more than
