@@ -40,7 +40,9 @@
  * - recent, w: the newest RECENT_WINDOW published initiatives, checked one by one. When the text
  *   is common, its newest matches are among them, and they are exactly the newest of all.
  * - p: at most PREFIX_CAP titles starting with the text, read from the prefix index alone
- *   (5,000 before: the same first 8 for 38 common prefixes, and 1.4 ms less for "rec").
+ *   (5,000 before: the same first 8 for 38 common prefixes, and 1.4 ms less for "rec"); only
+ *   when the window holds fewer than the limit of them, since then it holds the newest of all
+ *   (skipping it saves 0.7 ms for "rec").
  * - wordmatch, g: titles matching by words, through the trigram index, only when neither p nor
  *   the window filled the list (then the text is rare, and so are its matches); at most
  *   WORDS_CAP of them. MATERIALIZED: planned on its own it reads the index as a bitmap, and it is
@@ -76,13 +78,15 @@
     " p AS ("                                                                                   \
     "  SELECT c.id, c.created_at, 0 AS tier, 1::real AS sim FROM ("                             \
     "    SELECT i.id, i.created_at FROM initiative i"                                           \
-    "     WHERE i.status = 'published' AND " NQ " <> ''"                                        \
+    "     WHERE (SELECT count(*) FROM w WHERE tier = 0) < $2"                                   \
+    "       AND i.status = 'published' AND " NQ " <> ''"                                        \
     "       AND i.title_norm ~>=~ " NQ " AND i.title_norm ~<~ (" NQ " || '~')"                  \
     "     ORDER BY i.title_norm USING ~<~ LIMIT " PREFIX_CAP ") c"                              \
     "   ORDER BY c.created_at DESC, c.id DESC LIMIT $2),"                                       \
     " wordmatch AS MATERIALIZED ("                                                              \
     "  SELECT i.id, i.created_at FROM initiative i"                                             \
-    "   WHERE (SELECT count(*) FROM p) < $2 AND (SELECT count(*) FROM w WHERE tier = 1) < $2"   \
+    "   WHERE (SELECT count(*) FROM p) < $2 AND (SELECT count(*) FROM w WHERE tier = 0) < $2"   \
+    "     AND (SELECT count(*) FROM w WHERE tier = 1) < $2"                                     \
     "     AND i.status = 'published' AND " NQ " <> ''"                                          \
     "     AND " WORDS_INDEXED " AND " PADDED " LIKE ALL (" WORD_PATTERNS ")"                    \
     "     AND NOT i.title_norm ^@ " NQ "),"                                                     \
