@@ -264,30 +264,36 @@ done:
     return st;
 }
 
+dom_status territory_suggest_items(const PGresult *r, json_t **out) {
+    json_t *items = json_array();
+    *out = NULL;
+    if (items == NULL)
+        return DOM_INTERNAL;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (json_array_append_new(items, territory_row_json(r, i)) != 0) {
+            json_decref(items);
+            return DOM_INTERNAL;
+        }
+    *out = items;
+    return DOM_OK;
+}
+
 dom_status territory_suggest(db_t *db, const char *q, const char *level, int limit, json_t **out) {
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *params[] = {q, level ? level : "", lim};
     PGresult *r;
+    json_t *items;
     dom_status st = dom_from_db(db_exec(db, "territory_suggest", 3, params, &r));
-    json_t *items = NULL;
     *out = NULL;
     if (st != DOM_OK)
         return st;
-    st = DOM_INTERNAL;
-    items = json_array();
-    if (items == NULL)
-        goto done;
-    for (int i = 0; i < PQntuples(r); i++)
-        if (json_array_append_new(items, territory_row_json(r, i)) != 0)
-            goto done;
-    *out = json_pack("{s:o}", "items", items);
-    items = NULL;
-    st = *out ? DOM_OK : DOM_INTERNAL;
-done:
-    json_decref(items);
+    st = territory_suggest_items(r, &items);
     PQclear(r);
-    return st;
+    if (st != DOM_OK)
+        return st;
+    *out = json_pack("{s:o}", "items", items);
+    return *out ? DOM_OK : DOM_INTERNAL;
 }
 
 dom_status territory_contour(db_t *db, const territory_ref_t *ref, int zoom, json_t **out) {
