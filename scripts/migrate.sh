@@ -67,4 +67,12 @@ for file in "${files[@]}"; do
     fi
     count=$((count + 1))
 done
+# A migration that adds a stored column rewrites its table, and the rewritten table has no
+# visibility map until VACUUM: its index-only scans read the rows again (the place-name prefix of
+# the suggestions, "saint": 1.9 ms with the map, 3.7 ms without). Autovacuum does not restore it on
+# these reference tables, which are not written to; VACUUM cannot run inside a migration's
+# transaction, so it runs here, on the small tables migrations rewrite (under a second).
+if ((count > 0)); then
+    run_psql -c "VACUUM (ANALYZE) territory, vocabulary"
+fi
 echo "migrate: $count applied, $((${#files[@]} - count)) already present"

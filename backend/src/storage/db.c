@@ -116,6 +116,89 @@ db_status db_exec(db_t *db, const char *name, int nparams, const char *const *va
     return db_run(db, name, NULL, name, st->retry_safe, nparams, values, out);
 }
 
+static void batch_clear(db_call_t *calls, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        PQclear(calls[i].result);
+        calls[i].result = NULL;
+    }
+}
+
+/* Sends the batch and reads every answer, up to the end of the pipeline. Leaves the connection
+ * out of pipeline mode on DB_OK and DB_ERROR; on DB_UNAVAILABLE the caller drops it. */
+static db_status batch_once(db_t *db, db_call_t *calls, size_t n) {
+    PGconn *c = db->conn;
+    db_status st = DB_OK;
+    if (PQenterPipelineMode(c) != 1)
+        return DB_UNAVAILABLE;
+    for (size_t i = 0; i < n; i++)
+        if (PQsendQueryPrepared(c, calls[i].name, calls[i].nparams, calls[i].values, NULL, NULL,
+                                0) != 1)
+            return DB_UNAVAILABLE;
+    if (PQpipelineSync(c) != 1)
+        return DB_UNAVAILABLE;
+    for (size_t i = 0; i < n; i++) {
+        /* Each statement's answer is one result, then NULL. After a failed statement, the
+         * following ones are PGRES_PIPELINE_ABORTED: skipped by PostgreSQL. */
+        PGresult *r = PQgetResult(c);
+        if (r == NULL)
+            return DB_UNAVAILABLE;
+        ExecStatusType rs = PQresultStatus(r);
+        if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+            calls[i].result = r;
+        } else {
+            if (PQstatus(c) == CONNECTION_BAD) {
+                PQclear(r);
+                return DB_UNAVAILABLE;
+            }
+            if (rs != PGRES_PIPELINE_ABORTED)
+                log_msg("error", "postgres: %s failed: %s", calls[i].name, PQresultErrorMessage(r));
+            PQclear(r);
+            st = DB_ERROR;
+        }
+        r = PQgetResult(c);
+        if (r != NULL) {
+            PQclear(r);
+            return DB_UNAVAILABLE;
+        }
+    }
+    PGresult *sync = PQgetResult(c);
+    bool synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || PQexitPipelineMode(c) != 1)
+        return DB_UNAVAILABLE;
+    return st;
+}
+
+db_status db_exec_batch(db_t *db, db_call_t *calls, size_t n) {
+    bool retry_safe = true;
+    for (size_t i = 0; i < n; i++) {
+        const db_stmt_t *st = db_find(db, calls[i].name);
+        calls[i].result = NULL;
+        if (st == NULL || st->nparams != calls[i].nparams) {
+            log_msg("error", "postgres: unknown statement %s or wrong parameter count",
+                    calls[i].name);
+            return DB_ERROR;
+        }
+        retry_safe = retry_safe && st->retry_safe;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (db->conn == NULL && !db_connect(db))
+            return DB_UNAVAILABLE;
+        db_status st = batch_once(db, calls, n);
+        if (st == DB_OK)
+            return DB_OK;
+        batch_clear(calls, n);
+        if (st == DB_ERROR)
+            return DB_ERROR;
+        /* A connection left in the middle of a pipeline cannot be used again. */
+        log_msg("warn", "postgres: connection lost during %s; reconnecting", calls[0].name);
+        db_disconnect(db);
+        if (!retry_safe)
+            return DB_UNAVAILABLE;
+    }
+    return DB_UNAVAILABLE;
+}
+
 db_status db_query(db_t *db, const char *label, const char *sql, int nparams,
                    const char *const *values, PGresult **out) {
     return db_run(db, NULL, sql, label, true, nparams, values, out);

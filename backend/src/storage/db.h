@@ -36,6 +36,21 @@ void db_close(db_t *db);
 db_status db_exec(db_t *db, const char *name, int nparams, const char *const *values,
                   PGresult **out) MUST_CHECK;
 
+/* One statement of a batch (db_exec_batch). */
+typedef struct db_call {
+    const char *name;          /* a registered statement */
+    int nparams;               /* its parameter count */
+    const char *const *values; /* text parameters, NULL for SQL NULL */
+    PGresult *result;          /* out: on DB_OK, a result the caller frees with PQclear */
+} db_call_t;
+
+/* Runs n prepared statements in order in one round trip (libpq pipeline mode): PostgreSQL receives
+ * them together instead of waiting for each answer in turn. They run in one implicit transaction,
+ * so a setting made with set_config(…, true) by one of them holds for the ones after it and is
+ * undone at the end. On DB_OK every result is set; otherwise none is. Retried once on a lost
+ * connection when every statement is retry_safe. */
+db_status db_exec_batch(db_t *db, db_call_t *calls, size_t n) MUST_CHECK;
+
 /* Runs a read-only query whose text the caller assembled from fixed fragments of its own — never
  * from input: every value travels in values, as bound parameters. For queries whose shape depends
  * on which filters are present, where one prepared statement per shape would be unwieldy. label
