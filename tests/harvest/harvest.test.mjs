@@ -550,7 +550,7 @@ test('a document whose value map changes has every record of its source normalis
   assert.doesNotMatch(r.stdout, /normalised again/, 'the same document again changes nothing');
 });
 
-test('a run stopped by SIGTERM is recorded as partial and marks nothing missed', { skip }, async () => {
+test('runs stopped by SIGTERM are recorded as partial and mark nothing missed', { skip }, async () => {
   const slug = SLUGS.drupal;
   const missed = () => psql(`SELECT count(*) FROM source_record r JOIN source s ON s.id = r.source_id
                               WHERE s.code = ${lit(slug)} AND (r.missed_runs > 0 OR r.gone_at IS NOT NULL)`);
@@ -574,6 +574,21 @@ test('a run stopped by SIGTERM is recorded as partial and marks nothing missed',
   assert.equal(again.code, 0, show(again));
   assert.equal((await lastRuns())[slug].status, 'succeeded');
   assert.equal(await missed(), '0');
+
+  // Two sources run by two processes: the signal sent to the parent alone reaches both.
+  const pair = [SLUGS.drupal, SLUGS.joomla];
+  const both = await harvest(['run', ...pair], {
+    env: { SC_HARVEST_DELAY_MS: '300', SC_HARVEST_JOBS: '2' },
+    onStart: (child) => { timer = setTimeout(() => child.kill('SIGTERM'), 1500); },
+  });
+  clearTimeout(timer);
+  assert.equal(both.code, 0, show(both));
+  assert.ok(both.ms < 20000, `both stopped soon after the signal (${both.ms} ms)`);
+  const last = await lastRuns();
+  for (const p of pair) assert.equal(last[p].status, 'partial', `${p}: ${JSON.stringify(last[p])}`);
+  assert.equal(await missed(), '0');
+  const restore = await harvest(['run', ...pair]);
+  assert.equal(restore.code, 0, show(restore));
 });
 
 test('a record taken off its site is marked gone after gone_after_runs runs, then comes back', { skip }, async () => {

@@ -222,6 +222,8 @@ static int run_parallel(const json_t *slugs, const hv_run_options *opt, long job
     size_t n = json_array_size(slugs);
     int work[2] = {-1, -1}, results[2] = {-1, -1}, worst = 0;
     long started = 0;
+    pid_t pids[16]; /* jobs is at most 16 (SC_HARVEST_JOBS) */
+    bool forwarded = false;
     if (n > 8192 || pipe(work) != 0 || pipe(results) != 0) { /* 8192 indexes fit a pipe's buffer */
         fprintf(stderr, "socialconnect-harvest: cannot share the sources between processes\n");
         worst = 3;
@@ -235,7 +237,8 @@ static int run_parallel(const json_t *slugs, const hv_run_options *opt, long job
     close(work[1]);
     work[1] = -1;
     fflush(stdout);
-    for (; started < jobs && (size_t)started < n; started++) {
+    for (; started < jobs && started < (long)(sizeof pids / sizeof pids[0]) && (size_t)started < n;
+         started++) {
         pid_t pid = fork();
         if (pid < 0) {
             fprintf(stderr, "socialconnect-harvest: fork: %s\n", strerror(errno));
@@ -258,15 +261,24 @@ static int run_parallel(const json_t *slugs, const hv_run_options *opt, long job
             db_close(mine);
             _exit(0);
         }
+        pids[started] = pid;
     }
     close(results[1]);
     results[1] = -1;
     unsigned char rc;
     size_t got = 0;
     for (ssize_t r; (r = read(results[0], &rc, 1)) != 0;) {
+        /* A stop: a signal sent to the process group reached the workers already; one sent to
+         * this process alone (kill PID) is passed on, once, so that they end their run as
+         * "partial" and take no other source. */
+        if (g_stop && !forwarded) {
+            forwarded = true;
+            for (long k = 0; k < started; k++)
+                kill(pids[k], SIGTERM);
+        }
         if (r < 0) {
             if (errno == EINTR)
-                continue; /* a signal: the children got it too and finish as "partial" */
+                continue;
             break;
         }
         got++;
