@@ -533,10 +533,17 @@ static void order_by(qb_t *x, search_sort sort, bool big) {
     }
 }
 
-/* SELECT id, rank, dist FROM initiative i (or `from`) WHERE …, past the keyset cursor when
- * `after`. */
+/* SELECT id, rank, dist, n FROM initiative i (or `from`) WHERE …, past the keyset cursor when
+ * `after`. With the count of all matches (count_all), the matches are a subquery, also named i,
+ * that OFFSET 0 keeps apart: the window of the count then stores their id, rank and distance
+ * (20 bytes a match). Flattened, it stored the columns the rank is computed from, tsv included
+ * (650 bytes a match, 3 MB for the 4,500 of q=insertion&theme=EMP&territory=region:84), and the
+ * rank was computed above it: that page took 26.0 ms, now 25.4 ms in a long-lived connection
+ * (29.6 and 25.7 ms in a new one, which has yet to grow its memory). */
 static void page_select(qb_t *x, const char *from, bool after) {
     const search_query_t *sq = x->sq;
+    if (x->count_all)
+        sqlb_sql(&x->b, "SELECT i.id, i.rank, i.dist, count(*) OVER () AS n FROM (");
     sqlb_sql(&x->b, "SELECT i.id, ");
     if (x->q && x->q[0]) {
         sqlb_sql(&x->b, "i.tsv <=> sc_tsquery(");
@@ -552,7 +559,8 @@ static void page_select(qb_t *x, const char *from, bool after) {
     } else {
         sqlb_sql(&x->b, "NULL::float8 AS dist");
     }
-    sqlb_sql(&x->b, x->count_all ? ", count(*) OVER () AS n" : ", NULL::bigint AS n");
+    if (!x->count_all)
+        sqlb_sql(&x->b, ", NULL::bigint AS n");
     sqlb_sql(&x->b, from);
     where_build(x, -1);
     if (after) {
@@ -562,6 +570,8 @@ static void page_select(qb_t *x, const char *from, bool after) {
         sqlb_paramf(&x->b, "%" PRId64, sq->cursor->id);
         sqlb_sql(&x->b, "::bigint)");
     }
+    if (x->count_all)
+        sqlb_sql(&x->b, " OFFSET 0) i");
 }
 
 static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
