@@ -78,8 +78,19 @@ int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page
     return 0;
 }
 
-int hv_xml_list_items(hv_list *list, const hv_reader *r, xmlNodePtr *cur,
-                      const xmlXPathObject *items, xmlDocPtr doc, hv_item_ids_fn ids, char **next) {
+int hv_xml_list(hv_list *list, xmlDocPtr doc, xmlXPathCompExprPtr items_expr,
+                const hv_xml_kind *kind, char **next, char *err) {
+    int rc = -1;
+    xmlXPathObjectPtr items = NULL;
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    if (ctx == NULL)
+        goto done;
+    if (kind->prepare != NULL)
+        kind->prepare(ctx, doc);
+    ctx->opLimit = HV_XPATH_OP_LIMIT;
+    items = xmlXPathCompiledEval(items_expr, ctx);
+    hv_xml_item it = {.ctx = ctx};
+    hv_reader r = {.values = kind->values, .ctx = &it, .base_url = list->page_url};
     xmlNodeSetPtr set = items != NULL && items->type == XPATH_NODESET ? items->nodesetval : NULL;
     for (int i = 0; set != NULL && i < set->nodeNr; i++) {
         if (json_array_size(list->items) >= HV_MAX_ITEMS) {
@@ -87,19 +98,29 @@ int hv_xml_list_items(hv_list *list, const hv_reader *r, xmlNodePtr *cur,
             break;
         }
         char *link = NULL, *id = NULL;
-        *cur = set->nodeTab[i];
-        if (ids != NULL)
-            ids(*cur, &link, &id);
-        int added = hv_list_add_item(list, r, link, id);
+        it.node = set->nodeTab[i];
+        if (kind->ids != NULL)
+            kind->ids(it.node, &link, &id);
+        int added = hv_list_add_item(list, &r, link, id);
         free(link);
         free(id);
         if (added != 0)
-            return -1;
+            goto done;
     }
-    if (list->src->paging != HV_PAGING_NEXT)
-        return 0;
-    *cur = (xmlNodePtr)doc;
-    return hv_reader_next_url(r, &list->src->next, list->page_url, next);
+    if (list->src->paging == HV_PAGING_NEXT) {
+        it.node = (xmlNodePtr)doc;
+        if (hv_reader_next_url(&r, &list->src->next, list->page_url, next) != 0)
+            goto done;
+    }
+    rc = 0;
+done:
+    if (rc != 0)
+        snprintf(err, HV_ERR_MAX, "out of memory");
+    if (items)
+        xmlXPathFreeObject(items);
+    if (ctx)
+        xmlXPathFreeContext(ctx);
+    return rc;
 }
 
 static bool has_split(const hv_field_spec *f) {

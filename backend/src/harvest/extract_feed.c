@@ -11,8 +11,6 @@
 
 #include "harvest/extract_int.h"
 
-#define HV_XPATH_OP_LIMIT 5000000UL
-
 static const struct {
     const char *prefix;
     const char *uri;
@@ -116,13 +114,8 @@ static int child_values(xmlNodePtr item, const char *name, json_t *out) {
     return 0;
 }
 
-typedef struct feed_item {
-    xmlXPathContextPtr ctx;
-    xmlNodePtr node;
-} feed_item;
-
 static int feed_values(void *vctx, const hv_path *path, json_t *out) {
-    feed_item *it = vctx;
+    hv_xml_item *it = vctx;
     if (path->simple_name)
         return child_values(it->node, path->text, out);
     if (path->expr == NULL)
@@ -168,10 +161,11 @@ static void feed_ids(xmlNodePtr item, char **link, char **id) {
     }
 }
 
+static const hv_xml_kind feed_kind = {
+        .values = feed_values, .ids = feed_ids, .prepare = register_namespaces};
+
 int hv_feed_list(hv_list *list, const char *text, size_t len, char **next, char *err) {
-    xmlXPathContextPtr ctx = NULL;
     xmlXPathCompExprPtr items_expr = NULL;
-    xmlXPathObjectPtr items = NULL;
     xmlDocPtr doc = NULL;
     int rc = -1;
     *next = NULL;
@@ -187,29 +181,15 @@ int hv_feed_list(hv_list *list, const char *text, size_t len, char **next, char 
         snprintf(err, HV_ERR_MAX, "not an XML feed");
         goto done;
     }
-    ctx = xmlXPathNewContext(doc);
     items_expr = xmlXPathCompile(BAD_CAST "//*[local-name()='item' or local-name()='entry']");
-    if (ctx == NULL || items_expr == NULL) {
+    if (items_expr == NULL) {
         snprintf(err, HV_ERR_MAX, "out of memory");
         goto done;
     }
-    register_namespaces(ctx, doc);
-    ctx->opLimit = HV_XPATH_OP_LIMIT;
-    items = xmlXPathCompiledEval(items_expr, ctx);
-    feed_item it = {.ctx = ctx};
-    hv_reader r = {.values = feed_values, .ctx = &it, .base_url = list->page_url};
-    if (hv_xml_list_items(list, &r, &it.node, items, doc, feed_ids, next) != 0) {
-        snprintf(err, HV_ERR_MAX, "out of memory");
-        goto done;
-    }
-    rc = 0;
+    rc = hv_xml_list(list, doc, items_expr, &feed_kind, next, err);
 done:
-    if (items)
-        xmlXPathFreeObject(items);
     if (items_expr)
         xmlXPathFreeCompExpr(items_expr);
-    if (ctx)
-        xmlXPathFreeContext(ctx);
     if (doc)
         xmlFreeDoc(doc);
     return rc;

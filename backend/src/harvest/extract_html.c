@@ -9,9 +9,6 @@
 
 #include "harvest/extract_int.h"
 
-/* Evaluation steps of one XPath: a source's expressions are small, and this bounds what a
- * pathological page can cost. */
-#define HV_XPATH_OP_LIMIT 5000000UL
 /* Nodes visited for one text value: bounds the walk on deep or huge pages. */
 #define HV_TEXT_NODES_MAX 200000
 
@@ -134,13 +131,8 @@ int hv_xpath_values(xmlXPathContextPtr ctx, xmlNodePtr node, xmlXPathCompExprPtr
     return rc;
 }
 
-typedef struct html_item {
-    xmlXPathContextPtr ctx;
-    xmlNodePtr node;
-} html_item;
-
 static int html_values(void *vctx, const hv_path *path, json_t *out) {
-    html_item *it = vctx;
+    hv_xml_item *it = vctx;
     if (path->expr == NULL)
         return 0;
     return hv_xpath_values(it->ctx, it->node, path->expr, out);
@@ -161,36 +153,15 @@ static htmlDocPtr html_parse(const char *text, size_t len, const char *url, char
     return doc;
 }
 
+static const hv_xml_kind html_kind = {.values = html_values};
+
 int hv_html_list(hv_list *list, const char *text, size_t len, char **next, char *err) {
-    const hv_source *src = list->src;
-    xmlXPathContextPtr ctx = NULL;
-    xmlXPathObjectPtr items = NULL;
-    int rc = -1;
     *next = NULL;
     htmlDocPtr doc = html_parse(text, len, list->page_url, err);
     if (doc == NULL)
-        goto done;
-    ctx = xmlXPathNewContext(doc);
-    if (ctx == NULL) {
-        snprintf(err, HV_ERR_MAX, "out of memory");
-        goto done;
-    }
-    ctx->opLimit = HV_XPATH_OP_LIMIT;
-    items = xmlXPathCompiledEval(src->items.expr, ctx);
-    html_item it = {.ctx = ctx};
-    hv_reader r = {.values = html_values, .ctx = &it, .base_url = list->page_url};
-    if (hv_xml_list_items(list, &r, &it.node, items, doc, NULL, next) != 0) {
-        snprintf(err, HV_ERR_MAX, "out of memory");
-        goto done;
-    }
-    rc = 0;
-done:
-    if (items)
-        xmlXPathFreeObject(items);
-    if (ctx)
-        xmlXPathFreeContext(ctx);
-    if (doc)
-        xmlFreeDoc(doc);
+        return -1;
+    int rc = hv_xml_list(list, doc, list->src->items.expr, &html_kind, next, err);
+    xmlFreeDoc(doc);
     return rc;
 }
 
@@ -206,7 +177,7 @@ int hv_html_detail(const hv_source *src, const char *url, const char *text, size
         snprintf(err, HV_ERR_MAX, "out of memory");
         goto done;
     }
-    html_item it = {.ctx = ctx, .node = (xmlNodePtr)doc};
+    hv_xml_item it = {.ctx = ctx, .node = (xmlNodePtr)doc};
     hv_reader r = {.values = html_values, .ctx = &it, .base_url = url};
     if (hv_fields_eval(src, true, &r, fields, unmapped) != 0) {
         snprintf(err, HV_ERR_MAX, "out of memory");

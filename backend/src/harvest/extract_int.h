@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <libxml/tree.h>
+#include <libxml/xpath.h>
 
 #include "core/buf.h"
 #include "harvest/extract.h"
@@ -47,16 +48,32 @@ char *hv_reader_first(const hv_reader *r, const hv_path *path);
 int hv_reader_next_url(const hv_reader *r, const hv_path *path, const char *page_url,
                        char **out) MUST_CHECK;
 
-/* A feed item's link and id (guid), for the url and external_id defaults: new strings or NULL. */
-typedef void (*hv_item_ids_fn)(xmlNodePtr item, char **link, char **id);
+/* Evaluation steps of one XPath: a source's expressions are small, and this bounds what a
+ * pathological page can cost. */
+#define HV_XPATH_OP_LIMIT 5000000UL
 
-/* The list page of an XML or HTML document: every node of items (an XPath result; anything but a
- * node set has none) is read through r with *cur set to it, up to HV_MAX_ITEMS (the rest counted
- * as skipped), ids (may be NULL) giving its link and id; then, with next-link pagination, *next
- * is read from the document's root (*cur set to doc). Returns 0, or -1 when out of memory. */
-int hv_xml_list_items(hv_list *list, const hv_reader *r, xmlNodePtr *cur,
-                      const xmlXPathObject *items, xmlDocPtr doc, hv_item_ids_fn ids,
-                      char **next) MUST_CHECK;
+/* An item of an XML or HTML document being read: the XPath context, and the node its paths are
+ * evaluated from. */
+typedef struct hv_xml_item {
+    xmlXPathContextPtr ctx;
+    xmlNodePtr node;
+} hv_xml_item;
+
+/* What one kind of XML document brings to hv_xml_list. */
+typedef struct hv_xml_kind {
+    int (*values)(void *item, const hv_path *path, json_t *out); /* item: an hv_xml_item */
+    /* A feed item's link and id (guid), for the url and external_id defaults: new strings or
+     * NULL. NULL for kinds without them. */
+    void (*ids)(xmlNodePtr item, char **link, char **id);
+    void (*prepare)(xmlXPathContextPtr ctx, xmlDocPtr doc); /* may be NULL: namespaces */
+} hv_xml_kind;
+
+/* The list page doc (borrowed) of an XML or HTML kind: every node items_expr selects is read
+ * through kind, up to HV_MAX_ITEMS (the rest counted as skipped); then, with next-link
+ * pagination, *next is read from the document's root. Returns 0, or -1 with err when out of
+ * memory. */
+int hv_xml_list(hv_list *list, xmlDocPtr doc, xmlXPathCompExprPtr items_expr,
+                const hv_xml_kind *kind, char **next, char *err) MUST_CHECK;
 
 /* Appends the n bytes of s to b, as much as fits under b's cap (cut at a character boundary). */
 bool hv_buf_append_capped(buf_t *b, const char *s, size_t n) MUST_CHECK;
