@@ -303,9 +303,11 @@ export const scaled = (ms) => ms * slowFactor();
 
 /**
  * Runs `scripts/stack.sh ACTION` for this profile. Output goes to a file, not a pipe, so that daemons the
- * script starts do not keep the call waiting.
+ * script starts do not keep the call waiting. Refuses, changing nothing, when the environment's stack is
+ * not the one under test (checkSameStack): a stop or start would hit another stack.
  */
-export function stack(action, { timeout = 240000 } = {}) {
+export async function stack(action, { timeout = 240000 } = {}) {
+  await checkSameStack();
   const script = path.join(REPO, 'scripts', 'stack.sh');
   const logPath = path.join(os.tmpdir(), `sc-api-tests-stack-${process.pid}-${Date.now()}.log`);
   const fd = fs.openSync(logPath, 'w');
