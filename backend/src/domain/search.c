@@ -317,6 +317,12 @@ static dom_status run(db_t *db, qb_t *x, const char *label, PGresult **r) {
 }
 
 /* The planner's estimate of the number of matches (0 when it cannot be read). */
+/* The planner's row estimate of a node of an EXPLAIN (FORMAT JSON) plan; -1 when absent. */
+static double plan_rows(json_t *node) {
+    json_t *rows = json_object_get(node, "Plan Rows");
+    return json_is_number(rows) ? json_number_value(rows) : -1;
+}
+
 static dom_status search_estimate(db_t *db, const search_query_t *sq, const char *q,
                                   const search_ast_t *ast, double *est) {
     qb_t x;
@@ -331,9 +337,8 @@ static dom_status search_estimate(db_t *db, const search_query_t *sq, const char
     if (st != DOM_OK)
         return st;
     json_t *plan = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
-    json_t *rows = json_object_get(json_object_get(json_array_get(plan, 0), "Plan"), "Plan Rows");
-    if (json_is_number(rows))
-        *est = json_number_value(rows);
+    double rows = plan_rows(json_object_get(json_array_get(plan, 0), "Plan"));
+    *est = rows >= 0 ? rows : 0;
     json_decref(plan);
     PQclear(r);
     return DOM_OK;
@@ -348,11 +353,6 @@ static dom_status search_estimate(db_t *db, const search_query_t *sq, const char
  * as reading a match from the index (1.5 and 0.25 us), hence the ratio, on the planner's
  * estimates of both (one EXPLAIN). */
 #define NEAR_FIRST_RATIO 6.0
-
-static double plan_rows(json_t *node) {
-    json_t *rows = json_object_get(node, "Plan Rows");
-    return json_is_number(rows) ? json_number_value(rows) : -1;
-}
 
 static dom_status near_first(db_t *db, const search_query_t *sq, const char *q,
                              const search_ast_t *ast, bool *first) {
