@@ -387,7 +387,9 @@ dom_status hv_run_source(db_t *db, const hv_source *src, int64_t source_id,
         goto done;
     hv_fetch_options fo = {
             .user_agent = opt->user_agent,
-            .max_connections = hv_source_max_connections(src),
+            /* A dry run asks one page at a time, so that its records come in the order of the
+             * site's lists (two detail pages in flight may finish in either order). */
+            .max_connections = opt->dry_run ? 1 : hv_source_max_connections(src),
             .delay_ms = opt->delay_ms >= 0 ? opt->delay_ms : hv_source_delay_ms(src),
             .max_body_bytes = hv_source_max_body_bytes(src),
             .timeout_ms = opt->timeout_ms,

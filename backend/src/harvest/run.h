@@ -18,7 +18,8 @@
 #define HV_GEOCACHE_MAX   20000 /* places remembered: the same towns recur across records */
 
 typedef struct hv_run_options {
-    bool dry_run;           /* "test": extract and print, write nothing, no conditional requests */
+    bool dry_run;           /* "test": extract and print, write nothing, no conditional requests,
+                               one request at a time (records in the order of the lists) */
     long limit;             /* dry run: records to print, 0 for all */
     FILE *records_out;      /* dry run: one JSON record per line (borrowed) */
     FILE *progress;         /* one line per source at the end (borrowed), may be NULL */
