@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "harvest/valuemap.h"
+#include "core/fold.h"
 
 #define CLASSIFY_TEXT_MAX (64 * 1024)
 #define CLASSIFY_WORDS    12000
@@ -140,7 +140,7 @@ size_t hv_classify(const char *text, const char *codes[HV_CLASSIFY_MAX]) {
     }
     word *w = NULL;
     size_t found = 0;
-    if (!hv_fold(text, len, &f))
+    if (!fold_text(text, len, &f))
         goto done;
     /* a word takes at least two bytes with its separator */
     size_t max_words = f.len / 2 + 1 < CLASSIFY_WORDS ? f.len / 2 + 1 : CLASSIFY_WORDS;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fold.h"
 #include "harvest/charset.h"
 #include "harvest/extract_int.h"
 #include "harvest/valuemap.h"
@@ -226,7 +227,7 @@ static char *title_id(const char *title) {
     buf_t b;
     buf_init(&b, HV_VALUE_MAX * 2);
     uint64_t h = 0xcbf29ce484222325ULL;
-    if (hv_fold(title, strlen(title), &b)) {
+    if (fold_text(title, strlen(title), &b)) {
         for (size_t i = 0; i < b.len; i++) {
             h ^= (unsigned char)b.data[i];
             h *= 0x100000001b3ULL;

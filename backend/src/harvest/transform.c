@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
-#include "harvest/valuemap.h"
+#include "core/fold.h"
 
 /* Working buffers may exceed the value cap a little (a decoded entity, "…") before the final cut.
  */
@@ -586,7 +586,7 @@ char *hv_text_date(const char *s, hv_date_mode mode) {
     buf_init(&f, DATE_TEXT_MAX);
     size_t n = strlen(s);
     /* Only the beginning of a long text is read: a date is a short value. */
-    if (!hv_fold(s, cut_at_char(s, n, DATE_TEXT_MAX / 2), &f)) {
+    if (!fold_text(s, cut_at_char(s, n, DATE_TEXT_MAX / 2), &f)) {
         buf_free(&f);
         return strdup("");
     }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fold.h"
 #include "harvest/charset.h"
 #include "harvest/classify.h"
 #include "harvest/csv.h"
@@ -173,10 +174,10 @@ static void test_fold_and_valuemap(void **state) {
     buf_t b;
     buf_init(&b, 1024);
     const char *eco = "  Économie \xC2\xA0 SOCIALE et Solidaire ";
-    assert_true(hv_fold(eco, strlen(eco), &b));
+    assert_true(fold_text(eco, strlen(eco), &b));
     assert_string_equal(buf_cstr(&b), "economie sociale et solidaire");
     buf_reset(&b);
-    assert_true(hv_fold("Accès à l’emploi — Œuvres", strlen("Accès à l’emploi — Œuvres"), &b));
+    assert_true(fold_text("Accès à l’emploi — Œuvres", strlen("Accès à l’emploi — Œuvres"), &b));
     assert_string_equal(buf_cstr(&b), "acces a l'emploi — oeuvres");
     buf_free(&b);
 
