@@ -638,11 +638,31 @@ function checkExcerpt(it, prefixes, what) {
   assert.ok(!/[<>]/.test(bare), `${what}: ${it.slug}: markup other than <mark>: ${JSON.stringify(ex)}`);
   assert.ok(!/&/.test(bare.replace(ENTITY, '')), `${what}: ${it.slug}: a bare '&': ${JSON.stringify(ex)}`);
   assert.ok(!/<mark>\s*<\/mark>/.test(ex), `${what}: ${it.slug}: empty <mark>`);
+  checkPassages(it, bare, what);
+}
+
+/**
+ * The passages of an excerpt (its text without marks, decoded): at most two, each of at most 28 words
+ * and found in the record's summary and description; "…" before the first unless it opens the text,
+ * after the last unless it ends it, and between two.
+ */
+function checkPassages(it, bare, what) {
   const r = bySlug.get(it.slug);
   const source = squash(`${r.summary || ''} ${r.description || ''}`);
-  for (const frag of decodeHtml(bare).split(' … ')) {
+  let text = decodeHtml(bare);
+  const cutBefore = text.startsWith('… ');
+  const cutAfter = text.endsWith(' …');
+  if (cutBefore) text = text.slice(2);
+  if (cutAfter) text = text.slice(0, -2);
+  const frags = text.split(' … ');
+  assert.ok(frags.length <= 2, `${what}: ${it.slug}: more than two passages: ${JSON.stringify(bare)}`);
+  for (const frag of frags) {
     assert.ok(source.includes(squash(frag)), `${what}: ${it.slug}: excerpt passage not found in the record: ${JSON.stringify(frag.slice(0, 200))}`);
+    const words = frag.match(/[\p{L}\p{N}]+/gu) || [];
+    assert.ok(words.length <= 28, `${what}: ${it.slug}: a passage of ${words.length} words: ${JSON.stringify(frag)}`);
   }
+  assert.equal(cutBefore, !source.startsWith(squash(frags[0])), `${what}: ${it.slug}: "…" before ${JSON.stringify(frags[0].slice(0, 60))}`);
+  assert.equal(cutAfter, !source.endsWith(squash(frags[frags.length - 1])), `${what}: ${it.slug}: "…" after the last passage`);
 }
 
 const EXCERPT_CASES = [
@@ -668,8 +688,7 @@ test('excerpt: the searched words in <mark>, everything else escaped text of the
       } else {
         // the words may be in the title or the place names only: a passage without marks
         assert.ok(!/[<>]/.test(it.excerpt), `q=${c.q}: ${it.slug}: markup in ${JSON.stringify(it.excerpt)}`);
-        const r = bySlug.get(it.slug);
-        assert.ok(squash(`${r.summary || ''} ${r.description || ''}`).includes(squash(decodeHtml(it.excerpt))), `q=${c.q}: ${it.slug}: excerpt not from the record`);
+        checkPassages(it, it.excerpt, `q=${c.q}`);
       }
     }
     assert.ok(withMark > 0, `q=${c.q}: no excerpt with a mark`);

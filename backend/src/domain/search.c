@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "domain/excerpt.h"
 #include "domain/initiative.h"
 #include "domain/search_ast.h"
 #include "domain/search_where.h"
@@ -15,15 +16,6 @@
 /* Counting stops at the cap plus one: an exact count of a very common word costs more than the
  * search itself; past the cap the planner's estimate is given, and said to be one. */
 #define CAP_PLUS_ONE "10001"
-
-/* Matched words in excerpts are delimited by two private-use characters, which cannot come from
- * the text of a record as it is stored (the loaders keep printable text); the whole excerpt is then
- * HTML-escaped and only these become <mark> and </mark>. */
-#define MARK_OPEN  "\xee\x80\x80" /* U+E000 */
-#define MARK_CLOSE "\xee\x80\x81" /* U+E001 */
-#define HEADLINE_OPTIONS                                                         \
-    "StartSel=" MARK_OPEN ", StopSel=" MARK_CLOSE ", MaxWords=28, MinWords=12, " \
-    "MaxFragments=2, FragmentDelimiter=\" … \""
 
 /* The ids of a page of a large ranked match set of free words ($1), in three tiers: the matches
  * with the words in their title, then in their summary or actor name but not their title, each
@@ -102,17 +94,17 @@ const db_stmt_t search_stmts[] = {
          "ord)"
          " WHERE w.word <> ''",
          1, true},
-        /* The items of a page, in the order of the ids ($2), with the excerpt of the words $3
-         * (NULL: none). Prepared, so planned for the first few pages of a connection only (the
-         * same SQL in each search cost 1 to 1.4 ms to plan); the query is made once per page
-         * (InitPlan), as a generic plan would not fold it. */
+        /* The items of a page, in the order of the ids ($2), with, when there are words ($3),
+         * the text the excerpt is made from and the lexemes of the words (domain/excerpt).
+         * Prepared, so planned for the first few pages of a connection only (the same SQL in each
+         * search cost 1 to 1.4 ms to plan); the query is made once per page (InitPlan). */
         {"search_items",
          "SELECT " INITIATIVE_ITEM_COLUMNS ", CASE WHEN $3::text IS NOT NULL THEN"
-         " ts_headline('sc_french', concat_ws(' ', i.summary, i.description),"
-         " (SELECT replace(sc_tsquery($3::text)::text, ' & ', ' | ')::tsquery), $4::text) END"
+         " (SELECT sc_tsquery($3::text)::text) END,"
+         " CASE WHEN $3::text IS NOT NULL THEN concat_ws(' ', i.summary, i.description) END"
          " FROM unnest($2::bigint[]) WITH ORDINALITY AS p(id, ord) JOIN initiative i"
          " ON i.id = p.id" INITIATIVE_ITEM_JOINS " ORDER BY p.ord",
-         4, true},
+         3, true},
         {"search_tiers", TIERS_SQL, 4, true},
         {"search_total_precounted",
          "SELECT n FROM facet_count WHERE fkind = $1 AND fcode = $2 AND kind = $3 AND code = $4", 4,
@@ -483,35 +475,6 @@ static dom_status search_total(db_t *db, const search_query_t *sq, const char *q
     return search_count(db, sq, q, ast, near_first, total);
 }
 
-/* Appends text to out, HTML-escaped, with the two mark characters turned into <mark> tags. */
-static bool excerpt_html(const char *text, buf_t *out) {
-    for (const char *p = text; *p; p++) {
-        bool ok;
-        if (strncmp(p, MARK_OPEN, 3) == 0) {
-            ok = buf_append_str(out, "<mark>");
-            p += 2;
-        } else if (strncmp(p, MARK_CLOSE, 3) == 0) {
-            ok = buf_append_str(out, "</mark>");
-            p += 2;
-        } else if (*p == '&') {
-            ok = buf_append_str(out, "&amp;");
-        } else if (*p == '<') {
-            ok = buf_append_str(out, "&lt;");
-        } else if (*p == '>') {
-            ok = buf_append_str(out, "&gt;");
-        } else if (*p == '"') {
-            ok = buf_append_str(out, "&quot;");
-        } else if (*p == '\'') {
-            ok = buf_append_str(out, "&#39;");
-        } else {
-            ok = buf_append(out, p, 1);
-        }
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
 /* The ORDER BY of a page's ids. Relevance is the RUM distance (lower is better); ties come newest
  * first, except for a large match set (big), where they come in the order of the index: ordering
  * the ties by id would make the planner compute the distance of every match instead of reading
@@ -634,8 +597,8 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
         items = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
         st = items ? DOM_OK : DOM_INTERNAL;
     } else if (ok) {
-        const char *params[] = {sq->lang, buf_cstr(&ids), words ? q : NULL, HEADLINE_OPTIONS};
-        st = dom_from_db(db_exec(db, "search_items", 4, params, &items));
+        const char *params[] = {sq->lang, buf_cstr(&ids), words ? q : NULL};
+        st = dom_from_db(db_exec(db, "search_items", 3, params, &items));
     } else {
         st = DOM_INTERNAL;
     }
@@ -649,9 +612,15 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
         while (j < shown && strcmp(PQgetvalue(r, j, 0), PQgetvalue(items, i, 0)) != 0)
             j++;
         if (!PQgetisnull(items, i, INITIATIVE_ITEM_NCOLS)) {
+            excerpt_terms_t terms;
             buf_t html;
-            buf_init(&html, 64 * 1024);
-            if (excerpt_html(PQgetvalue(items, i, INITIATIVE_ITEM_NCOLS), &html))
+            buf_init(&html, 4 * EXCERPT_TEXT_MAX);
+            /* A query whose lexemes cannot be read gets its excerpt without marks. */
+            if (!excerpt_terms_parse(PQgetvalue(items, i, INITIATIVE_ITEM_NCOLS), &terms))
+                log_msg("warning", "search: unreadable query lexemes");
+            if (excerpt_html(PQgetvalue(items, i, INITIATIVE_ITEM_NCOLS + 1),
+                             (size_t)PQgetlength(items, i, INITIATIVE_ITEM_NCOLS + 1), &terms,
+                             &html))
                 json_object_set_new(item, "excerpt", json_stringn(buf_cstr(&html), html.len));
             buf_free(&html);
         }
