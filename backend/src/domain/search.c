@@ -207,9 +207,14 @@ static void where_territory(qb_t *x) {
             continue;
         sqlb_sql(&x->b, first ? "" : " OR ");
         sqlb_sql(&x->b, columns[l]);
-        sqlb_sql(&x->b, " = ANY (");
-        codes_param(x, &c);
-        sqlb_sql(&x->b, ")");
+        if (c.n == 1) { /* = lets an index on (place, created_at) give the newest in order */
+            sqlb_sql(&x->b, " = ");
+            sqlb_param(&x->b, c.codes[0]);
+        } else {
+            sqlb_sql(&x->b, " = ANY (");
+            codes_param(x, &c);
+            sqlb_sql(&x->b, ")");
+        }
         first = false;
     }
     sqlb_sql(&x->b, ")");
