@@ -132,8 +132,7 @@ typedef struct qb {
     const char *q;           /* the words ranked (the corrected ones on a second attempt) */
     const search_ast_t *ast; /* a query in the fine-search language, or NULL for free words */
     int p_lang, p_q, p_lon, p_lat;
-    bool count_all;  /* the page's rows carry the number of all matches (column n) */
-    bool near_first; /* the words are tested on the points near, not looked up (near_first) */
+    bool count_all; /* the page's rows carry the number of all matches (column n) */
 } qb_t;
 
 static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const search_ast_t *ast) {
@@ -142,7 +141,7 @@ static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const sear
     x->q = q;
     x->ast = ast;
     x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
-    x->count_all = x->near_first = false;
+    x->count_all = false;
 }
 
 static void ref_lang(qb_t *x) {
@@ -235,10 +234,12 @@ static void where_build(qb_t *x, int skip) {
         sqlb_sql(&x->b, " AND ");
         search_ast_sql(x->ast, &x->b);
     } else if (x->q && x->q[0]) {
-        /* IS TRUE (the same rows) keeps the planner from looking the words up in an index. */
-        sqlb_sql(&x->b, " AND (i.tsv @@ sc_tsquery(");
+        /* Left to the planner: with a radius or a box, it tests the words and the point together
+         * in initiative_geom_tsv_idx (sql/migrations/027_search_place_words.sql), cheaper than
+         * testing the words on each row of the box or reading the words' whole posting list. */
+        sqlb_sql(&x->b, " AND i.tsv @@ sc_tsquery(");
         ref_q(x);
-        sqlb_sql(&x->b, x->near_first ? ")) IS TRUE" : "))");
+        sqlb_sql(&x->b, ")");
     }
     for (int k = 0; k < SEARCH_NKINDS; k++) {
         if (sq->codes[k].n == 0 || k == skip)
@@ -313,13 +314,13 @@ static dom_status run(db_t *db, qb_t *x, const char *label, PGresult **r) {
             db_query(db, label, buf_cstr(&x->b.sql), x->b.n, (const char *const *)x->b.params, r));
 }
 
-/* The planner's estimate of the number of matches (0 when it cannot be read). */
 /* The planner's row estimate of a node of an EXPLAIN (FORMAT JSON) plan; -1 when absent. */
 static double plan_rows(json_t *node) {
     json_t *rows = json_object_get(node, "Plan Rows");
     return json_is_number(rows) ? json_number_value(rows) : -1;
 }
 
+/* The planner's estimate of the number of matches (0 when it cannot be read). */
 static dom_status search_estimate(db_t *db, const search_query_t *sq, const char *q,
                                   const search_ast_t *ast, double *est) {
     qb_t x;
@@ -336,48 +337,6 @@ static dom_status search_estimate(db_t *db, const search_query_t *sq, const char
     json_t *plan = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
     double rows = plan_rows(json_object_get(json_array_get(plan, 0), "Plan"));
     *est = rows >= 0 ? rows : 0;
-    json_decref(plan);
-    PQclear(r);
-    return DOM_OK;
-}
-
-/* Free words within a radius: whether to read the points in the radius's box and test the words
- * on each (*first), rather than intersect the words' matches with the box in the indexes. The
- * planner makes the intersection: it prices the exact distance test at 10,000 operators a row
- * (PostGIS), and the intersection spares it; but the words' posting list is read whole, 15 ms
- * for the 67,000 matches of "café", where the 3,300 points of a 15 km box around Lyon take 5 ms
- * with their words tested. Reading a point and testing its words costs about six times as much
- * as reading a match from the index (1.5 and 0.25 us), hence the ratio, on the planner's
- * estimates of both (one EXPLAIN). */
-#define NEAR_FIRST_RATIO 6.0
-
-static dom_status near_first(db_t *db, const search_query_t *sq, const char *q,
-                             const search_ast_t *ast, bool *first) {
-    qb_t x;
-    PGresult *r;
-    json_error_t jerr;
-    *first = false;
-    if (!sq->has_near || ast || !(q && q[0]))
-        return DOM_OK;
-    qb_init(&x, sq, q, ast);
-    double c = cos(sq->near_lat * M_PI / 180);
-    sqlb_sql(&x.b, "EXPLAIN (FORMAT JSON) SELECT (SELECT 1 FROM initiative i"
-                   " WHERE i.status = 'published' AND i.tsv @@ sc_tsquery(");
-    ref_q(&x);
-    sqlb_sql(&x.b, ")), (SELECT 1 FROM initiative i WHERE i.status = 'published'"
-                   " AND i.geom && ST_Expand(");
-    near_point(&x);
-    sqlb_sql(&x.b, ", ");
-    sqlb_paramf(&x.b, "%.6f", sq->near_km / (111.32 * (c < 0.01 ? 0.01 : c)));
-    sqlb_sql(&x.b, "::float8))");
-    dom_status st = run(db, &x, "search near estimate", &r);
-    sqlb_free(&x.b);
-    if (st != DOM_OK)
-        return st;
-    json_t *plan = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
-    json_t *subs = json_object_get(json_object_get(json_array_get(plan, 0), "Plan"), "Plans");
-    double words = plan_rows(json_array_get(subs, 0)), points = plan_rows(json_array_get(subs, 1));
-    *first = words >= 0 && points >= 0 && points * NEAR_FIRST_RATIO < words;
     json_decref(plan);
     PQclear(r);
     return DOM_OK;
@@ -432,11 +391,10 @@ static dom_status total_precounted(db_t *db, const search_query_t *sq, const cha
 
 /* The number of matches, counted up to the cap plus one. */
 static dom_status search_count(db_t *db, const search_query_t *sq, const char *q,
-                               const search_ast_t *ast, bool near_first, json_int_t *total) {
+                               const search_ast_t *ast, json_int_t *total) {
     qb_t x;
     PGresult *r;
     qb_init(&x, sq, q, ast);
-    x.near_first = near_first;
     sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
     where_build(&x, -1);
     sqlb_sql(&x.b, " LIMIT " CAP_PLUS_ONE ") s");
@@ -456,9 +414,8 @@ static dom_status search_count(db_t *db, const search_query_t *sq, const char *q
  * is at most defer_below, nothing is counted and *deferred is set: the page counts its matches
  * (a ranked page of that size reads all of them anyway). */
 static dom_status search_total(db_t *db, const search_query_t *sq, const char *q,
-                               const search_ast_t *ast, bool near_first, double defer_below,
-                               json_int_t *total, bool *estimate, double *est, bool *precounted,
-                               bool *deferred) {
+                               const search_ast_t *ast, double defer_below, json_int_t *total,
+                               bool *estimate, double *est, bool *precounted, bool *deferred) {
     *estimate = *deferred = false;
     dom_status st = total_precounted(db, sq, q, ast, total, precounted);
     if (st != DOM_OK || *precounted) {
@@ -477,7 +434,7 @@ static dom_status search_total(db_t *db, const search_query_t *sq, const char *q
         *deferred = true;
         return DOM_OK;
     }
-    return search_count(db, sq, q, ast, near_first, total);
+    return search_count(db, sq, q, ast, total);
 }
 
 /* The ORDER BY of a page's ids. Relevance is the RUM distance (lower is better); ties come newest
@@ -548,7 +505,7 @@ static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
  * the first is empty). The page is read in two statements: its ids, the part that depends on the
  * search (planned for it), then their items (search_items, prepared). */
 static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
-                              const search_ast_t *ast, search_sort sort, bool big, bool near_first,
+                              const search_ast_t *ast, search_sort sort, bool big,
                               json_int_t *counted, json_t **out) {
     qb_t x;
     PGresult *r;
@@ -558,7 +515,6 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
                      .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
     qb_init(&x, sq, q, ast);
     x.count_all = counted != NULL;
-    x.near_first = near_first;
 
     bool ranked = sort == SEARCH_SORT_RELEVANCE;
     /* A large ranked match set of free words comes in tiers (TIERS_SQL). */
@@ -864,20 +820,16 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
     json_int_t counted = -1;
     /* A ranked page that is not big sorts all its matches, and so does a page by distance (the
      * distance is computed for each match, no index reads it in order): it counts them as well. */
-    bool near = false,
-         sorts_all = (sort == SEARCH_SORT_RELEVANCE && q && q[0]) || sort == SEARCH_SORT_DISTANCE;
-    dom_status st = near_first(db, sq, q, ast, &near);
+    bool sorts_all = (sort == SEARCH_SORT_RELEVANCE && q && q[0]) || sort == SEARCH_SORT_DISTANCE;
+    dom_status st = search_total(db, sq, q, ast, sorts_all ? big_above : -1, total, &estimate, &est,
+                                 &precounted, &deferred);
     if (st == DOM_OK)
-        st = search_total(db, sq, q, ast, near, sorts_all ? big_above : -1, total, &estimate, &est,
-                          &precounted, &deferred);
-    if (st == DOM_OK)
-        st = search_page(db, sq, q, ast, sort, est > big_above, near, deferred ? &counted : NULL,
-                         out);
+        st = search_page(db, sq, q, ast, sort, est > big_above, deferred ? &counted : NULL, out);
     if (st == DOM_OK && deferred) {
         if (counted >= 0)
             *total = counted;
         else
-            st = search_count(db, sq, q, ast, near, total); /* a page past the last match */
+            st = search_count(db, sq, q, ast, total); /* a page past the last match */
     }
     if (st == DOM_OK && !precounted && !estimate && *total > SEARCH_TOTAL_CAP &&
         est > SEARCH_TOTAL_CAP) {
