@@ -196,6 +196,17 @@ static void where_territory(qb_t *x) {
                                           "i.departement_code", "i.region_code"};
     const search_query_t *sq = x->sq;
     bool first = true;
+    /* Free words in one région are looked up in that région's own GIN index (migration 028),
+     * whose predicate only this form proves; the btree indexes on region_code cannot use it, so
+     * the planner does not intersect them with that index. It estimates the same rows as
+     * `= ANY`. Not with a radius, whose words are tested with its points (migration 027). */
+    if (sq->nterritories == 1 && strcmp(sq->territories[0].level, "region") == 0 && !x->ast &&
+        x->q && x->q[0] && !sq->has_near) {
+        sqlb_sql(&x->b, " AND (i.region_code = ");
+        sqlb_param(&x->b, sq->territories[0].code);
+        sqlb_sql(&x->b, "::text) IS TRUE");
+        return;
+    }
     sqlb_sql(&x->b, " AND (");
     for (int l = 0; l < 4; l++) {
         search_codes_t c = {.n = 0};
