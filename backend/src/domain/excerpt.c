@@ -63,6 +63,7 @@ bool excerpt_terms_parse(const char *q, excerpt_terms_t *out) {
                     prefix = prefix || *p == '*';
             if (!(pending || neg[depth]) && fits && n > 0 && out->n < EXCERPT_TERMS_MAX) {
                 memcpy(out->t[out->n].lexeme, lex, n + 1);
+                out->t[out->n].len = n;
                 out->t[out->n++].prefix = prefix;
             }
             pending = false;
@@ -101,11 +102,37 @@ static struct sb_stemmer *stemmer(void) {
     return s;
 }
 
+/* The first (up to two) bytes of the folded word w (n > 0 bytes) in head; returns how many. */
+static size_t fold_head(const char *w, size_t n, char head[2]) {
+    size_t got = 0;
+    for (size_t i = 0; i < n && got < 2;) {
+        uint32_t cp;
+        size_t k = fold_decode((const unsigned char *)w + i, n - i, &cp);
+        const char *rep = fold_latin(cp);
+        char one = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        const char *b = rep ? rep : cp < 0x80 ? &one : w + i;
+        size_t bl = rep ? strlen(rep) : cp < 0x80 ? 1 : k;
+        for (size_t j = 0; j < bl && got < 2; j++)
+            head[got++] = b[j];
+        i += k;
+    }
+    return got;
+}
+
 /* The index of the term the word w (n bytes) matches, or -1. The word is folded, then stemmed
- * unless it holds a digit (sc_french gives words with digits to the simple dictionary). fold is
- * scratch space. */
+ * unless it holds a digit (sc_french gives words with digits to the simple dictionary). Most
+ * words are told apart by their first two letters, which stemming never changes (Snowball's
+ * French stemmer removes or replaces suffixes after them): only the others are folded whole and
+ * stemmed. fold is scratch space. */
 static int word_term(const char *w, size_t n, const excerpt_terms_t *terms, buf_t *fold) {
-    if (n > WORD_MAX)
+    char head[2];
+    size_t hl = fold_head(w, n, head);
+    bool candidate = false;
+    for (size_t i = 0; i < terms->n && !candidate; i++) {
+        size_t c = terms->t[i].len < hl ? terms->t[i].len : hl;
+        candidate = memcmp(head, terms->t[i].lexeme, c) == 0;
+    }
+    if (!candidate || n > WORD_MAX)
         return -1;
     buf_reset(fold);
     if (!fold_text(w, n, fold))
@@ -121,7 +148,7 @@ static int word_term(const char *w, size_t n, const excerpt_terms_t *terms, buf_
         }
     }
     for (size_t i = 0; i < terms->n; i++) {
-        size_t l = strlen(terms->t[i].lexeme);
+        size_t l = terms->t[i].len;
         if ((terms->t[i].prefix ? klen >= l : klen == l) && memcmp(key, terms->t[i].lexeme, l) == 0)
             return (int)i;
     }
@@ -242,28 +269,25 @@ static bool is_space(char c) {
 
 /* Appends n bytes of text HTML-escaped; with collapse, runs of white space as one space. */
 static bool append_text(buf_t *out, const char *s, size_t n, bool collapse) {
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        bool ok;
-        if (collapse && is_space(c)) {
-            while (i + 1 < n && is_space(s[i + 1]))
-                i++;
-            ok = buf_append(out, " ", 1);
-        } else if (c == '&') {
-            ok = buf_append_str(out, "&amp;");
-        } else if (c == '<') {
-            ok = buf_append_str(out, "&lt;");
-        } else if (c == '>') {
-            ok = buf_append_str(out, "&gt;");
-        } else if (c == '"') {
-            ok = buf_append_str(out, "&quot;");
-        } else if (c == '\'') {
-            ok = buf_append_str(out, "&#39;");
-        } else {
-            ok = buf_append(out, &c, 1);
-        }
-        if (!ok)
+    for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && !memchr("&<>\"'", s[run], 5) && !(collapse && is_space(s[run])))
+            run++;
+        if (run > i && !buf_append(out, s + i, run - i))
             return false;
+        if (run == n)
+            break;
+        char c = s[run];
+        const char *rep = c == '&'    ? "&amp;"
+                          : c == '<'  ? "&lt;"
+                          : c == '>'  ? "&gt;"
+                          : c == '"'  ? "&quot;"
+                          : c == '\'' ? "&#39;"
+                                      : " ";
+        if (!buf_append_str(out, rep))
+            return false;
+        for (i = run + 1; rep[0] == ' ' && i < n && is_space(s[i]); i++)
+            ;
     }
     return true;
 }

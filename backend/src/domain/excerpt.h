@@ -26,6 +26,7 @@ typedef struct excerpt_terms {
     size_t n;
     struct {
         char lexeme[EXCERPT_TERM_MAX];
+        size_t len;  /* of lexeme */
         bool prefix; /* 'jard':* — matches the stems that start with it */
     } t[EXCERPT_TERMS_MAX];
 } excerpt_terms_t;
