@@ -133,6 +133,7 @@ typedef struct qb {
     const search_ast_t *ast; /* a query in the fine-search language, or NULL for free words */
     int p_lang, p_q, p_lon, p_lat;
     bool count_all; /* the page's rows carry the number of all matches (column n) */
+    bool estimate;  /* the planner's estimate of the number of matches is asked */
 } qb_t;
 
 static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const search_ast_t *ast) {
@@ -141,7 +142,7 @@ static void qb_init(qb_t *x, const search_query_t *sq, const char *q, const sear
     x->q = q;
     x->ast = ast;
     x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
-    x->count_all = false;
+    x->count_all = x->estimate = false;
 }
 
 static void ref_lang(qb_t *x) {
@@ -205,6 +206,20 @@ static void where_territory(qb_t *x) {
         sqlb_sql(&x->b, " AND (i.region_code = ");
         sqlb_param(&x->b, sq->territories[0].code);
         sqlb_sql(&x->b, "::text) IS TRUE");
+        return;
+    }
+    /* The same index for free words in one département, which it also holds: its région is
+     * written as well (the same rows: every write takes both codes from the gazetteer's commune;
+     * 'atelier vélo' in the Rhône 9.6 -> 1.7 ms). Not in the planner's estimate of the number of
+     * matches (x->estimate), which would count the région twice and so change the totals shown
+     * as estimates. */
+    if (sq->nterritories == 1 && strcmp(sq->territories[0].level, "departement") == 0 &&
+        sq->territories[0].region[0] && !x->ast && x->q && x->q[0] && !sq->has_near &&
+        !x->estimate) {
+        sqlb_sql(&x->b, " AND (i.region_code = ");
+        sqlb_param(&x->b, sq->territories[0].region);
+        sqlb_sql(&x->b, "::text) IS TRUE AND i.departement_code = ");
+        sqlb_param(&x->b, sq->territories[0].code);
         return;
     }
     sqlb_sql(&x->b, " AND (");
@@ -338,6 +353,7 @@ static dom_status search_estimate(db_t *db, const search_query_t *sq, const char
     PGresult *r;
     json_error_t jerr;
     qb_init(&x, sq, q, ast);
+    x.estimate = true;
     sqlb_sql(&x.b, "EXPLAIN (FORMAT JSON) SELECT 1 FROM initiative i");
     where_build(&x, -1);
     dom_status st = run(db, &x, "search estimate", &r);

@@ -83,7 +83,8 @@ const db_stmt_t territory_stmts[] = {
          "  FROM territory t WHERE t.level = $1 AND t.code = $2",
          2, true},
         {"territory_resolve",
-         "SELECT level FROM territory WHERE code = $1"
+         "SELECT level, CASE WHEN level <> 'region' THEN region_code END FROM territory"
+         " WHERE code = $1"
          " ORDER BY array_position(ARRAY['commune', 'arrondissement', 'departement', 'region'], "
          "level)"
          " LIMIT 1",
@@ -159,6 +160,8 @@ dom_status territory_resolve(db_t *db, territory_ref_t *ref) {
         st = dom_from_db(db_exec(db, "territory_get", 2, params, &r));
         if (st == DOM_OK) {
             st = PQntuples(r) == 1 ? DOM_OK : DOM_NOT_FOUND;
+            if (st == DOM_OK) /* TERRITORY_COLUMNS: the parent région is the tenth */
+                snprintf(ref->region, sizeof ref->region, "%s", PQgetvalue(r, 0, 9));
             PQclear(r);
         }
         return st;
@@ -167,9 +170,10 @@ dom_status territory_resolve(db_t *db, territory_ref_t *ref) {
     st = dom_from_db(db_exec(db, "territory_resolve", 1, params, &r));
     if (st != DOM_OK)
         return st;
-    if (PQntuples(r) == 1)
+    if (PQntuples(r) == 1) {
         snprintf(ref->level, sizeof ref->level, "%s", PQgetvalue(r, 0, 0));
-    else
+        snprintf(ref->region, sizeof ref->region, "%s", PQgetvalue(r, 0, 1));
+    } else
         st = DOM_NOT_FOUND;
     PQclear(r);
     return st;

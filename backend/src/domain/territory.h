@@ -17,6 +17,7 @@ extern const db_stmt_t territory_stmts[];
 typedef struct territory_ref {
     char level[16]; /* "region", "departement", "commune", "arrondissement"; "" when bare */
     char code[8];   /* INSEE code, upper case ("2A004") */
+    char region[4]; /* the région holding it, once resolved ("" for a région, or not known) */
 } territory_ref_t;
 
 /* Parses "LEVEL:CODE" or a bare "CODE" — syntax only: the level must be known and the code shaped
@@ -24,7 +25,8 @@ typedef struct territory_ref {
 bool territory_ref_parse(const char *text, territory_ref_t *out) MUST_CHECK;
 
 /* Makes ref name an existing territory: a bare code becomes the most local level that has it
- * (commune, arrondissement, département, région). DOM_NOT_FOUND when there is none. */
+ * (commune, arrondissement, département, région), and ref->region is set. DOM_NOT_FOUND when
+ * there is none. */
 dom_status territory_resolve(db_t *db, territory_ref_t *ref) MUST_CHECK;
 
 /* Writes "level:code" into out (at least 32 bytes). */
