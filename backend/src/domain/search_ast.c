@@ -204,9 +204,42 @@ void search_ast_free(search_ast_t *ast) {
 /* The walk that renders SQL consumes ast->refs in the order check_node filled them. */
 typedef struct render {
     const search_ast_t *ast;
+    const search_theme_bits_t *bits;
     sqlb_t *b;
     size_t next_ref;
 } render_t;
+
+int search_theme_bit(const search_theme_bits_t *bits, const char *code) {
+    for (size_t i = 0; i < bits->n; i++)
+        if (strcmp(bits->code[i], code) == 0)
+            return bits->bit[i];
+    return -1;
+}
+
+/* Themes as a test of their bits, one test per bit (each has its statistics, migration 026, for
+ * the planner's estimate); false when a value has no bit, for the array test instead. */
+static bool render_theme_bits(render_t *r, const query_node_t *n) {
+    int bit[QUERY_MAX_VALUES];
+    size_t nbits = 0;
+    if (r->bits == NULL)
+        return false;
+    for (size_t i = 0; i < n->nvalues; i++) {
+        char code[SEARCH_CODE_LEN_MAX + 1];
+        if (!code_form(n->values[i].text, true, code, sizeof code))
+            continue; /* refused by check_node already */
+        bit[nbits] = search_theme_bit(r->bits, code);
+        if (bit[nbits++] < 0)
+            return false;
+    }
+    sqlb_sql(r->b, "(false");
+    for (size_t i = 0; i < nbits; i++) {
+        sqlb_sql(r->b, " OR (i.theme_bits & ");
+        sqlb_paramf(r->b, "%d", 1 << bit[i]);
+        sqlb_sql(r->b, "::int) <> 0");
+    }
+    sqlb_sql(r->b, ")");
+    return true;
+}
 
 static void render_codes(render_t *r, const query_node_t *n, bool upper) {
     char lit[QUERY_MAX_VALUES * (SEARCH_CODE_LEN_MAX + 1) + 3];
@@ -245,6 +278,9 @@ static void render_field(render_t *r, const query_node_t *n) {
     sqlb_t *b = r->b;
     switch (n->field) {
     case QUERY_FIELD_THEME:
+        if (render_theme_bits(r, n))
+            break;
+        /* fall through */
     case QUERY_FIELD_SUBTHEME:
     case QUERY_FIELD_PUBLIC:
         sqlb_sql(b, n->field == QUERY_FIELD_THEME      ? "i.themes && "
@@ -373,9 +409,42 @@ static void render_node(render_t *r, const query_node_t *n) {
     }
 }
 
-void search_ast_sql(const search_ast_t *ast, sqlb_t *b) {
-    render_t r = {.ast = ast, .b = b, .next_ref = 0};
+void search_ast_sql(const search_ast_t *ast, const search_theme_bits_t *bits, sqlb_t *b) {
+    render_t r = {.ast = ast, .bits = bits, .b = b, .next_ref = 0};
     sqlb_sql(b, "(");
     render_node(&r, ast->root);
     sqlb_sql(b, ")");
+}
+
+/* Counts the territory values under n (the refs it resolved), and whether it has words. */
+static size_t walk_refs(const query_node_t *n, bool *words) {
+    size_t refs = 0;
+    if (n->kind == QUERY_WORD || n->kind == QUERY_PHRASE)
+        *words = true;
+    else if (n->kind == QUERY_FIELD && n->field == QUERY_FIELD_TERRITORY)
+        refs = n->nvalues;
+    for (size_t i = 0; i < n->nchildren; i++)
+        refs += walk_refs(n->children[i], words);
+    return refs;
+}
+
+bool search_ast_territorial(const search_ast_t *ast, bool *words) {
+    const query_node_t *root = ast->root;
+    size_t nterms = root->kind == QUERY_AND ? root->nchildren : 1, next_ref = 0;
+    bool territorial = false;
+    *words = false;
+    for (size_t t = 0; t < nterms; t++) {
+        const query_node_t *n = root->kind == QUERY_AND ? root->children[t] : root;
+        size_t first = next_ref;
+        next_ref += walk_refs(n, words);
+        if (n->kind != QUERY_FIELD || n->field != QUERY_FIELD_TERRITORY || n->nvalues == 0 ||
+            next_ref > ast->nrefs)
+            continue;
+        bool coarse = true;
+        for (size_t i = first; i < next_ref; i++)
+            coarse = coarse && (strcmp(ast->refs[i].level, "region") == 0 ||
+                                strcmp(ast->refs[i].level, "departement") == 0);
+        territorial = territorial || coarse;
+    }
+    return territorial;
 }

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "domain/query.h"
+#include "domain/search.h"
 #include "domain/sqlbuild.h"
 #include "domain/status.h"
 #include "domain/territory.h"
@@ -38,8 +39,24 @@ typedef enum search_ast_status {
 search_ast_status search_ast_prepare(db_t *db, const char *q, search_ast_t *ast, buf_t *plain,
                                      char *message, size_t msglen, dom_status *dom) MUST_CHECK;
 
-/* Appends the condition of the tree to b (a parenthesised boolean expression). */
-void search_ast_sql(const search_ast_t *ast, sqlb_t *b);
+/* The bit of each theme that has one in initiative.theme_bits (sql/migrations/026). */
+#define SEARCH_THEME_BITS_MAX 31
+typedef struct search_theme_bits {
+    size_t n;
+    char code[SEARCH_THEME_BITS_MAX][SEARCH_CODE_LEN_MAX + 1];
+    int bit[SEARCH_THEME_BITS_MAX];
+} search_theme_bits_t;
+
+/* The bit of a theme code in bits; -1 when it has none. */
+int search_theme_bit(const search_theme_bits_t *bits, const char *code);
+
+/* Appends the condition of the tree to b (a parenthesised boolean expression). With bits (not
+ * NULL), a theme whose values all have a bit is tested on initiative.theme_bits. */
+void search_ast_sql(const search_ast_t *ast, const search_theme_bits_t *bits, sqlb_t *b);
+
+/* Whether the tree is a conjunction (or a single field) one of whose terms is a territory of
+ * région or département level only, and whether it has words or phrases anywhere (*words). */
+bool search_ast_territorial(const search_ast_t *ast, bool *words);
 
 void search_ast_free(search_ast_t *ast);
 
