@@ -251,9 +251,9 @@ static void where_territory(qb_t *x) {
     sqlb_sql(&x->b, ")");
 }
 
-/* The theme filter as a test of the themes' bits (x->bits), one test per bit so that the planner
- * estimates each from its statistics (migration 026); false, with nothing written, when a theme
- * has no bit. */
+/* The theme filter as a test of the themes' bits (x->bits), one test per bit; false, with nothing
+ * written, when a theme has no bit. The planner has no statistics on the bits (migration 031): the
+ * place and years of these searches decide their index. */
 static bool where_theme_bits(qb_t *x) {
     const search_codes_t *c = &x->sq->codes[SEARCH_THEME];
     int bit[SEARCH_CODES_MAX];

@@ -216,8 +216,8 @@ int search_theme_bit(const search_theme_bits_t *bits, const char *code) {
     return -1;
 }
 
-/* Themes as a test of their bits, one test per bit (each has its statistics, migration 026, for
- * the planner's estimate); false when a value has no bit, for the array test instead. */
+/* Themes as a test of their bits, one test per bit; false when a value has no bit, for the array
+ * test instead. */
 static bool render_theme_bits(render_t *r, const query_node_t *n) {
     int bit[QUERY_MAX_VALUES];
     size_t nbits = 0;
