@@ -23,13 +23,14 @@
     "WITH page AS (SELECT id FROM initiative WHERE status = 'published'" where \
     "              ORDER BY created_at DESC, id DESC LIMIT $2)"                \
     " SELECT " INITIATIVE_ITEM_COLUMNS                                         \
-    " FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS      \
-    " ORDER BY i.created_at DESC, i.id DESC"
+    " FROM page p JOIN initiative i ON i.id = p.id" INITIATIVE_ITEM_JOINS(     \
+            " IN (SELECT id FROM page)") " ORDER BY i.created_at DESC, i.id DESC"
 
 const db_stmt_t initiative_stmts[] = {
         {"initiative_get",
-         "SELECT " INITIATIVE_ITEM_COLUMNS DETAIL_COLUMNS " FROM initiative i" INITIATIVE_ITEM_JOINS
-         " WHERE i.id = $2 AND i.status = 'published'",
+         "SELECT " INITIATIVE_ITEM_COLUMNS DETAIL_COLUMNS
+         " FROM initiative i" INITIATIVE_ITEM_JOINS(
+                 " = $2") " WHERE i.id = $2 AND i.status = 'published'",
          2, true},
         {"initiative_page_first", PAGE_SQL(""), 2, true},
         {"initiative_page_after",

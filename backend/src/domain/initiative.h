@@ -26,37 +26,54 @@ dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const cha
                            json_t **out) MUST_CHECK;
 
 /* Shared with search: the SQL of the short form, and its conversion to JSON. ITEM_COLUMNS take
- * the language as $1 and read `i` (initiative) joined with ITEM_JOINS. The labels are those of
- * vocab_label and vocab_labels (migration 002) written as subqueries: a call of an SQL function
- * that reads a table runs its own executor, and the two calls per item cost about 0.6 ms for a
- * page of 20. */
-#define INITIATIVE_LABEL \
-    "CASE WHEN $1::text = 'en' THEN coalesce(v.label_en, v.label_fr) ELSE v.label_fr END"
-#define INITIATIVE_ITEM_COLUMNS                                                        \
-    "i.id, i.slug, i.title, i.summary, i.actor_name, i.actor_type,"                    \
-    " (SELECT " INITIATIVE_LABEL " FROM vocabulary v"                                  \
-    "   WHERE v.kind = 'actor_type' AND v.code = i.actor_type),"                       \
-    " (SELECT coalesce(json_agg(CASE WHEN v.parent IS NULL"                            \
-    "     THEN json_build_object('code', v.code, 'label', " INITIATIVE_LABEL ")"       \
-    "     ELSE json_build_object('code', v.code, 'label', " INITIATIVE_LABEL ","       \
-    "                            'parent', v.parent) END ORDER BY c.ord), '[]'::json)" \
-    "   FROM unnest(i.themes) WITH ORDINALITY AS c(code, ord)"                         \
-    "   JOIN vocabulary v ON v.kind = 'theme' AND v.code = c.code),"                   \
-    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"   \
-    " ST_X(i.geom), ST_Y(i.geom), i.geo_precision,"                                    \
-    " coalesce((SELECT bool_and(s.is_demo) FROM source_record sr JOIN source s"        \
-    "           ON s.id = sr.source_id WHERE sr.initiative_id = i.id), false),"        \
-    " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"     \
-    " (extract(epoch FROM i.created_at) * 1000000)::bigint,"                           \
-    " (SELECT coalesce(json_agg(json_build_object('code', s.code, 'name', s.name)"     \
-    "                  ORDER BY s.name, s.code), '[]'::json) FROM source s"            \
-    "   WHERE s.id IN (SELECT sr.source_id FROM source_record sr"                      \
-    "                   WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL))"
+ * the language as $1 and read `i` (initiative) joined with ITEM_JOINS(ids), where ids completes a
+ * condition on an initiative id that holds for the ids of the page (" = ANY ($2::bigint[])").
+ * The themes, demo flag and sources of the page's initiatives are read by one statement each,
+ * grouped by initiative, rather than by a subquery per initiative: 0.70 instead of 0.97 ms for a
+ * page of 20, the same bytes. */
+#define INITIATIVE_LABEL_OF(v)                                                        \
+    "CASE WHEN $1::text = 'en' THEN coalesce(" v ".label_en, " v ".label_fr) ELSE " v \
+    ".label_fr END"
+#define INITIATIVE_ITEM_COLUMNS                                                                    \
+    "i.id, i.slug, i.title, i.summary, i.actor_name, i.actor_type, " INITIATIVE_LABEL_OF(          \
+            "va") ", coalesce(th.themes, '[]'::json),"                                             \
+                  " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name," \
+                  " ST_X(i.geom), ST_Y(i.geom), i.geo_precision, coalesce(dm.demo, false),"        \
+                  " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"   \
+                  " (extract(epoch FROM i.created_at) * 1000000)::bigint, coalesce(so.sources, "   \
+                  "'[]'::json)"
 #define INITIATIVE_ITEM_NCOLS 21
-#define INITIATIVE_ITEM_JOINS                                                              \
-    " LEFT JOIN territory tc ON tc.level = 'commune' AND tc.code = i.commune_code"         \
-    " LEFT JOIN territory td ON td.level = 'departement' AND td.code = i.departement_code" \
-    " LEFT JOIN territory tr ON tr.level = 'region' AND tr.code = i.region_code"
+#define INITIATIVE_ITEM_JOINS(ids)                                                                 \
+    " LEFT JOIN territory tc ON tc.level = 'commune' AND tc.code = i.commune_code"                 \
+    " LEFT JOIN territory td ON td.level = 'departement' AND td.code = i.departement_code"         \
+    " LEFT JOIN territory tr ON tr.level = 'region' AND tr.code = i.region_code"                   \
+    " LEFT JOIN vocabulary va ON va.kind = 'actor_type' AND va.code = i.actor_type"                \
+    " LEFT JOIN (SELECT t.id, json_agg(CASE WHEN v.parent IS NULL"                                 \
+    "     THEN json_build_object('code', v.code, 'label', " INITIATIVE_LABEL_OF(                   \
+            "v") ")"                                                                               \
+                 "     ELSE json_build_object('code', v.code, 'label', " INITIATIVE_LABEL_OF(      \
+                         "v") ","                                                                  \
+                              "                            'parent', v.parent) END ORDER BY "      \
+                              "t.ord) AS themes"                                                   \
+                              "   FROM (SELECT i2.id, c.code, c.ord FROM initiative i2,"           \
+                              "           unnest(i2.themes) WITH ORDINALITY AS c(code, ord) "      \
+                              "WHERE i2.id" ids ") t"                                              \
+                              "   JOIN vocabulary v ON v.kind = 'theme' AND v.code = t.code "      \
+                              "GROUP BY t.id) th"                                                  \
+                              " ON th.id = i.id"                                                   \
+                              " LEFT JOIN (SELECT sr.initiative_id AS id, bool_and(s.is_demo) AS " \
+                              "demo"                                                               \
+                              "   FROM source_record sr JOIN source s ON s.id = sr.source_id"      \
+                              "  WHERE sr.initiative_id" ids " GROUP BY 1) dm ON dm.id = i.id"     \
+                              " LEFT JOIN (SELECT x.id, json_agg(json_build_object('code', "       \
+                              "x.code, 'name', x.name)"                                            \
+                              "                    ORDER BY x.name, x.code) AS sources"            \
+                              "   FROM (SELECT DISTINCT sr.initiative_id AS id, s.code, s.name "   \
+                              "FROM source_record sr"                                              \
+                              "           JOIN source s ON s.id = sr.source_id"                    \
+                              "          WHERE sr.initiative_id" ids                               \
+                              " AND sr.gone_at IS NULL) x GROUP BY x.id) so"                       \
+                              " ON so.id = i.id"
 
 /* Builds the short form from row `row` of a result whose first columns are ITEM_COLUMNS.
  * Returns a new reference, or NULL when out of memory. */

@@ -103,7 +103,7 @@ const db_stmt_t search_stmts[] = {
          " (SELECT sc_tsquery($3::text)::text) END,"
          " CASE WHEN $3::text IS NOT NULL THEN concat_ws(' ', i.summary, i.description) END"
          " FROM unnest($2::bigint[]) WITH ORDINALITY AS p(id, ord) JOIN initiative i"
-         " ON i.id = p.id" INITIATIVE_ITEM_JOINS " ORDER BY p.ord",
+         " ON i.id = p.id" INITIATIVE_ITEM_JOINS(" = ANY ($2::bigint[])") " ORDER BY p.ord",
          3, true},
         {"search_tiers", TIERS_SQL, 4, true},
         /* The themes that have a bit in initiative.theme_bits (sql/migrations/026). */
