@@ -251,24 +251,21 @@ static void where_territory(qb_t *x) {
     sqlb_sql(&x->b, ")");
 }
 
-/* The theme filter as a test of the themes' bits (x->bits), one test per bit; false, with nothing
- * written, when a theme has no bit. The planner has no statistics on the bits (migration 031): the
- * place and years of these searches decide their index. */
+/* The theme filter as a test of the themes' bits (x->bits, search_theme_bits_sql); false, with
+ * nothing written, when a theme has no bit. */
 static bool where_theme_bits(qb_t *x) {
     const search_codes_t *c = &x->sq->codes[SEARCH_THEME];
-    int bit[SEARCH_CODES_MAX];
+    unsigned mask = 0;
     if (x->bits == NULL)
         return false;
-    for (size_t i = 0; i < c->n; i++)
-        if ((bit[i] = search_theme_bit(x->bits, c->codes[i])) < 0)
-            return false;
-    sqlb_sql(&x->b, " AND (false");
     for (size_t i = 0; i < c->n; i++) {
-        sqlb_sql(&x->b, " OR (i.theme_bits & ");
-        sqlb_paramf(&x->b, "%d", 1 << bit[i]);
-        sqlb_sql(&x->b, "::int) <> 0");
+        int bit = search_theme_bit(x->bits, c->codes[i]);
+        if (bit < 0)
+            return false;
+        mask |= 1u << bit;
     }
-    sqlb_sql(&x->b, ")");
+    sqlb_sql(&x->b, " AND ");
+    search_theme_bits_sql(mask, &x->b);
     return true;
 }
 

@@ -216,28 +216,27 @@ int search_theme_bit(const search_theme_bits_t *bits, const char *code) {
     return -1;
 }
 
-/* Themes as a test of their bits, one test per bit; false when a value has no bit, for the array
- * test instead. */
+void search_theme_bits_sql(unsigned mask, sqlb_t *b) {
+    sqlb_sql(b, "(i.theme_bits = ANY (ARRAY(SELECT s.bits FROM theme_bits_seen s WHERE s.bits & ");
+    sqlb_paramf(b, "%u", mask);
+    sqlb_sql(b, "::int <> 0)))");
+}
+
+/* Themes as a test of their bits; false when a value has no bit, for the array test instead. */
 static bool render_theme_bits(render_t *r, const query_node_t *n) {
-    int bit[QUERY_MAX_VALUES];
-    size_t nbits = 0;
+    unsigned mask = 0;
     if (r->bits == NULL)
         return false;
     for (size_t i = 0; i < n->nvalues; i++) {
         char code[SEARCH_CODE_LEN_MAX + 1];
         if (!code_form(n->values[i].text, true, code, sizeof code))
             continue; /* refused by check_node already */
-        bit[nbits] = search_theme_bit(r->bits, code);
-        if (bit[nbits++] < 0)
+        int bit = search_theme_bit(r->bits, code);
+        if (bit < 0)
             return false;
+        mask |= 1u << bit;
     }
-    sqlb_sql(r->b, "(false");
-    for (size_t i = 0; i < nbits; i++) {
-        sqlb_sql(r->b, " OR (i.theme_bits & ");
-        sqlb_paramf(r->b, "%d", 1 << bit[i]);
-        sqlb_sql(r->b, "::int) <> 0");
-    }
-    sqlb_sql(r->b, ")");
+    search_theme_bits_sql(mask, r->b);
     return true;
 }
 

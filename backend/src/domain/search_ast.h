@@ -50,6 +50,11 @@ typedef struct search_theme_bits {
 /* The bit of a theme code in bits; -1 when it has none. */
 int search_theme_bit(const search_theme_bits_t *bits, const char *code);
 
+/* Appends the test "initiative i has one of the themes of mask" on its bits: theme_bits among the
+ * combinations present that hold one of them (theme_bits_seen, migration 032), which the indexes
+ * on (place, theme_bits, start_year) search value by value. */
+void search_theme_bits_sql(unsigned mask, sqlb_t *b);
+
 /* Appends the condition of the tree to b (a parenthesised boolean expression). With bits (not
  * NULL), a theme whose values all have a bit is tested on initiative.theme_bits. */
 void search_ast_sql(const search_ast_t *ast, const search_theme_bits_t *bits, sqlb_t *b);
