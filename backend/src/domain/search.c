@@ -562,9 +562,9 @@ static bool has_filters(const search_query_t *sq, const search_ast_t *ast);
  * newest. Past the cursor is decided above the count, which counts them all. A search with more
  * matches than the cap gets a page of some of them only: the caller reads it again without the
  * count (n tells). Used for the searches filtered by theme and région or département without words
- * (search_attempt), whose index (migration 026) holds the date and id of its entries: the count
- * read them anyway, and walking the newest-first index for the page read 3,800 rows of the table
- * for the 21 of theme:ENV year:2015..2020 territory:region:76. */
+ * (search_attempt), whose indexes (migrations 026, 032) hold the date and id of their entries: the
+ * count read them anyway, and walking the newest-first index for the page read 3,800 rows of the
+ * table for the 21 of theme:ENV year:2015..2020 territory:region:76. */
 static void newest_counted(qb_t *x) {
     const search_query_t *sq = x->sq;
     sqlb_sql(&x->b, "SELECT m.id, 0 AS rank, NULL::float8 AS dist, m.n FROM (SELECT i.id,"
@@ -664,18 +664,20 @@ static dom_status search_page(db_t *db, const search_query_t *sq, const char *q,
     if (st == DOM_OK)
         st = initiative_items_json(items, sq->limit, rows > sq->limit, keyset ? NULL : &base, out);
     json_t *list = st == DOM_OK ? json_object_get(*out, "items") : NULL;
+    /* The query's lexemes, the same on every row: a query whose lexemes cannot be read gets its
+     * excerpts without marks. */
+    excerpt_terms_t terms = {.n = 0};
+    if (list && PQntuples(items) > 0 && !PQgetisnull(items, 0, INITIATIVE_ITEM_NCOLS) &&
+        !excerpt_terms_parse(PQgetvalue(items, 0, INITIATIVE_ITEM_NCOLS), &terms))
+        log_msg("warning", "search: unreadable query lexemes");
     /* The items come in the order of the ids; one deleted in between is missing (j skips it). */
     for (int i = 0, j = 0; list && i < PQntuples(items) && i < sq->limit; i++, j++) {
         json_t *item = json_array_get(list, (size_t)i);
         while (j < shown && strcmp(PQgetvalue(r, j, 0), PQgetvalue(items, i, 0)) != 0)
             j++;
         if (!PQgetisnull(items, i, INITIATIVE_ITEM_NCOLS)) {
-            excerpt_terms_t terms;
             buf_t html;
             buf_init(&html, 4 * EXCERPT_TEXT_MAX);
-            /* A query whose lexemes cannot be read gets its excerpt without marks. */
-            if (!excerpt_terms_parse(PQgetvalue(items, i, INITIATIVE_ITEM_NCOLS), &terms))
-                log_msg("warning", "search: unreadable query lexemes");
             if (excerpt_html(PQgetvalue(items, i, INITIATIVE_ITEM_NCOLS + 1),
                              (size_t)PQgetlength(items, i, INITIATIVE_ITEM_NCOLS + 1), &terms,
                              &html))
