@@ -959,7 +959,6 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
     /* A ranked page that is not big sorts all its matches, and so does a page by distance (the
      * distance is computed for each match, no index reads it in order): it counts them as well. */
     bool sorts_all = (sort == SEARCH_SORT_RELEVANCE && q && q[0]) || sort == SEARCH_SORT_DISTANCE;
-    use_bits = false;
     dom_status st = theme_bits_use(db, sq, q, ast, &bits, &use_bits);
     const search_theme_bits_t *b = use_bits ? &bits : NULL;
     /* The newest page of a search by theme and territory counts its matches (newest_counted). */
