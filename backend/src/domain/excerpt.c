@@ -316,8 +316,11 @@ static bool passage_html(const char *text, size_t len, const word_t *w, size_t n
 bool excerpt_html(const char *text, size_t len, const excerpt_terms_t *terms, buf_t *out) {
     size_t n = 0, s[2], e[2], np;
     bool ok = true;
-    if (len > EXCERPT_TEXT_MAX)
+    if (len > EXCERPT_TEXT_MAX) { /* cut at a character's first byte, never inside it */
         len = EXCERPT_TEXT_MAX;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;
+    }
     word_t *w = words_read(text, len, terms, &n);
     if (w == NULL) {
         ok = false;

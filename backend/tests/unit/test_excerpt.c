@@ -7,8 +7,10 @@
 
 /* cmocka needs the headers above first. */
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "domain/excerpt.h"
 
 /* The excerpt of text for the lexemes of the tsquery text q; the caller frees out. */
@@ -166,6 +168,33 @@ static void a_passage_starts_at_its_sentence(void **state) {
     buf_free(&out);
 }
 
+/* A text longer than EXCERPT_TEXT_MAX is read up to a whole character: the passage that ends what
+ * is read, a word then "»»»…" without a space, stays valid UTF-8 (the cut falls inside a "»"). */
+static void a_long_text_is_cut_between_characters(void **state) {
+    (void)state;
+    size_t n = EXCERPT_TEXT_MAX + 4096, at = EXCERPT_TEXT_MAX - 37;
+    char *text = malloc(n + 1);
+    assert_non_null(text);
+    memset(text, 'x', at); /* words of seven letters: fewer than the words a text is read for */
+    for (size_t i = 7; i < at; i += 8)
+        text[i] = ' ';
+    text[at - 1] = ' ';
+    memcpy(text + at, "ab", 2);
+    for (size_t i = at + 2; i + 1 < n; i += 2) { /* "»" is two bytes, C2 BB */
+        text[i] = '\xc2';
+        text[i + 1] = '\xbb';
+    }
+    text[n - 1] = ' ';
+    text[n] = '\0';
+    assert_true(utf8_valid(text, n));
+    buf_t out;
+    excerpt_of("'ab'", text, &out);
+    assert_true(utf8_valid(buf_cstr(&out), out.len));
+    assert_non_null(strstr(buf_cstr(&out), "<mark>ab</mark>\xc2\xbb"));
+    buf_free(&out);
+    free(text);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(terms_are_read_from_a_tsquery),
@@ -173,6 +202,7 @@ int main(void) {
             cmocka_unit_test(everything_is_escaped),
             cmocka_unit_test(passages_are_chosen_around_the_words),
             cmocka_unit_test(a_passage_starts_at_its_sentence),
+            cmocka_unit_test(a_long_text_is_cut_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
