@@ -425,6 +425,8 @@ start_api() {
         export SC_FCGI_SOCKET=$API_SOCK
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
+        # Plain HTTP on loopback: the session cookie cannot be Secure (docs/api.md, "Writes").
+        export SC_PUBLIC_URL=${SC_PUBLIC_URL:-http://localhost:$HTTP_PORT} SC_COOKIE_SECURE=0
         exec setsid nohup "$bin" </dev/null >>"$LOG_DIR/api.log" 2>&1
     ) &
     pid=$!
