@@ -114,7 +114,7 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
     } headers[] = {
             {REQ_H_COOKIE, "HTTP_COOKIE"},
             {REQ_H_ORIGIN, "HTTP_ORIGIN"},
-            {REQ_H_HOST, "HTTP_HOST"},
+            {REQ_H_HOST, "REQUEST_HOST"},
             {REQ_H_SEC_FETCH_SITE, "HTTP_SEC_FETCH_SITE"},
             {REQ_H_CSRF_TOKEN, "HTTP_X_CSRF_TOKEN"},
             {REQ_H_CONTENT_TYPE, "CONTENT_TYPE"},
