@@ -59,7 +59,7 @@ bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1)
         cores = 1;
-    long workers, port, timeout, ttl, grace, secure, hashes;
+    long workers, port, timeout, ttl, grace, secure, hashes, limits;
     if (!env_str("SC_FCGI_SOCKET", "var/run/api.sock", cfg->fcgi_socket, sizeof cfg->fcgi_socket,
                  err, errlen) ||
         !env_str("SC_PG_DSN", "host=127.0.0.1 port=5433 dbname=socialconnect user=socialconnect",
@@ -75,7 +75,8 @@ bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
         !env_str("SC_PUBLIC_URL", "http://localhost:8080", cfg->public_url, sizeof cfg->public_url,
                  err, errlen) ||
         !env_long("SC_COOKIE_SECURE", 1, 0, 1, &secure, err, errlen) ||
-        !env_long("SC_HASH_CONCURRENCY", 1, 1, 64, &hashes, err, errlen))
+        !env_long("SC_HASH_CONCURRENCY", 1, 1, 64, &hashes, err, errlen) ||
+        !env_long("SC_RATE_LIMITS", 1, 0, 1, &limits, err, errlen))
         return false;
     if (!cfg_origin(cfg->public_url, cfg->public_origin, sizeof cfg->public_origin)) {
         snprintf(err, errlen, "SC_PUBLIC_URL must be an http:// or https:// address, not \"%s\"",
@@ -84,6 +85,7 @@ bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
     }
     cfg->cookie_secure = secure == 1;
     cfg->hash_concurrency = (int)hashes;
+    cfg->rate_limits = limits == 1;
     cfg->workers = (int)workers;
     cfg->redis_port = (int)port;
     cfg->redis_timeout_ms = (int)timeout;

@@ -22,6 +22,7 @@ typedef struct cfg {
     char public_origin[256]; /* derived from public_url: "https://socialconnect.fr" */
     bool cookie_secure;      /* SC_COOKIE_SECURE (1): Secure and __Host- session cookie */
     int hash_concurrency;    /* SC_HASH_CONCURRENCY (1): password hashes computed at once */
+    bool rate_limits;        /* SC_RATE_LIMITS (1): 0 only for benchmarks of log-ins */
 } cfg_t;
 
 /* Fills cfg from the environment. Returns false and writes a message to err when a variable is
