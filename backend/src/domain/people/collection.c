@@ -88,7 +88,7 @@ const db_stmt_t collection_stmts[] = {
          "            WHERE c.id = $1 AND c.user_id = $2 AND ci.collection_id = c.id"
          "              AND ci.initiative_id = $3 RETURNING 1),"
          " up AS (UPDATE collection SET updated_at = now()"
-         "         WHERE id = $1 AND EXISTS (SELECT 1 FROM t))"
+         "         WHERE id = $1 AND $4::text IS NOT NULL AND EXISTS (SELECT 1 FROM t))"
          " SELECT count(*) FROM t",
          4, false},
         /* $1 id, $2 owner, $3 initiative, $4 note (NULL: kept), $5 position. The others keep their
