@@ -20,9 +20,12 @@
     "                 WHERE ci.collection_id = c.id),"                                         \
     " 'created_at', to_char(c.created_at" CO_TS_FORMAT ","                                     \
     " 'updated_at', to_char(c.updated_at" CO_TS_FORMAT ", 'version', c.version"
-#define CO_PAGE_JOINS     INITIATIVE_ITEM_JOINS(" IN (SELECT id FROM page)")
-#define CO_ITEMS_MAX_TEXT "500"
-#define CO_MAX_TEXT       "200"
+#define CO_PAGE_JOINS INITIATIVE_ITEM_JOINS(" IN (SELECT id FROM page)")
+/* The limits as SQL text, from the constants of the header. */
+#define CO_TEXT_(x)       #x
+#define CO_TEXT(x)        CO_TEXT_(x)
+#define CO_ITEMS_MAX_TEXT CO_TEXT(COLLECTION_ITEMS_MAX)
+#define CO_MAX_TEXT       CO_TEXT(COLLECTION_MAX)
 
 const db_stmt_t collection_stmts[] = {
         {"co_find", "SELECT user_id, visibility = 'public' FROM collection WHERE id = $1", 1, true},

@@ -7,7 +7,10 @@
 
 #include "domain/initiative.h"
 
-#define FV_MAX_TEXT "5000"
+/* The limit as SQL text, from the constant of the header. */
+#define FV_TEXT_(x) #x
+#define FV_TEXT(x)  FV_TEXT_(x)
+#define FV_MAX_TEXT FV_TEXT(FAVOURITE_MAX)
 
 /* $1 lang, $2 limit, $3 user, then the keyset condition's parameters. The page's ids come from the
  * favourite index (user, created_at, initiative); their items are read by the code of lists. */

@@ -14,7 +14,10 @@
     "json_build_object('id', s.id, 'name', s.name, 'params', s.params, 'alert', s.alert," \
     " 'last_alert_at', to_char(s.last_alert_at" SV_TS_FORMAT ","                          \
     " 'created_at', to_char(s.created_at" SV_TS_FORMAT ", 'version', s.version)"
-#define SV_MAX_TEXT "100"
+/* The limit as SQL text, from the constant of the header. */
+#define SV_TEXT_(x) #x
+#define SV_TEXT(x)  SV_TEXT_(x)
+#define SV_MAX_TEXT SV_TEXT(SAVED_SEARCH_MAX)
 
 const db_stmt_t saved_search_stmts[] = {
         {"sv_find", "SELECT user_id FROM saved_search WHERE id = $1", 1, true},
