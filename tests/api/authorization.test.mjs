@@ -56,6 +56,20 @@ const ROWS = [
     prepare: async (actor) => ({ path: `${V1}/me`, body: { display_name: 'Nom', version: actor === 'anonymous' ? 1 : await versionOf(actor) } }),
     expect: [401, 200, 200, 200],
   },
+  // A wrong current password: refused for everyone signed in, so that nothing changes.
+  {
+    method: 'PUT',
+    label: '/me/password (wrong current password)',
+    prepare: () => ({ path: `${V1}/me/password`, body: { current_password: 'pas le bon mot de passe', new_password: 'Un-nouveau-mot-de-passe-42' } }),
+    expect: [401, 403, 403, 403],
+  },
+  {
+    method: 'PUT',
+    label: '/me/email (wrong password)',
+    prepare: () => ({ path: `${V1}/me/email`, body: { email: 'ailleurs@example.org', password: 'pas le bon mot de passe' } }),
+    expect: [401, 403, 403, 403],
+  },
+  { method: 'POST', label: '/account/verify/resend', prepare: () => ({ path: `${V1}/account/verify/resend`, body: {} }), expect: [401, 202, 202, 202] },
   { method: 'GET', label: '/me/sessions', prepare: () => ({ path: `${V1}/me/sessions` }), expect: [401, 200, 200, 200] },
   {
     method: 'DELETE',
