@@ -72,10 +72,30 @@ static void test_own_space(void **state) {
     assert_int_equal(policy_can(&anon, POLICY_SAVED_SEARCH_EDIT, &search), POLICY_UNAUTHENTICATED);
 }
 
+static void test_roles(void **state) {
+    (void)state;
+    actor_t anon = actor(0, ROLE_MEMBER, false), member = actor(OWNER, ROLE_MEMBER, true),
+            moderator = actor(MODERATOR, ROLE_MODERATOR, true), admin = actor(10, ROLE_ADMIN, true);
+    assert_int_equal(policy_can(&anon, POLICY_ROLE_GRANT, NULL), POLICY_UNAUTHENTICATED);
+    assert_int_equal(policy_can(&member, POLICY_ROLE_GRANT, NULL), POLICY_FORBIDDEN);
+    assert_int_equal(policy_can(&moderator, POLICY_ROLE_GRANT, NULL), POLICY_FORBIDDEN);
+    assert_int_equal(policy_can(&admin, POLICY_ROLE_GRANT, NULL), POLICY_ALLOW);
+    /* Sessions: one's own only; another's is not known to exist. */
+    policy_object_t session = {.owner_id = OWNER};
+    assert_int_equal(policy_can(&member, POLICY_SESSION_REVOKE, &session), POLICY_ALLOW);
+    assert_int_equal(policy_can(&admin, POLICY_SESSION_REVOKE, &session), POLICY_HIDDEN);
+    assert_int_equal(policy_can(&anon, POLICY_SESSION_REVOKE, &session), POLICY_UNAUTHENTICATED);
+    actor_role r;
+    assert_true(actor_role_parse("moderator", &r));
+    assert_int_equal(r, ROLE_MODERATOR);
+    assert_false(actor_role_parse("root", &r));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_collections),
             cmocka_unit_test(test_own_space),
+            cmocka_unit_test(test_roles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
