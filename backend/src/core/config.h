@@ -16,6 +16,9 @@ typedef struct cfg {
     long max_body;         /* SC_MAX_BODY: largest accepted request body, bytes */
     int cache_ttl_s;       /* SC_CACHE_TTL: seconds a cached response lives */
     int shutdown_grace_s;  /* SC_SHUTDOWN_GRACE: seconds workers get to finish on SIGTERM */
+    /* SC_SECRET_KEY: the key that signs links sent by e-mail (alert unsubscribe). Required, at
+     * least 16 bytes: there is no default, since a default key would be known to everyone. */
+    char secret_key[256];
 } cfg_t;
 
 /* Fills cfg from the environment. Returns false and writes a message to err when a variable is

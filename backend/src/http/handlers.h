@@ -22,6 +22,8 @@ void handle_map_choropleth(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_list(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_get(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_runs(const req_t *req, resp_t *resp, void *ctx);
+void handle_alert_unsubscribe_check(const req_t *req, resp_t *resp, void *ctx);
+void handle_alert_unsubscribe(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

@@ -1,3 +1,4 @@
+#include "domain/alert.h"
 #include "domain/catalog.h"
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
@@ -24,11 +25,13 @@ static const route_t routes[] = {
         {"GET", "/api/v1/sources", handle_source_list},
         {"GET", "/api/v1/sources/{slug}", handle_source_get},
         {"GET", "/api/v1/sources/{slug}/runs", handle_source_runs},
+        {"GET", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe_check},
+        {"POST", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe},
 };
 
 static const db_stmt_t *const statements[] = {
-        catalog_stmts, geocoder_stmts, initiative_stmts, search_stmts,
-        source_stmts,  suggest_stmts,  territory_stmts,  vocab_stmts,
+        alert_stmts,  catalog_stmts, geocoder_stmts,  initiative_stmts, search_stmts,
+        source_stmts, suggest_stmts, territory_stmts, vocab_stmts,
 };
 
 const route_t *routes_table(size_t *n) {
