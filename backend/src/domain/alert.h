@@ -5,34 +5,22 @@
  * is new since last_alert_at, queues one e-mail when there is something, and moves last_alert_at
  * to sc_now() in the same transaction: an alert is neither lost nor sent twice.
  *
- * Every alert e-mail carries an unsubscribe token "ID.SIGNATURE": the id of the saved search and
- * the HMAC-SHA-256 of "unsubscribe:ID" under the site's secret key (SC_SECRET_KEY). It needs no
- * session and no storage, and cannot be forged or moved to another saved search. */
+ * Every alert e-mail carries an unsubscribe token (domain/alert_token.h). */
 #ifndef SC_ALERT_H
 #define SC_ALERT_H
 
 #include <jansson.h>
 #include <stdint.h>
 
-#include "core/crypto.h"
+#include "domain/alert_token.h"
 #include "domain/search.h"
 #include "domain/status.h"
 #include "storage/db.h"
 
-#define ALERT_ITEMS_MAX 50 /* initiatives listed in one e-mail */
-/* "ID.SIGNATURE": at most 19 digits, a dot, 43 characters, the NUL. */
-#define ALERT_TOKEN_LEN (20 + CRYPTO_TOKEN_LEN)
+#define ALERT_ITEMS_MAX 50  /* initiatives listed in one e-mail */
 #define ALERT_NAME_MAX  480 /* bytes of a saved search's name (120 characters) plus the NUL */
 
 extern const db_stmt_t alert_stmts[];
-
-/* The unsubscribe token of saved search id under key (keylen bytes, not empty). */
-bool alert_token_make(const void *key, size_t keylen, int64_t id,
-                      char out[ALERT_TOKEN_LEN]) MUST_CHECK;
-
-/* Checks token (untrusted text) in time independent of the signature's content. On true, *id is
- * the saved search it names. */
-bool alert_token_check(const void *key, size_t keylen, const char *token, int64_t *id) MUST_CHECK;
 
 /* The name of saved search id and whether its alert is on. DOM_NOT_FOUND when it is gone. */
 dom_status alert_describe(db_t *db, int64_t id, char name[ALERT_NAME_MAX], bool *active) MUST_CHECK;

@@ -84,20 +84,23 @@ bool mail_encode_words(buf_t *out, const char *value, size_t first_line_used) {
     if (printable_ascii(value, true) && first_line_used + n <= LINE_MAX_CHARS &&
         strstr(value, "=?") == NULL)
         return buf_append(out, value, n);
-    /* 45 bytes make 60 base64 characters: "=?UTF-8?B?" + 60 + "?=" is 72, under 75. */
-    size_t i = 0;
+    /* Each word fits its line: "=?UTF-8?B?" and "?=" take 12 characters, base64 4 for every 3
+     * bytes; a continuation line starts with a space. */
+    size_t i = 0, used = first_line_used;
     bool first = true;
     while (i < n) {
-        size_t take = n - i < 45 ? n - i : 45;
+        size_t room = used + 12 + 4 < LINE_MAX_CHARS ? (LINE_MAX_CHARS - used - 12) / 4 * 3 : 3;
+        size_t take = n - i < room ? n - i : room;
         while (take > 0 && i + take < n && ((unsigned char)value[i + take] & 0xC0) == 0x80)
             take--; /* never split a character between two words */
         if (take == 0)
             return false;
-        char b64[64];
+        char b64[80];
         if (!b64_std((const unsigned char *)value + i, take, b64, sizeof b64) ||
             !buf_appendf(out, "%s=?UTF-8?B?%s?=", first ? "" : "\r\n ", b64))
             return false;
         first = false;
+        used = 1;
         i += take;
     }
     return true;

@@ -43,9 +43,10 @@ bool mail_from_parse(const char *from, char *name, size_t namelen,
  * field is refused (see above) or out's cap is reached. */
 bool mail_msg_format(const mail_msg_t *m, buf_t *out, char *err, size_t errlen) MUST_CHECK;
 
-/* Appends value as one or more RFC 2047 encoded words ("=?UTF-8?B?…?=", each at most 75
- * characters, never cutting a UTF-8 sequence), separated by CRLF SP (folding). Pure printable
- * ASCII short enough is appended as it is. Exposed for the tests. */
+/* Appends value as one or more RFC 2047 encoded words ("=?UTF-8?B?…?=", never cutting a UTF-8
+ * sequence), separated by CRLF SP (folding), each line at most 76 characters given that
+ * first_line_used characters ("Subject: ") precede the first word. Pure printable ASCII short
+ * enough is appended as it is. Exposed for the tests. */
 bool mail_encode_words(buf_t *out, const char *value, size_t first_line_used) MUST_CHECK;
 
 #endif
