@@ -108,6 +108,10 @@ const server = new SMTPServer({
 });
 server.on('error', (err) => log(`error: ${err.message}`));
 server.listen(port, '127.0.0.1', () => log(`listening on 127.0.0.1:${port}, messages in ${dir}${delayMs ? `, ${delayMs} ms per message` : ''}`));
-const stop = () => server.close(() => process.exit(0));
+// A client may keep its connection open between messages (the job runner does): do not wait for it.
+const stop = () => {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 300).unref();
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
