@@ -18,7 +18,7 @@
 #include "storage/db.h"
 
 #define ALERT_ITEMS_MAX 50  /* initiatives listed in one e-mail */
-#define ALERT_NAME_MAX  480 /* bytes of a saved search's name (120 characters) plus the NUL */
+#define ALERT_NAME_MAX  484 /* a saved search's name: 120 characters of up to 4 bytes, the NUL */
 
 extern const db_stmt_t alert_stmts[];
 

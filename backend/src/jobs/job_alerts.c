@@ -10,8 +10,8 @@
 #include "domain/outbox.h"
 #include "http/search_params.h"
 
-#define QS_MAX   (8 * 1024)  /* the saved parameters as a query string */
-#define BODY_MAX (64 * 1024) /* 50 titles of 300 characters and their links fit */
+#define QS_MAX   (8 * 1024)   /* the saved parameters as a query string */
+#define BODY_MAX (128 * 1024) /* 50 titles of 300 characters (1,200 bytes) and their links fit */
 
 static bool pct_encode(buf_t *out, const char *s) {
     static const char hex[] = "0123456789ABCDEF";
@@ -26,12 +26,24 @@ static bool pct_encode(buf_t *out, const char *s) {
     return true;
 }
 
+/* The parameters a saved search keeps (docs/api.md, "The personal space"): not the page's
+ * (cursor, limit), which would make an alert list one page of a listing, or fail when stale. */
+static bool saved_param(const char *key) {
+    static const char *const keys[] = {"q",        "theme", "subtheme", "actor_type", "public",
+                                       "scale",    "stage", "source",   "territory",  "year_min",
+                                       "year_max", "near",  "bbox",     "sort",       NULL};
+    for (size_t i = 0; keys[i]; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return true;
+    return false;
+}
+
 bool job_alerts_query_string(const json_t *params, buf_t *out) {
     const char *key;
     json_t *v;
     bool first = true;
     json_object_foreach((json_t *)params, key, v) {
-        if (!json_is_string(v))
+        if (!json_is_string(v) || !saved_param(key))
             continue;
         if ((!first && !buf_append_str(out, "&")) || !pct_encode(out, key) ||
             !buf_append_str(out, "=") || !pct_encode(out, json_string_value(v)))
@@ -72,7 +84,7 @@ static dom_status queue_mail(const job_ctx_t *ctx, const alert_due_t *due, const
                           total, total > 1 ? "s" : "", total > 1 ? "ont" : "a",
                           total > 1 ? "s" : "", total > 1 ? "s" : "", name);
     json_array_foreach(items, i, it) {
-        char title[1024];
+        char title[1201]; /* 300 characters of up to 4 bytes: never cut inside one */
         snprintf(title, sizeof title, "%s", json_string_value(json_object_get(it, "title")));
         one_line(title);
         ok = ok && buf_appendf(&body, "- %s\n  %s/initiatives/%" JSON_INTEGER_FORMAT "\n\n", title,

@@ -14,8 +14,10 @@
 /* Runs every due alert until none is left or *ctx->stop; *queued counts the e-mails queued. */
 dom_status job_alerts_run_due(const job_ctx_t *ctx, long *queued) MUST_CHECK;
 
-/* The query string of saved parameters (an object of strings; others are skipped), each name and
- * value percent-encoded, appended to out. False when out's cap is reached. For the tests too. */
+/* The query string of saved parameters (an object of strings), each name and value
+ * percent-encoded, appended to out: only the parameters a saved search keeps (q, the filters,
+ * territory, years, near, bbox, sort); others and non-strings are skipped. False when out's cap
+ * is reached. For the tests too. */
 bool job_alerts_query_string(const json_t *params, buf_t *out) MUST_CHECK;
 
 #endif

@@ -203,8 +203,8 @@ static void test_query_string(void **state) {
     (void)state;
     buf_t out;
     buf_init(&out, 1024);
-    json_t *p = json_pack("{s:s,s:s,s:i}", "q", "jardin & potager", "territory", "commune:69123",
-                          "limit", 5);
+    json_t *p = json_pack("{s:s,s:s,s:i,s:s,s:s}", "q", "jardin & potager", "territory",
+                          "commune:69123", "limit", 5, "cursor", "abc", "limit", "5");
     assert_true(job_alerts_query_string(p, &out));
     assert_string_equal(buf_cstr(&out), "q=jardin%20%26%20potager&territory=commune%3A69123");
     json_decref(p);
