@@ -34,8 +34,9 @@ export function resultCard(item: SearchItem, onLocate?: (origin: HTMLButtonEleme
   if (onLocate && hasPoint(item)) {
     const button = h(
       'button',
-      { type: 'button', class: 'button button--small button--tertiary card__locate', 'aria-label': `Voir « ${item.title} » sur la carte` },
+      { type: 'button', class: 'button button--small button--tertiary card__locate' },
       'Voir sur la carte',
+      h('span', { class: 'visually-hidden' }, ` : ${item.title}`),
     );
     button.addEventListener('click', () => onLocate(button));
     locate = button;
