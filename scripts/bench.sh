@@ -31,13 +31,15 @@ if ((rows < N)); then
 fi
 id=$(psql -XAtc "SELECT id FROM initiative WHERE status = 'published' ORDER BY id LIMIT 1")
 
-# bench NAME URL [PATHS_FILE]: one table row with requests/s and latency percentiles.
+# bench NAME URL [PATHS_FILE]: one table row with requests/s and latency percentiles. With
+# BENCH_COOKIE set, every request carries that Cookie header (a signed-in member).
 bench() {
-    local name=$1 url=$2 paths=${3:-} res rps p50 p99
+    local name=$1 url=$2 paths=${3:-} res rps p50 p99 hdr=()
+    [[ -n ${BENCH_COOKIE:-} ]] && hdr=(-H "Cookie: $BENCH_COOKIE")
     if [[ -n $paths ]]; then
-        res=$(wrk -t1 -c"$CONN" -d"$DUR" --latency -s "$MIX" "$url" -- "$paths")
+        res=$(wrk -t1 -c"$CONN" -d"$DUR" --latency "${hdr[@]}" -s "$MIX" "$url" -- "$paths")
     else
-        res=$(wrk -t1 -c"$CONN" -d"$DUR" --latency "$url")
+        res=$(wrk -t1 -c"$CONN" -d"$DUR" --latency "${hdr[@]}" "$url")
     fi
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$res")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$res")
@@ -80,6 +82,24 @@ has_suggest=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/suggest?q=lyo
 
 warm "$SEARCHES"
 bench "search mix, 12 kinds (Redis cache hit)" "$BASE" "$SEARCHES"
+
+# A member signed in (docs/performance.md, "Accounts"): their space, never cached, and the public
+# search with their session cookie, which must be served from the shared cache all the same.
+BENCH_EMAIL=bench@socialconnect.local
+BENCH_PASSWORD='mesure des performances'
+SC_ADMIN_PASSWORD=$BENCH_PASSWORD "$ROOT/backend/build/socialconnect-admin" create-admin "$BENCH_EMAIL" \
+    "Mesure" >/dev/null
+"$ROOT/backend/build/socialconnect-admin" grant "$BENCH_EMAIL" member >/dev/null
+login() {
+    curl -fsS -D - -o /dev/null -X POST -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" "$BASE/api/v1/session" |
+        sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p'
+}
+BENCH_COOKIE=$(login)
+[[ -n $BENCH_COOKIE ]] || die "the bench member cannot log in"
+bench "GET /api/v1/me (signed in, never cached)" "$BASE/api/v1/me"
+bench "search mix, 12 kinds (Redis cache hit, with a session cookie)" "$BASE" "$SEARCHES"
+BENCH_COOKIE=
 bench "GET /api/v1/initiatives/$id (Redis cache hit)" "$BASE/api/v1/initiatives/$id"
 if [[ $has_suggest == 200 ]]; then
     warm "$SUGGESTS"
@@ -92,9 +112,26 @@ bench "map mix, 4 kinds (Redis cache hit)" "$BASE" "$MAPS"
 # Without the cache: the API restarted with SC_CACHE_TTL=0, then each kind asked a few times so
 # that every worker's connection has prepared and planned its statements, as the cached runs
 # above were warmed: the figures are those of a running service, not of its first second.
-SC_CACHE_TTL=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
+SC_CACHE_TTL=0 SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
 for _ in 1 2 3 4 5 6; do warm "$SEARCHES"; done
 bench "search mix, 12 kinds (no cache)" "$BASE" "$SEARCHES"
+# The same mix while members log in (each log-in checks an Argon2id hash, ~40 ms of a core): at a
+# steady 20 per second, then a flood of 8 clients logging in back to back. Rate limits are off in
+# this part (SC_RATE_LIMITS=0) so that every log-in is really checked.
+with_logins() {
+    local label=$1 mode=$2 n=$3 log
+    log=$(mktemp)
+    node "$ROOT/scripts/bench-logins.mjs" "$BASE" "$BENCH_EMAIL" "$BENCH_PASSWORD" "$((${DUR%s} + 2))" \
+        "$mode" "$n" >"$log" &
+    local pid=$!
+    sleep 1
+    bench "search mix, 12 kinds (no cache), $label" "$BASE" "$SEARCHES"
+    wait "$pid" || true
+    printf '| … the log-ins beside it: %s | | | |\n' "$(cat "$log")" | tee -a "$OUT"
+    rm -f "$log"
+}
+with_logins "20 log-ins/s beside" rate 20
+with_logins "a flood of log-ins (8 clients) beside" flood 8
 SQLDIR=$(mktemp -d)
 # The statements the API runs for them (domain/search.c): the planner's estimate instead of a count
 # when it is large, the best page from the RUM index, facets read from facet_count.

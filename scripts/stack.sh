@@ -425,6 +425,8 @@ start_api() {
         export SC_FCGI_SOCKET=$API_SOCK
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
+        # Plain HTTP on loopback: the session cookie cannot be Secure (docs/api.md, "Writes").
+        export SC_PUBLIC_URL=${SC_PUBLIC_URL:-http://localhost:$HTTP_PORT} SC_COOKIE_SECURE=0
         exec setsid nohup "$bin" </dev/null >>"$LOG_DIR/api.log" 2>&1
     ) &
     pid=$!
@@ -661,6 +663,22 @@ harvest_fixtures() {
         say "harvest: some fixture sources failed (see above)"
 }
 
+# The administrator of the local profile, for trying the moderation and role screens: a documented
+# address and password (README), never created outside `make run`.
+LOCAL_ADMIN_EMAIL=admin@socialconnect.local
+LOCAL_ADMIN_PASSWORD='administrateur local'
+local_admin() {
+    pg_env
+    local bin=${SC_ADMIN_BIN:-$ROOT/backend/build/socialconnect-admin}
+    [[ -x $bin ]] || die "$bin is missing: run make build"
+    if [[ -n $("$PGBIN/psql" -XAtc "SELECT 1 FROM app_user WHERE email_norm = '$LOCAL_ADMIN_EMAIL' AND role = 'admin'") ]]; then
+        say "local administrator: $LOCAL_ADMIN_EMAIL (see README)"
+        return 0
+    fi
+    SC_ADMIN_PASSWORD=$LOCAL_ADMIN_PASSWORD "$bin" create-admin "$LOCAL_ADMIN_EMAIL" "Administrateur local" |
+        sed 's/^/admin: /'
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Whole stack
 
@@ -702,6 +720,7 @@ start_all() {
     start_api
     start_nginx
     if [[ $SC_PROFILE == run ]]; then
+        local_admin
         start_fixtures
         harvest_fixtures
     fi

@@ -58,6 +58,13 @@ else
   # comes by.
   run_psql -c "VACUUM (ANALYZE) territory, territory_alias"
 fi
+# Passwords refused at sign-up and change (docs/api.md, "Accounts"): replaced whole when the list changed.
+passwords=$(cd "$here" && node passwords.mjs)
+if [ "$(run_psql -tA -c "SELECT count(*) FROM common_password")" != "$(printf '%s\n' "$passwords" | wc -l)" ]; then
+  echo "load: common passwords"
+  printf '%s\n' "$passwords" | run_psql -c "BEGIN" -c "TRUNCATE common_password" \
+    -c "\\copy common_password (password) FROM STDIN" -c "COMMIT"
+fi
 demo=("$repo"/sql/demo/initiatives-*.json)
 [ ${#demo[@]} -gt 0 ] || { echo "load: no demonstration data in sql/demo" >&2; exit 1; }
 for f in "${demo[@]}"; do

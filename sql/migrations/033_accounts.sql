@@ -125,3 +125,9 @@ CREATE TABLE mail_outbox (
     sent_at         timestamptz
 );
 CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at, id) WHERE status = 'queued';
+
+-- Passwords too common to accept (the list of @zxcvbn-ts/language-common, MIT licence, loaded by
+-- sql/load/run.sh), compared in lower case.
+CREATE TABLE common_password (
+    password text PRIMARY KEY
+);

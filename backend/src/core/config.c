@@ -38,11 +38,28 @@ static bool env_long(const char *name, long def, long min, long max, long *out, 
     return true;
 }
 
+/* The origin of an http(s) URL: its scheme and authority, without path or trailing slash. */
+static bool cfg_origin(const char *url, char *out, size_t outlen) {
+    size_t skip;
+    if (strncmp(url, "https://", 8) == 0)
+        skip = 8;
+    else if (strncmp(url, "http://", 7) == 0)
+        skip = 7;
+    else
+        return false;
+    size_t n = skip + strcspn(url + skip, "/?#");
+    if (n == skip || n >= outlen)
+        return false;
+    memcpy(out, url, n);
+    out[n] = '\0';
+    return true;
+}
+
 bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 1)
         cores = 1;
-    long workers, port, timeout, ttl, grace;
+    long workers, port, timeout, ttl, grace, secure, hashes, limits;
     if (!env_str("SC_FCGI_SOCKET", "var/run/api.sock", cfg->fcgi_socket, sizeof cfg->fcgi_socket,
                  err, errlen) ||
         !env_str("SC_PG_DSN", "host=127.0.0.1 port=5433 dbname=socialconnect user=socialconnect",
@@ -54,8 +71,21 @@ bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
         !env_long("SC_REDIS_TIMEOUT_MS", 200, 10, 10000, &timeout, err, errlen) ||
         !env_long("SC_MAX_BODY", 1048576, 1024, 64L * 1048576, &cfg->max_body, err, errlen) ||
         !env_long("SC_CACHE_TTL", 300, 0, 86400, &ttl, err, errlen) ||
-        !env_long("SC_SHUTDOWN_GRACE", 20, 1, 600, &grace, err, errlen))
+        !env_long("SC_SHUTDOWN_GRACE", 20, 1, 600, &grace, err, errlen) ||
+        !env_str("SC_PUBLIC_URL", "http://localhost:8080", cfg->public_url, sizeof cfg->public_url,
+                 err, errlen) ||
+        !env_long("SC_COOKIE_SECURE", 1, 0, 1, &secure, err, errlen) ||
+        !env_long("SC_HASH_CONCURRENCY", 1, 1, 64, &hashes, err, errlen) ||
+        !env_long("SC_RATE_LIMITS", 1, 0, 1, &limits, err, errlen))
         return false;
+    if (!cfg_origin(cfg->public_url, cfg->public_origin, sizeof cfg->public_origin)) {
+        snprintf(err, errlen, "SC_PUBLIC_URL must be an http:// or https:// address, not \"%s\"",
+                 cfg->public_url);
+        return false;
+    }
+    cfg->cookie_secure = secure == 1;
+    cfg->hash_concurrency = (int)hashes;
+    cfg->rate_limits = limits == 1;
     cfg->workers = (int)workers;
     cfg->redis_port = (int)port;
     cfg->redis_timeout_ms = (int)timeout;

@@ -16,6 +16,13 @@ typedef struct cfg {
     long max_body;         /* SC_MAX_BODY: largest accepted request body, bytes */
     int cache_ttl_s;       /* SC_CACHE_TTL: seconds a cached response lives */
     int shutdown_grace_s;  /* SC_SHUTDOWN_GRACE: seconds workers get to finish on SIGTERM */
+    /* SC_PUBLIC_URL: the site's address as people reach it ("https://socialconnect.fr"), for the
+     * links of e-mails; its scheme, host and port are the origin that writes must come from. */
+    char public_url[256];
+    char public_origin[256]; /* derived from public_url: "https://socialconnect.fr" */
+    bool cookie_secure;      /* SC_COOKIE_SECURE (1): Secure and __Host- session cookie */
+    int hash_concurrency;    /* SC_HASH_CONCURRENCY (1): password hashes computed at once */
+    bool rate_limits;        /* SC_RATE_LIMITS (1): 0 only for benchmarks of log-ins */
 } cfg_t;
 
 /* Fills cfg from the environment. Returns false and writes a message to err when a variable is

@@ -22,6 +22,21 @@ void handle_map_choropleth(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_list(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_get(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_runs(const req_t *req, resp_t *resp, void *ctx);
+void handle_account_signup(const req_t *req, resp_t *resp, void *ctx);
+void handle_account_verify(const req_t *req, resp_t *resp, void *ctx);
+void handle_account_verify_resend(const req_t *req, resp_t *resp, void *ctx);
+void handle_account_forgot(const req_t *req, resp_t *resp, void *ctx);
+void handle_account_reset(const req_t *req, resp_t *resp, void *ctx);
+void handle_session_open(const req_t *req, resp_t *resp, void *ctx);
+void handle_session_close(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_password(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_email(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_sessions(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_session_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_export(const req_t *req, resp_t *resp, void *ctx);
+void handle_me_delete(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

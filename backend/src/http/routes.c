@@ -1,6 +1,9 @@
 #include "domain/catalog.h"
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
+#include "domain/people/account.h"
+#include "domain/people/password.h"
+#include "domain/people/session.h"
 #include "domain/search.h"
 #include "domain/source.h"
 #include "domain/suggest.h"
@@ -24,11 +27,27 @@ static const route_t routes[] = {
         {"GET", "/api/v1/sources", handle_source_list},
         {"GET", "/api/v1/sources/{slug}", handle_source_get},
         {"GET", "/api/v1/sources/{slug}/runs", handle_source_runs},
+        {"POST", "/api/v1/account/signup", handle_account_signup},
+        {"POST", "/api/v1/account/verify", handle_account_verify},
+        {"POST", "/api/v1/account/verify/resend", handle_account_verify_resend},
+        {"POST", "/api/v1/account/password/forgot", handle_account_forgot},
+        {"POST", "/api/v1/account/password/reset", handle_account_reset},
+        {"POST", "/api/v1/session", handle_session_open},
+        {"DELETE", "/api/v1/session", handle_session_close},
+        {"GET", "/api/v1/me", handle_me_get},
+        {"PATCH", "/api/v1/me", handle_me_patch},
+        {"DELETE", "/api/v1/me", handle_me_delete},
+        {"PUT", "/api/v1/me/password", handle_me_password},
+        {"PUT", "/api/v1/me/email", handle_me_email},
+        {"GET", "/api/v1/me/sessions", handle_me_sessions},
+        {"DELETE", "/api/v1/me/sessions/{id}", handle_me_session_delete},
+        {"GET", "/api/v1/me/export", handle_me_export},
 };
 
 static const db_stmt_t *const statements[] = {
         catalog_stmts, geocoder_stmts, initiative_stmts, search_stmts,
         source_stmts,  suggest_stmts,  territory_stmts,  vocab_stmts,
+        account_stmts, password_stmts, session_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

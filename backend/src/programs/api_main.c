@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "domain/people/password.h"
 #include "http/app.h"
 #include "http/handlers.h"
 #include "server/master.h"
@@ -50,6 +51,11 @@ int main(void) {
     char err[256];
     if (!cfg_from_env(&cfg, err, sizeof err)) {
         fprintf(stderr, "socialconnect-api: %s\n", err);
+        return 2;
+    }
+    /* Before the fork: the workers share the bound on password hashes computed at once. */
+    if (!password_limit_init(cfg.hash_concurrency)) {
+        fprintf(stderr, "socialconnect-api: cannot set up the password hashing limit\n");
         return 2;
     }
     size_t nroutes;

@@ -37,6 +37,8 @@ req_status req_parse(req_t *req, const char *method, const char *request_uri,
     req_status st = REQ_OK;
     req->query.n = 0;
     req->if_none_match[0] = '\0';
+    req->cookie[0] = req->origin[0] = req->host[0] = req->sec_fetch_site[0] = '\0';
+    req->csrf_token[0] = req->content_type[0] = req->user_agent[0] = req->remote_addr[0] = '\0';
     buf_init(&req->body, max_body);
     buf_init(&path, REQ_PATH_MAX - 1);
     req->match.route = NULL;
@@ -134,6 +136,83 @@ bool req_etag_matches(const req_t *req, const char *etag) {
         if (len == want_len && memcmp(tag, want, len) == 0)
             return true;
         p = close + 1;
+    }
+    return false;
+}
+
+/* Printable ASCII and tab only: what a header value may hold to be kept. */
+static bool req_header_clean(const char *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] < 0x20 && v[i] != '\t') || v[i] > 0x7e)
+            return false;
+    return true;
+}
+
+void req_set_header(req_t *req, req_header which, const char *value) {
+    char *dst;
+    size_t cap;
+    switch (which) {
+    case REQ_H_COOKIE:
+        dst = req->cookie, cap = sizeof req->cookie;
+        break;
+    case REQ_H_ORIGIN:
+        dst = req->origin, cap = sizeof req->origin;
+        break;
+    case REQ_H_HOST:
+        dst = req->host, cap = sizeof req->host;
+        break;
+    case REQ_H_SEC_FETCH_SITE:
+        dst = req->sec_fetch_site, cap = sizeof req->sec_fetch_site;
+        break;
+    case REQ_H_CSRF_TOKEN:
+        dst = req->csrf_token, cap = sizeof req->csrf_token;
+        break;
+    case REQ_H_CONTENT_TYPE:
+        dst = req->content_type, cap = sizeof req->content_type;
+        break;
+    case REQ_H_USER_AGENT:
+        dst = req->user_agent, cap = sizeof req->user_agent;
+        break;
+    case REQ_H_REMOTE_ADDR:
+        dst = req->remote_addr, cap = sizeof req->remote_addr;
+        break;
+    default:
+        return;
+    }
+    dst[0] = '\0';
+    if (value == NULL)
+        return;
+    size_t n = strlen(value);
+    if (n >= cap) {
+        if (which != REQ_H_USER_AGENT)
+            return;
+        n = cap - 1;
+    }
+    if (!req_header_clean(value, n))
+        return;
+    memcpy(dst, value, n);
+    dst[n] = '\0';
+}
+
+bool req_cookie(const req_t *req, const char *name, char *out, size_t outlen) {
+    size_t nlen = strlen(name);
+    const char *p = req->cookie;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == ';')
+            p++;
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > nlen && memcmp(p, name, nlen) == 0 && p[nlen] == '=') {
+            size_t vlen = len - nlen - 1;
+            while (vlen > 0 && (p[nlen + 1 + vlen - 1] == ' ' || p[nlen + 1 + vlen - 1] == '\t'))
+                vlen--;
+            if (vlen == 0 || vlen >= outlen)
+                return false;
+            memcpy(out, p + nlen + 1, vlen);
+            out[vlen] = '\0';
+            return true;
+        }
+        p += len;
     }
     return false;
 }

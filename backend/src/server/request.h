@@ -13,7 +13,9 @@
 #define REQ_PATH_MAX  2048
 #define REQ_PARAM_MAX 16384 /* largest decoded query parameter; handlers set tighter limits */
 #define REQ_ID_LEN    64
-#define REQ_COND_MAX  256 /* longest If-None-Match header kept */
+#define REQ_COND_MAX  256  /* longest If-None-Match header kept */
+#define REQ_HDR_MAX   4096 /* longest Cookie header kept; longer ones are ignored */
+#define REQ_SHORT_MAX 256  /* longest Origin, Host, Content-Type, X-CSRF-Token… kept */
 
 typedef struct req {
     char method[16];
@@ -23,6 +25,17 @@ typedef struct req {
     char request_id[REQ_ID_LEN + 1];
     char if_none_match[REQ_COND_MAX + 1]; /* "" when absent or unusable */
     route_match_t match;                  /* filled by the worker before the handler runs */
+    /* Request headers the write path reads (sessions, CSRF, bodies, rate limits). Each is "" when
+     * absent, longer than its array, or holding bytes outside printable ASCII (and tab): such a
+     * value is ignored as if absent, never cut. */
+    char cookie[REQ_HDR_MAX + 1];
+    char origin[REQ_SHORT_MAX + 1];
+    char host[REQ_SHORT_MAX + 1];
+    char sec_fetch_site[32];
+    char csrf_token[REQ_SHORT_MAX + 1];
+    char content_type[REQ_SHORT_MAX + 1];
+    char user_agent[REQ_SHORT_MAX + 1];
+    char remote_addr[64];
 } req_t;
 
 typedef enum req_status {
@@ -49,6 +62,26 @@ bool req_path_param(const req_t *req, const char *name, char *out, size_t outlen
 /* Keeps the If-None-Match header of the request (value may be NULL): only when it is 1 to
  * REQ_COND_MAX printable ASCII characters; anything else is ignored, as if absent. */
 void req_set_if_none_match(req_t *req, const char *value);
+
+/* Which request header to keep with req_set_header. */
+typedef enum req_header {
+    REQ_H_COOKIE,
+    REQ_H_ORIGIN,
+    REQ_H_HOST,
+    REQ_H_SEC_FETCH_SITE,
+    REQ_H_CSRF_TOKEN,
+    REQ_H_CONTENT_TYPE,
+    REQ_H_USER_AGENT,
+    REQ_H_REMOTE_ADDR,
+} req_header;
+
+/* Keeps a header value (NULL when absent) under the rules of req_t above. A User-Agent longer than
+ * its array is cut instead (it is only shown to its owner as the session's device). */
+void req_set_header(req_t *req, req_header which, const char *value);
+
+/* Copies the value of cookie name from the Cookie header into out (NUL-terminated). False when
+ * absent, empty or longer than outlen - 1. */
+bool req_cookie(const req_t *req, const char *name, char *out, size_t outlen) MUST_CHECK;
 
 /* True when the request's If-None-Match names etag (a quoted entity tag, maybe W/-prefixed):
  * weak comparison as RFC 9110 asks for If-None-Match, so W/"x" matches "x"; "*" matches any. */

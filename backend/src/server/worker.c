@@ -108,6 +108,21 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
                               FCGX_GetParam("REQUEST_URI", fr->envp),
                               FCGX_GetParam("QUERY_STRING", fr->envp), client_id, opts->max_body);
     req_set_if_none_match(&req, FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp));
+    static const struct {
+        req_header which;
+        const char *param;
+    } headers[] = {
+            {REQ_H_COOKIE, "HTTP_COOKIE"},
+            {REQ_H_ORIGIN, "HTTP_ORIGIN"},
+            {REQ_H_HOST, "REQUEST_HOST"},
+            {REQ_H_SEC_FETCH_SITE, "HTTP_SEC_FETCH_SITE"},
+            {REQ_H_CSRF_TOKEN, "HTTP_X_CSRF_TOKEN"},
+            {REQ_H_CONTENT_TYPE, "CONTENT_TYPE"},
+            {REQ_H_USER_AGENT, "HTTP_USER_AGENT"},
+            {REQ_H_REMOTE_ADDR, "REMOTE_ADDR"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(headers); i++)
+        req_set_header(&req, headers[i].which, FCGX_GetParam(headers[i].param, fr->envp));
     bool body_ok = worker_read_body(fr, &req);
 
     if (st == REQ_BAD_PATH) {

@@ -95,6 +95,37 @@ void cache_set(cache_t *c, const char *key, const char *value, size_t len, int t
     freeReplyObject(r);
 }
 
+bool cache_count_window(cache_t *c, const char *key, int window_s, long long *count,
+                        long long *ttl_s) {
+    redisReply *r[3] = {NULL, NULL, NULL};
+    bool ok = false;
+    if (!cache_connected(c))
+        return false;
+    /* One round trip; EXPIRE … NX (Redis 7) starts the window at its first event only, and is
+     * sent every time so that a key can never be left without a lifetime. */
+    if (redisAppendCommand(c->ctx, "INCR %s", key) != REDIS_OK ||
+        redisAppendCommand(c->ctx, "EXPIRE %s %d NX", key, window_s) != REDIS_OK ||
+        redisAppendCommand(c->ctx, "TTL %s", key) != REDIS_OK) {
+        cache_drop(c, "rate limit commands not sent");
+        return false;
+    }
+    for (int i = 0; i < 3; i++)
+        if (redisGetReply(c->ctx, (void **)&r[i]) != REDIS_OK || r[i] == NULL) {
+            cache_drop(c, "rate limit reply lost");
+            goto done;
+        }
+    ok = r[0]->type == REDIS_REPLY_INTEGER && r[2]->type == REDIS_REPLY_INTEGER;
+    if (ok) {
+        *count = r[0]->integer;
+        *ttl_s = r[2]->integer > 0 ? r[2]->integer : window_s;
+    }
+done:
+    for (int i = 0; i < 3; i++)
+        if (r[i])
+            freeReplyObject(r[i]);
+    return ok;
+}
+
 bool cache_ping(cache_t *c) {
     /* A health check must say what Redis is now, not what it was a second ago. */
     c->retry_at = 0;

@@ -22,6 +22,12 @@ bool cache_get(cache_t *c, const char *key, buf_t *out);
 /* Stores value under key for ttl_s seconds. Best effort: failures are only logged. */
 void cache_set(cache_t *c, const char *key, const char *value, size_t len, int ttl_s);
 
+/* Counts one more event in the fixed window of window_s seconds named by key (rate limits): *count
+ * receives the events of the window so far, this one included, and *ttl_s the seconds until the
+ * window ends. False when Redis is unreachable (the caller decides whether to fail open). */
+bool cache_count_window(cache_t *c, const char *key, int window_s, long long *count,
+                        long long *ttl_s) MUST_CHECK;
+
 /* True when Redis answers PING now. */
 bool cache_ping(cache_t *c);
 

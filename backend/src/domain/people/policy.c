@@ -1,0 +1,74 @@
+#include "domain/people/policy.h"
+
+#include <string.h>
+
+void actor_anonymous(actor_t *a) {
+    memset(a, 0, sizeof *a);
+    a->role = ROLE_MEMBER;
+}
+
+const char *actor_role_name(actor_role r) {
+    switch (r) {
+    case ROLE_ADMIN:
+        return "admin";
+    case ROLE_MODERATOR:
+        return "moderator";
+    case ROLE_MEMBER:
+        break;
+    }
+    return "member";
+}
+
+bool actor_role_parse(const char *name, actor_role *out) {
+    static const actor_role roles[] = {ROLE_MEMBER, ROLE_MODERATOR, ROLE_ADMIN};
+    for (size_t i = 0; i < ARRAY_LEN(roles); i++)
+        if (strcmp(name, actor_role_name(roles[i])) == 0) {
+            *out = roles[i];
+            return true;
+        }
+    return false;
+}
+
+/* Owning the object: the only way to reach anything private in the personal space. Moderators
+ * get no reading right on private spaces: moderation (contributions, comments) has its own
+ * actions. */
+static bool policy_owns(const actor_t *a, const policy_object_t *obj) {
+    return obj != NULL && obj->owner_id != 0 && obj->owner_id == a->user_id;
+}
+
+policy_verdict policy_can(const actor_t *a, policy_action action, const policy_object_t *obj) {
+    bool signed_in = a->user_id != 0;
+    switch (action) {
+    case POLICY_COLLECTION_READ:
+        if (obj != NULL && obj->is_public)
+            return POLICY_ALLOW;
+        if (!signed_in)
+            return POLICY_HIDDEN; /* a private collection is not known to exist */
+        return policy_owns(a, obj) ? POLICY_ALLOW : POLICY_HIDDEN;
+    case POLICY_COLLECTION_EDIT:
+        if (!signed_in)
+            return obj != NULL && obj->is_public ? POLICY_UNAUTHENTICATED : POLICY_HIDDEN;
+        if (policy_owns(a, obj))
+            return POLICY_ALLOW;
+        return obj != NULL && obj->is_public ? POLICY_FORBIDDEN : POLICY_HIDDEN;
+    case POLICY_COLLECTION_PUBLISH:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        if (obj != NULL && obj->owner_id != 0 && !policy_owns(a, obj))
+            return obj->is_public ? POLICY_FORBIDDEN : POLICY_HIDDEN;
+        return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
+    case POLICY_SPACE_USE:
+        return signed_in ? POLICY_ALLOW : POLICY_UNAUTHENTICATED;
+    case POLICY_SAVED_SEARCH_EDIT:
+    case POLICY_SESSION_REVOKE:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        return obj == NULL || obj->owner_id == 0 || policy_owns(a, obj) ? POLICY_ALLOW
+                                                                        : POLICY_HIDDEN;
+    case POLICY_ROLE_GRANT:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        return a->role == ROLE_ADMIN ? POLICY_ALLOW : POLICY_FORBIDDEN;
+    }
+    return POLICY_FORBIDDEN;
+}

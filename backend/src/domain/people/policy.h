@@ -1,0 +1,41 @@
+/* policy: the one place that decides who may do what (DESIGN.md §12b).
+ *
+ * Every personal read and every write asks policy_can before it acts; no handler and no other
+ * domain function decides. The verdicts map to answers the same way everywhere
+ * (http/auth.h, auth_refuse): a thing the actor may not see is POLICY_HIDDEN (404, exactly like a
+ * thing that does not exist); a thing they may see but not change is POLICY_FORBIDDEN (403). */
+#ifndef SC_POLICY_H
+#define SC_POLICY_H
+
+#include <stdint.h>
+
+#include "domain/people/actor.h"
+
+typedef enum policy_action {
+    POLICY_SPACE_USE,          /* read and manage one's own account and space */
+    POLICY_COLLECTION_READ,    /* open a collection */
+    POLICY_COLLECTION_EDIT,    /* change a collection or its items, delete it */
+    POLICY_COLLECTION_PUBLISH, /* make a collection public (or create it public) */
+    POLICY_SAVED_SEARCH_EDIT,  /* read, change or delete a saved search */
+    POLICY_SESSION_REVOKE,     /* close a session */
+    POLICY_ROLE_GRANT,         /* change someone's role */
+} policy_action;
+
+/* What the action is about. owner_id is 0 when the action is about no object (creating). */
+typedef struct policy_object {
+    int64_t owner_id;
+    bool is_public;
+} policy_object_t;
+
+typedef enum policy_verdict {
+    POLICY_ALLOW = 0,
+    POLICY_UNAUTHENTICATED, /* 401: sign in first */
+    POLICY_HIDDEN,          /* 404: the actor may not know it exists */
+    POLICY_FORBIDDEN,       /* 403: visible, but not the actor's to change */
+    POLICY_UNVERIFIED,      /* 403: needs a confirmed e-mail address */
+} policy_verdict;
+
+/* The verdict for actor doing action on obj (obj may be NULL for actions without an object). */
+policy_verdict policy_can(const actor_t *actor, policy_action action, const policy_object_t *obj);
+
+#endif
