@@ -45,6 +45,9 @@ const probe = await fetch(`${BASE_URL}/api/v1/session`, { method: 'POST', header
   () => null,
 );
 const SKIP = !probe || probe.status === 404 ? 'POST /api/v1/session does not answer on this stack: the account endpoints are missing' : false;
+// Favourites, collections and saved searches: signed out, an existing personal route is a 401.
+const space = await fetch(`${BASE_URL}/api/v1/me/favourites/ids`).catch(() => null);
+const SKIP_SPACE = SKIP || (!space || space.status === 404 ? 'GET /api/v1/me/favourites/ids does not answer: the personal space endpoints are missing' : false);
 
 /** The texts of the mails to an address in the sink directory, newest first (empty without a sink). */
 async function sinkMails(address) {
@@ -174,8 +177,8 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
         await page.locator('header').getByRole('link', { name: 'Se connecter' }).waitFor();
 
         // A personal page sends to the log-in, and the log-in comes back to it.
-        await page.goto(`${BASE_URL}/mon-espace/favoris`);
-        await page.waitForURL((url) => url.pathname === '/connexion' && url.searchParams.get('retour') === '/mon-espace/favoris');
+        await page.goto(`${BASE_URL}/mon-espace/sessions`);
+        await page.waitForURL((url) => url.pathname === '/connexion' && url.searchParams.get('retour') === '/mon-espace/sessions');
         await page.getByLabel('Adresse e-mail').fill(EMAIL);
         await page.getByLabel('Mot de passe', { exact: true }).fill('pas le bon mot de passe');
         await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
@@ -184,9 +187,13 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
         assert.ok((await alert.innerText()).trim().length > 0, 'the API’s message is shown');
         await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
         await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
-        await page.waitForURL((url) => url.pathname === '/mon-espace/favoris');
-        await page.getByRole('heading', { name: 'Mes favoris' }).waitFor();
-        await page.getByText('Vous n’avez pas encore de favori').waitFor();
+        await page.waitForURL((url) => url.pathname === '/mon-espace/sessions');
+        await page.getByRole('heading', { name: 'Sessions', level: 2 }).waitFor();
+        // The sign-up's session was closed by the log-out: only this one is left.
+        await page.locator('.session-item').first().waitFor();
+        assert.equal(await page.locator('.session-item').count(), 1);
+        assert.equal(await page.locator('.session-item .badge--current').innerText(), 'Cette session');
+        await assertAccessible(page, '/mon-espace/sessions');
       },
       DESKTOP,
       AXE_CONTEXT,
@@ -220,7 +227,7 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
     );
   });
 
-  test('un favori ajouté depuis une carte de résultat apparaît dans « Mes favoris »', async (t) => {
+  test('un favori ajouté depuis une carte de résultat apparaît dans « Mes favoris »', { skip: SKIP_SPACE }, async (t) => {
     await withPage(
       t,
       async (page) => {
@@ -250,7 +257,7 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
     );
   });
 
-  test('une collection publique se partage : son lien s’ouvre sans compte, avec l’initiative et la carte', async (t) => {
+  test('une collection publique se partage : son lien s’ouvre sans compte, avec l’initiative et la carte', { skip: SKIP_SPACE }, async (t) => {
     let shareLink;
     let titles;
     await withPage(
@@ -327,7 +334,7 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
     );
   });
 
-  test('une recherche enregistrée avec une alerte quotidienne se retrouve dans l’espace', async (t) => {
+  test('une recherche enregistrée avec une alerte quotidienne se retrouve dans l’espace', { skip: SKIP_SPACE }, async (t) => {
     // That the alert e-mail arrives after a new matching initiative is the API suite's (job runner).
     await withPage(
       t,
