@@ -49,7 +49,7 @@ export function resetPasswordView(root: HTMLElement, query: URLSearchParams): Vi
             h(
               'div',
               { class: 'alert alert--error', role: 'alert' },
-              h('p', { class: 'alert__text' }, `${err.message} Le lien a peut-être déjà servi ou expiré (il est valable une heure).`),
+              h('p', { class: 'alert__text' }, err.message),
               h('a', { href: '/mot-de-passe-oublie' }, 'Demander un nouveau lien'),
             ),
           );

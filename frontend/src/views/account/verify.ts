@@ -62,7 +62,7 @@ export function verifyView(root: HTMLElement, query: URLSearchParams): View {
       },
       (err: unknown) => {
         if (!live) return;
-        failed(`${errorText(err)} Le lien a peut-être déjà servi ou expiré (il est valable 48 heures).`);
+        failed(errorText(err));
       },
     );
   }

@@ -54,7 +54,7 @@ function nameForm(user: User): HTMLElement {
       },
     );
   });
-  return panel('Nom affiché', 'profile-name-title', h('p', { class: 'panel__text' }, 'Il apparaît sur vos collections publiques.'), form);
+  return panel('Votre nom', 'profile-name-title', h('p', { class: 'panel__text' }, 'Il apparaît sur vos collections publiques.'), form);
 }
 
 function emailForm(user: User): HTMLElement {
@@ -118,7 +118,7 @@ function passwordForm(): HTMLElement {
       },
     );
   });
-  return panel('Mot de passe', 'profile-password-title', form);
+  return panel('Changer de mot de passe', 'profile-password-title', form);
 }
 
 function exportPanel(): HTMLElement {
