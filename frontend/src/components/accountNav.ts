@@ -9,6 +9,14 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
   const nav = h('nav', { class: 'account-nav', 'aria-label': 'Mon compte' });
   container.append(nav);
   let closeMenu: (() => void) | null = null;
+  let escapeMenu: (() => boolean) | null = null;
+  nav.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && escapeMenu?.()) event.preventDefault();
+  });
+  // Leaving the menu with Tab closes it.
+  nav.addEventListener('focusout', (event) => {
+    if (event.relatedTarget && !nav.contains(event.relatedTarget as Node)) closeMenu?.();
+  });
 
   function signedOut(): void {
     nav.replaceChildren(
@@ -49,13 +57,12 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
     menu.addEventListener('click', (event) => {
       if (event.target instanceof Element && event.target.closest('a')) setOpen(false);
     });
-    nav.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && !menu.hidden) setOpen(false, true);
-    });
-    nav.addEventListener('focusout', (event) => {
-      if (!nav.contains(event.relatedTarget as Node | null) && event.relatedTarget) setOpen(false);
-    });
     closeMenu = () => setOpen(false);
+    escapeMenu = () => {
+      if (menu.hidden) return false;
+      setOpen(false, true);
+      return true;
+    };
     logout.addEventListener('click', () => {
       logout.disabled = true;
       void logOut()
@@ -70,6 +77,7 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
 
   function render(state: SessionState): void {
     closeMenu = null;
+    escapeMenu = null;
     if (state.status === 'loading') nav.replaceChildren();
     else if (state.status === 'signed-out') signedOut();
     else signedIn(state.user.display_name);

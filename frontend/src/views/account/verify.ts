@@ -3,7 +3,7 @@ import { errorText } from '../../components/form';
 import { loadingIndicator } from '../../components/status';
 import { h } from '../../dom';
 import { loginHref } from '../../router';
-import { reloadSession, sessionReady } from '../../session';
+import { reloadSession, sessionReady, sessionState } from '../../session';
 import type { View } from '../view';
 import { accountPage, outcome } from './page';
 
@@ -57,7 +57,13 @@ export function verifyView(root: HTMLElement, query: URLSearchParams): View {
           'Votre adresse e-mail est confirmée',
           'success',
           h('p', null, 'Merci ! Vous pouvez maintenant rendre vos collections publiques et recevoir des alertes.'),
-          h('p', null, h('a', { class: 'button button--primary', href: '/mon-espace' }, 'Aller à mon espace')),
+          h(
+            'p',
+            null,
+            sessionState().status === 'signed-out'
+              ? h('a', { class: 'button button--primary', href: loginHref('connexion', '/mon-espace') }, 'Se connecter')
+              : h('a', { class: 'button button--primary', href: '/mon-espace' }, 'Aller à mon espace'),
+          ),
         );
       },
       (err: unknown) => {
