@@ -37,6 +37,22 @@ void handle_me_sessions(const req_t *req, resp_t *resp, void *ctx);
 void handle_me_session_delete(const req_t *req, resp_t *resp, void *ctx);
 void handle_me_export(const req_t *req, resp_t *resp, void *ctx);
 void handle_me_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_favourite_list(const req_t *req, resp_t *resp, void *ctx);
+void handle_favourite_ids(const req_t *req, resp_t *resp, void *ctx);
+void handle_favourite_put(const req_t *req, resp_t *resp, void *ctx);
+void handle_favourite_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_mine(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_item_add(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_item_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_collection_item_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_search_saved_list(const req_t *req, resp_t *resp, void *ctx);
+void handle_search_saved_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_search_saved_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_search_saved_delete(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

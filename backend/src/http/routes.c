@@ -2,7 +2,10 @@
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
 #include "domain/people/account.h"
+#include "domain/people/collection.h"
+#include "domain/people/favourite.h"
 #include "domain/people/password.h"
+#include "domain/people/saved_search.h"
 #include "domain/people/session.h"
 #include "domain/search.h"
 #include "domain/source.h"
@@ -42,12 +45,28 @@ static const route_t routes[] = {
         {"GET", "/api/v1/me/sessions", handle_me_sessions},
         {"DELETE", "/api/v1/me/sessions/{id}", handle_me_session_delete},
         {"GET", "/api/v1/me/export", handle_me_export},
+        {"GET", "/api/v1/me/favourites", handle_favourite_list},
+        {"GET", "/api/v1/me/favourites/ids", handle_favourite_ids},
+        {"PUT", "/api/v1/me/favourites/{initiative_id}", handle_favourite_put},
+        {"DELETE", "/api/v1/me/favourites/{initiative_id}", handle_favourite_delete},
+        {"GET", "/api/v1/me/collections", handle_collection_mine},
+        {"POST", "/api/v1/collections", handle_collection_create},
+        {"GET", "/api/v1/collections/{id}", handle_collection_get},
+        {"PATCH", "/api/v1/collections/{id}", handle_collection_patch},
+        {"DELETE", "/api/v1/collections/{id}", handle_collection_delete},
+        {"POST", "/api/v1/collections/{id}/items", handle_collection_item_add},
+        {"PATCH", "/api/v1/collections/{id}/items/{initiative_id}", handle_collection_item_patch},
+        {"DELETE", "/api/v1/collections/{id}/items/{initiative_id}", handle_collection_item_delete},
+        {"GET", "/api/v1/me/searches", handle_search_saved_list},
+        {"POST", "/api/v1/me/searches", handle_search_saved_create},
+        {"PATCH", "/api/v1/me/searches/{id}", handle_search_saved_patch},
+        {"DELETE", "/api/v1/me/searches/{id}", handle_search_saved_delete},
 };
 
 static const db_stmt_t *const statements[] = {
-        catalog_stmts, geocoder_stmts, initiative_stmts, search_stmts,
-        source_stmts,  suggest_stmts,  territory_stmts,  vocab_stmts,
-        account_stmts, password_stmts, session_stmts,
+        catalog_stmts, geocoder_stmts,  initiative_stmts, search_stmts,       source_stmts,
+        suggest_stmts, territory_stmts, vocab_stmts,      account_stmts,      password_stmts,
+        session_stmts, favourite_stmts, collection_stmts, saved_search_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

@@ -13,6 +13,10 @@ const char *const search_params_shape[] = {
         "actor_type", "public", "scale", "stage",  "source",    "year_min", "year_max",
         "near",       "bbox",   "sort",  "facets", NULL};
 
+const char *const search_params_saved[] = {
+        "q",         "theme",    "subtheme", "actor_type", "public", "scale", "stage", "source",
+        "territory", "year_min", "year_max", "near",       "bbox",   "sort",  NULL};
+
 static bool bad(resp_t *resp, const char *field, const char *message) {
     resp_error(resp, 400, "invalid_parameter", message, field);
     return false;
@@ -200,4 +204,87 @@ void search_params_reply_error(resp_t *resp, search_status ss, const search_erro
         reply_failure(resp, err->dom, NULL);
         break;
     }
+}
+
+/* Writes into resp the error of scratch with its field prefixed: a bad parameter of the search is
+ * a bad member of the body (invalid_field), the rest is kept. */
+static void prefixed_error(resp_t *resp, const resp_t *scratch, const char *prefix) {
+    json_error_t e;
+    char field[128];
+    json_t *doc = json_loadb(scratch->body.data, scratch->body.len, 0, &e);
+    json_t *err = json_object_get(doc, "error");
+    const char *code = json_string_value(json_object_get(err, "code"));
+    const char *message = json_string_value(json_object_get(err, "message"));
+    const char *name = json_string_value(json_object_get(err, "field"));
+    if (code == NULL || message == NULL)
+        resp_error(resp, 500, "internal", "Erreur interne du serveur.", NULL);
+    else if (name == NULL)
+        resp_error(resp, scratch->status, code, message, NULL);
+    else {
+        snprintf(field, sizeof field, "%s%s", prefix, name);
+        if (strcmp(code, "invalid_parameter") == 0)
+            code = "invalid_field";
+        resp_error(resp, scratch->status, code, message, field);
+    }
+    json_decref(doc);
+}
+
+bool search_params_check_json(const json_t *params, resp_t *resp, db_t *db, const char *prefix) {
+    char field[128], msg[200];
+    const char *key;
+    json_t *value;
+    resp_t scratch;
+    search_params_store_t *store = NULL;
+    search_query_t sq;
+    search_error_t err;
+    json_t *out = NULL;
+    bool ok = false;
+    /* A request holding only these parameters as its query, so that every check of the search
+     * endpoint applies unchanged. The parameters are borrowed from params: req is not req_free'd.
+     */
+    req_t *req = calloc(1, sizeof *req);
+    resp_init(&scratch, 8192);
+    if (req == NULL || (store = malloc(sizeof *store)) == NULL) {
+        resp_error(resp, 500, "internal", "Erreur interne du serveur.", NULL);
+        goto done;
+    }
+    json_object_foreach((json_t *)params, key, value) {
+        size_t i = 0;
+        while (search_params_saved[i] && strcmp(search_params_saved[i], key) != 0)
+            i++;
+        snprintf(field, sizeof field, "%s%.60s", prefix, key);
+        if (search_params_saved[i] == NULL) {
+            snprintf(msg, sizeof msg, "« %.60s » n'est pas un paramètre de recherche.", key);
+            resp_error(resp, 400, "invalid_field", msg, field);
+            goto done;
+        }
+        if (!json_is_string(value) || json_string_length(value) > REQ_PARAM_MAX) {
+            resp_error(resp, 400, "invalid_field",
+                       "Chaque paramètre de recherche est une chaîne de caractères.", field);
+            goto done;
+        }
+        url_param_t *p = &req->query.params[req->query.n++];
+        p->key = (char *)search_params_saved[i];
+        p->value = (char *)json_string_value(value);
+        p->value_len = json_string_length(value);
+    }
+    if (!search_params_parse(req, &scratch, db, &sq, store)) {
+        prefixed_error(resp, &scratch, prefix);
+        goto done;
+    }
+    sq.limit = 1;
+    sq.facets = 0;
+    search_status ss = search_run(db, &sq, &out, &err);
+    if (ss != SEARCH_OK) {
+        search_params_reply_error(&scratch, ss, &err);
+        prefixed_error(resp, &scratch, prefix);
+        goto done;
+    }
+    ok = true;
+done:
+    json_decref(out);
+    resp_free(&scratch);
+    free(store);
+    free(req);
+    return ok;
 }

@@ -4,6 +4,8 @@
 #ifndef SC_SEARCH_PARAMS_H
 #define SC_SEARCH_PARAMS_H
 
+#include <jansson.h>
+
 #include "domain/search.h"
 #include "server/request.h"
 #include "server/response.h"
@@ -23,6 +25,19 @@ bool search_params_parse(const req_t *req, resp_t *resp, db_t *db, search_query_
 /* Writes the answer for a search that did not succeed (ss != SEARCH_OK): the 400 naming the bad
  * cursor, code or query, or the failure of the domain. Shared by the search and map endpoints. */
 void search_params_reply_error(resp_t *resp, search_status ss, const search_error_t *err);
+
+/* Validates search parameters that do not come from a URL — a saved search's params, a JSON object
+ * of strings — exactly as GET /api/v1/search validates its query: the checks of
+ * search_params_parse, then those the search itself makes (codes that exist, the syntax of q), by
+ * running it for one item. Only search_params_saved are accepted. On refusal resp holds the 400
+ * whose field is prefix followed by the parameter's name ("params.theme"), or the failure (503…),
+ * and false is returned. */
+bool search_params_check_json(const json_t *params, resp_t *resp, db_t *db,
+                              const char *prefix) MUST_CHECK;
+
+/* The parameters a saved search may hold (those that choose what is found, not how a page is
+ * shown); NULL-terminated. */
+extern const char *const search_params_saved[];
 
 /* The parameters that shape a search answer, for the cache key; NULL-terminated. */
 extern const char *const search_params_shape[];

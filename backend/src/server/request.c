@@ -1,5 +1,6 @@
 #include "server/request.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -148,37 +149,26 @@ static bool req_header_clean(const char *v, size_t n) {
     return true;
 }
 
+/* Where each kept header lives in req_t, and its array's size. */
+static const struct {
+    size_t offset, size;
+} req_header_slots[] = {
+        [REQ_H_COOKIE] = {offsetof(req_t, cookie), sizeof((req_t *)0)->cookie},
+        [REQ_H_ORIGIN] = {offsetof(req_t, origin), sizeof((req_t *)0)->origin},
+        [REQ_H_HOST] = {offsetof(req_t, host), sizeof((req_t *)0)->host},
+        [REQ_H_SEC_FETCH_SITE] = {offsetof(req_t, sec_fetch_site),
+                                  sizeof((req_t *)0)->sec_fetch_site},
+        [REQ_H_CSRF_TOKEN] = {offsetof(req_t, csrf_token), sizeof((req_t *)0)->csrf_token},
+        [REQ_H_CONTENT_TYPE] = {offsetof(req_t, content_type), sizeof((req_t *)0)->content_type},
+        [REQ_H_USER_AGENT] = {offsetof(req_t, user_agent), sizeof((req_t *)0)->user_agent},
+        [REQ_H_REMOTE_ADDR] = {offsetof(req_t, remote_addr), sizeof((req_t *)0)->remote_addr},
+};
+
 void req_set_header(req_t *req, req_header which, const char *value) {
-    char *dst;
-    size_t cap;
-    switch (which) {
-    case REQ_H_COOKIE:
-        dst = req->cookie, cap = sizeof req->cookie;
-        break;
-    case REQ_H_ORIGIN:
-        dst = req->origin, cap = sizeof req->origin;
-        break;
-    case REQ_H_HOST:
-        dst = req->host, cap = sizeof req->host;
-        break;
-    case REQ_H_SEC_FETCH_SITE:
-        dst = req->sec_fetch_site, cap = sizeof req->sec_fetch_site;
-        break;
-    case REQ_H_CSRF_TOKEN:
-        dst = req->csrf_token, cap = sizeof req->csrf_token;
-        break;
-    case REQ_H_CONTENT_TYPE:
-        dst = req->content_type, cap = sizeof req->content_type;
-        break;
-    case REQ_H_USER_AGENT:
-        dst = req->user_agent, cap = sizeof req->user_agent;
-        break;
-    case REQ_H_REMOTE_ADDR:
-        dst = req->remote_addr, cap = sizeof req->remote_addr;
-        break;
-    default:
+    if ((size_t)which >= ARRAY_LEN(req_header_slots))
         return;
-    }
+    char *dst = (char *)req + req_header_slots[which].offset;
+    size_t cap = req_header_slots[which].size;
     dst[0] = '\0';
     if (value == NULL)
         return;

@@ -58,6 +58,8 @@ policy_verdict policy_can(const actor_t *a, policy_action action, const policy_o
             return obj->is_public ? POLICY_FORBIDDEN : POLICY_HIDDEN;
         return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
     case POLICY_SPACE_USE:
+    case POLICY_FAVOURITE_EDIT:
+    case POLICY_COLLECTION_CREATE:
         return signed_in ? POLICY_ALLOW : POLICY_UNAUTHENTICATED;
     case POLICY_SAVED_SEARCH_EDIT:
     case POLICY_SESSION_REVOKE:

@@ -13,10 +13,12 @@
 
 typedef enum policy_action {
     POLICY_SPACE_USE,          /* read and manage one's own account and space */
+    POLICY_FAVOURITE_EDIT,     /* list, add and remove one's own favourites */
+    POLICY_COLLECTION_CREATE,  /* start a collection (private; public also needs PUBLISH) */
     POLICY_COLLECTION_READ,    /* open a collection */
     POLICY_COLLECTION_EDIT,    /* change a collection or its items, delete it */
     POLICY_COLLECTION_PUBLISH, /* make a collection public (or create it public) */
-    POLICY_SAVED_SEARCH_EDIT,  /* read, change or delete a saved search */
+    POLICY_SAVED_SEARCH_EDIT,  /* read, change or delete a saved search; obj NULL: create one */
     POLICY_SESSION_REVOKE,     /* close a session */
     POLICY_ROLE_GRANT,         /* change someone's role */
 } policy_action;

@@ -1,5 +1,5 @@
-/* The write path's pure parts: the one authorisation policy (its whole table of actors ×
- * actions × visibility), request bodies checked field by field, cookies and headers, tokens. */
+/* The write path's pure parts: request bodies checked field by field, cookies and headers, random
+ * tokens, SHA-256 and HMAC. (The policy's table: test_policy.c.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,65 +10,8 @@
 #include <string.h>
 
 #include "core/crypto.h"
-#include "domain/people/policy.h"
 #include "http/body.h"
 #include "server/request.h"
-
-enum { ANON, MEMBER_UNVERIFIED, MEMBER, OTHER, MODERATOR, ADMIN, NACTORS };
-
-static actor_t actor_of(int who) {
-    actor_t a;
-    actor_anonymous(&a);
-    if (who == ANON)
-        return a;
-    a.user_id = who == OTHER ? 2 : who == MODERATOR ? 3 : who == ADMIN ? 4 : 1;
-    a.verified = who != MEMBER_UNVERIFIED;
-    a.role = who == MODERATOR ? ROLE_MODERATOR : who == ADMIN ? ROLE_ADMIN : ROLE_MEMBER;
-    return a;
-}
-
-/* Collections of user 1, private and public: the verdict for each actor. */
-static void test_policy_collections(void **state) {
-    (void)state;
-    static const policy_verdict read_private[NACTORS] = {
-            POLICY_HIDDEN, POLICY_ALLOW, POLICY_ALLOW, POLICY_HIDDEN, POLICY_HIDDEN, POLICY_HIDDEN};
-    static const policy_verdict edit_private[NACTORS] = {
-            POLICY_HIDDEN, POLICY_ALLOW, POLICY_ALLOW, POLICY_HIDDEN, POLICY_HIDDEN, POLICY_HIDDEN};
-    static const policy_verdict edit_public[NACTORS] = {POLICY_UNAUTHENTICATED, POLICY_ALLOW,
-                                                        POLICY_ALLOW,           POLICY_FORBIDDEN,
-                                                        POLICY_FORBIDDEN,       POLICY_FORBIDDEN};
-    static const policy_verdict publish_own[NACTORS] = {POLICY_UNAUTHENTICATED, POLICY_UNVERIFIED,
-                                                        POLICY_ALLOW,           POLICY_HIDDEN,
-                                                        POLICY_HIDDEN,          POLICY_HIDDEN};
-    policy_object_t priv = {.owner_id = 1, .is_public = false};
-    policy_object_t pub = {.owner_id = 1, .is_public = true};
-    for (int who = 0; who < NACTORS; who++) {
-        actor_t a = actor_of(who);
-        assert_int_equal(policy_can(&a, POLICY_COLLECTION_READ, &priv), read_private[who]);
-        assert_int_equal(policy_can(&a, POLICY_COLLECTION_READ, &pub), POLICY_ALLOW);
-        assert_int_equal(policy_can(&a, POLICY_COLLECTION_EDIT, &priv), edit_private[who]);
-        assert_int_equal(policy_can(&a, POLICY_COLLECTION_EDIT, &pub), edit_public[who]);
-        assert_int_equal(policy_can(&a, POLICY_COLLECTION_PUBLISH, &priv), publish_own[who]);
-    }
-}
-
-static void test_policy_space_and_roles(void **state) {
-    (void)state;
-    policy_object_t mine = {.owner_id = 1};
-    for (int who = 0; who < NACTORS; who++) {
-        actor_t a = actor_of(who);
-        policy_verdict space = policy_can(&a, POLICY_SPACE_USE, NULL);
-        assert_int_equal(space, who == ANON ? POLICY_UNAUTHENTICATED : POLICY_ALLOW);
-        policy_verdict s = policy_can(&a, POLICY_SAVED_SEARCH_EDIT, &mine);
-        assert_int_equal(s, who == ANON                                 ? POLICY_UNAUTHENTICATED
-                            : who == MEMBER || who == MEMBER_UNVERIFIED ? POLICY_ALLOW
-                                                                        : POLICY_HIDDEN);
-        policy_verdict g = policy_can(&a, POLICY_ROLE_GRANT, NULL);
-        assert_int_equal(g, who == ANON    ? POLICY_UNAUTHENTICATED
-                            : who == ADMIN ? POLICY_ALLOW
-                                           : POLICY_FORBIDDEN);
-    }
-}
 
 static const char *const colours[] = {"rouge", "vert", NULL};
 static const body_field_t fields[] = {
@@ -212,8 +155,6 @@ static void test_tokens_and_hashes(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_policy_collections),
-            cmocka_unit_test(test_policy_space_and_roles),
             cmocka_unit_test(test_body_accepts_and_trims),
             cmocka_unit_test(test_body_refusals_name_the_field),
             cmocka_unit_test(test_cookies_and_headers),
