@@ -167,7 +167,7 @@ export function deleteSavedSearch(searchId: number): Promise<null> {
 }
 
 /** Which alert an unsubscribe link is about, when the API tells it before the click. */
-export function describeUnsubscribe(token: string, signal?: AbortSignal): Promise<{ name?: string }> {
+export function describeUnsubscribe(token: string, signal?: AbortSignal): Promise<{ status?: 'valid' | 'unsubscribed'; name?: string }> {
   return getJson(`${V1}/alerts/unsubscribe?${new URLSearchParams({ token }).toString()}`, signal);
 }
 

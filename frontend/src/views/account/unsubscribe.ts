@@ -1,3 +1,4 @@
+import { ApiError } from '../../api';
 import { describeUnsubscribe, unsubscribe } from '../../accountApi';
 import { busy, errorText, formMessage } from '../../components/form';
 import { h } from '../../dom';
@@ -20,12 +21,23 @@ export function unsubscribeView(root: HTMLElement, query: URLSearchParams): View
   } else {
     describeUnsubscribe(token, controller.signal).then(
       (answer) => {
-        if (typeof answer.name === 'string' && answer.name) {
-          what.replaceChildren('Vous ne recevrez plus d’e-mail pour la recherche « ', h('strong', null, answer.name), ' ».');
+        const name = typeof answer.name === 'string' && answer.name ? answer.name : null;
+        if (answer.status === 'unsubscribed') {
+          what.replaceChildren('L’alerte', name ? ' de la recherche « ' : '', name ? h('strong', null, name) : '', name ? ' »' : '', ' est déjà désactivée : vous ne recevrez plus d’e-mail pour elle.');
+          confirm.hidden = true;
+        } else if (name) {
+          what.replaceChildren('Vous ne recevrez plus d’e-mail pour la recherche « ', h('strong', null, name), ' ».');
         }
       },
-      // Without a description the button still works: the answer of the confirmation names the alert.
-      () => undefined,
+      (err: unknown) => {
+        // A link that cannot work says so at once; any other failure leaves the button, whose
+        // answer names the alert.
+        if (err instanceof ApiError && err.code === 'invalid_token') {
+          message.error(err.message);
+          what.hidden = true;
+          confirm.hidden = true;
+        }
+      },
     );
   }
 
