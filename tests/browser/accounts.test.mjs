@@ -42,6 +42,14 @@ function sql(text) {
   });
 }
 
+function redisCli(host, port, args) {
+  return new Promise((resolve, reject) =>
+    execFile('redis-cli', ['-h', host, '-p', port, ...args], { timeout: 10000 }, (err, stdout) =>
+      err ? reject(new Error(`redis-cli ${args.join(' ')}: ${err.message}`)) : resolve(stdout.trim()),
+    ),
+  );
+}
+
 // The account endpoints answer 400 to an empty log-in; before they exist the route is a 404.
 const probe = await fetch(`${BASE_URL}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).catch(
   () => null,
@@ -129,6 +137,12 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
     );
     const url = /^export SC_BASE_URL=(\S+)$/m.exec(env)?.[1]?.replace(/\/+$/, '');
     assert.equal(url, BASE_URL, 'export the port overrides of the stack under test (SC_HTTP_PORT, SC_PG_PORT…)');
+    // Log-ins are limited per IP (30 in five minutes), and every test here logs in: the counters of
+    // the stack's Redis start from zero, as in the API suite.
+    const redisHost = /SC_REDIS_HOST=(\S+)/.exec(env)?.[1] ?? '127.0.0.1';
+    const redisPort = /SC_REDIS_PORT=(\S+)/.exec(env)?.[1] ?? '16380';
+    const keys = (await redisCli(redisHost, redisPort, ['--scan', '--pattern', 'sc:rl:*'])).split('\n').filter(Boolean);
+    for (let i = 0; i < keys.length; i += 100) await redisCli(redisHost, redisPort, ['del', ...keys.slice(i, i + 100)]);
   });
 
   after(async () => {
