@@ -11,6 +11,7 @@ run)
     PG_PORT=${SC_PG_PORT:-5433}
     REDIS_PORT=${SC_REDIS_PORT:-6380}
     FIXTURE_PORT=${SC_FIXTURE_PORT:-8090}
+    SMTP_PORT=${SC_SMTP_PORT:-8025}
     ;;
 test)
     VAR=$ROOT/var/test
@@ -18,6 +19,7 @@ test)
     PG_PORT=${SC_PG_PORT:-15433}
     REDIS_PORT=${SC_REDIS_PORT:-16380}
     FIXTURE_PORT=${SC_FIXTURE_PORT:-18090}
+    SMTP_PORT=${SC_SMTP_PORT:-18025}
     ;;
 *)
     printf 'SC_PROFILE must be "run" or "test", not "%s"\n' "$SC_PROFILE" >&2
@@ -28,6 +30,8 @@ esac
 RUN_DIR=$VAR/run
 LOG_DIR=$VAR/log
 API_SOCK=$RUN_DIR/api.sock
+MAIL_DIR=$VAR/mail
+SECRET_FILE=$VAR/secret.key
 PGBIN=${SC_PGBIN:-/usr/lib/postgresql/15/bin}
 DB_NAME=socialconnect
 DB_USER=socialconnect

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The private local stack: PostgreSQL/PostGIS, Redis, the API and nginx, under var/ (profile run) or
+# The private local stack: PostgreSQL/PostGIS, Redis, the API, nginx, the job runner and a local SMTP
+# sink, under var/ (profile run) or
 # var/test/ (profile test). Ports, folders and actions: docs/local-stack-contract.md.
 #
 #   SC_PROFILE=run|test scripts/stack.sh ACTION [ACTION...]
@@ -30,6 +31,8 @@ actions: start stop status restart
          start-redis stop-redis restart-redis
          start-api stop-api restart-api
          start-nginx stop-nginx restart-nginx
+         start-mail stop-mail (the local SMTP sink: messages kept in \$VAR/mail)
+         start-jobs stop-jobs restart-jobs (the job runner: harvests, alerts, e-mails)
          start-fixtures stop-fixtures (the local imitations of source platforms)
          harvest (loads sources/fixtures/*.json but the hostile one, and harvests them)
          env (prints shell exports for this profile)  psql [ARGS] (opens psql as socialconnect)
@@ -102,6 +105,17 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_dirs() {
     mkdir -p "$VAR" "$RUN_DIR" "$LOG_DIR"
+}
+
+# The key that signs the links sent by e-mail (SC_SECRET_KEY of the API and the job runner): made
+# once per profile, kept in $VAR/secret.key (mode 600), so that links stay valid across restarts.
+ensure_secret() {
+    ensure_dirs
+    if [[ ! -s $SECRET_FILE ]]; then
+        (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '=+/\n' >"$SECRET_FILE.new")
+        mv "$SECRET_FILE.new" "$SECRET_FILE"
+        say "created the secret key $SECRET_FILE"
+    fi
 }
 
 log_tail() {
@@ -412,6 +426,7 @@ start_api() {
         stop_api
     fi
     [[ -x $bin ]] || die "API program $bin not found: build it with 'make build'"
+    ensure_secret
     ((${#API_SOCK} <= 107)) || die "socket path $API_SOCK is longer than 107 bytes: use a shorter checkout path"
     rm -f "$API_SOCK"
     {
@@ -427,6 +442,8 @@ start_api() {
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
         # Plain HTTP on loopback: the session cookie cannot be Secure (docs/api.md, "Writes").
         export SC_PUBLIC_URL=${SC_PUBLIC_URL:-http://localhost:$HTTP_PORT} SC_COOKIE_SECURE=0
+        SC_SECRET_KEY=$(<"$SECRET_FILE")
+        export SC_SECRET_KEY
         exec setsid nohup "$bin" </dev/null >>"$LOG_DIR/api.log" 2>&1
     ) &
     pid=$!
@@ -680,6 +697,132 @@ local_admin() {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# The local SMTP sink (tests/mail-sink): keeps every message as a file in $MAIL_DIR, so that the
+# e-mails of the job runner can be read without a mail server. SC_MAIL_SINK_DELAY_MS slows it
+# down (tests).
+
+mail_pid() {
+    local pid
+    pid=$(read_pid "$RUN_DIR/mail.pid") || return 1
+    pid_alive "$pid" && [[ $(proc_comm "$pid") == node* ]] || return 1
+    printf '%s' "$pid"
+}
+
+start_mail() {
+    ensure_dirs
+    local pid i
+    if pid=$(mail_pid); then
+        say "mail sink already running (pid $pid, port $SMTP_PORT)"
+        return 0
+    fi
+    [[ -d $ROOT/tests/mail-sink/node_modules ]] || die "tests/mail-sink/node_modules is missing: run scripts/install-deps.sh"
+    ! port_busy "$SMTP_PORT" || die "127.0.0.1:$SMTP_PORT is already in use by another program"
+    mkdir -p "$MAIL_DIR"
+    setsid node "$ROOT/tests/mail-sink/sink.mjs" --port "$SMTP_PORT" --dir "$MAIL_DIR" \
+        --delay-ms "${SC_MAIL_SINK_DELAY_MS:-0}" >>"$LOG_DIR/mail.log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$RUN_DIR/mail.pid"
+    for ((i = 0; i < 100; i++)); do
+        if port_busy "$SMTP_PORT"; then
+            say "mail sink started (pid $pid, smtp://127.0.0.1:$SMTP_PORT, messages in $MAIL_DIR)"
+            return 0
+        fi
+        pid_alive "$pid" || break
+        sleep 0.1
+    done
+    log_tail "$LOG_DIR/mail.log"
+    die "the mail sink did not listen on port $SMTP_PORT within 10 s"
+}
+
+stop_mail() {
+    local pid
+    if ! pid=$(mail_pid); then
+        say "mail sink not running"
+        rm -f "$RUN_DIR/mail.pid"
+        return 0
+    fi
+    stop_process "mail sink" "$pid" TERM || return 1
+    rm -f "$RUN_DIR/mail.pid"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# The job runner (socialconnect-jobs): harvest jobs, saved-search alerts, the e-mails of the outbox,
+# expired sessions. In the test profile it leaves harvests to the harvest tests, which drive them
+# (SC_JOBS_TASKS overrides the tasks in both profiles).
+
+jobs_bin() {
+    local bin=${SC_JOBS_BIN:-backend/build/socialconnect-jobs}
+    [[ $bin == /* ]] || bin=$ROOT/$bin
+    printf '%s' "$bin"
+}
+
+jobs_pid() {
+    local pid bin=""
+    pid=$(read_pid "$RUN_DIR/jobs.pid") || return 1
+    [[ -f $RUN_DIR/jobs.bin ]] && bin=$(<"$RUN_DIR/jobs.bin")
+    if pid_alive "$pid" && [[ -z $bin || $(proc_argv0 "$pid") == "$bin" ]]; then
+        printf '%s' "$pid"
+        return 0
+    fi
+    rm -f "$RUN_DIR/jobs.pid" "$RUN_DIR/jobs.bin"
+    return 1
+}
+
+start_jobs() {
+    local bin pid tasks
+    bin=$(jobs_bin)
+    ensure_dirs
+    ensure_secret
+    if pid=$(jobs_pid); then
+        if [[ $(cat "$RUN_DIR/jobs.bin" 2>/dev/null) == "$bin" && ! $bin -nt $RUN_DIR/jobs.pid ]]; then
+            say "job runner already running (pid $pid)"
+            return 0
+        fi
+        say "job runner running from an older or another binary: restarting it"
+        stop_jobs
+    fi
+    [[ -x $bin ]] || die "job runner $bin not found: build it with 'make build'"
+    tasks=${SC_JOBS_TASKS:-}
+    [[ -n $tasks || $SC_PROFILE != test ]] || tasks=alerts,mail,cleanup
+    printf '=== %s start %s\n' "$(date -Is)" "$bin" >>"$LOG_DIR/jobs.log"
+    (
+        cd "$ROOT"
+        export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
+        export SC_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT SC_SMTP_STARTTLS=none
+        export SC_PUBLIC_URL=http://localhost:$HTTP_PORT SC_JOBS_TASKS=$tasks
+        SC_SECRET_KEY=$(<"$SECRET_FILE")
+        export SC_SECRET_KEY
+        if [[ $SC_PROFILE == test ]]; then
+            export SC_JOBS_POLL_MS=${SC_JOBS_POLL_MS:-200}
+        else
+            export SC_FIXTURE_PORT=$FIXTURE_PORT SC_HARVEST_DELAY_MS=${SC_HARVEST_DELAY_MS:-0}
+        fi
+        exec setsid nohup "$bin" </dev/null >>"$LOG_DIR/jobs.log" 2>&1
+    ) &
+    pid=$!
+    printf '%s\n' "$pid" >"$RUN_DIR/jobs.pid"
+    printf '%s\n' "$bin" >"$RUN_DIR/jobs.bin"
+    sleep 0.3
+    if ! pid_alive "$pid"; then
+        rm -f "$RUN_DIR/jobs.pid" "$RUN_DIR/jobs.bin"
+        log_tail "$LOG_DIR/jobs.log"
+        die "the job runner exited during start-up"
+    fi
+    say "job runner started (pid $pid, log $LOG_DIR/jobs.log)"
+}
+
+stop_jobs() {
+    local pid
+    if ! pid=$(jobs_pid); then
+        say "job runner not running"
+        return 0
+    fi
+    # SIGTERM: the runner finishes the item in hand (a harvest ends as partial) and exits.
+    stop_process "job runner" "$pid" TERM || return 1
+    rm -f "$RUN_DIR/jobs.pid" "$RUN_DIR/jobs.bin"
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Whole stack
 
 status() {
@@ -709,6 +852,18 @@ status() {
         printf '%-9s stopped\n' nginx
         down=1
     fi
+    if pid=$(mail_pid 2>/dev/null); then
+        printf '%-9s running  pid %-8s smtp://127.0.0.1:%s (%s)\n' mail "$pid" "$SMTP_PORT" "$MAIL_DIR"
+    else
+        printf '%-9s stopped\n' mail
+        down=1
+    fi
+    if pid=$(jobs_pid 2>/dev/null); then
+        printf '%-9s running  pid %-8s %s\n' jobs "$pid" "$LOG_DIR/jobs.log"
+    else
+        printf '%-9s stopped\n' jobs
+        down=1
+    fi
     return "$down"
 }
 
@@ -719,16 +874,20 @@ start_all() {
     start_redis
     start_api
     start_nginx
+    start_mail
     if [[ $SC_PROFILE == run ]]; then
         local_admin
         start_fixtures
         harvest_fixtures
     fi
+    start_jobs
     say "SocialConnect is running: http://localhost:$HTTP_PORT/"
 }
 
 stop_all() {
     local rc=0
+    stop_jobs || rc=1
+    stop_mail || rc=1
     stop_fixtures || rc=1
     stop_nginx || rc=1
     stop_api || rc=1
@@ -759,6 +918,7 @@ export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
 export SC_FCGI_SOCKET=$(printf '%q' "$API_SOCK")
 export SC_BASE_URL=http://127.0.0.1:$HTTP_PORT
 export SC_FIXTURE_PORT=$FIXTURE_PORT
+export SC_SMTP_PORT=$SMTP_PORT
 export SC_SHARED_DIR=$(printf '%q' "$SC_SHARED_DIR")
 export SC_REPO=$(printf '%q' "$ROOT")
 EOF
@@ -789,6 +949,11 @@ while (($# > 0)); do
     stop-api) stop_api ;;
     restart-api) stop_api && start_api ;;
     start-nginx) start_nginx ;;
+    start-mail) start_mail ;;
+    stop-mail) stop_mail ;;
+    start-jobs) start_jobs ;;
+    stop-jobs) stop_jobs ;;
+    restart-jobs) stop_jobs && start_jobs ;;
     start-fixtures) start_fixtures ;;
     stop-fixtures) stop_fixtures ;;
     harvest) harvest_fixtures ;;

@@ -3,7 +3,8 @@
 // Runs against a stack started by scripts/stack.sh (profile SC_PROFILE, default "test"): the API at
 // SC_BASE_URL, PostgreSQL through `scripts/stack.sh psql` and the libpq variables that `stack.sh env`
 // prints. The harvester is backend/build/socialconnect-harvest (SC_HARVEST_BIN to use another); the
-// suite is skipped, saying so, only when that file does not exist.
+// suite is skipped, saying so, only when that file does not exist. The queue of harvest jobs is
+// served by the job runner, socialconnect-jobs, beside the harvester (SC_JOBS_BIN to use another).
 //
 // Order (one file, tests run in sequence): the fixture server starts on a free port; earlier fixture
 // data is removed (sources fixture-*, their records, runs and the initiatives only they fed); `load`;
@@ -21,6 +22,7 @@ import { expected, sourceDoc, websiteKey, REPO, SITE_NAMES, HERE } from './lib.m
 const PROFILE = process.env.SC_PROFILE || 'test';
 const BASE_URL = (process.env.SC_BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const BIN = path.resolve(REPO, process.env.SC_HARVEST_BIN || 'backend/build/socialconnect-harvest');
+const JOBS_BIN = path.resolve(REPO, process.env.SC_JOBS_BIN || path.join(path.dirname(BIN), 'socialconnect-jobs'));
 const RUN_TIMEOUT_MS = Number(process.env.SC_HARVEST_RUN_TIMEOUT_MS || 15 * 60 * 1000);
 const SOURCE_FILES = fs.readdirSync(path.join(REPO, 'sources', 'fixtures')).filter((f) => f.endsWith('.json')).sort()
   .map((f) => path.join('sources', 'fixtures', f));
@@ -57,10 +59,10 @@ const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const FIXTURE_CODES = `(${Object.values(SLUGS).map(lit).join(', ')})`;
 
 /** Runs the harvester with args; resolves {code, signal, stdout, stderr, ms}. */
-function harvest(args, { timeout = RUN_TIMEOUT_MS, env = {}, onStart } = {}) {
+function harvest(args, { timeout = RUN_TIMEOUT_MS, env = {}, onStart, bin = BIN } = {}) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(BIN, args, {
+    const child = spawn(bin, args, {
       cwd: REPO,
       env: { ...process.env, ...pgEnv, SC_FIXTURE_PORT: String(srv.port), SC_HARVEST_DELAY_MS: '0',
         // The hostile page that never answers costs timeout × 4 attempts: keep it short here.
@@ -631,7 +633,11 @@ test('a record taken off its site is marked gone after gone_after_runs runs, the
   assert.equal(await live(), total0);
 });
 
-test('queued jobs are taken once each by two daemons; a source is queued again when its period is due', { skip }, async () => {
+// One pass of the job runner over the harvest queue only (the stack's own runner leaves harvests to
+// these tests in the test profile).
+const runnerOnce = () => harvest(['--once', '--only', 'harvest'], { bin: JOBS_BIN });
+
+test('queued jobs are taken once each by two job runners; a source is queued again when its period is due', { skip }, async () => {
   const runCount = async (slug) => Number(await psql(`SELECT count(*) FROM harvest_run h JOIN source s ON s.id = h.source_id WHERE s.code = ${lit(slug)}`));
   const codes = [SLUGS.rss, SLUGS.csv];
   const before = Object.fromEntries(await Promise.all(Object.values(SLUGS).map(async (s) => [s, await runCount(s)])));
@@ -644,7 +650,7 @@ test('queued jobs are taken once each by two daemons; a source is queued again w
   r = await harvest(['queue', 'no-such-source'], { timeout: 60000 });
   assert.equal(r.code, 1, show(r));
   assert.match(r.stderr, /no such source/);
-  const [d1, d2] = await Promise.all([harvest(['daemon', '--once']), harvest(['daemon', '--once'])]);
+  const [d1, d2] = await Promise.all([runnerOnce(), runnerOnce()]);
   assert.equal(d1.code, 0, show(d1));
   assert.equal(d2.code, 0, show(d2));
   const jobs = await rows(`SELECT s.code, j.status, j.run_id, j.taken_by FROM harvest_job j JOIN source s ON s.id = j.source_id
@@ -654,11 +660,11 @@ test('queued jobs are taken once each by two daemons; a source is queued again w
   for (const s of Object.values(SLUGS)) {
     assert.equal(await runCount(s), before[s] + (codes.includes(s) ? 1 : 0), `${s}: runs`);
   }
-  // The schedule: a source whose next run is due is queued and harvested by the next daemon pass.
+  // The schedule: a source whose next run is due is queued and harvested by the next runner pass.
   const due = SLUGS.csv;
   await psql(`UPDATE source SET next_run_at = now() - interval '1 minute' WHERE code = ${lit(due)}`);
   const n0 = await runCount(due);
-  r = await harvest(['daemon', '--once']);
+  r = await runnerOnce();
   assert.equal(r.code, 0, show(r));
   assert.equal(await runCount(due), n0 + 1, 'the due source was harvested');
   const next = await rows(`SELECT (next_run_at - h.finished_at) BETWEEN interval '23 hours 59 minutes' AND interval '24 hours 1 minute' AS ok

@@ -86,6 +86,14 @@ bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
     cfg->cookie_secure = secure == 1;
     cfg->hash_concurrency = (int)hashes;
     cfg->rate_limits = limits == 1;
+    if (!env_str("SC_SECRET_KEY", "", cfg->secret_key, sizeof cfg->secret_key, err, errlen))
+        return false;
+    if (strlen(cfg->secret_key) < 16) {
+        snprintf(err, errlen,
+                 "SC_SECRET_KEY must be set to a random string of at least 16 characters (it "
+                 "signs the links sent by e-mail; scripts/stack.sh keeps one in var/secret.key)");
+        return false;
+    }
     cfg->workers = (int)workers;
     cfg->redis_port = (int)port;
     cfg->redis_timeout_ms = (int)timeout;

@@ -23,6 +23,9 @@ typedef struct cfg {
     bool cookie_secure;      /* SC_COOKIE_SECURE (1): Secure and __Host- session cookie */
     int hash_concurrency;    /* SC_HASH_CONCURRENCY (1): password hashes computed at once */
     bool rate_limits;        /* SC_RATE_LIMITS (1): 0 only for benchmarks of log-ins */
+    /* SC_SECRET_KEY: the key that signs links sent by e-mail (alert unsubscribe). Required, at
+     * least 16 bytes: there is no default, since a default key would be known to everyone. */
+    char secret_key[256];
 } cfg_t;
 
 /* Fills cfg from the environment. Returns false and writes a message to err when a variable is

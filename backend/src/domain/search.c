@@ -341,6 +341,11 @@ static void where_build(qb_t *x, int skip) {
         sqlb_paramf(&x->b, "%.1f", sq->near_km * 1000);
         sqlb_sql(&x->b, "::float8)");
     }
+    if (sq->changed_since) {
+        sqlb_sql(&x->b, " AND GREATEST(i.created_at, i.updated_at) > ");
+        sqlb_param(&x->b, sq->changed_since);
+        sqlb_sql(&x->b, "::timestamptz");
+    }
     if (sq->has_bbox) {
         sqlb_sql(&x->b, " AND i.geom && ST_MakeEnvelope(");
         for (int i = 0; i < 4; i++) {
@@ -405,7 +410,8 @@ static dom_status total_precounted(db_t *db, const search_query_t *sq, const cha
     bool single[2], territorial[2];
     int n = 0;
     *found = false;
-    if (ast || (q && q[0]) || sq->has_near || sq->has_bbox || sq->year_min || sq->year_max)
+    if (ast || (q && q[0]) || sq->has_near || sq->has_bbox || sq->year_min || sq->year_max ||
+        sq->changed_since)
         return DOM_OK;
     for (int k = 0; k < SEARCH_NKINDS; k++) {
         if (sq->codes[k].n == 0)
@@ -703,7 +709,7 @@ static bool facet_precounted(const search_query_t *sq, const char *q, const sear
     size_t nfilters = 0;
     *fkind = *fcode = "";
     if (facet == SEARCH_SOURCE || ast || (q && q[0]) || sq->has_near || sq->has_bbox ||
-        sq->year_min || sq->year_max)
+        sq->year_min || sq->year_max || sq->changed_since)
         return false;
     for (int k = 0; k < SEARCH_NKINDS; k++) {
         if (k == facet || sq->codes[k].n == 0)
@@ -903,7 +909,8 @@ static dom_status search_correct(db_t *db, const char *q, char **corrected) {
 /* Whether the search has conditions besides its free words: its matches are then few enough to be
  * read (they are counted up to the cap), and ranked ties stay newest first up to the cap. */
 static bool has_filters(const search_query_t *sq, const search_ast_t *ast) {
-    if (ast || sq->nterritories > 0 || sq->year_min || sq->year_max || sq->has_near || sq->has_bbox)
+    if (ast || sq->nterritories > 0 || sq->year_min || sq->year_max || sq->has_near ||
+        sq->has_bbox || sq->changed_since)
         return true;
     for (int k = 0; k < SEARCH_NKINDS; k++)
         if (sq->codes[k].n > 0)

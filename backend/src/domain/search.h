@@ -81,6 +81,9 @@ typedef struct search_query {
     double bbox[4]; /* minLon, minLat, maxLon, maxLat */
     search_sort sort;
     unsigned facets; /* bit (1u << facet) for each facet asked */
+    /* Internal, never read from a request: only the initiatives created or updated after this
+     * instant (a timestamptz as text, borrowed), for the alerts of saved searches. NULL: all. */
+    const char *changed_since;
 } search_query_t;
 
 typedef enum search_status {

@@ -1,6 +1,8 @@
 #include "harvest/run.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -434,4 +436,83 @@ done:
     json_decref(rs.seen_ids);
     json_decref(rs.errors);
     return rs.db_st;
+}
+
+static bool env_int(const char *name, int def, int min, int max, int *out, char *err,
+                    size_t errlen) {
+    const char *v = getenv(name);
+    *out = def;
+    if (v == NULL || *v == '\0')
+        return true;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max) {
+        snprintf(err, errlen, "%s=%s: expected a number from %d to %d", name, v, min, max);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+bool hv_run_options_env(hv_run_options *opt, char *ua, size_t ualen, volatile sig_atomic_t *stop,
+                        char *err, size_t errlen) {
+    const char *contact = getenv("SC_HARVEST_CONTACT");
+    if (contact == NULL || *contact == '\0')
+        contact = "https://socialconnect.fr/sources";
+    snprintf(ua, ualen, "SocialConnect-harvester/1.0 (+%s)", contact);
+    *opt = (hv_run_options){
+            .progress = stdout,
+            .records_out = stdout,
+            .user_agent = ua,
+            .stop = stop,
+    };
+    if (!env_int("SC_HARVEST_DELAY_MS", -1, -1, 60000, &opt->delay_ms, err, errlen) ||
+        !env_int("SC_HARVEST_TIMEOUT_MS", 20000, 100, 600000, &opt->timeout_ms, err, errlen) ||
+        !env_int("SC_HARVEST_RETRY_BASE_MS", 500, 1, 60000, &opt->retry_base_ms, err, errlen))
+        return false;
+    opt->geocache = json_object();
+    if (opt->geocache == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+static const char *db_reason(dom_status st) {
+    return st == DOM_UNAVAILABLE ? "PostgreSQL cannot be reached" : "database error (see log)";
+}
+
+int hv_run_stored(db_t *db, const char *slug, const hv_run_options *opt, int64_t *run_id) {
+    int64_t source_id;
+    char *doc = NULL, err[HV_ERR_MAX];
+    hv_source *src = NULL;
+    hv_run_figures fig;
+    int rc = 1;
+    *run_id = 0;
+    dom_status st = hv_store_source_get(db, slug, &source_id, &doc);
+    if (st == DOM_NOT_FOUND) {
+        fprintf(stderr, "%s: no such source (load its document first)\n", slug);
+        goto done;
+    }
+    if (st != DOM_OK) {
+        fprintf(stderr, "%s: %s\n", slug, db_reason(st));
+        rc = 3;
+        goto done;
+    }
+    if (hv_source_parse(doc, strlen(doc), &src, err) != 0) {
+        fprintf(stderr, "%s: stored document invalid: %s\n", slug, err);
+        goto done;
+    }
+    st = hv_run_source(db, src, source_id, opt, &fig, run_id);
+    if (st != DOM_OK) {
+        fprintf(stderr, "%s: %s\n", slug, db_reason(st));
+        rc = 3;
+        goto done;
+    }
+    rc = fig.pages_fetched > 0 ? 0 : 1;
+done:
+    hv_source_free(src);
+    free(doc);
+    return rc;
 }

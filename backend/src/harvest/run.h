@@ -39,4 +39,17 @@ dom_status hv_run_source(db_t *db, const hv_source *src, int64_t source_id,
                          const hv_run_options *opt, hv_run_figures *fig,
                          int64_t *run_id) MUST_CHECK;
 
+/* The options of a real run from the environment: SC_HARVEST_DELAY_MS (overrides every source's
+ * politeness delay), SC_HARVEST_TIMEOUT_MS, SC_HARVEST_RETRY_BASE_MS, SC_HARVEST_CONTACT (the URL
+ * in the User-Agent, written into ua[ualen], which must outlive opt). Progress and records go to
+ * stdout; opt->geocache is a new object the caller frees with json_decref. False, with a message
+ * in err, when a variable is unusable. */
+bool hv_run_options_env(hv_run_options *opt, char *ua, size_t ualen, volatile sig_atomic_t *stop,
+                        char *err, size_t errlen) MUST_CHECK;
+
+/* Loads the stored document of slug and runs it. Returns 0 when the run happened (even partial),
+ * 1 when the source could not be read at all or is unknown, 3 on a database failure; *run_id is
+ * the run written, or 0. Problems are written on stderr, prefixed by the slug. */
+int hv_run_stored(db_t *db, const char *slug, const hv_run_options *opt, int64_t *run_id);
+
 #endif

@@ -53,6 +53,8 @@ void handle_search_saved_list(const req_t *req, resp_t *resp, void *ctx);
 void handle_search_saved_create(const req_t *req, resp_t *resp, void *ctx);
 void handle_search_saved_patch(const req_t *req, resp_t *resp, void *ctx);
 void handle_search_saved_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_alert_unsubscribe_check(const req_t *req, resp_t *resp, void *ctx);
+void handle_alert_unsubscribe(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

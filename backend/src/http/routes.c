@@ -1,3 +1,4 @@
+#include "domain/alert.h"
 #include "domain/catalog.h"
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
@@ -61,12 +62,14 @@ static const route_t routes[] = {
         {"POST", "/api/v1/me/searches", handle_search_saved_create},
         {"PATCH", "/api/v1/me/searches/{id}", handle_search_saved_patch},
         {"DELETE", "/api/v1/me/searches/{id}", handle_search_saved_delete},
+        {"GET", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe_check},
+        {"POST", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe},
 };
 
 static const db_stmt_t *const statements[] = {
-        catalog_stmts, geocoder_stmts,  initiative_stmts, search_stmts,       source_stmts,
-        suggest_stmts, territory_stmts, vocab_stmts,      account_stmts,      password_stmts,
-        session_stmts, favourite_stmts, collection_stmts, saved_search_stmts,
+        alert_stmts,    catalog_stmts, geocoder_stmts,  initiative_stmts, search_stmts,
+        source_stmts,   suggest_stmts, territory_stmts, vocab_stmts,      account_stmts,
+        password_stmts, session_stmts, favourite_stmts, collection_stmts, saved_search_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

@@ -3,13 +3,13 @@
  *   load FILE…                  validate source documents (all or nothing) and store them
  *   test SLUG|FILE [--limit N]  fetch and extract without writing; records as JSON lines
  *   run SLUG… | --all           harvest now, one progress line per source
- *   queue SLUG…                 ask the daemons to harvest these sources now
- *   daemon [--once]             take jobs from the queue; schedule each source by its period
+ *   queue SLUG…                 ask the job runner (socialconnect-jobs) to harvest these now
  *
  * Configuration from the environment (README.md): SC_PG_DSN (else the libpq variables PGHOST…),
  * SC_HARVEST_DELAY_MS (overrides every source's politeness delay; 0 in tests and benchmarks),
  * SC_HARVEST_TIMEOUT_MS, SC_HARVEST_RETRY_BASE_MS, SC_HARVEST_CONTACT (the URL in our
- * User-Agent), SC_HARVEST_POLL_S (daemon), SC_HARVEST_JOBS (sources harvested at once by run). */
+ * User-Agent), SC_HARVEST_JOBS (sources harvested at once by run). The queue of harvest jobs is
+ * served by the job runner, socialconnect-jobs (programs/jobs_main.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -42,7 +42,6 @@ static void usage(FILE *to) {
           "       socialconnect-harvest test SLUG|FILE [--limit N]\n"
           "       socialconnect-harvest run SLUG… | --all\n"
           "       socialconnect-harvest queue SLUG…\n"
-          "       socialconnect-harvest daemon [--once]\n"
           "See docs/sources.md.\n",
           to);
 }
@@ -160,56 +159,13 @@ done:
 }
 
 static hv_run_options run_options(char *ua, size_t ualen) {
-    const char *contact = getenv("SC_HARVEST_CONTACT");
-    if (contact == NULL || *contact == '\0')
-        contact = "https://socialconnect.fr/sources";
-    snprintf(ua, ualen, "SocialConnect-harvester/1.0 (+%s)", contact);
-    return (hv_run_options){
-            .progress = stdout,
-            .records_out = stdout,
-            .delay_ms = (int)env_long("SC_HARVEST_DELAY_MS", -1, -1, 60000),
-            .timeout_ms = (int)env_long("SC_HARVEST_TIMEOUT_MS", 20000, 100, 600000),
-            .retry_base_ms = (int)env_long("SC_HARVEST_RETRY_BASE_MS", 500, 1, 60000),
-            .user_agent = ua,
-            .stop = &g_stop,
-            .geocache = json_object(), /* the caller frees it */
-    };
-}
-
-/* Loads the stored document of slug and runs it. Returns 0 when the run happened (even partial),
- * 1 when the source could not be read at all or is unknown, 3 on a database failure. */
-static int run_one(db_t *db, const char *slug, const hv_run_options *opt, int64_t *run_id) {
-    int64_t source_id;
-    char *doc = NULL, err[HV_ERR_MAX];
-    hv_source *src = NULL;
-    hv_run_figures fig;
-    int rc = 1;
-    *run_id = 0;
-    dom_status st = hv_store_source_get(db, slug, &source_id, &doc);
-    if (st == DOM_NOT_FOUND) {
-        fprintf(stderr, "%s: no such source (load its document first)\n", slug);
-        goto done;
+    hv_run_options opt;
+    char err[200];
+    if (!hv_run_options_env(&opt, ua, ualen, &g_stop, err, sizeof err)) {
+        fprintf(stderr, "socialconnect-harvest: %s\n", err);
+        exit(2);
     }
-    if (st != DOM_OK) {
-        fprintf(stderr, "%s: %s\n", slug, db_reason(st));
-        rc = 3;
-        goto done;
-    }
-    if (hv_source_parse(doc, strlen(doc), &src, err) != 0) {
-        fprintf(stderr, "%s: stored document invalid: %s\n", slug, err);
-        goto done;
-    }
-    st = hv_run_source(db, src, source_id, opt, &fig, run_id);
-    if (st != DOM_OK) {
-        fprintf(stderr, "%s: %s\n", slug, db_reason(st));
-        rc = 3;
-        goto done;
-    }
-    rc = fig.pages_fetched > 0 ? 0 : 1;
-done:
-    hv_source_free(src);
-    free(doc);
-    return rc;
+    return opt;
 }
 
 /* Harvests the sources of slugs with up to jobs processes at once. A run spends most of its time
@@ -252,8 +208,8 @@ static int run_parallel(const json_t *slugs, const hv_run_options *opt, long job
                 int64_t run_id;
                 unsigned char rc = 3;
                 if (mine != NULL)
-                    rc = (unsigned char)run_one(mine, json_string_value(json_array_get(slugs, i)),
-                                                opt, &run_id);
+                    rc = (unsigned char)hv_run_stored(
+                            mine, json_string_value(json_array_get(slugs, i)), opt, &run_id);
                 fflush(NULL);
                 if (write(results[1], &rc, 1) != 1)
                     break;
@@ -332,7 +288,7 @@ static int cmd_run(db_t *db, int argc, char **argv) {
             if (g_stop)
                 break;
             int64_t run_id;
-            int r = run_one(db, json_string_value(s), &opt, &run_id);
+            int r = hv_run_stored(db, json_string_value(s), &opt, &run_id);
             failed += r != 0;
             rc = r > rc ? r : rc;
             if (r == 3)
@@ -378,7 +334,7 @@ static int cmd_test(db_t *db, int argc, char **argv) {
         return st != DOM_OK ? 3 : fig.pages_fetched > 0 ? 0 : 1;
     }
     int64_t run_id;
-    int rc = run_one(db, argv[0], &opt, &run_id);
+    int rc = hv_run_stored(db, argv[0], &opt, &run_id);
     json_decref(opt.geocache);
     return rc;
 }
@@ -398,50 +354,6 @@ static int cmd_queue(db_t *db, int argc, char **argv) {
     return argc == 0 ? 2 : rc;
 }
 
-/* Sleeps up to seconds, waking at once on SIGTERM/SIGINT. */
-static void nap(long seconds) {
-    for (long i = 0; i < seconds * 10 && !g_stop; i++)
-        nanosleep(&(struct timespec){0, 100000000L}, NULL);
-}
-
-static int cmd_daemon(db_t *db, int argc, char **argv) {
-    bool once = argc == 1 && strcmp(argv[0], "--once") == 0;
-    if (argc > 1 || (argc == 1 && !once)) {
-        usage(stderr);
-        return 2;
-    }
-    char ua[300], worker[300], host[200] = "?";
-    hv_run_options opt = run_options(ua, sizeof ua);
-    long poll_s = env_long("SC_HARVEST_POLL_S", 10, 1, 3600);
-    gethostname(host, sizeof host - 1);
-    snprintf(worker, sizeof worker, "%s:%ld", host, (long)getpid());
-    log_msg("info", "harvest daemon %s started", worker);
-    while (!g_stop) {
-        long queued;
-        int64_t job_id, run_id = 0;
-        char *slug = NULL;
-        dom_status st = hv_store_jobs_schedule(db, &queued);
-        if (st == DOM_OK)
-            st = hv_store_job_take(db, worker, &job_id, &slug);
-        if (st == DOM_OK) {
-            int r = run_one(db, slug, &opt, &run_id);
-            st = hv_store_job_finish(db, job_id, r == 0, run_id);
-            free(slug);
-            if (st != DOM_OK)
-                log_msg("error", "harvest job %" PRId64 ": cannot record its end", job_id);
-            continue; /* another job may be due */
-        }
-        if (st != DOM_NOT_FOUND) /* PostgreSQL down: wait and retry, never exit */
-            log_msg("warn", "harvest daemon: %s", db_reason(st));
-        if (once)
-            break;
-        nap(poll_s);
-    }
-    log_msg("info", "harvest daemon %s stopped", worker);
-    json_decref(opt.geocache);
-    return 0;
-}
-
 int main(int argc, char **argv) {
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(argc < 2 ? stderr : stdout);
@@ -452,13 +364,12 @@ int main(int argc, char **argv) {
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     const char *cmd = argv[1];
-    int (*fn)(db_t *, int, char **) = strcmp(cmd, "load") == 0     ? cmd_load
-                                      : strcmp(cmd, "test") == 0   ? cmd_test
-                                      : strcmp(cmd, "run") == 0    ? cmd_run
-                                      : strcmp(cmd, "queue") == 0  ? cmd_queue
-                                      : strcmp(cmd, "daemon") == 0 ? cmd_daemon
-                                                                   : NULL;
-    if (fn == NULL || (argc < 3 && fn != cmd_daemon)) {
+    int (*fn)(db_t *, int, char **) = strcmp(cmd, "load") == 0    ? cmd_load
+                                      : strcmp(cmd, "test") == 0  ? cmd_test
+                                      : strcmp(cmd, "run") == 0   ? cmd_run
+                                      : strcmp(cmd, "queue") == 0 ? cmd_queue
+                                                                  : NULL;
+    if (fn == NULL || argc < 3) {
         usage(stderr);
         return 2;
     }

@@ -1,7 +1,11 @@
 #include "storage/db.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 
@@ -10,6 +14,8 @@ struct db {
     const db_stmt_t *const *sets;
     size_t nsets;
     PGconn *conn; /* owned; NULL when not connected */
+    bool in_tx;   /* between db_tx_begin and its commit or rollback: no reconnect, no retry */
+    const char *channel; /* static; LISTENed again at every connect (db_listen), or NULL */
 };
 
 db_t *db_open(const char *dsn, const db_stmt_t *const *stmt_sets, size_t nsets) {
@@ -68,6 +74,15 @@ static bool db_connect(db_t *db) {
                 goto failed;
         }
     }
+    if (db->channel != NULL) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "LISTEN %s", db->channel);
+        PGresult *r = PQexec(db->conn, sql);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            goto failed;
+    }
     return true;
 
 failed:
@@ -80,8 +95,10 @@ failed:
 static db_status db_run(db_t *db, const char *name, const char *sql, const char *label,
                         bool retry_safe, int nparams, const char *const *values, PGresult **out) {
     *out = NULL;
+    if (db->in_tx) /* a new connection would run the statement outside the transaction */
+        retry_safe = false;
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (db->conn == NULL && !db_connect(db))
+        if (db->conn == NULL && (db->in_tx || !db_connect(db)))
             return DB_UNAVAILABLE;
         PGresult *r = name ? PQexecPrepared(db->conn, name, nparams, values, NULL, NULL, 0)
                            : PQexecParams(db->conn, sql, nparams, NULL, values, NULL, NULL, 0);
@@ -216,4 +233,111 @@ bool db_ping(db_t *db) {
         db_disconnect(db);
     }
     return false;
+}
+
+/* Runs a command without parameters on the current connection. */
+static db_status db_command(db_t *db, const char *sql) {
+    PGresult *r = PQexec(db->conn, sql);
+    ExecStatusType rs = PQresultStatus(r);
+    db_status st = DB_OK;
+    if (rs != PGRES_COMMAND_OK) {
+        st = PQstatus(db->conn) == CONNECTION_BAD ? DB_UNAVAILABLE : DB_ERROR;
+        if (st == DB_ERROR)
+            log_msg("error", "postgres: %s failed: %s", sql, PQresultErrorMessage(r));
+    } else if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+        /* COMMIT of a transaction in error answers ROLLBACK, with success. */
+        st = DB_ERROR;
+    }
+    PQclear(r);
+    if (st == DB_UNAVAILABLE)
+        db_disconnect(db);
+    return st;
+}
+
+db_status db_tx_begin(db_t *db) {
+    if (db->in_tx) {
+        log_msg("error", "postgres: a transaction is already open");
+        return DB_ERROR;
+    }
+    /* A connection that dropped while idle is found here, before anything is done, so that a
+     * restart of PostgreSQL does not cost the first transaction after it. */
+    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_BAD)
+        db_disconnect(db);
+    if (db->conn == NULL && !db_connect(db))
+        return DB_UNAVAILABLE;
+    db_status st = db_command(db, "BEGIN");
+    if (st == DB_UNAVAILABLE && db_connect(db)) /* dropped while idle: nothing was lost */
+        st = db_command(db, "BEGIN");
+    db->in_tx = st == DB_OK;
+    return st;
+}
+
+db_status db_tx_commit(db_t *db) {
+    if (!db->in_tx)
+        return DB_ERROR;
+    db->in_tx = false;
+    if (db->conn == NULL)
+        return DB_UNAVAILABLE;
+    return db_command(db, "COMMIT");
+}
+
+void db_tx_rollback(db_t *db) {
+    if (!db->in_tx)
+        return;
+    db->in_tx = false;
+    if (db->conn != NULL && db_command(db, "ROLLBACK") != DB_OK)
+        db_disconnect(db); /* a connection in an unknown state is not used again */
+}
+
+db_status db_listen(db_t *db, const char *channel) {
+    db->channel = channel;
+    if (db->conn != NULL) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "LISTEN %s", channel);
+        return db_command(db, sql);
+    }
+    return db_connect(db) ? DB_OK : DB_UNAVAILABLE;
+}
+
+/* Consumes every notification already received; true when there was one. */
+static bool db_drain_notify(db_t *db) {
+    bool any = false;
+    for (PGnotify *n; (n = PQnotifies(db->conn)) != NULL;) {
+        any = true;
+        PQfreemem(n);
+    }
+    return any;
+}
+
+db_status db_wait_notify(db_t *db, int timeout_ms, const volatile sig_atomic_t *stop,
+                         bool *notified) {
+    *notified = false;
+    if (db->conn == NULL && !db_connect(db))
+        return DB_UNAVAILABLE;
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (PQconsumeInput(db->conn) != 1) {
+            db_disconnect(db);
+            return DB_UNAVAILABLE;
+        }
+        if (db_drain_notify(db)) {
+            *notified = true;
+            return DB_OK;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (spent >= timeout_ms || (stop != NULL && *stop))
+            return DB_OK;
+        long wait = timeout_ms - spent < 100 ? timeout_ms - spent : 100;
+        struct pollfd pfd = {.fd = PQsocket(db->conn), .events = POLLIN};
+        if (pfd.fd < 0) {
+            db_disconnect(db);
+            return DB_UNAVAILABLE;
+        }
+        if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR) {
+            db_disconnect(db);
+            return DB_UNAVAILABLE;
+        }
+    }
 }

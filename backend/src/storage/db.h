@@ -8,6 +8,7 @@
 #define SC_DB_H
 
 #include <libpq-fe.h>
+#include <signal.h>
 
 #include "core/common.h"
 
@@ -60,5 +61,26 @@ db_status db_query(db_t *db, const char *label, const char *sql, int nparams,
 
 /* True when a trivial query succeeds (reconnecting first if needed). */
 bool db_ping(db_t *db);
+
+/* Transactions. db_tx_begin connects if needed and opens a transaction; every db_exec and
+ * db_query until db_tx_commit or db_tx_rollback runs inside it. Inside a transaction nothing is
+ * retried: a lost connection is DB_UNAVAILABLE (the server has rolled the transaction back) and
+ * the caller starts over from db_tx_begin. After any failure of a statement inside, the caller
+ * calls db_tx_rollback (which never fails: a broken connection is dropped). db_tx_commit returns
+ * DB_OK only when PostgreSQL reports the commit; on anything else the transaction is gone (rolled
+ * back, or its outcome unknown when the connection dropped during COMMIT). Not for db_exec_batch,
+ * which runs its own implicit transaction. */
+db_status db_tx_begin(db_t *db) MUST_CHECK;
+db_status db_tx_commit(db_t *db) MUST_CHECK;
+void db_tx_rollback(db_t *db);
+
+/* Notifications. db_listen(channel) subscribes this connection (channel: a static identifier,
+ * [a-z_]) and remembers it, so that every reconnect subscribes again. db_wait_notify waits up to
+ * timeout_ms for a notification on any subscribed channel (or for stop to become non-zero, checked
+ * every 100 ms) and consumes every pending one; *notified tells whether one came. DB_UNAVAILABLE
+ * when the connection is lost (the next call reconnects). */
+db_status db_listen(db_t *db, const char *channel) MUST_CHECK;
+db_status db_wait_notify(db_t *db, int timeout_ms, const volatile sig_atomic_t *stop,
+                         bool *notified) MUST_CHECK;
 
 #endif

@@ -1,0 +1,234 @@
+/* socialconnect-jobs: the job runner. One loop over every kind of background work kept in
+ * PostgreSQL: harvests (harvest_job), saved-search alerts, the e-mails of mail_outbox, and the
+ * removal of expired sessions and links (hourly). Each item is taken with FOR UPDATE SKIP LOCKED,
+ * so several runners may run at once, on one host or several. docs/architecture.md, "The job
+ * runner" and "E-mail".
+ *
+ *   socialconnect-jobs [--once] [--only TASK,…]
+ *
+ * --once does one pass of everything due (waiting for the harvests it started) and exits: for
+ * tests and cron. --only restricts the tasks (harvest, alerts, mail, cleanup; default all).
+ * SIGTERM/SIGINT: the item in hand is finished (a harvest ends as "partial"), then the runner
+ * exits.
+ *
+ * Configuration from the environment (README.md): SC_PG_DSN (else the libpq variables PGHOST…),
+ * SC_JOBS_POLL_MS (the longest wait between passes; a queued e-mail wakes the runner at once
+ * through LISTEN mail_outbox), SC_JOBS_HARVESTS (harvests at once), SC_PUBLIC_URL (links in
+ * e-mails), SC_SECRET_KEY (signs unsubscribe links; required for alerts), the SMTP variables of
+ * jobs/smtp.h and the harvester's SC_HARVEST_* variables. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "domain/expiry.h"
+#include "domain/outbox.h"
+#include "harvest/store.h"
+#include "http/handlers.h"
+#include "jobs/job_alerts.h"
+#include "jobs/job_harvest.h"
+#include "jobs/job_mail.h"
+#include "jobs/smtp.h"
+
+#define DEFAULT_DSN     "host=127.0.0.1 port=5433 dbname=socialconnect user=socialconnect"
+#define CLEANUP_EVERY_S 3600
+#define SETS_MAX        16
+
+enum { TASK_HARVEST = 1, TASK_ALERTS = 2, TASK_MAIL = 4, TASK_CLEANUP = 8, TASK_ALL = 15 };
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig) {
+    (void)sig;
+    g_stop = 1;
+}
+
+static void usage(FILE *to) {
+    fputs("usage: socialconnect-jobs [--once] [--only harvest,alerts,mail,cleanup]\n"
+          "See docs/architecture.md, \"The job runner\".\n",
+          to);
+}
+
+static bool parse_tasks(const char *list, int *tasks) {
+    static const char *const names[] = {"harvest", "alerts", "mail", "cleanup"};
+    char buf[128];
+    *tasks = 0;
+    if (strlen(list) >= sizeof buf)
+        return false;
+    memcpy(buf, list, strlen(list) + 1);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int found = 0;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(t, names[i]) == 0)
+                found = 1 << i;
+        if (!found)
+            return false;
+        *tasks |= found;
+    }
+    return *tasks != 0;
+}
+
+static long env_long(const char *name, long def, long min, long max, bool *ok) {
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return def;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max) {
+        fprintf(stderr, "socialconnect-jobs: %s=%s: expected a number from %ld to %ld\n", name, v,
+                min, max);
+        *ok = false;
+    }
+    return n;
+}
+
+/* Sleeps up to ms, waking at once on SIGTERM/SIGINT. */
+static void nap(long ms) {
+    for (long i = 0; i < ms / 50 && !g_stop; i++)
+        nanosleep(&(struct timespec){0, 50000000L}, NULL);
+}
+
+static const char *db_reason(dom_status st) {
+    return st == DOM_UNAVAILABLE ? "PostgreSQL cannot be reached" : "database error (see log)";
+}
+
+/* One pass of every task due. Returns false when PostgreSQL failed (the loop then waits). */
+static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
+                 time_t *last_cleanup) {
+    dom_status st = DOM_OK;
+    long n1, n2;
+    if ((tasks & TASK_HARVEST) && st == DOM_OK)
+        st = job_harvest_step(hv, ctx, once, &n1);
+    /* Alerts before mail: an alert queued now goes out in the same pass. */
+    if ((tasks & TASK_ALERTS) && st == DOM_OK && !g_stop)
+        st = job_alerts_run_due(ctx, &n1);
+    if ((tasks & TASK_MAIL) && st == DOM_OK && !g_stop)
+        st = job_mail_send_due(ctx, &n1, &n2);
+    if ((tasks & TASK_CLEANUP) && st == DOM_OK && !g_stop &&
+        (once || time(NULL) - *last_cleanup >= CLEANUP_EVERY_S)) {
+        st = expiry_sweep(ctx->db, &n1, &n2);
+        if (st == DOM_OK) {
+            *last_cleanup = time(NULL);
+            if (n1 + n2 > 0)
+                log_msg("info", "removed %ld expired session(s) and %ld used or expired link(s)",
+                        n1, n2);
+        }
+    }
+    if (st != DOM_OK)
+        log_msg("warn", "job runner: %s", db_reason(st));
+    return st == DOM_OK;
+}
+
+int main(int argc, char **argv) {
+    bool once = false, ok = true;
+    int tasks = TASK_ALL, rc = 0;
+    char err[SMTP_ERR_MAX], public_url[512];
+    const char *only = getenv("SC_JOBS_TASKS");
+    if (only && *only && !parse_tasks(only, &tasks)) {
+        fprintf(stderr,
+                "socialconnect-jobs: SC_JOBS_TASKS: expected harvest,alerts,mail,cleanup\n");
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--once") == 0) {
+            once = true;
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            if (!parse_tasks(argv[++i], &tasks)) {
+                usage(stderr);
+                return 2;
+            }
+        } else {
+            usage(strcmp(argv[i], "--help") == 0 ? stdout : stderr);
+            return strcmp(argv[i], "--help") == 0 ? 0 : 2;
+        }
+    }
+    long poll_ms = env_long("SC_JOBS_POLL_MS", 5000, 10, 3600000, &ok);
+    long lanes = env_long("SC_JOBS_HARVESTS", 1, 1, JOB_HARVEST_LANES_MAX, &ok);
+    if (!ok)
+        return 2;
+    const char *url = getenv("SC_PUBLIC_URL");
+    snprintf(public_url, sizeof public_url, "%s", url && *url ? url : "http://localhost:8080");
+    for (size_t n = strlen(public_url); n > 0 && public_url[n - 1] == '/'; n--)
+        public_url[n - 1] = '\0';
+    const char *secret = getenv("SC_SECRET_KEY");
+    if ((tasks & TASK_ALERTS) && (secret == NULL || strlen(secret) < 16)) {
+        fprintf(stderr, "socialconnect-jobs: SC_SECRET_KEY must be set (at least 16 characters; "
+                        "scripts/stack.sh keeps one in var/secret.key): it signs the unsubscribe "
+                        "links of alerts\n");
+        return 2;
+    }
+    const char *dsn = getenv("SC_PG_DSN");
+    if (dsn == NULL || *dsn == '\0')
+        dsn = getenv("PGHOST") || getenv("PGPORT") ? "" : DEFAULT_DSN;
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "socialconnect-jobs: libcurl cannot be initialised\n");
+        return 3;
+    }
+
+    const db_stmt_t *sets[SETS_MAX];
+    size_t nroute, nsets = 0;
+    const db_stmt_t *const *route_sets = routes_statements(&nroute);
+    for (size_t i = 0; i < nroute && nsets < SETS_MAX - 3; i++)
+        sets[nsets++] = route_sets[i];
+    sets[nsets++] = outbox_stmts;
+    sets[nsets++] = expiry_stmts;
+    sets[nsets++] = hv_store_stmts;
+    smtp_t *smtp = NULL;
+    db_t *db = db_open(dsn, sets, nsets);
+    job_harvest_t hv;
+    job_harvest_init(&hv, (int)lanes);
+    if (db == NULL) {
+        rc = 3;
+        goto done;
+    }
+    if ((tasks & TASK_MAIL) && (smtp = smtp_open(err, sizeof err)) == NULL) {
+        fprintf(stderr, "socialconnect-jobs: %s\n", err);
+        rc = 2;
+        goto done;
+    }
+    job_ctx_t ctx = {.db = db,
+                     .pg_dsn = dsn,
+                     .smtp = smtp,
+                     .public_url = public_url,
+                     .secret_key = secret,
+                     .stop = &g_stop};
+    time_t last_cleanup = 0;
+    bool listening = false;
+    log_msg("info", "job runner started (pid %ld%s)", (long)getpid(), once ? ", one pass" : "");
+    while (!g_stop) {
+        /* LISTEN first, so that a message queued during the pass wakes the wait after it. */
+        if ((tasks & TASK_MAIL) && !listening && !once)
+            listening = db_listen(db, "mail_outbox") == DB_OK;
+        bool worked = pass(&ctx, tasks, &hv, once, &last_cleanup);
+        if (once) {
+            rc = worked ? 0 : 3;
+            break;
+        }
+        bool notified = false;
+        if (listening && worked) {
+            if (db_wait_notify(db, (int)poll_ms, &g_stop, &notified) != DB_OK)
+                listening = false; /* the connection dropped: LISTEN again once it is back */
+        } else {
+            nap(poll_ms);
+        }
+    }
+    job_harvest_stop(&hv);
+    log_msg("info", "job runner stopped (pid %ld)", (long)getpid());
+done:
+    smtp_close(smtp);
+    db_close(db);
+    curl_global_cleanup();
+    return rc;
+}
