@@ -4,9 +4,9 @@
 // the job runner is part of the stack), and the deletion of the account (which also cleans up: the
 // account's favourites, collections and searches go with it). axe-core checks the new pages.
 //
-// The verification link is read from the local mail sink (var/test/mail/ of this worktree) when it
-// exists; otherwise from the `mail_outbox` table (its body_text), where the API queues every message in
-// the transaction that causes it: the job runner that sends them may not be part of the stack.
+// E-mails are read from the local mail sink (var/<profile>/mail/, the .eml files the job runner's SMTP
+// delivered); a stack without the sink is read from the `mail_outbox` table (body_text), where the API
+// queues every message in the transaction that causes it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
