@@ -274,6 +274,25 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
         assert.equal((await favourite.locator('.card__title').innerText()).trim(), title);
         assert.equal(await favourite.getByRole('button', { name: /favoris/ }).getAttribute('aria-pressed'), 'true');
         await assertAccessible(page, '/mon-espace/favoris');
+
+        // A CSRF token the server no longer knows: the write is refused once, /me gives the new token,
+        // and the write goes again.
+        await sql(`UPDATE user_session SET csrf_token = 'perime-${TAG}' WHERE user_id = ${Number(userId)}`);
+        const calls = [];
+        page.on('request', (request) => {
+          if (new URL(request.url()).pathname.startsWith('/api/v1/me')) calls.push(`${request.method()} ${new URL(request.url()).pathname}`);
+        });
+        const favouriteStar = favourite.getByRole('button', { name: /favoris/ });
+        await favouriteStar.click();
+        await favourite.getByRole('button', { name: /Ajouter aux favoris/ }).waitFor();
+        const id = await favourite.getAttribute('data-id');
+        assert.deepEqual(calls, [`DELETE /api/v1/me/favourites/${id}`, 'GET /api/v1/me', `DELETE /api/v1/me/favourites/${id}`]);
+
+        // The session closed elsewhere: the next write gets a 401 and the interface signs out.
+        await sql(`DELETE FROM user_session WHERE user_id = ${Number(userId)}`);
+        await favouriteStar.click();
+        await page.locator('header').getByRole('link', { name: 'Se connecter' }).waitFor();
+        await page.waitForURL((url) => url.pathname === '/connexion' && url.searchParams.get('retour') === '/mon-espace/favoris');
       },
       DESKTOP,
       AXE_CONTEXT,
