@@ -12,13 +12,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | null;
+  /** The whole error answer, for the `current` object of a 409. */
+  readonly body: unknown;
 
-  constructor(status: number, code: string, message: string, field: string | null = null) {
+  constructor(status: number, code: string, message: string, field: string | null = null, body: unknown = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.body = body;
   }
 }
 
@@ -30,7 +33,20 @@ interface ErrorBody {
   error?: { code?: unknown; message?: unknown; field?: unknown };
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal, accept = 'application/json'): Promise<T> {
+/** What a call sends beside its URL. */
+interface CallOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The one place that calls fetch. Answers the parsed JSON body, or null for an answer without
+ * body (204); failures become an ApiError carrying the API's French message.
+ */
+async function call<T>(url: string, options: CallOptions): Promise<T> {
+  const { signal } = options;
   // One controller fed by the caller's signal and by a timer, so a hung request ends too.
   const controller = new AbortController();
   const timer = window.setTimeout(() => controller.abort(), TIMEOUT_MS);
@@ -40,11 +56,18 @@ async function getJson<T>(url: string, signal?: AbortSignal, accept = 'applicati
   try {
     let res: Response;
     try {
-      res = await fetch(url, { headers: { Accept: accept }, signal: controller.signal });
+      res = await fetch(url, {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        body: options.body,
+        credentials: 'same-origin',
+        signal: controller.signal,
+      });
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new ApiError(0, 'unavailable', UNAVAILABLE_MESSAGE);
     }
+    if (res.ok && (res.status === 204 || res.status === 205)) return null as T;
     let body: unknown = null;
     try {
       body = await res.json();
@@ -61,12 +84,76 @@ async function getJson<T>(url: string, signal?: AbortSignal, accept = 'applicati
     const field = typeof error?.field === 'string' ? error.field : null;
     // Server-side failures get the generic wording; client errors carry a French message meant for people.
     if (res.status >= 500 || typeof error?.message !== 'string' || error.message === '') {
-      throw new ApiError(res.status, code, UNAVAILABLE_MESSAGE, field);
+      throw new ApiError(res.status, code, UNAVAILABLE_MESSAGE, field, body);
     }
-    throw new ApiError(res.status, code, error.message, field);
+    throw new ApiError(res.status, code, error.message, field, body);
   } finally {
     window.clearTimeout(timer);
     signal?.removeEventListener('abort', relay);
+  }
+}
+
+export function getJson<T>(url: string, signal?: AbortSignal, accept = 'application/json'): Promise<T> {
+  return call<T>(url, { headers: { Accept: accept }, signal });
+}
+
+/** How writes reach the session: its CSRF token, a way to renew it, and what to do once it is gone. */
+export interface SessionHooks {
+  csrfToken(): string | null;
+  /** Asks GET /me again; true when a new token came. */
+  refresh(): Promise<boolean>;
+  signedOut(): void;
+}
+
+let sessionHooks: SessionHooks | null = null;
+
+export function setSessionHooks(hooks: SessionHooks): void {
+  sessionHooks = hooks;
+}
+
+function signedOutBy(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 401 && err.code !== 'invalid_credentials';
+}
+
+/** A read of personal data: a 401 means the session ended, and the interface signs out. */
+export async function getPersonal<T>(url: string, signal?: AbortSignal): Promise<T> {
+  try {
+    return await getJson<T>(url, signal);
+  } catch (err) {
+    if (signedOutBy(err)) sessionHooks?.signedOut();
+    throw err;
+  }
+}
+
+export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Every write goes through here: a JSON body with its Content-Type, the session's CSRF token, the
+ * same-origin cookie. A 401 signs the interface out; a 403 csrf_failed asks /me for a fresh token
+ * once and sends the write again.
+ */
+export async function write<T>(method: WriteMethod, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const send = (): Promise<T> => {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
+    const token = sessionHooks?.csrfToken();
+    if (token) headers['X-CSRF-Token'] = token;
+    return call<T>(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  };
+  try {
+    return await send();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403 && err.code === 'csrf_failed' && sessionHooks) {
+      if (await sessionHooks.refresh()) {
+        try {
+          return await send();
+        } catch (again) {
+          if (signedOutBy(again)) sessionHooks.signedOut();
+          throw again;
+        }
+      }
+    }
+    if (signedOutBy(err)) sessionHooks?.signedOut();
+    throw err;
   }
 }
 

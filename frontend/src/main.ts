@@ -4,16 +4,50 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
 import './styles/map.css';
+import './styles/account.css';
+import { mountAccountNav } from './components/accountNav';
+import { mountVerifyBanner } from './components/verifyBanner';
 import { startRouter, type RenderReason, type Route } from './router';
+import { startSession } from './session';
+import { forgotPasswordView } from './views/account/forgotPassword';
+import { loginView } from './views/account/login';
+import { resetPasswordView } from './views/account/resetPassword';
+import { signupView } from './views/account/signup';
+import { unsubscribeView } from './views/account/unsubscribe';
+import { verifyView } from './views/account/verify';
+import { collectionView } from './views/collection';
 import { detailView } from './views/detail';
 import { notFoundView } from './views/notFound';
 import { pageView } from './views/pages';
 import { searchView } from './views/search';
 import { sourcesView } from './views/sources';
+import { spaceView } from './views/space/space';
 import type { View } from './views/view';
 
 const main = document.getElementById('main') as HTMLElement;
+const header = document.querySelector('header.site-header') as HTMLElement;
 let current: { name: Route['name']; view: View } | null = null;
+
+void startSession();
+const accountNav = mountAccountNav(header.querySelector('.site-header__inner') as HTMLElement);
+mountVerifyBanner(header);
+
+function accountView(route: Extract<Route, { name: 'account' }>): View {
+  switch (route.page) {
+    case 'connexion':
+      return loginView(main, route.query);
+    case 'inscription':
+      return signupView(main, route.query);
+    case 'verification':
+      return verifyView(main, route.query);
+    case 'mot-de-passe-oublie':
+      return forgotPasswordView(main);
+    case 'reinitialisation':
+      return resetPasswordView(main, route.query);
+    case 'desabonnement':
+      return unsubscribeView(main, route.query);
+  }
+}
 
 function build(route: Route): View {
   switch (route.name) {
@@ -25,12 +59,19 @@ function build(route: Route): View {
       return pageView(main, route.page);
     case 'sources':
       return sourcesView(main);
+    case 'account':
+      return accountView(route);
+    case 'space':
+      return spaceView(main, route);
+    case 'collection':
+      return collectionView(main, route);
     case 'notfound':
       return notFoundView(main);
   }
 }
 
 function show(route: Route, reason: RenderReason): void {
+  accountNav.refresh();
   if (current && current.name === route.name && current.view.update?.(route)) return;
   current?.view.destroy();
   main.replaceChildren();

@@ -8,9 +8,34 @@ export type Route =
   | { name: 'detail'; id: number }
   | { name: 'page'; page: 'a-propos' | 'accessibilite' }
   | { name: 'sources' }
+  | { name: 'account'; page: AccountPage; query: URLSearchParams }
+  | { name: 'space'; section: SpaceSection; collectionId: number | null }
+  | { name: 'collection'; id: number }
   | { name: 'notfound' };
 
+/** The pages of signing in and of the links e-mailed to people, by path. */
+export const ACCOUNT_PAGES = [
+  'connexion',
+  'inscription',
+  'verification',
+  'mot-de-passe-oublie',
+  'reinitialisation',
+  'desabonnement',
+] as const;
+export type AccountPage = (typeof ACCOUNT_PAGES)[number];
+
+/** The sections of « Mon espace »: `/mon-espace` is the profile, `/mon-espace/favoris`… the others. */
+export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches'] as const;
+export type SpaceSection = (typeof SPACE_SECTIONS)[number];
+
 const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
+const COLLECTION = /^\/collections\/([0-9]{1,15})\/?$/;
+const SPACE = /^\/mon-espace(?:\/([a-z]+)(?:\/([0-9]{1,15}))?)?\/?$/;
+
+function positiveId(raw: string | undefined): number | null {
+  const id = Number(raw);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
 
 export function matchRoute(pathname: string, search: string): Route {
   if (pathname === '/' || pathname === '/index.html') {
@@ -21,7 +46,23 @@ export function matchRoute(pathname: string, search: string): Route {
     const id = Number(detail[1]);
     return Number.isSafeInteger(id) && id > 0 ? { name: 'detail', id } : { name: 'notfound' };
   }
+  const collection = COLLECTION.exec(pathname);
+  if (collection) {
+    const id = positiveId(collection[1]);
+    return id ? { name: 'collection', id } : { name: 'notfound' };
+  }
+  const space = SPACE.exec(pathname);
+  if (space) {
+    const section = (space[1] ?? 'profil') as SpaceSection;
+    if (!SPACE_SECTIONS.includes(section)) return { name: 'notfound' };
+    if (space[2] !== undefined && section !== 'collections') return { name: 'notfound' };
+    const collectionId = space[2] !== undefined ? positiveId(space[2]) : null;
+    if (space[2] !== undefined && collectionId === null) return { name: 'notfound' };
+    return { name: 'space', section, collectionId };
+  }
   const page = pathname.replace(/\/$/, '');
+  const account = page.slice(1) as AccountPage;
+  if (ACCOUNT_PAGES.includes(account)) return { name: 'account', page: account, query: new URLSearchParams(search) };
   if (page === '/sources') return { name: 'sources' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
@@ -30,6 +71,26 @@ export function matchRoute(pathname: string, search: string): Route {
 /** `/?q=jardin&territory=commune:69123,region:84`: colons and commas stay readable in shared links. */
 export function searchUrl(q: string, territories: readonly string[] = []): string {
   return stateUrl({ ...emptyState(), q, territories: territories.slice() });
+}
+
+/** A path of this site to come back to after signing in; anything else is refused. */
+export function safeReturn(raw: string | null | undefined): string | null {
+  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return null;
+  try {
+    const url = new URL(raw, window.location.origin);
+    if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return null;
+    // Coming back to the log-in or sign-up page itself would go round in circles.
+    if (url.pathname === '/connexion' || url.pathname === '/inscription') return null;
+    return url.pathname + url.search;
+  } catch {
+    return null;
+  }
+}
+
+/** `/connexion?retour=/mon-espace/favoris`: the log-in page, coming back here (or to `back`) after. */
+export function loginHref(page: 'connexion' | 'inscription' = 'connexion', back?: string): string {
+  const here = safeReturn(back ?? window.location.pathname + window.location.search);
+  return here && here !== '/' ? `/${page}?retour=${encodeURIComponent(here)}` : `/${page}`;
 }
 
 export type RenderReason = 'initial' | 'push' | 'pop';

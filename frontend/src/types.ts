@@ -199,3 +199,75 @@ export interface TerritoryDetail extends TerritorySummary {
 export interface TerritoryList {
   items: TerritorySummary[];
 }
+
+/** The signed-in person (`USER`), only ever shown to that person. */
+export interface User {
+  id: number;
+  email: string;
+  display_name: string;
+  role: 'member' | 'moderator' | 'admin';
+  verified: boolean;
+  created_at: string;
+  version: number;
+}
+
+/** `GET /api/v1/me` and `POST /api/v1/session`. */
+export interface SessionAnswer {
+  user: User;
+  csrf_token: string;
+}
+
+/** One signed-in browser of mine (`GET /api/v1/me/sessions`). */
+export interface SessionInfo {
+  id: number;
+  device: string;
+  created_at: string;
+  last_seen_at: string;
+  current: boolean;
+}
+
+export interface FavouriteItem extends InitiativeItem {
+  favourited_at: string;
+}
+
+export interface FavouritePage {
+  items: FavouriteItem[];
+  next_cursor: string | null;
+}
+
+export type Visibility = 'private' | 'public';
+
+export interface CollectionItem {
+  position: number;
+  note: string;
+  added_at: string;
+  initiative: InitiativeItem;
+}
+
+/** `COLLECTION`: the list of mine leaves out `items`. */
+export interface Collection {
+  id: number;
+  title: string;
+  description: string;
+  visibility: Visibility;
+  owner: { display_name: string };
+  item_count: number;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  is_owner: boolean;
+  items?: CollectionItem[];
+}
+
+export type AlertFrequency = 'none' | 'daily' | 'weekly';
+
+/** `SAVED_SEARCH`: `params` are the search's query parameters, each a string. */
+export interface SavedSearch {
+  id: number;
+  name: string;
+  params: Record<string, string>;
+  alert: AlertFrequency;
+  last_alert_at: string | null;
+  created_at: string;
+  version: number;
+}

@@ -329,7 +329,7 @@ describe('Carte des résultats', () => {
       await resultTotal(page);
       const card = page.locator('#results li.result-card').filter({ has: page.locator('.card__locate') }).first();
       const title = await card.locator('.card__link').innerText();
-      const button = card.getByRole('button', { name: `Voir « ${title} » sur la carte` });
+      const button = card.getByRole('button', { name: `Voir sur la carte : ${title}` });
       await button.focus();
       await page.keyboard.press('Enter');
       const popup = page.locator('.leaflet-popup .map-popup');

@@ -3,6 +3,8 @@ import { formatDistance, formatPlace } from '../format';
 import { hasPoint } from '../map';
 import type { SearchItem } from '../types';
 import { demoBadge } from './badge';
+import { collectionButton } from './collectionDialog';
+import { favouriteButton } from './favouriteButton';
 import { tagList } from './tags';
 
 export function detailHref(id: number): string {
@@ -21,7 +23,8 @@ function cardText(item: SearchItem): HTMLElement | null {
 
 /**
  * One search result: title link, badges, summary (or matched passage), themes, place, distance and
- * actor; with onLocate and a location, a "Voir sur la carte" button (given itself, to focus back).
+ * actor; the favourite star and « Ajouter à une collection »; with onLocate and a location, a "Voir sur
+ * la carte" button (given itself, to focus back).
  */
 export function resultCard(item: SearchItem, onLocate?: (origin: HTMLButtonElement) => void): HTMLLIElement {
   const place = formatPlace(item.territory);
@@ -31,8 +34,9 @@ export function resultCard(item: SearchItem, onLocate?: (origin: HTMLButtonEleme
   if (onLocate && hasPoint(item)) {
     const button = h(
       'button',
-      { type: 'button', class: 'button button--small button--tertiary card__locate', 'aria-label': `Voir « ${item.title} » sur la carte` },
+      { type: 'button', class: 'button button--small button--tertiary card__locate' },
       'Voir sur la carte',
+      h('span', { class: 'visually-hidden' }, ` : ${item.title}`),
     );
     button.addEventListener('click', () => onLocate(button));
     locate = button;
@@ -59,6 +63,6 @@ export function resultCard(item: SearchItem, onLocate?: (origin: HTMLButtonEleme
           actor ? h('span', { class: 'card__actor' }, h('span', { class: 'visually-hidden' }, 'Porteur : '), actor) : null,
         )
       : null,
-    locate,
+    h('div', { class: 'card-actions' }, favouriteButton(item.id, item.title), collectionButton(item.id, item.title), locate),
   );
 }

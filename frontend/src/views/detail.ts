@@ -1,5 +1,7 @@
 import { ApiError, getInitiative, isAbort, UNAVAILABLE_MESSAGE } from '../api';
 import { demoBadge } from '../components/badge';
+import { collectionButton } from '../components/collectionDialog';
+import { favouriteButton } from '../components/favouriteButton';
 import { setDemoNotice } from '../components/demoNotice';
 import { errorMessage, loadingIndicator } from '../components/status';
 import { tagList } from '../components/tags';
@@ -106,6 +108,7 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
         h('h1', { class: 'detail__title', id: 'detail-title' }, record.title),
         record.demo ? demoBadge() : null,
         record.summary ? h('p', { class: 'detail__summary' }, record.summary) : null,
+        h('div', { class: 'card-actions detail__actions' }, favouriteButton(record.id, record.title), collectionButton(record.id, record.title)),
       ),
       h(
         'div',

@@ -7,6 +7,7 @@ import { guidedSearch } from '../components/guidedSearch';
 import { nearSearch, resolveNearName } from '../components/nearSearch';
 import { yearFilter } from '../components/yearFilter';
 import { resultCard, detailHref } from '../components/resultCard';
+import { saveSearchButton } from '../components/saveSearchDialog';
 import { ResultsMap } from '../components/resultsMap';
 import { searchForm } from '../components/searchForm';
 import { territoryPicker } from '../components/territoryPicker';
@@ -281,7 +282,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     h(
       'section',
       { class: 'search-layout__results', 'aria-labelledby': 'results-heading' },
-      h('div', { class: 'results-toolbar' }, tags.element, sortBox),
+      h('div', { class: 'results-toolbar' }, tags.element, h('div', { class: 'results-toolbar__end' }, saveSearchButton(() => state), sortBox)),
       notice,
       body,
       list,
