@@ -22,6 +22,8 @@ STATIC_DIR=$ROOT/frontend/dist/__bench
 trap 'rm -rf "$STATIC_DIR"; SC_CACHE_TTL= bash "$ROOT/scripts/stack.sh" restart-api >/dev/null 2>&1 || true' EXIT
 
 bash "$ROOT/scripts/stack.sh" start >/dev/null
+# The API with its default settings, whatever an earlier run or a person left running.
+SC_CACHE_TTL= SC_RATE_LIMITS= bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
 export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=$DB_USER PGDATABASE=$DB_NAME
 rows=$(psql -XAtc "SELECT count(*) FROM initiative WHERE status = 'published'")
 if ((rows < N)); then

@@ -54,7 +54,8 @@ int main(void) {
         return 2;
     }
     /* Before the fork: the workers share the bound on password hashes computed at once. */
-    if (!password_limit_init(cfg.hash_concurrency)) {
+    /* All workers but one at most may be busy with passwords: one always serves the rest. */
+    if (!password_limit_init(cfg.hash_concurrency, cfg.workers - 1)) {
         fprintf(stderr, "socialconnect-api: cannot set up the password hashing limit\n");
         return 2;
     }

@@ -27,9 +27,12 @@ typedef enum password_status {
     PASSWORD_ERROR,    /* the library failed (out of memory…): logged */
 } password_status;
 
-/* Sets up the bound shared by the processes forked after this call (the API's master calls it
- * before forking its workers). Without it, hashing is unbounded (programs that hash once). */
-bool password_limit_init(int concurrency) MUST_CHECK;
+/* Sets up the bounds shared by the processes forked after this call (the API's master calls it
+ * before forking its workers): at most concurrency hashes at once, and at most workers processes
+ * inside the password code (hashing or waiting for a turn; one more is refused at once, BUSY), so
+ * that a flood of log-ins cannot hold every worker. Without it, hashing is unbounded (programs
+ * that hash once). */
+bool password_limit_init(int concurrency, int workers) MUST_CHECK;
 
 /* Hashes password into out (PASSWORD_HASH_MAX bytes). */
 password_status password_hash(const char *password, char out[PASSWORD_HASH_MAX]) MUST_CHECK;
