@@ -154,6 +154,18 @@ smtp_result smtp_send(smtp_t *s, const char *to, const char *msg, size_t len, ch
         curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
     }
     CURLcode rc = curl_easy_perform(c);
+    long fresh = 1;
+    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &fresh);
+    if (rc != CURLE_OK && fresh == 0) {
+        /* The kept connection had been closed by the server while idle (a "421 timeout" at the
+         * next command, or a reset), which servers do after a minute or a few: the message is
+         * sent again at once on a new connection rather than after the back-off. Had the server
+         * accepted it before the failure, the stable Message-ID lets receivers drop the copy. */
+        up.pos = 0;
+        curl_err[0] = '\0';
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        rc = curl_easy_perform(c);
+    }
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     if (rc == CURLE_OK) {
