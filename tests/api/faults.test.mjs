@@ -149,6 +149,13 @@ describe('faults', { concurrency: 1 }, () => {
     // a query never asked before, so that no cache can answer it
     const fresh = await getJson(`/api/v1/search?q=zz${crypto.randomBytes(5).toString('hex')}`);
     assert.equal(fresh.total, 0);
+    // Every worker says the cache was bypassed, not missed (docs/api.md): ask as many times as
+    // there are workers, twice, so that each has met the stopped Redis at least once.
+    for (let i = 0; i < 2 * workers; i++) {
+      const r = await api(`/api/v1/search?q=jardin&limit=${1 + (i % 5)}`);
+      assert.equal(r.status, 200, brief(r));
+      if (i >= workers) assert.equal(r.headers.get('x-cache'), 'BYPASS', `X-Cache with Redis stopped: ${brief(r)}`);
+    }
 
     await stack('start-redis');
     state.redisStopped = false;

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 static int hexval(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -58,6 +60,7 @@ static url_query_status decode_piece(const char *p, size_t n, size_t max, char *
 url_query_status url_query_parse(const char *qs, size_t max_value, url_query_t *q) {
     url_query_status st = URL_QUERY_OK;
     q->n = 0;
+    q->bad_key[0] = '\0';
     if (qs == NULL)
         return URL_QUERY_OK;
     const char *p = qs;
@@ -84,6 +87,16 @@ url_query_status url_query_parse(const char *qs, size_t max_value, url_query_t *
             st = decode_piece(v, vlen, max_value, &prm->value, &prm->value_len);
             if (st != URL_QUERY_OK)
                 goto failed;
+            /* Text only, checked here once for every handler: a NUL would cut a name or value
+             * where C reads it ("q%00evil" read as "q"), invalid UTF-8 would be copied into
+             * messages and answers. */
+            bool key_ok = utf8_valid(prm->key, strlen(prm->key)) && strlen(prm->key) == ignored;
+            if (!key_ok || !utf8_valid(prm->value, prm->value_len)) {
+                if (key_ok && strlen(prm->key) < sizeof q->bad_key)
+                    memcpy(q->bad_key, prm->key, strlen(prm->key) + 1);
+                st = URL_QUERY_BAD_TEXT;
+                goto failed;
+            }
         }
         if (end == NULL)
             break;

@@ -21,6 +21,9 @@ typedef struct url_param {
 typedef struct url_query {
     url_param_t params[URL_QUERY_MAX_PARAMS];
     size_t n;
+    /* On URL_QUERY_BAD_TEXT: the name of the parameter whose value is not text, when the name
+     * itself is (at most 64 bytes), else "". */
+    char bad_key[65];
 } url_query_t;
 
 typedef enum url_query_status {
@@ -28,6 +31,7 @@ typedef enum url_query_status {
     URL_QUERY_MALFORMED, /* a bad percent escape */
     URL_QUERY_TOO_MANY,  /* more than URL_QUERY_MAX_PARAMS parameters */
     URL_QUERY_TOO_LONG,  /* a key or value over max_value bytes once decoded */
+    URL_QUERY_BAD_TEXT,  /* a key or value that is not valid UTF-8, or holds a NUL byte */
     URL_QUERY_NOMEM,
 } url_query_status;
 

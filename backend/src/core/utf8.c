@@ -40,3 +40,15 @@ bool utf8_valid(const char *str, size_t n) {
     }
     return true;
 }
+
+size_t utf8_prefix(const char *s, size_t max) {
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    if (s[n] == '\0' || n == 0)
+        return n;
+    /* s[n] is the first byte left out: back off while it continues the last kept character. */
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}

@@ -8,4 +8,8 @@
  * U+10FFFF, and no NUL byte (a NUL can never be stored in PostgreSQL text). */
 bool utf8_valid(const char *s, size_t n);
 
+/* The length of the longest prefix of s (valid UTF-8, NUL-terminated) of at most max bytes that
+ * does not cut a character: for quoting a value in a message ("%.*s") without making it invalid. */
+size_t utf8_prefix(const char *s, size_t max);
+
 #endif

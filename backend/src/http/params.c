@@ -147,10 +147,11 @@ static bool resolve_ref(resp_t *resp, db_t *db, const char *text, const char *fi
                         int unknown_status, territory_ref_t *out) {
     char msg[200];
     if (strlen(text) > 40 || !utf8_valid(text, strlen(text)) || !territory_ref_parse(text, out)) {
+        /* Quoted whole characters only: a cut inside one would make the answer invalid UTF-8. */
         snprintf(msg, sizeof msg,
-                 "« %.40s » n'est pas une référence de territoire (exemples : commune:69123, "
+                 "« %.*s » n'est pas une référence de territoire (exemples : commune:69123, "
                  "departement:69, region:84).",
-                 text);
+                 (int)utf8_prefix(text, 40), text);
         return bad(resp, field, msg);
     }
     dom_status st = territory_resolve(db, out);

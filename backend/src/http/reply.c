@@ -63,15 +63,19 @@ bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t
     buf_t hit;
     buf_init(&hit, resp->body.max);
     bool found = cache_get(app->cache, key, &hit);
+    bool up = found || cache_up(app->cache);
     if (found) {
         resp_raw(resp, 200, "application/json; charset=utf-8", hit.data, hit.len);
         resp->cache = "hit";
-    } else {
+    } else if (up) {
         resp->cache = "miss";
+    } else {
+        resp->cache = "bypass";
+        key[0] = '\0'; /* Redis unreachable: nothing to store the answer in */
     }
     buf_free(&hit);
-    /* Says whether this answer came from the cache; "MISS" also when Redis is unreachable. */
-    if (!resp_header(resp, "X-Cache", found ? "HIT" : "MISS"))
+    /* Says whether this answer came from the cache, was missed, or Redis could not be asked. */
+    if (!resp_header(resp, "X-Cache", found ? "HIT" : up ? "MISS" : "BYPASS"))
         log_msg("warn", "X-Cache header dropped");
     return found;
 }

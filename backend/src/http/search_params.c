@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "domain/initiative.h"
 #include "http/params.h"
 #include "http/reply.h"
@@ -252,9 +253,10 @@ bool search_params_check_json(const json_t *params, resp_t *resp, db_t *db, cons
         size_t i = 0;
         while (search_params_saved[i] && strcmp(search_params_saved[i], key) != 0)
             i++;
-        snprintf(field, sizeof field, "%s%.60s", prefix, key);
+        snprintf(field, sizeof field, "%s%.*s", prefix, (int)utf8_prefix(key, 60), key);
         if (search_params_saved[i] == NULL) {
-            snprintf(msg, sizeof msg, "« %.60s » n'est pas un paramètre de recherche.", key);
+            snprintf(msg, sizeof msg, "« %.*s » n'est pas un paramètre de recherche.",
+                     (int)utf8_prefix(key, 60), key);
             resp_error(resp, 400, "invalid_field", msg, field);
             goto done;
         }

@@ -74,6 +74,9 @@ req_status req_parse(req_t *req, const char *method, const char *request_uri,
     case URL_QUERY_NOMEM:
         st = REQ_NOMEM;
         goto failed;
+    case URL_QUERY_BAD_TEXT:
+        st = REQ_BAD_QUERY_TEXT;
+        goto failed;
     default:
         st = REQ_BAD_QUERY;
         goto failed;

@@ -40,8 +40,10 @@ typedef struct req {
 
 typedef enum req_status {
     REQ_OK = 0,
-    REQ_BAD_PATH,  /* malformed escape or invalid UTF-8 in the path, or too long */
-    REQ_BAD_QUERY, /* malformed query string, too many or too long parameters */
+    REQ_BAD_PATH,       /* malformed escape or invalid UTF-8 in the path, or too long */
+    REQ_BAD_QUERY,      /* malformed query string, too many or too long parameters */
+    REQ_BAD_QUERY_TEXT, /* a parameter that is not valid UTF-8 or holds a NUL: req->query.bad_key
+                         * names it when its name is text, else it is "" */
     REQ_BAD_METHOD,
     REQ_NOMEM,
 } req_status;

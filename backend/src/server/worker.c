@@ -128,6 +128,13 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
     if (st == REQ_BAD_PATH) {
         resp_error(&resp, 400, "invalid_parameter",
                    "Le chemin de la requête est mal formé (encodage ou UTF-8 invalide).", "path");
+    } else if (st == REQ_BAD_QUERY_TEXT) {
+        /* The name is valid UTF-8 (url_query_parse keeps it only then): safe to quote. */
+        const char *name = req.query.bad_key[0] ? req.query.bad_key : "query";
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "Le paramètre « %s » n'est pas du texte valide (UTF-8 sans caractère nul).", name);
+        resp_error(&resp, 400, "invalid_parameter", msg, name);
     } else if (st == REQ_BAD_QUERY) {
         resp_error(&resp, 400, "invalid_parameter",
                    "Les paramètres de la requête sont mal formés, trop nombreux ou trop longs.",

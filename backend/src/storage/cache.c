@@ -126,6 +126,10 @@ done:
     return ok;
 }
 
+bool cache_up(const cache_t *c) {
+    return c->ctx != NULL;
+}
+
 bool cache_ping(cache_t *c) {
     /* A health check must say what Redis is now, not what it was a second ago. */
     c->retry_at = 0;

@@ -28,6 +28,10 @@ void cache_set(cache_t *c, const char *key, const char *value, size_t len, int t
 bool cache_count_window(cache_t *c, const char *key, int window_s, long long *count,
                         long long *ttl_s) MUST_CHECK;
 
+/* True while the connection is up: after a cache_get that returned false, false says that Redis
+ * was unreachable (no cache at all) rather than that the key was missing. */
+bool cache_up(const cache_t *c);
+
 /* True when Redis answers PING now. */
 bool cache_ping(cache_t *c);
 

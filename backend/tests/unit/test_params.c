@@ -79,7 +79,18 @@ static void test_text(void **state) {
     assert_string_equal(q, "jardiné");
     req_free(&r);
 
-    const char *bad[] = {"q=%C3%28", "q=%FF", "q=a%01b", "q=0123456789abcdef"};
+    /* Bytes that are not text are refused for every handler when the request is read, naming the
+     * parameter when its name is text; a NUL in a name is never read as the end of the name. */
+    const char *not_text[] = {"q=%C3%28", "q=%FF", "q=a%00b", "q%00evil=jardin", "q%FF=x"};
+    const char *named[] = {"q", "q", "q", "", ""};
+    for (size_t i = 0; i < sizeof not_text / sizeof not_text[0]; i++) {
+        assert_int_equal(req_parse(&r, "GET", "/api/v1/search", not_text[i], NULL, 1024),
+                         REQ_BAD_QUERY_TEXT);
+        assert_string_equal(r.query.bad_key, named[i]);
+        assert_null(req_query(&r, "q"));
+        req_free(&r);
+    }
+    const char *bad[] = {"q=a%01b", "q=0123456789abcdef"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         resp_t e;
         resp_init(&e, 4096);

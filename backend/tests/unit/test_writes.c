@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "core/utf8.h"
 #include "http/body.h"
 #include "server/request.h"
 
@@ -135,6 +136,17 @@ static void test_cookies_and_headers(void **state) {
     req_free(&r);
 }
 
+static void test_utf8_prefix(void **state) {
+    (void)state;
+    assert_int_equal(utf8_prefix("abc", 10), 3);
+    assert_int_equal(utf8_prefix("abcdef", 4), 4);
+    /* "é" is two bytes: a cut after its first byte keeps what comes before it. */
+    assert_int_equal(utf8_prefix("aé", 2), 1);
+    assert_int_equal(utf8_prefix("aé", 3), 3);
+    assert_int_equal(utf8_prefix("€€", 4), 3);
+    assert_int_equal(utf8_prefix("", 5), 0);
+}
+
 static void test_tokens_and_hashes(void **state) {
     (void)state;
     char a[CRYPTO_TOKEN_LEN], b[CRYPTO_TOKEN_LEN], h[CRYPTO_HEX_LEN + 2], m[CRYPTO_TOKEN_LEN];
@@ -158,6 +170,7 @@ int main(void) {
             cmocka_unit_test(test_body_accepts_and_trims),
             cmocka_unit_test(test_body_refusals_name_the_field),
             cmocka_unit_test(test_cookies_and_headers),
+            cmocka_unit_test(test_utf8_prefix),
             cmocka_unit_test(test_tokens_and_hashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
