@@ -72,3 +72,13 @@ test('one request id in nginx\'s access log and in the API\'s log', async () => 
   await waitUntil(() => fs.readFileSync(access, 'utf8').includes(`id=${id} `), { timeout: 5000, what: `id=${id} in ${access}` });
   await waitUntil(() => fs.readFileSync(API_LOG, 'utf8').includes(`"request_id":"${id}"`), { timeout: 5000, what: `${id} in ${API_LOG}` });
 });
+
+test('a long request line is cut in the access log', async () => {
+  const id = newRequestId('cut');
+  const res = await api(`/api/v1/search?q=${'a'.repeat(12000)}`, { requestId: id });
+  assert.equal(res.status, 400);
+  const access = path.join(VAR_DIR, 'log', 'nginx-access.log');
+  const line = await waitUntil(() => fs.readFileSync(access, 'utf8').split('\n').find((l) => l.includes(`id=${id} `)), { timeout: 5000, what: `id=${id} in ${access}` });
+  assert.ok(line.length < 1400, `${line.length} bytes`);
+  assert.ok(line.includes('"GET /api/v1/search?q=aaaa'));
+});

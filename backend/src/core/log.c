@@ -35,16 +35,46 @@ void log_json(json_t *obj) {
     free(line);
 }
 
+/* The same message logged again and again (PostgreSQL down: every request says "cannot
+ * connect") is written once per LOG_REPEAT_WINDOW_S seconds; how many times it was left out is
+ * written with the next line ("repeated": N). Per process: each worker counts its own. */
+#define LOG_REPEAT_WINDOW_S 10
+
+static struct {
+    char level[16];
+    char msg[1024];
+    long repeats;
+    time_t since;
+} log_last;
+
+static void log_line(const char *level, const char *msg, long repeated) {
+    json_t *obj = json_object();
+    if (obj == NULL)
+        return;
+    json_object_set_new(obj, "level", json_string(level));
+    json_object_set_new(obj, "msg", json_string(msg));
+    if (repeated > 0)
+        json_object_set_new(obj, "repeated", json_integer(repeated));
+    log_json(obj);
+}
+
 void log_msg(const char *level, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_t *obj = json_object();
-    if (obj == NULL)
+    time_t now = time(NULL);
+    bool same = strcmp(msg, log_last.msg) == 0 && strcmp(level, log_last.level) == 0;
+    if (same && now - log_last.since < LOG_REPEAT_WINDOW_S) {
+        log_last.repeats++;
         return;
-    json_object_set_new(obj, "level", json_string(level));
-    json_object_set_new(obj, "msg", json_string(msg));
-    log_json(obj);
+    }
+    if (log_last.repeats > 0)
+        log_line(log_last.level, log_last.msg, log_last.repeats);
+    log_line(level, msg, 0);
+    snprintf(log_last.level, sizeof log_last.level, "%s", level);
+    memcpy(log_last.msg, msg, sizeof msg);
+    log_last.repeats = 0;
+    log_last.since = now;
 }

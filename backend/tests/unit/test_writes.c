@@ -7,9 +7,13 @@
 
 /* cmocka needs the headers above first. */
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/crypto.h"
+#include "core/log.h"
 #include "core/utf8.h"
 #include "http/body.h"
 #include "server/request.h"
@@ -147,6 +151,34 @@ static void test_utf8_prefix(void **state) {
     assert_int_equal(utf8_prefix("", 5), 0);
 }
 
+/* A flood of one message (PostgreSQL down) writes one line, and the count comes with the next. */
+static void test_log_repeats(void **state) {
+    (void)state;
+    char path[] = "/tmp/sc-log-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    int saved = dup(STDERR_FILENO);
+    assert_true(dup2(fd, STDERR_FILENO) >= 0);
+    for (int i = 0; i < 1000; i++)
+        log_msg("warn", "postgres: cannot connect: %s", "refused");
+    log_msg("info", "back");
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char text[4096] = "";
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    close(fd);
+    unlink(path);
+    assert_true(n > 0);
+    text[n] = '\0';
+    int lines = 0;
+    for (char *p = text; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(text, "\"repeated\":999"));
+    assert_non_null(strstr(text, "\"msg\":\"back\""));
+}
+
 static void test_tokens_and_hashes(void **state) {
     (void)state;
     char a[CRYPTO_TOKEN_LEN], b[CRYPTO_TOKEN_LEN], h[CRYPTO_HEX_LEN + 2], m[CRYPTO_TOKEN_LEN];
@@ -171,6 +203,7 @@ int main(void) {
             cmocka_unit_test(test_body_refusals_name_the_field),
             cmocka_unit_test(test_cookies_and_headers),
             cmocka_unit_test(test_utf8_prefix),
+            cmocka_unit_test(test_log_repeats),
             cmocka_unit_test(test_tokens_and_hashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
