@@ -289,6 +289,9 @@ test('writes need the CSRF token and the site\'s own origin', async () => {
   assertError(crossSite, 403, 'csrf_failed');
   const loginElsewhere = await api('/api/v1/session', { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
   assertError(loginElsewhere, 403, 'csrf_failed');
+  // Logging out is a write too: without the token it changes nothing.
+  assertError(await api('/api/v1/session', { method: 'DELETE', headers: { cookie: c.cookie } }), 403, 'csrf_failed');
+  assert.equal((await c.get('/api/v1/me')).status, 200, 'still signed in');
   const sameOrigin = await c.patch('/api/v1/me', { display_name: 'Même site', version: user.version }, { headers: { origin: BASE_URL, 'sec-fetch-site': 'same-origin' } });
   assert.equal(sameOrigin.status, 200, sameOrigin.text);
   assert.equal((await c.get('/api/v1/me')).json.user.version, user.version + 1);
