@@ -84,6 +84,15 @@ bool auth_require(app_t *app, const req_t *req, resp_t *resp, actor_t *actor) {
     return true;
 }
 
+bool auth_allow(resp_t *resp, const actor_t *actor, policy_action action,
+                const policy_object_t *obj) {
+    policy_verdict v = policy_can(actor, action, obj);
+    if (v == POLICY_ALLOW)
+        return true;
+    auth_refuse(resp, v);
+    return false;
+}
+
 void auth_refuse(resp_t *resp, policy_verdict v) {
     auth_private(resp);
     switch (v) {

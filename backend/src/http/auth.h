@@ -32,6 +32,10 @@ bool auth_same_origin(app_t *app, const req_t *req, resp_t *resp) MUST_CHECK;
 /* Cache-Control: private, no-store — on every personal answer, errors included. */
 void auth_private(resp_t *resp);
 
+/* Asks the policy; on a refusal writes its answer (auth_refuse) and returns false. */
+bool auth_allow(resp_t *resp, const actor_t *actor, policy_action action,
+                const policy_object_t *obj) MUST_CHECK;
+
 /* Answers a refusal of the policy (401, 403 forbidden/unverified, 404). */
 void auth_refuse(resp_t *resp, policy_verdict v);
 

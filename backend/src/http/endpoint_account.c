@@ -230,7 +230,6 @@ void handle_session_close(const req_t *req, resp_t *resp, void *ctx) {
         reply_failure(resp, st, NULL);
         return;
     }
-    resp->status = 204;
-    buf_reset(&resp->body);
+    reply_no_content(resp);
     auth_set_cookie(app, resp, "");
 }

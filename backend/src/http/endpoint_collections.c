@@ -37,11 +37,6 @@ static const body_field_t item_patch_fields[] = {
         {NULL, 0, false, 0, 0, NULL},
 };
 
-static void no_content(resp_t *resp) {
-    resp->status = 204;
-    buf_reset(&resp->body);
-}
-
 static void not_found(resp_t *resp) {
     auth_refuse(resp, POLICY_HIDDEN);
 }
@@ -77,11 +72,8 @@ static bool collection_allowed(app_t *app, const req_t *req, resp_t *resp, const
         reply_failure(resp, st, NULL);
         return false;
     }
-    policy_verdict v = policy_can(actor, action, obj);
-    if (v != POLICY_ALLOW) {
-        auth_refuse(resp, v);
+    if (!auth_allow(resp, actor, action, obj))
         return false;
-    }
     return true;
 }
 
@@ -114,11 +106,8 @@ void handle_collection_mine(const req_t *req, resp_t *resp, void *ctx) {
     json_t *out;
     if (!auth_require(app, req, resp, &actor))
         return;
-    policy_verdict v = policy_can(&actor, POLICY_SPACE_USE, NULL);
-    if (v != POLICY_ALLOW) {
-        auth_refuse(resp, v);
+    if (!auth_allow(resp, &actor, POLICY_SPACE_USE, NULL))
         return;
-    }
     dom_status st = collection_list(app->db, actor.user_id, &out);
     if (st != DOM_OK) {
         reply_failure(resp, st, NULL);
@@ -140,13 +129,10 @@ void handle_collection_create(const req_t *req, resp_t *resp, void *ctx) {
     const char *description = body_str(body, "description");
     if (visibility == NULL)
         visibility = "private";
-    policy_verdict v = policy_can(&actor, POLICY_COLLECTION_CREATE, NULL);
-    if (v == POLICY_ALLOW && strcmp(visibility, "public") == 0)
-        v = policy_can(&actor, POLICY_COLLECTION_PUBLISH, NULL);
-    if (v != POLICY_ALLOW) {
-        auth_refuse(resp, v);
+    if (!auth_allow(resp, &actor, POLICY_COLLECTION_CREATE, NULL) ||
+        (strcmp(visibility, "public") == 0 &&
+         !auth_allow(resp, &actor, POLICY_COLLECTION_PUBLISH, NULL)))
         goto done;
-    }
     dom_status st = collection_create(app->db, actor.user_id, body_str(body, "title"),
                                       description ? description : "", visibility, &res, &id);
     if (st != DOM_OK)
@@ -185,11 +171,8 @@ void handle_collection_patch(const req_t *req, resp_t *resp, void *ctx) {
     collection_edit_t edit = {body_str(body, "title"), body_str(body, "description"),
                               body_str(body, "visibility")};
     if (edit.visibility && strcmp(edit.visibility, "public") == 0) {
-        policy_verdict v = policy_can(&actor, POLICY_COLLECTION_PUBLISH, &obj);
-        if (v != POLICY_ALLOW) {
-            auth_refuse(resp, v);
+        if (!auth_allow(resp, &actor, POLICY_COLLECTION_PUBLISH, &obj))
             goto done;
-        }
     }
     dom_status st = collection_update(app->db, id, actor.user_id, body_int(body, "version", 0),
                                       &edit, &res);
@@ -234,7 +217,7 @@ void handle_collection_delete(const req_t *req, resp_t *resp, void *ctx) {
     else if (res != COLLECTION_DONE)
         collection_refusal(resp, res);
     else
-        no_content(resp);
+        reply_no_content(resp);
 }
 
 void handle_collection_item_add(const req_t *req, resp_t *resp, void *ctx) {
@@ -306,5 +289,5 @@ void handle_collection_item_delete(const req_t *req, resp_t *resp, void *ctx) {
     else if (res != COLLECTION_DONE)
         collection_refusal(resp, res);
     else
-        no_content(resp);
+        reply_no_content(resp);
 }

@@ -10,11 +10,8 @@
 static bool favourites_allowed(app_t *app, const req_t *req, resp_t *resp, actor_t *actor) {
     if (!auth_require(app, req, resp, actor))
         return false;
-    policy_verdict v = policy_can(actor, POLICY_FAVOURITE_EDIT, NULL);
-    if (v != POLICY_ALLOW) {
-        auth_refuse(resp, v);
+    if (!auth_allow(resp, actor, POLICY_FAVOURITE_EDIT, NULL))
         return false;
-    }
     return true;
 }
 
@@ -76,8 +73,7 @@ void handle_favourite_put(const req_t *req, resp_t *resp, void *ctx) {
                    "Vous avez atteint le nombre maximal de favoris (5 000) : retirez-en d'abord.",
                    NULL);
     } else {
-        resp->status = 204;
-        buf_reset(&resp->body);
+        reply_no_content(resp);
     }
 }
 
@@ -93,6 +89,5 @@ void handle_favourite_delete(const req_t *req, resp_t *resp, void *ctx) {
         reply_failure(resp, st, NULL);
         return;
     }
-    resp->status = 204;
-    buf_reset(&resp->body);
+    reply_no_content(resp);
 }

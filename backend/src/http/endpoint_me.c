@@ -33,11 +33,6 @@ static const body_field_t delete_fields[] = {
         {NULL, 0, false, 0, 0, NULL},
 };
 
-static void no_content(resp_t *resp) {
-    resp->status = 204;
-    buf_reset(&resp->body);
-}
-
 /* Checks the actor's own password (changing it, the address, deleting the account). On refusal
  * the answer is written: 403 invalid_credentials, or the failure. */
 static bool own_password(app_t *app, resp_t *resp, const actor_t *actor, const char *password,
@@ -120,7 +115,7 @@ void handle_me_password(const req_t *req, resp_t *resp, void *ctx) {
     if (st != DOM_OK)
         reply_failure(resp, st, NULL);
     else
-        no_content(resp);
+        reply_no_content(resp);
 done:
     json_decref(body);
 }
@@ -176,17 +171,14 @@ void handle_me_session_delete(const req_t *req, resp_t *resp, void *ctx) {
     }
     /* Only one's own sessions: another's is "not found" (the statement is scoped to the owner). */
     policy_object_t obj = {.owner_id = actor.user_id};
-    policy_verdict v = policy_can(&actor, POLICY_SESSION_REVOKE, &obj);
-    if (v != POLICY_ALLOW) {
-        auth_refuse(resp, v);
+    if (!auth_allow(resp, &actor, POLICY_SESSION_REVOKE, &obj))
         return;
-    }
     dom_status st = session_close(app->db, actor.user_id, id);
     if (st != DOM_OK) {
         reply_failure(resp, st, "Aucune de vos sessions ne porte cet identifiant.");
         return;
     }
-    no_content(resp);
+    reply_no_content(resp);
     if (id == actor.session_id)
         auth_set_cookie(app, resp, "");
 }
@@ -221,7 +213,7 @@ void handle_me_delete(const req_t *req, resp_t *resp, void *ctx) {
         reply_failure(resp, st, NULL);
         goto done;
     }
-    no_content(resp);
+    reply_no_content(resp);
     auth_set_cookie(app, resp, "");
 done:
     json_decref(body);

@@ -27,11 +27,8 @@ static const body_field_t patch_fields[] = {
 
 /* The policy's leave for action on obj (NULL: none yet); on refusal the answer is written. */
 static bool search_allowed(resp_t *resp, const actor_t *actor, const policy_object_t *obj) {
-    policy_verdict v = policy_can(actor, POLICY_SAVED_SEARCH_EDIT, obj);
-    if (v != POLICY_ALLOW) {
-        auth_refuse(resp, v);
+    if (!auth_allow(resp, actor, POLICY_SAVED_SEARCH_EDIT, obj))
         return false;
-    }
     return true;
 }
 
@@ -143,7 +140,6 @@ void handle_search_saved_delete(const req_t *req, resp_t *resp, void *ctx) {
     } else if (res != SAVED_SEARCH_DONE) {
         auth_refuse(resp, POLICY_HIDDEN);
     } else {
-        resp->status = 204;
-        buf_reset(&resp->body);
+        reply_no_content(resp);
     }
 }

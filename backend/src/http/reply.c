@@ -13,6 +13,11 @@
 #define SC_BUILD_ID "dev"
 #endif
 
+void reply_no_content(resp_t *resp) {
+    resp->status = 204;
+    buf_reset(&resp->body);
+}
+
 void reply_failure(resp_t *resp, dom_status st, const char *not_found) {
     switch (st) {
     case DOM_NOT_FOUND:

@@ -10,6 +10,9 @@
 #include "server/request.h"
 #include "server/response.h"
 
+/* A 204 without a body (a write that has nothing to return). */
+void reply_no_content(resp_t *resp);
+
 /* Writes the error matching a failed domain status (404 with the not_found message, 503 or 500). */
 void reply_failure(resp_t *resp, dom_status st, const char *not_found);
 
