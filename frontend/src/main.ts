@@ -5,6 +5,7 @@ import './styles/layout.css';
 import './styles/components.css';
 import './styles/map.css';
 import './styles/account.css';
+import './styles/contribute.css';
 import { mountAccountNav } from './components/accountNav';
 import { mountVerifyBanner } from './components/verifyBanner';
 import { startRouter, type RenderReason, type Route } from './router';
@@ -16,7 +17,10 @@ import { signupView } from './views/account/signup';
 import { unsubscribeView } from './views/account/unsubscribe';
 import { verifyView } from './views/account/verify';
 import { collectionView } from './views/collection';
+import { contributeView } from './views/contribute';
 import { detailView } from './views/detail';
+import { historyView } from './views/history';
+import { moderationView } from './views/moderation';
 import { notFoundView } from './views/notFound';
 import { pageView } from './views/pages';
 import { searchView } from './views/search';
@@ -65,6 +69,12 @@ function build(route: Route): View {
       return spaceView(main, route);
     case 'collection':
       return collectionView(main, route);
+    case 'contribute':
+      return contributeView(main, route.query);
+    case 'history':
+      return historyView(main, route.id);
+    case 'moderation':
+      return moderationView(main, route.query);
     case 'notfound':
       return notFoundView(main);
   }

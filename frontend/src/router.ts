@@ -11,6 +11,9 @@ export type Route =
   | { name: 'account'; page: AccountPage; query: URLSearchParams }
   | { name: 'space'; section: SpaceSection; collectionId: number | null }
   | { name: 'collection'; id: number }
+  | { name: 'contribute'; query: URLSearchParams }
+  | { name: 'history'; id: number }
+  | { name: 'moderation'; query: URLSearchParams }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -25,10 +28,11 @@ export const ACCOUNT_PAGES = [
 export type AccountPage = (typeof ACCOUNT_PAGES)[number];
 
 /** The sections of « Mon espace »: `/mon-espace` is the profile, `/mon-espace/favoris`… the others. */
-export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches'] as const;
+export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches', 'contributions'] as const;
 export type SpaceSection = (typeof SPACE_SECTIONS)[number];
 
 const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
+const HISTORY = /^\/initiatives\/([0-9]{1,15})\/historique\/?$/;
 const COLLECTION = /^\/collections\/([0-9]{1,15})\/?$/;
 const SPACE = /^\/mon-espace(?:\/([a-z]+)(?:\/([0-9]{1,15}))?)?\/?$/;
 
@@ -45,6 +49,11 @@ export function matchRoute(pathname: string, search: string): Route {
   if (detail) {
     const id = Number(detail[1]);
     return Number.isSafeInteger(id) && id > 0 ? { name: 'detail', id } : { name: 'notfound' };
+  }
+  const history = HISTORY.exec(pathname);
+  if (history) {
+    const id = positiveId(history[1]);
+    return id ? { name: 'history', id } : { name: 'notfound' };
   }
   const collection = COLLECTION.exec(pathname);
   if (collection) {
@@ -64,6 +73,8 @@ export function matchRoute(pathname: string, search: string): Route {
   const account = page.slice(1) as AccountPage;
   if (ACCOUNT_PAGES.includes(account)) return { name: 'account', page: account, query: new URLSearchParams(search) };
   if (page === '/sources') return { name: 'sources' };
+  if (page === '/contribuer') return { name: 'contribute', query: new URLSearchParams(search) };
+  if (page === '/moderation') return { name: 'moderation', query: new URLSearchParams(search) };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

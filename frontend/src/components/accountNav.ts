@@ -23,13 +23,14 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
       h(
         'ul',
         { class: 'account-nav__links' },
+        h('li', null, h('a', { class: 'account-nav__login account-nav__contribute', href: '/contribuer' }, 'Ajouter une initiative')),
         h('li', null, h('a', { class: 'account-nav__login', href: loginHref('connexion') }, 'Se connecter')),
         h('li', null, h('a', { class: 'button button--small button--primary account-nav__signup', href: loginHref('inscription') }, 'Créer un compte')),
       ),
     );
   }
 
-  function signedIn(name: string): void {
+  function signedIn(name: string, role: string): void {
     const toggle = h(
       'button',
       { type: 'button', class: 'account-nav__toggle', 'aria-expanded': 'false', 'aria-controls': 'account-menu' },
@@ -42,6 +43,9 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
       'ul',
       { class: 'account-nav__menu', id: 'account-menu', hidden: true },
       h('li', null, h('a', { class: 'account-nav__item', href: '/mon-espace' }, 'Mon espace')),
+      h('li', null, h('a', { class: 'account-nav__item', href: '/contribuer' }, 'Ajouter une initiative')),
+      h('li', null, h('a', { class: 'account-nav__item', href: '/mon-espace/contributions' }, 'Mes contributions')),
+      role === 'moderator' || role === 'admin' ? h('li', null, h('a', { class: 'account-nav__item', href: '/moderation' }, 'Modération')) : null,
       h('li', null, logout),
     );
     const setOpen = (open: boolean, focusToggle = false): void => {
@@ -80,7 +84,7 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
     escapeMenu = null;
     if (state.status === 'loading') nav.replaceChildren();
     else if (state.status === 'signed-out') signedOut();
-    else signedIn(state.user.display_name);
+    else signedIn(state.user.display_name, state.user.role);
   }
 
   document.addEventListener('click', (event) => {

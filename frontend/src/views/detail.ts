@@ -1,6 +1,7 @@
 import { ApiError, getInitiative, isAbort, UNAVAILABLE_MESSAGE } from '../api';
 import { demoBadge } from '../components/badge';
 import { collectionButton } from '../components/collectionDialog';
+import { carrierUpdatedLine, mountContributeActions } from '../components/contribute/detailActions';
 import { favouriteButton } from '../components/favouriteButton';
 import { setDemoNotice } from '../components/demoNotice';
 import { errorMessage, loadingIndicator } from '../components/status';
@@ -77,6 +78,7 @@ function datesLine(record: Initiative): HTMLElement | null {
 export function detailView(root: HTMLElement, route: Extract<Route, { name: 'detail' }>): View {
   const controller = new AbortController();
   let map: L.Map | null = null;
+  let contribute: { destroy(): void } | null = null;
   const back = h(
     'nav',
     { class: 'container breadcrumb', 'aria-label': "Fil d'Ariane" },
@@ -108,6 +110,7 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
         h('h1', { class: 'detail__title', id: 'detail-title' }, record.title),
         record.demo ? demoBadge() : null,
         record.summary ? h('p', { class: 'detail__summary' }, record.summary) : null,
+        carrierUpdatedLine(record),
         h('div', { class: 'card-actions detail__actions' }, favouriteButton(record.id, record.title), collectionButton(record.id, record.title)),
       ),
       h(
@@ -165,6 +168,8 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
       ),
     );
     content.replaceChildren(article);
+    contribute?.destroy();
+    contribute = mountContributeActions(article.querySelector('.detail__main') as HTMLElement, record);
 
     if (hasPoint(record)) {
       map = createBaseMap(mapBox, { label: `Localisation de ${record.title}` });
@@ -193,6 +198,7 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
   return {
     destroy(): void {
       controller.abort();
+      contribute?.destroy();
       if (map) removeMap(map);
       map = null;
       setDemoNotice(false);

@@ -8,6 +8,7 @@ import type { User } from '../../types';
 import type { View } from '../view';
 import { collectionEditor } from './collectionEditor';
 import { collectionsSection } from './collections';
+import { contributionsSection } from './contributions';
 import { favouritesSection } from './favourites';
 import { profileSection } from './profile';
 import { searchesSection } from './searches';
@@ -23,6 +24,7 @@ const SECTIONS: { key: SpaceSection; href: string; label: string }[] = [
   { key: 'favoris', href: '/mon-espace/favoris', label: 'Favoris' },
   { key: 'collections', href: '/mon-espace/collections', label: 'Collections' },
   { key: 'recherches', href: '/mon-espace/recherches', label: 'Recherches enregistrées' },
+  { key: 'contributions', href: '/mon-espace/contributions', label: 'Mes contributions' },
 ];
 
 export function spaceView(root: HTMLElement, route: Extract<Route, { name: 'space' }>): View {
@@ -52,6 +54,7 @@ export function spaceView(root: HTMLElement, route: Extract<Route, { name: 'spac
     else if (key === 'sessions') section = sessionsSection(content);
     else if (key === 'favoris') section = favouritesSection(content);
     else if (key === 'collections') section = current.collectionId ? collectionEditor(content, current.collectionId) : collectionsSection(content);
+    else if (key === 'contributions') section = contributionsSection(content);
     else section = searchesSection(content);
   }
 
