@@ -2,6 +2,7 @@
 // suggestion of a correction and the carriers' edit use it alike. Vocabularies are checkboxes and
 // selects of their French labels; the place is the map picker. An API error naming a field (`field`,
 // or `place.lon`…) is shown beside that field, which gets the focus.
+import { ApiError } from '../../api';
 import { h } from '../../dom';
 import type { Coded, Vocabularies } from '../../types';
 import type { FieldName, InitiativeFields } from '../../contribApi';
@@ -102,6 +103,7 @@ export function initiativeForm(prefix: string, vocabularies: Vocabularies): Init
     });
   }
 
+  const subthemeBox = h('details', { class: 'form-section__more' }, h('summary', null, 'Sous-thèmes'), subthemes.field.element);
   const element = h(
     'div',
     { class: 'initiative-form' },
@@ -112,7 +114,7 @@ export function initiativeForm(prefix: string, vocabularies: Vocabularies): Init
       { class: 'form-section' },
       h('legend', { class: 'form-section__title' }, 'Domaines et publics'),
       themes.field.element,
-      h('details', { class: 'form-section__more' }, h('summary', null, 'Sous-thèmes'), subthemes.field.element),
+      subthemeBox,
       publics.field.element,
       scale.element,
       stage.element,
@@ -168,6 +170,7 @@ export function initiativeForm(prefix: string, vocabularies: Vocabularies): Init
       actorType.control.value = v.actor_type ?? '';
       setCodes(themes, v.themes);
       setCodes(subthemes, v.subthemes);
+      subthemeBox.open = (v.subthemes ?? []).length > 0;
       setCodes(publics, v.publics);
       scale.control.value = v.scale ?? '';
       stage.control.value = v.stage ?? '';
@@ -176,6 +179,8 @@ export function initiativeForm(prefix: string, vocabularies: Vocabularies): Init
       place.setValue(v.place ?? null);
     },
     showError(err: unknown, message: { error(text: string): void }): void {
+      // An error on a sub-theme must be seen: its list may be folded.
+      if (err instanceof ApiError && err.field?.startsWith('subthemes')) subthemeBox.open = true;
       showError(err, fields, message);
     },
     clearErrors(): void {

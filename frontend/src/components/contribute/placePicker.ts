@@ -2,7 +2,7 @@
 // on a map that can be dragged, and for keyboard users four buttons that move it and the coordinates
 // themselves, editable. The commune under the pin is named after each move.
 import L from 'leaflet';
-import { isAbort, reverseGeocode } from '../../api';
+import { getTerritoryContour, isAbort, reverseGeocode } from '../../api';
 import { geocode, type PlaceFields } from '../../contribApi';
 import { h } from '../../dom';
 import { createBaseMap, METROPOLE, removeMap } from '../../map';
@@ -84,6 +84,22 @@ export function placePicker(prefix: string): PlacePicker {
   let map: L.Map | null = null;
   let pending: AbortController | null = null;
   let reverseTimer = 0;
+  let outline: L.GeoJSON | null = null;
+  let outlined = '';
+
+  /** The commune around the pin, outlined: without tiles the map would show a blank land. */
+  function outlineCommune(ref: string): void {
+    if (ref === outlined || !map) return;
+    outlined = ref;
+    getTerritoryContour(ref, ZOOM_PLACED).then(
+      (feature) => {
+        if (!map || outlined !== ref) return;
+        outline?.remove();
+        outline = L.geoJSON(feature, { interactive: false, style: () => ({ className: 'sc-territory', color: '#8a2c0d', weight: 2, fillOpacity: 0.04 }) }).addTo(map);
+      },
+      () => undefined,
+    );
+  }
 
   function ensureMap(): L.Map {
     if (!map) {
@@ -148,6 +164,7 @@ export function placePicker(prefix: string): PlacePicker {
         (answer) => {
           if (point !== at) return;
           const t = answer.match?.territory;
+          if (t) outlineCommune(t.ref);
           status.textContent = t
             ? `Repère placé à ${t.name}${t.departement ? ` (${t.departement.name})` : ''}.`
             : 'Le repère est hors des communes connues : vérifiez sa position.';
@@ -196,6 +213,7 @@ export function placePicker(prefix: string): PlacePicker {
             return;
           }
           place(L.latLng(p.lat, p.lon), { zoom: ZOOM_PLACED });
+          outlineCommune(t.ref);
           status.textContent = `Lieu trouvé : ${t.name}${t.departement ? ` (${t.departement.name})` : ''}. Déplacez le repère pour préciser.`;
         },
         (err: unknown) => {
@@ -252,7 +270,7 @@ export function placePicker(prefix: string): PlacePicker {
       address.value = value?.address ?? '';
       status.textContent = '';
       setError(null);
-      if (value && typeof value.lat === 'number' && typeof value.lon === 'number') place(L.latLng(value.lat, value.lon), { zoom: ZOOM_PLACED });
+      if (value && typeof value.lat === 'number' && typeof value.lon === 'number') place(L.latLng(value.lat, value.lon), { zoom: ZOOM_PLACED, name: true });
       else place(null);
     },
     destroy(): void {
