@@ -1,5 +1,7 @@
 #include "core/utf8.h"
 
+#include <string.h>
+
 bool utf8_valid(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -51,4 +53,46 @@ size_t utf8_prefix(const char *s, size_t max) {
     while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
     return n;
+}
+
+/* The length of the white space at p that text is trimmed of: ASCII white space or U+00A0. */
+static size_t utf8_space_len(const char *p, const char *end) {
+    if (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        return 1;
+    if (end - p >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0)
+        return 2;
+    return 0;
+}
+
+bool utf8_text_check(const char *s, bool multiline, bool allow_empty, bool trim, long long max,
+                     size_t *start_out, size_t *len_out) {
+    size_t n = strlen(s);
+    const char *start = s, *end = s + n;
+    if (trim) {
+        size_t k;
+        while ((k = utf8_space_len(start, end)) > 0)
+            start += k;
+        while (end > start) {
+            if (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')
+                end--;
+            else if (end - start >= 2 && (unsigned char)end[-2] == 0xc2 &&
+                     (unsigned char)end[-1] == 0xa0)
+                end -= 2;
+            else
+                break;
+        }
+    }
+    long long chars = 0;
+    for (const char *p = start; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c & 0xc0) != 0x80)
+            chars++;
+        if ((c < 0x20 || c == 0x7f) && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
+            return false;
+    }
+    if (chars > max || (chars == 0 && !allow_empty))
+        return false;
+    *start_out = (size_t)(start - s);
+    *len_out = (size_t)(end - start);
+    return true;
 }

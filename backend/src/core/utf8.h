@@ -12,4 +12,11 @@ bool utf8_valid(const char *s, size_t n);
  * does not cut a character: for quoting a value in a message ("%.*s") without making it invalid. */
 size_t utf8_prefix(const char *s, size_t max);
 
+/* Checks text typed by a person (valid UTF-8, NUL-terminated): trimmed of ASCII white space and
+ * U+00A0 around it, it must count at most max characters (code points), at least one unless
+ * allow_empty, and hold no control character — except line breaks and tabs when multiline. On
+ * success *start and *len describe the trimmed text inside s. */
+bool utf8_text_check(const char *s, bool multiline, bool allow_empty, bool trim, long long max,
+                     size_t *start, size_t *len) MUST_CHECK;
+
 #endif

@@ -17,7 +17,10 @@
     "            FROM source_record sr JOIN source s ON s.id = sr.source_id"                      \
     "           WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL"                             \
     "           ORDER BY s.id, sr.url IS NULL, sr.last_seen_at DESC) live),"                      \
-    " i.status, to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    " i.status, to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"      \
+    " i.version, sc_iso(i.carrier_updated_at),"                                                   \
+    " CASE WHEN i.proposed_by IS NOT NULL THEN 'contribution'"                                    \
+    "      WHEN coalesce(dm.demo, false) THEN 'demo' ELSE 'harvest' END"
 
 #define PAGE_SQL(where)                                                        \
     "WITH page AS (SELECT id FROM initiative WHERE status = 'published'" where \
@@ -138,7 +141,10 @@ static bool add_detail(json_t *o, const PGresult *r, int row) {
            json_object_set_new(o, "postcode", col_str(r, row, d + 11)) == 0 &&
            json_object_set_new(o, "sources", col_json(r, row, d + 12)) == 0 &&
            json_object_set_new(o, "status", col_str(r, row, d + 13)) == 0 &&
-           json_object_set_new(o, "created_at", col_str(r, row, d + 14)) == 0;
+           json_object_set_new(o, "created_at", col_str(r, row, d + 14)) == 0 &&
+           json_object_set_new(o, "version", col_int(r, row, d + 15)) == 0 &&
+           json_object_set_new(o, "carrier_updated_at", col_str(r, row, d + 16)) == 0 &&
+           json_object_set_new(o, "origin", col_str(r, row, d + 17)) == 0;
 }
 
 dom_status initiative_get(db_t *db, int64_t id, const char *lang, json_t **out) {

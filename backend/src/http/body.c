@@ -13,50 +13,10 @@ static void body_field_error(resp_t *resp, const char *field, const char *why) {
     resp_error(resp, 400, "invalid_field", msg, field);
 }
 
-/* True for the characters trimmed around text: ASCII white space and U+00A0. */
-static size_t body_space_len(const char *p, const char *end) {
-    if (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        return 1;
-    if (end - p >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0)
-        return 2;
-    return 0;
-}
-
 bool body_check_text(const char *s, body_kind kind, long long max, size_t *trimmed_start,
                      size_t *trimmed_len) {
-    size_t n = strlen(s);
-    const char *start = s, *end = s + n;
-    if (kind != BODY_SECRET) {
-        size_t k;
-        while ((k = body_space_len(start, end)) > 0)
-            start += k;
-        /* Trailing: only ASCII white space and U+00A0 (bytes C2 A0). */
-        while (end > start) {
-            if (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')
-                end--;
-            else if (end - start >= 2 && (unsigned char)end[-2] == 0xc2 &&
-                     (unsigned char)end[-1] == 0xa0)
-                end -= 2;
-            else
-                break;
-        }
-    }
-    long long chars = 0;
-    for (const char *p = start; p < end; p++) {
-        unsigned char c = (unsigned char)*p;
-        if ((c & 0xc0) != 0x80)
-            chars++;
-        if (c < 0x20 || c == 0x7f) {
-            bool allowed = kind == BODY_TEXT && (c == '\n' || c == '\t' || c == '\r');
-            if (!allowed)
-                return false;
-        }
-    }
-    if (chars > max || (chars == 0 && kind != BODY_TEXT))
-        return false;
-    *trimmed_start = (size_t)(start - s);
-    *trimmed_len = (size_t)(end - start);
-    return true;
+    return utf8_text_check(s, kind == BODY_TEXT, kind == BODY_TEXT, kind != BODY_SECRET, max,
+                           trimmed_start, trimmed_len);
 }
 
 static bool body_content_type_ok(const char *ct) {
@@ -122,6 +82,12 @@ static bool body_member(json_t *obj, const body_field_t *f, json_t *v, resp_t *r
         body_field_error(resp, f->name, why);
         return false;
     }
+    case BODY_BOOL:
+        if (!json_is_boolean(v)) {
+            body_field_error(resp, f->name, "doit valoir true ou false.");
+            return false;
+        }
+        return true;
     case BODY_OBJECT:
         if (!json_is_object(v)) {
             body_field_error(resp, f->name, "doit être un objet JSON.");

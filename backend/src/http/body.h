@@ -23,6 +23,7 @@ typedef enum body_kind {
     BODY_INT,    /* an integer in [min, max] */
     BODY_ENUM,   /* one of choices */
     BODY_OBJECT, /* any JSON object (the endpoint checks its members) */
+    BODY_BOOL,   /* true or false */
 } body_kind;
 
 typedef struct body_field {

@@ -55,6 +55,21 @@ void handle_search_saved_patch(const req_t *req, resp_t *resp, void *ctx);
 void handle_search_saved_delete(const req_t *req, resp_t *resp, void *ctx);
 void handle_alert_unsubscribe_check(const req_t *req, resp_t *resp, void *ctx);
 void handle_alert_unsubscribe(const req_t *req, resp_t *resp, void *ctx);
+void handle_contribution_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_contribution_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_contribution_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_contribution_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_contribution_review(const req_t *req, resp_t *resp, void *ctx);
+void handle_contribution_mine(const req_t *req, resp_t *resp, void *ctx);
+void handle_correction_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_claim_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_claim_mine(const req_t *req, resp_t *resp, void *ctx);
+void handle_claim_review(const req_t *req, resp_t *resp, void *ctx);
+void handle_initiative_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_initiative_history(const req_t *req, resp_t *resp, void *ctx);
+void handle_initiative_revert(const req_t *req, resp_t *resp, void *ctx);
+void handle_source_change_review(const req_t *req, resp_t *resp, void *ctx);
+void handle_moderation_queue(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

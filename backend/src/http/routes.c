@@ -1,5 +1,10 @@
 #include "domain/alert.h"
 #include "domain/catalog.h"
+#include "domain/edits/claim.h"
+#include "domain/edits/contribution.h"
+#include "domain/edits/fields.h"
+#include "domain/edits/queue.h"
+#include "domain/edits/revision.h"
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
 #include "domain/people/account.h"
@@ -64,12 +69,28 @@ static const route_t routes[] = {
         {"DELETE", "/api/v1/me/searches/{id}", handle_search_saved_delete},
         {"GET", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe_check},
         {"POST", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe},
+        {"POST", "/api/v1/contributions", handle_contribution_create},
+        {"GET", "/api/v1/contributions/{id}", handle_contribution_get},
+        {"PATCH", "/api/v1/contributions/{id}", handle_contribution_patch},
+        {"DELETE", "/api/v1/contributions/{id}", handle_contribution_delete},
+        {"POST", "/api/v1/contributions/{id}/review", handle_contribution_review},
+        {"GET", "/api/v1/me/contributions", handle_contribution_mine},
+        {"POST", "/api/v1/initiatives/{id}/corrections", handle_correction_create},
+        {"POST", "/api/v1/initiatives/{id}/claims", handle_claim_create},
+        {"GET", "/api/v1/me/claims", handle_claim_mine},
+        {"POST", "/api/v1/claims/{id}/review", handle_claim_review},
+        {"PATCH", "/api/v1/initiatives/{id}", handle_initiative_patch},
+        {"GET", "/api/v1/initiatives/{id}/history", handle_initiative_history},
+        {"POST", "/api/v1/initiatives/{id}/revert", handle_initiative_revert},
+        {"POST", "/api/v1/source-changes/{id}/review", handle_source_change_review},
+        {"GET", "/api/v1/moderation/queue", handle_moderation_queue},
 };
 
 static const db_stmt_t *const statements[] = {
-        alert_stmts,    catalog_stmts, geocoder_stmts,  initiative_stmts, search_stmts,
-        source_stmts,   suggest_stmts, territory_stmts, vocab_stmts,      account_stmts,
-        password_stmts, session_stmts, favourite_stmts, collection_stmts, saved_search_stmts,
+        alert_stmts,    catalog_stmts,      geocoder_stmts,  initiative_stmts, search_stmts,
+        source_stmts,   suggest_stmts,      territory_stmts, vocab_stmts,      account_stmts,
+        password_stmts, session_stmts,      favourite_stmts, collection_stmts, saved_search_stmts,
+        fields_stmts,   contribution_stmts, claim_stmts,     revision_stmts,   queue_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

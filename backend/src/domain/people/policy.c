@@ -36,6 +36,11 @@ static bool policy_owns(const actor_t *a, const policy_object_t *obj) {
     return obj != NULL && obj->owner_id != 0 && obj->owner_id == a->user_id;
 }
 
+/* Moderators and administrators: an administrator can do all a moderator can. */
+static bool policy_moderates(const actor_t *a) {
+    return a->user_id != 0 && (a->role == ROLE_MODERATOR || a->role == ROLE_ADMIN);
+}
+
 policy_verdict policy_can(const actor_t *a, policy_action action, const policy_object_t *obj) {
     bool signed_in = a->user_id != 0;
     switch (action) {
@@ -71,6 +76,32 @@ policy_verdict policy_can(const actor_t *a, policy_action action, const policy_o
         if (!signed_in)
             return POLICY_UNAUTHENTICATED;
         return a->role == ROLE_ADMIN ? POLICY_ALLOW : POLICY_FORBIDDEN;
+    case POLICY_CONTRIBUTE:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
+    case POLICY_CONTRIBUTION_READ:
+        /* A pending proposal exists for its author and the moderators only. */
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        return policy_owns(a, obj) || policy_moderates(a) ? POLICY_ALLOW : POLICY_HIDDEN;
+    case POLICY_CONTRIBUTION_EDIT:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        if (policy_owns(a, obj))
+            return POLICY_ALLOW;
+        return policy_moderates(a) ? POLICY_FORBIDDEN : POLICY_HIDDEN;
+    case POLICY_MODERATE:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        return policy_moderates(a) ? POLICY_ALLOW : POLICY_FORBIDDEN;
+    case POLICY_INITIATIVE_EDIT:
+        /* The initiative is public: refusing says so (403), it does not hide it. */
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        if (policy_moderates(a) || (obj != NULL && obj->actor_carries && a->verified))
+            return POLICY_ALLOW;
+        return POLICY_FORBIDDEN;
     }
     return POLICY_FORBIDDEN;
 }

@@ -21,12 +21,19 @@ typedef enum policy_action {
     POLICY_SAVED_SEARCH_EDIT,  /* read, change or delete a saved search; obj NULL: create one */
     POLICY_SESSION_REVOKE,     /* close a session */
     POLICY_ROLE_GRANT,         /* change someone's role */
+    POLICY_CONTRIBUTE,         /* propose an initiative, suggest a correction, claim one */
+    POLICY_CONTRIBUTION_READ,  /* read a contribution (its author, moderators) */
+    POLICY_CONTRIBUTION_EDIT,  /* change, submit or withdraw a contribution (its author) */
+    POLICY_MODERATE,           /* the moderation queue and its decisions, revert, history tools */
+    POLICY_INITIATIVE_EDIT,    /* edit a published initiative directly (its carriers, moderators) */
 } policy_action;
 
 /* What the action is about. owner_id is 0 when the action is about no object (creating). */
 typedef struct policy_object {
     int64_t owner_id;
     bool is_public;
+    bool actor_carries; /* POLICY_INITIATIVE_EDIT: the actor carries the initiative (approved claim)
+                         */
 } policy_object_t;
 
 typedef enum policy_verdict {
