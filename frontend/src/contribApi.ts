@@ -137,13 +137,19 @@ export interface QueueItem {
   created_at: string;
   initiative: { id: number; title: string } | null;
   author: Person | null;
+  /** The initiative's title, or the proposed one. */
+  title: string | null;
   summary: string;
   themes: string[];
-  /** Source changes: the field and both values, when the queue gives them. */
-  field?: string;
-  ours?: unknown;
-  theirs?: unknown;
-  [key: string]: unknown;
+  /** What the review panel shows: the contribution, the claim, or the source change. */
+  detail: (Contribution | Claim | SourceChangeDetail | Record<string, unknown>) | null;
+}
+
+export interface SourceChangeDetail {
+  field: string;
+  ours: unknown;
+  theirs: unknown;
+  source: { code: string; name: string } | null;
 }
 
 export interface QueuePage {
@@ -209,7 +215,9 @@ export interface RevisionChange {
 export interface Revision {
   version: number;
   at: string;
-  actor: { kind: 'harvest' | 'member' | 'carrier' | 'moderator' | 'system'; name: string | null } | null;
+  actor: { kind: 'harvest' | 'member' | 'carrier' | 'moderator' | 'system'; name: string | null; source?: string | null } | null;
+  /** The moderator who approved a member's change. */
+  reviewer?: string | null;
   comment: string | null;
   changes: RevisionChange[];
 }

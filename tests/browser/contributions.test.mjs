@@ -193,6 +193,8 @@ describe('contributions, modération et historique', { skip: SKIP }, () => {
 
         // Drag the pin 80 px east and 40 px south.
         const pin = page.locator('.sc-pin');
+        // hover() scrolls the map into view and waits until the pin stands still.
+        await pin.hover();
         const box = await pin.boundingBox();
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         await page.mouse.down();
@@ -393,7 +395,7 @@ describe('contributions, modération et historique', { skip: SKIP }, () => {
       await page.keyboard.press('Enter');
       await page.locator('.place__status', { hasText: /Lieu trouvé : Lyon/ }).waitFor();
       const lon0 = Number(await page.locator('#contrib-lon').inputValue());
-      await tabTo(page, '.place__move:has-text("Est")');
+      await tabTo(page, '.place__move[data-dx="12"]');
       await page.keyboard.press('Enter');
       await page.keyboard.press('Enter');
       await page.waitForFunction((before) => Number(document.querySelector('#contrib-lon').value) > before, lon0);

@@ -77,7 +77,14 @@ export function historyView(root: HTMLElement, initiativeId: number): View {
           `Version ${revision.version}`,
           latest ? h('span', { class: 'badge badge--current' }, 'actuelle') : null,
         ),
-        h('p', { class: 'revision__meta' }, h('span', { class: 'revision__actor' }, actorText(revision)), ' — ', h('time', { datetime: revision.at }, when)),
+        h(
+          'p',
+          { class: 'revision__meta' },
+          h('span', { class: 'revision__actor' }, actorText(revision)),
+          revision.reviewer && revision.actor?.kind === 'member' ? `, approuvée par ${revision.reviewer}` : null,
+          ' — ',
+          h('time', { datetime: revision.at }, when),
+        ),
         revision.comment ? h('p', { class: 'revision__comment' }, h('span', { class: 'visually-hidden' }, 'Commentaire : '), `« ${revision.comment} »`) : null,
         revision.changes.length
           ? changeList(revision.changes, labels)

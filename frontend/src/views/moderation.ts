@@ -6,7 +6,7 @@
 // to the log-in page; signed in without the role: a clear 403 page. Reports have their own tab.
 import { ApiError, getVocabularies, isAbort } from '../api';
 import { correctionTable, changeList } from '../components/contribute/fieldDiff';
-import { FIELD_ORDER, labelsOf, valueText, type Labels } from '../components/contribute/fieldValues';
+import { FIELD_ORDER, fieldLabel, labelsOf, valueText, type Labels } from '../components/contribute/fieldValues';
 import { busy, errorText, formMessage, selectField, textArea } from '../components/form';
 import { emptyState, errorMessage, loadingIndicator } from '../components/status';
 import { territoryPicker } from '../components/territoryPicker';
@@ -17,7 +17,9 @@ import {
   reviewClaim,
   reviewContribution,
   reviewSourceChange,
+  type Claim,
   type Contribution,
+  type SourceChangeDetail,
   type ContributionDecision,
   type QueueFilters,
   type QueueItem,
@@ -228,8 +230,12 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
         h(
           'p',
           { class: 'queue-item__meta' },
-          item.initiative ? h('a', { href: `/initiatives/${item.initiative.id}` }, item.initiative.title) : null,
-          item.initiative ? ' — ' : null,
+          item.initiative
+            ? h('a', { href: `/initiatives/${item.initiative.id}`, class: 'queue-item__title' }, item.initiative.title)
+            : item.title
+              ? h('span', { class: 'queue-item__title' }, `« ${item.title} »`)
+              : null,
+          item.initiative || item.title ? ' — ' : null,
           item.author ? `par ${item.author.name} — ` : null,
           h('time', { datetime: item.created_at, title: formatDateTime(item.created_at) ?? '' }, when ?? item.created_at),
         ),
@@ -317,10 +323,12 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
 
   async function fillPanel(item: QueueItem, panel: HTMLElement, li: HTMLElement): Promise<void> {
     panel.replaceChildren(loadingIndicator('Chargement…'));
-    const title = h('h2', { class: 'review__title', tabindex: '-1' }, `${KIND_LABELS[item.kind] ?? item.kind} — ${item.initiative?.title ?? item.summary}`);
+    const title = h('h2', { class: 'review__title', tabindex: '-1' }, `${KIND_LABELS[item.kind] ?? item.kind} — ${item.initiative?.title ?? item.title ?? item.summary}`);
     try {
       if (item.kind === 'proposal' || item.kind === 'correction') {
-        const c: Contribution = await getContribution(item.id, controller.signal);
+        // The queue carries the contribution; asked again only when it does not.
+        const given = item.detail as Contribution | null;
+        const c: Contribution = given && typeof given === 'object' && 'fields' in given ? given : await getContribution(item.id, controller.signal);
         const fields = c.fields as Record<string, unknown>;
         const order: string[] = [...FIELD_ORDER.filter((f) => f in fields), ...Object.keys(fields).filter((f) => !FIELD_ORDER.includes(f as never))];
         const diff =
@@ -336,11 +344,13 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
           decisionForm(item, li, CONTRIBUTION_CHOICES, (decision, reason) => reviewContribution(c.id, c.version, decision as ContributionDecision, reason)),
         );
       } else if (item.kind === 'claim') {
+        const claim = item.detail as Claim | null;
+        const claimMessage = claim && typeof claim.message === 'string' ? claim.message : '';
         fill(
           panel,
           title,
           h('p', { class: 'review__meta' }, `${item.author?.name ?? 'Un membre'} dit porter ce projet.`),
-          typeof item.message === 'string' && item.message ? h('p', { class: 'review__comment' }, h('strong', null, 'Message : '), item.message) : null,
+          claimMessage ? h('p', { class: 'review__comment' }, h('strong', null, 'Message : '), claimMessage) : null,
           decisionForm(
             item,
             li,
@@ -352,13 +362,18 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
           ),
         );
       } else if (item.kind === 'source_change') {
-        const field = typeof item.field === 'string' ? item.field : '';
-        const ours = item.ours ?? item.current ?? item.community;
-        const theirs = item.theirs ?? item.source ?? item.source_value;
+        const change = (item.detail ?? {}) as Partial<SourceChangeDetail>;
+        const field = typeof change.field === 'string' ? change.field : '';
+        const ours = change.ours;
+        const theirs = change.theirs;
         fill(
           panel,
           title,
-          h('p', { class: 'review__meta' }, 'La source a changé ce champ, que la communauté ou le porteur avait modifié.'),
+          h(
+            'p',
+            { class: 'review__meta' },
+            `La source${change.source ? ` ${change.source.name}` : ''} a changé le champ « ${fieldLabel(field)} », que la communauté ou le porteur avait modifié.`,
+          ),
           field
             ? h(
                 'dl',

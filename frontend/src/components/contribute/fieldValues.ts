@@ -139,10 +139,11 @@ export function valueText(field: string, value: unknown, labels: Labels): string
   };
   if (Array.isArray(value)) return value.map(one).join(', ');
   if (typeof value === 'object') {
-    const place = value as Partial<PlaceFields> & { name?: string };
+    const place = value as Partial<PlaceFields> & { commune?: string | null; postcode?: string | null };
     if ('lon' in place || 'lat' in place || 'address' in place) {
       const parts: string[] = [];
       if (place.address) parts.push(place.address);
+      if (place.commune && !(place.address ?? '').includes(place.commune)) parts.push(place.commune);
       if (typeof place.lat === 'number' && typeof place.lon === 'number') {
         parts.push(`latitude ${number.format(place.lat)}, longitude ${number.format(place.lon)}`);
       }

@@ -179,9 +179,14 @@ export function initiativeForm(prefix: string, vocabularies: Vocabularies): Init
       place.setValue(v.place ?? null);
     },
     showError(err: unknown, message: { error(text: string): void }): void {
+      // The API names the fields of the body's `fields` object `fields.title`, `fields.place.lon`…
+      let error = err;
+      if (err instanceof ApiError && err.field?.startsWith('fields.')) {
+        error = new ApiError(err.status, err.code, err.message, err.field.slice('fields.'.length), err.body);
+      }
       // An error on a sub-theme must be seen: its list may be folded.
-      if (err instanceof ApiError && err.field?.startsWith('subthemes')) subthemeBox.open = true;
-      showError(err, fields, message);
+      if (error instanceof ApiError && error.field?.startsWith('subthemes')) subthemeBox.open = true;
+      showError(error, fields, message);
     },
     clearErrors(): void {
       for (const f of fields) setFieldError(f, null);

@@ -35,7 +35,7 @@ export function placePicker(prefix: string): PlacePicker {
     type: 'text',
     class: 'field__input',
     autocomplete: 'street-address',
-    maxlength: 500,
+    maxlength: 300,
     'aria-describedby': `${ids.address}-hint ${ids.address}-error`,
   });
   const locate = h('button', { type: 'button', class: 'button button--secondary place__locate' }, "Localiser l'adresse");
