@@ -18,6 +18,7 @@ import { spawn, execFile } from 'node:child_process';
 import { startFixtureServer } from './fixture-server.mjs';
 import { SLUGS } from './sites/index.mjs';
 import { expected, sourceDoc, websiteKey, REPO, SITE_NAMES, HERE } from './lib.mjs';
+import { signUpAndLogIn } from '../api/accounts-helpers.mjs';
 
 const PROFILE = process.env.SC_PROFILE || 'test';
 const BASE_URL = (process.env.SC_BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
@@ -671,4 +672,70 @@ test('queued jobs are taken once each by two job runners; a source is queued aga
       FROM source s JOIN harvest_run h ON h.source_id = s.id WHERE s.code = ${lit(due)} ORDER BY h.id DESC LIMIT 1`);
   assert.equal(next[0].ok, true, 'its next run is one period (24 h) after this one');
   assert.equal(await runCount(SLUGS.drupal), before[SLUGS.drupal], 'a source not due is left alone');
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Harvest and community together: a field people changed is theirs until a moderator says otherwise
+
+test('a field a moderator changed is kept by the next harvests; when the source changes it, the moderation queue offers both values', { skip }, async () => {
+  const change = EXP.drupal.change;
+  const slug = SLUGS.drupal;
+  const [rec] = await rows(`SELECT sr.initiative_id AS id FROM source_record sr JOIN source s ON s.id = sr.source_id
+     WHERE s.code = ${lit(slug)} AND sr.external_id = ${lit(change.id)}`);
+  const id = rec.id;
+  const mod = await signUpAndLogIn({ name: 'Modération Collecte', prefix: 'harvest-mod', role: 'moderator' });
+  try {
+    const original = (await api(`/api/v1/initiatives/${id}`)).json;
+    const ours = 'Résumé relu par la modération.';
+    const edit = await mod.patch(`/api/v1/initiatives/${id}`, { version: original.version, fields: { summary: ours, start_year: 1999 } });
+    assert.equal(edit.status, 200, `${edit.status} ${edit.text}`);
+
+    // The source changes this record's summary and start year; the next run keeps ours.
+    await fixtureGet(`/__change?site=drupal&id=${encodeURIComponent(change.id)}`, 'POST');
+    const r = await harvest(['run', slug]);
+    await fixtureGet('/__unchange', 'POST');
+    assert.equal(r.code, 0, show(r));
+    const kept = (await api(`/api/v1/initiatives/${id}`)).json;
+    assert.equal(kept.summary, ours, 'the harvest did not overwrite the summary people changed');
+    assert.equal(kept.start_year, 1999);
+    const queue = await mod.get('/api/v1/moderation/queue?kind=source_change&limit=100');
+    assert.equal(queue.status, 200, queue.text);
+    const items = queue.json.items.filter((i) => i.initiative.id === id);
+    assert.deepEqual(items.map((i) => i.detail.field).sort(), ['start_year', 'summary'], 'both changed fields wait for a moderator');
+    const year = items.find((i) => i.detail.field === 'start_year');
+    const summary = items.find((i) => i.detail.field === 'summary');
+    assert.equal(year.summary, 'La source a changé ce champ : start_year');
+    assert.equal(year.detail.ours, 1999);
+    assert.equal(year.detail.theirs, change.start_year);
+    assert.ok(summary.detail.theirs.includes(change.summary_contains), 'the source\'s new summary is offered');
+
+    // Take the source's year, keep our summary.
+    let res = await mod.post(`/api/v1/source-changes/${year.id}/review`, { version: year.version, decision: 'take_source' });
+    assert.equal(res.status, 204, res.text);
+    res = await mod.post(`/api/v1/source-changes/${summary.id}/review`, { version: summary.version, decision: 'keep' });
+    assert.equal(res.status, 204, res.text);
+    res = await mod.post(`/api/v1/source-changes/${summary.id}/review`, { version: summary.version, decision: 'keep' });
+    assert.equal(res.status, 409, 'decided once');
+    const decided = (await api(`/api/v1/initiatives/${id}`)).json;
+    assert.equal(decided.start_year, change.start_year);
+    assert.equal(decided.summary, ours);
+    const history = (await api(`/api/v1/initiatives/${id}/history`)).json.items;
+    assert.equal(history[0].actor.kind, 'moderator');
+    assert.deepEqual(history[0].changes.map((c) => [c.field, c.before, c.after]), [['start_year', 1999, change.start_year]]);
+
+    // The source goes back to its first version: the year is the source's again and follows it; the
+    // summary is still ours, and the new difference is queued.
+    const r2 = await harvest(['run', slug]);
+    assert.equal(r2.code, 0, show(r2));
+    const back = (await api(`/api/v1/initiatives/${id}`)).json;
+    assert.equal(back.start_year, original.start_year, 'a field given back to the source follows it again');
+    assert.equal(back.summary, ours);
+    const open = await rows(`SELECT field, theirs #>> '{}' AS theirs FROM source_change WHERE initiative_id = ${id} AND status = 'open'`);
+    assert.deepEqual(open, [{ field: 'summary', theirs: original.summary }]);
+    const harvestRev = (await api(`/api/v1/initiatives/${id}/history`)).json.items[0];
+    assert.equal(harvestRev.actor.kind, 'harvest');
+    assert.equal(harvestRev.actor.source, slug);
+  } finally {
+    await mod.remove();
+  }
 });

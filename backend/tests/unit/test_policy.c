@@ -91,11 +91,46 @@ static void test_roles(void **state) {
     assert_false(actor_role_parse("root", &r));
 }
 
+static void test_contributions(void **state) {
+    (void)state;
+    actor_t anon = actor(0, ROLE_MEMBER, false), author = actor(OWNER, ROLE_MEMBER, true),
+            unverified = actor(OTHER, ROLE_MEMBER, false), other = actor(OTHER, ROLE_MEMBER, true),
+            moderator = actor(MODERATOR, ROLE_MODERATOR, true), admin = actor(10, ROLE_ADMIN, true);
+    policy_object_t contribution = {.owner_id = OWNER};
+    /* Contributing needs a confirmed address. */
+    assert_int_equal(policy_can(&anon, POLICY_CONTRIBUTE, NULL), POLICY_UNAUTHENTICATED);
+    assert_int_equal(policy_can(&unverified, POLICY_CONTRIBUTE, NULL), POLICY_UNVERIFIED);
+    assert_int_equal(policy_can(&other, POLICY_CONTRIBUTE, NULL), POLICY_ALLOW);
+    /* A contribution exists for its author and the moderators; only its author changes it. */
+    assert_int_equal(policy_can(&author, POLICY_CONTRIBUTION_READ, &contribution), POLICY_ALLOW);
+    assert_int_equal(policy_can(&moderator, POLICY_CONTRIBUTION_READ, &contribution), POLICY_ALLOW);
+    assert_int_equal(policy_can(&admin, POLICY_CONTRIBUTION_READ, &contribution), POLICY_ALLOW);
+    assert_int_equal(policy_can(&other, POLICY_CONTRIBUTION_READ, &contribution), POLICY_HIDDEN);
+    assert_int_equal(policy_can(&author, POLICY_CONTRIBUTION_EDIT, &contribution), POLICY_ALLOW);
+    assert_int_equal(policy_can(&moderator, POLICY_CONTRIBUTION_EDIT, &contribution),
+                     POLICY_FORBIDDEN);
+    assert_int_equal(policy_can(&other, POLICY_CONTRIBUTION_EDIT, &contribution), POLICY_HIDDEN);
+    /* Moderation: moderators and administrators. */
+    assert_int_equal(policy_can(&anon, POLICY_MODERATE, NULL), POLICY_UNAUTHENTICATED);
+    assert_int_equal(policy_can(&other, POLICY_MODERATE, NULL), POLICY_FORBIDDEN);
+    assert_int_equal(policy_can(&moderator, POLICY_MODERATE, NULL), POLICY_ALLOW);
+    assert_int_equal(policy_can(&admin, POLICY_MODERATE, NULL), POLICY_ALLOW);
+    /* Direct edits: carriers (with a confirmed address) and moderators. */
+    policy_object_t carried = {.is_public = true, .actor_carries = true};
+    policy_object_t not_carried = {.is_public = true, .actor_carries = false};
+    assert_int_equal(policy_can(&other, POLICY_INITIATIVE_EDIT, &carried), POLICY_ALLOW);
+    assert_int_equal(policy_can(&unverified, POLICY_INITIATIVE_EDIT, &carried), POLICY_FORBIDDEN);
+    assert_int_equal(policy_can(&other, POLICY_INITIATIVE_EDIT, &not_carried), POLICY_FORBIDDEN);
+    assert_int_equal(policy_can(&moderator, POLICY_INITIATIVE_EDIT, &not_carried), POLICY_ALLOW);
+    assert_int_equal(policy_can(&anon, POLICY_INITIATIVE_EDIT, &carried), POLICY_UNAUTHENTICATED);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_collections),
             cmocka_unit_test(test_own_space),
             cmocka_unit_test(test_roles),
+            cmocka_unit_test(test_contributions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
