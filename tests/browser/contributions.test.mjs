@@ -371,6 +371,30 @@ describe('contributions, modération et historique', { skip: SKIP }, () => {
     );
   });
 
+  test('la modération revient à une révision depuis l’historique', async (t) => {
+    assert.ok(proposedId, 'the proposal of the first test');
+    const before = await initiative(proposedId);
+    await withPage(t, async (page) => {
+      await logIn(page, moderator, `/initiatives/${proposedId}/historique`);
+      // Version 2 is the approved correction (« deux fois par semaine »).
+      const second = page.locator('.revision[data-version="2"]');
+      await second.getByRole('button', { name: 'Revenir à cette révision' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Revenir à cette révision' });
+      // The reason is asked for before anything is sent.
+      await dialog.getByRole('button', { name: 'Revenir à la version 2' }).click();
+      await dialog.locator('#revert-reason-error', { hasText: 'Indiquez le motif' }).waitFor();
+      await dialog.getByLabel('Motif').fill('Les horaires de la version 2 sont les bons.');
+      await dialog.getByRole('button', { name: 'Revenir à la version 2' }).click();
+      const newest = page.locator('.revision').first();
+      await newest.locator('.revision__title', { hasText: `Version ${before.version + 1}` }).waitFor();
+      assert.match(await newest.locator('.revision__actor').innerText(), new RegExp(`Modération : ${moderator.name}`));
+      assert.match(await newest.locator('.diff__row[data-field="summary"] ins').first().innerText(), /deux/);
+    });
+    const after = await initiative(proposedId);
+    assert.equal(after.version, before.version + 1);
+    assert.match(after.summary, /deux fois par semaine/);
+  });
+
   test('un membre sans le rôle voit une page 403 claire sur /moderation', async (t) => {
     await withPage(
       t,
@@ -414,29 +438,59 @@ describe('contributions, modération et historique', { skip: SKIP }, () => {
       if (mine !== null) assert.ok(Number(mine) >= 1);
     });
   });
+
+  test('deux modérateurs : celui qui décide après l’autre l’apprend (409) et la file se recharge', async (t) => {
+    const other = await person('moderateur', 'moderator');
+    const session = await apiSession(other);
+    await withPage(t, async (page) => {
+      await logIn(page, moderator, '/moderation?kind=proposal');
+      const { item, panel } = await decideInQueue(page, 'proposal', `Jardin partagé clavier ${TAG}`);
+      // The other moderator approves it first.
+      const queue = await apiJson('/api/v1/moderation/queue?kind=proposal&limit=100', { headers: { cookie: session.cookie } });
+      assert.equal(queue.status, 200, queue.text);
+      const waiting = queue.json.items.find((i) => i.title === `Jardin partagé clavier ${TAG}`);
+      assert.ok(waiting, 'the keyboard proposal waits in the queue');
+      const first = await apiWrite(session, 'POST', `/api/v1/contributions/${waiting.id}/review`, { version: waiting.version, decision: 'approve' });
+      assert.equal(first.status, 200, first.text);
+      await panel.getByRole('button', { name: 'Approuver', exact: true }).click();
+      await panel.getByRole('alert').filter({ hasText: "Quelqu'un d'autre a déjà décidé" }).waitFor();
+      // The queue is loaded again, without the decided item.
+      await item.waitFor({ state: 'detached' });
+    });
+  });
 });
 
-const moderatorOf = () => people.find((p) => p.email.includes('-moderatrice-'));
+/** Logs in through the API: the session cookie and CSRF token of a second browser of `who`. */
+async function apiSession(who) {
+  let login = await apiJson('/api/v1/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: BASE_URL },
+    body: JSON.stringify({ email: who.email, password: who.password }),
+  });
+  if (login.status === 429) {
+    await resetRateLimits();
+    login = await apiJson('/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json', origin: BASE_URL }, body: JSON.stringify({ email: who.email, password: who.password }) });
+  }
+  assert.equal(login.status, 200, login.text);
+  return { cookie: login.cookie, csrf: login.json.csrf_token };
+}
+
+/** A write of that session (JSON body, CSRF token, same origin). */
+function apiWrite(session, method, p, body) {
+  return apiJson(p, {
+    method,
+    headers: { 'content-type': 'application/json', origin: BASE_URL, 'x-csrf-token': session.csrf, cookie: session.cookie },
+    body: JSON.stringify(body),
+  });
+}
 
 /** Changes the record behind the carrier's back, as another writer would (a moderator's edit). */
 async function bumpVersion(id, version) {
-  // Through the API as the moderator: log in, then PATCH with the current version.
-  const login = await apiJson('/api/v1/session', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: BASE_URL },
-    body: JSON.stringify({ email: moderatorOf().email, password: moderatorOf().password }),
+  const session = await apiSession(people.find((p) => p.email.includes('-moderatrice-')));
+  const res = await apiWrite(session, 'PATCH', `/api/v1/initiatives/${id}`, {
+    version,
+    fields: { summary: 'Réparer son vélo ensemble, trois fois par semaine.' },
+    comment: 'Horaires mis à jour.',
   });
-  assert.equal(login.status, 200, login.text);
-  const res = await fetch(`${BASE_URL}/api/v1/initiatives/${id}`, {
-    method: 'PATCH',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      origin: BASE_URL,
-      'x-csrf-token': login.json.csrf_token,
-      cookie: login.cookie,
-    },
-    body: JSON.stringify({ version, fields: { summary: 'Réparer son vélo ensemble, trois fois par semaine.' }, comment: 'Horaires mis à jour.' }),
-  });
-  assert.equal(res.status, 200, await res.text());
+  assert.equal(res.status, 200, res.text);
 }

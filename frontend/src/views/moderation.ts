@@ -5,7 +5,7 @@
 // notre valeur » / « Prendre la valeur de la source ». A 409 says someone decided first. Signed out:
 // to the log-in page; signed in without the role: a clear 403 page. Reports have their own tab.
 import { ApiError, getVocabularies, isAbort } from '../api';
-import { correctionTable, changeList } from '../components/contribute/fieldDiff';
+import { correctionTable, proposalList } from '../components/contribute/fieldDiff';
 import { FIELD_ORDER, fieldLabel, labelsOf, valueText, type Labels } from '../components/contribute/fieldValues';
 import { busy, errorText, formMessage, selectField, textArea } from '../components/form';
 import { emptyState, errorMessage, loadingIndicator } from '../components/status';
@@ -94,6 +94,19 @@ export function forbiddenPage(container: HTMLElement): void {
   );
 }
 
+/** The queue's summary in words: the corrected fields by their French names. */
+function summaryOf(item: QueueItem): string {
+  const detail = item.detail as Partial<Contribution> | null;
+  if (item.kind === 'correction' && detail && detail.fields && typeof detail.fields === 'object') {
+    return `Correction : ${Object.keys(detail.fields).map(fieldLabel).join(', ')}`;
+  }
+  if (item.kind === 'source_change') {
+    const change = detail as Partial<SourceChangeDetail> | null;
+    if (change?.field) return `La source a changé ce champ : ${fieldLabel(change.field)}`;
+  }
+  return item.summary;
+}
+
 function fill(parent: HTMLElement, ...children: Child[]): void {
   parent.replaceChildren();
   append(parent, ...children);
@@ -135,7 +148,7 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
         picker.setSelected(filters.territory ? [filters.territory] : []);
         apply();
       },
-      { id: 'mod-territory', label: 'Territoire', chosenMessage: (t) => `${t.name} : la file est filtrée.` },
+      { id: 'mod-territory', label: 'Territoire', hint: 'Une région, un département ou une commune.', chosenMessage: (t) => `${t.name} : la file est filtrée.` },
     );
     picker.setSelected(filters.territory ? [filters.territory] : []);
     const onChange = (): void => {
@@ -176,6 +189,14 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
     cursor = null;
     list.replaceChildren();
     count.textContent = '';
+    if (filters.kind === 'report') {
+      // Reports are reviewed in their own tab.
+      more.hidden = true;
+      status.replaceChildren(
+        h('p', { class: 'notice' }, 'Les signalements se traitent dans leur onglet : ', h('a', { href: '/moderation/signalements' }, 'ouvrir les signalements'), '.'),
+      );
+      return;
+    }
     status.replaceChildren(loadingIndicator('Chargement de la file…'));
     page();
   }
@@ -226,7 +247,7 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
         'div',
         { class: 'queue-item__head' },
         h('span', { class: `badge queue-item__kind queue-item__kind--${item.kind}` }, KIND_LABELS[item.kind] ?? item.kind),
-        h('p', { class: 'queue-item__summary' }, item.summary),
+        h('p', { class: 'queue-item__summary' }, summaryOf(item)),
         h(
           'p',
           { class: 'queue-item__meta' },
@@ -280,6 +301,8 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
     const reason = withReason
       ? textArea({ id: `reason-${item.kind}-${item.id}`, name: 'reason', label: 'Motif', required: false, maxLength: 2000, rows: 3, hint: "Obligatoire pour refuser ou demander des modifications ; envoyé par e-mail à l'auteur." })
       : null;
+    // Optional to approve, required otherwise: the hint says so, the label stays short.
+    reason?.element.querySelector('label')?.lastChild?.remove();
     const message = formMessage();
     const buttons = choices.map((c) => {
       const b = h('button', { type: 'button', class: `button ${c.primary ? 'button--primary' : 'button--secondary'} review__decision`, 'data-decision': c.decision }, c.label);
@@ -334,7 +357,7 @@ export function moderationView(root: HTMLElement, query: URLSearchParams): View 
         const diff =
           c.kind === 'correction'
             ? correctionTable(Object.fromEntries(order.map((f) => [f, fields[f]])), c.base ?? {}, c.current ?? {}, labels)
-            : changeList(order.map((f) => ({ field: f, before: null, after: fields[f] })), labels);
+            : proposalList(fields, order, labels);
         fill(
           panel,
           title,

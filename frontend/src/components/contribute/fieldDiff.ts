@@ -29,6 +29,10 @@ export function fieldChange(field: string, before: unknown, after: unknown, labe
   const body = h('div', { class: 'diff__values' });
   if (LONG_TEXT_FIELDS.has(field) && b && a) {
     body.append(wordDiff(b, a));
+  } else if (!b && a) {
+    body.append(h('div', { class: 'diff__after' }, h('span', { class: 'diff__label' }, 'Ajouté : '), plain(a)));
+  } else if (b && !a) {
+    body.append(h('div', { class: 'diff__before' }, h('span', { class: 'diff__label' }, 'Retiré : '), plain(b)));
   } else {
     body.append(
       h('div', { class: 'diff__before' }, h('span', { class: 'diff__label' }, 'Avant : '), plain(b)),
@@ -91,6 +95,22 @@ export function correctionTable(
         ),
       ),
       h('tbody', null, ...rows),
+    ),
+  );
+}
+
+/** The fields of a proposal: each with its proposed value (there is no « before »). */
+export function proposalList(fields: Record<string, unknown>, order: string[], labels: Labels): HTMLElement {
+  return h(
+    'dl',
+    { class: 'diff diff--proposal' },
+    ...order.map((field) =>
+      h(
+        'div',
+        { class: 'diff__row', 'data-field': field },
+        h('dt', { class: 'diff__field' }, fieldLabel(field)),
+        h('dd', null, h('div', { class: 'diff__values diff__proposed' }, plain(valueText(field, fields[field], labels)))),
+      ),
     ),
   );
 }

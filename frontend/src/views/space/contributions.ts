@@ -39,7 +39,7 @@ export function contributionsSection(container: HTMLElement): Section {
   function contributionItem(c: Contribution): HTMLElement {
     const title = c.kind === 'proposal' ? c.fields?.title || c.initiative?.title || 'Proposition sans titre' : c.initiative?.title ?? 'Correction';
     const reopen = c.status === 'draft' || c.status === 'changes_requested';
-    const withdraw = c.status === 'draft' || c.status === 'pending';
+    const withdraw = c.status === 'draft' || c.status === 'pending' || c.status === 'changes_requested';
     const remove = withdraw ? h('button', { type: 'button', class: 'button button--small button--tertiary contribution__withdraw' }, 'Retirer', h('span', { class: 'visually-hidden' }, ` « ${title} »`)) : null;
     const li = h(
       'li',
