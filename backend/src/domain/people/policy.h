@@ -21,6 +21,13 @@ typedef enum policy_action {
     POLICY_SAVED_SEARCH_EDIT,  /* read, change or delete a saved search; obj NULL: create one */
     POLICY_SESSION_REVOKE,     /* close a session */
     POLICY_ROLE_GRANT,         /* change someone's role */
+    /* Comments (obj: owner_id = author, is_public = not hidden; NULL for CREATE) and reports. */
+    POLICY_COMMENT_CREATE, /* post a comment on an initiative (verified members) */
+    POLICY_COMMENT_EDIT,   /* change one's own visible comment (the time window is the domain's) */
+    POLICY_COMMENT_DELETE, /* delete a comment: its author, or a moderator */
+    POLICY_COMMENT_HIDE,   /* hide a comment, or show it again: moderators */
+    POLICY_REPORT_CREATE,  /* report an error or a comment: anyone, signed in or not */
+    POLICY_REPORT_REVIEW,  /* list reports and decide on them: moderators */
 } policy_action;
 
 /* What the action is about. owner_id is 0 when the action is about no object (creating). */
