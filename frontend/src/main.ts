@@ -5,6 +5,7 @@ import './styles/layout.css';
 import './styles/components.css';
 import './styles/map.css';
 import './styles/account.css';
+import './styles/comments.css';
 import { mountAccountNav } from './components/accountNav';
 import { mountVerifyBanner } from './components/verifyBanner';
 import { startRouter, type RenderReason, type Route } from './router';
@@ -17,6 +18,7 @@ import { unsubscribeView } from './views/account/unsubscribe';
 import { verifyView } from './views/account/verify';
 import { collectionView } from './views/collection';
 import { detailView } from './views/detail';
+import { moderationReportsView } from './views/moderation/reports';
 import { notFoundView } from './views/notFound';
 import { pageView } from './views/pages';
 import { searchView } from './views/search';
@@ -65,6 +67,8 @@ function build(route: Route): View {
       return spaceView(main, route);
     case 'collection':
       return collectionView(main, route);
+    case 'moderation-reports':
+      return moderationReportsView(main);
     case 'notfound':
       return notFoundView(main);
   }

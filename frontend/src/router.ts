@@ -11,6 +11,7 @@ export type Route =
   | { name: 'account'; page: AccountPage; query: URLSearchParams }
   | { name: 'space'; section: SpaceSection; collectionId: number | null }
   | { name: 'collection'; id: number }
+  | { name: 'moderation-reports' }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -64,6 +65,7 @@ export function matchRoute(pathname: string, search: string): Route {
   const account = page.slice(1) as AccountPage;
   if (ACCOUNT_PAGES.includes(account)) return { name: 'account', page: account, query: new URLSearchParams(search) };
   if (page === '/sources') return { name: 'sources' };
+  if (page === '/moderation/signalements') return { name: 'moderation-reports' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

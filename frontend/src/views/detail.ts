@@ -1,6 +1,8 @@
 import { ApiError, getInitiative, isAbort, UNAVAILABLE_MESSAGE } from '../api';
 import { demoBadge } from '../components/badge';
 import { collectionButton } from '../components/collectionDialog';
+import { commentsSection, type CommentsSection } from '../components/comments';
+import { openReportDialog } from '../components/reportDialog';
 import { favouriteButton } from '../components/favouriteButton';
 import { setDemoNotice } from '../components/demoNotice';
 import { errorMessage, loadingIndicator } from '../components/status';
@@ -73,10 +75,18 @@ function datesLine(record: Initiative): HTMLElement | null {
   return h('p', { class: 'detail__dates' }, parts.join(', ') + '.');
 }
 
+/** « Signaler une erreur »: anyone may tell the moderators that the record is wrong. */
+function reportErrorLine(record: Initiative): HTMLElement {
+  const button = h('button', { type: 'button', class: 'button button--tertiary detail__report' }, 'Signaler une erreur');
+  button.addEventListener('click', () => openReportDialog({ kind: 'initiative', id: record.id }, `Fiche « ${record.title} ».`));
+  return h('p', { class: 'detail__report-line' }, 'Une information est fausse ou manque ? ', button);
+}
+
 /** The page of one initiative: all its fields, its place on a small map and its sources. */
 export function detailView(root: HTMLElement, route: Extract<Route, { name: 'detail' }>): View {
   const controller = new AbortController();
   let map: L.Map | null = null;
+  let comments: CommentsSection | null = null;
   const back = h(
     'nav',
     { class: 'container breadcrumb', 'aria-label': "Fil d'Ariane" },
@@ -165,6 +175,9 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
       ),
     );
     content.replaceChildren(article);
+    comments?.destroy();
+    comments = commentsSection(record.id, record.title);
+    article.querySelector('.detail__main')?.append(comments.element, reportErrorLine(record));
 
     if (hasPoint(record)) {
       map = createBaseMap(mapBox, { label: `Localisation de ${record.title}` });
@@ -193,6 +206,7 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
   return {
     destroy(): void {
       controller.abort();
+      comments?.destroy();
       if (map) removeMap(map);
       map = null;
       setDemoNotice(false);
