@@ -46,6 +46,8 @@ export function commentsSection(initiativeId: number, initiativeTitle: string): 
   const controller = new AbortController();
   let items: Comment[] = [];
   let mine: Comment[] = [];
+  // Written here while later pages are not loaded yet: shown last until their page comes.
+  let posted: Comment[] = [];
   let next: string | null = null;
   let loaded = false;
 
@@ -65,7 +67,9 @@ export function commentsSection(initiativeId: number, initiativeTitle: string): 
 
   function shown(): Comment[] {
     const ids = new Set(items.map((c) => c.id));
-    return [...items, ...mine.filter((c) => c.hidden && !ids.has(c.id))].sort(byDate);
+    const extra = posted.filter((c) => !ids.has(c.id));
+    for (const c of extra) ids.add(c.id);
+    return [...items, ...extra, ...mine.filter((c) => c.hidden && !ids.has(c.id))].sort(byDate);
   }
 
   function renderList(): void {
@@ -82,12 +86,14 @@ export function commentsSection(initiativeId: number, initiativeTitle: string): 
 
   function replace(updated: Comment): void {
     items = items.map((c) => (c.id === updated.id ? { ...updated, hidden: false } : c));
+    posted = posted.map((c) => (c.id === updated.id ? { ...updated, hidden: false } : c));
     mine = mine.map((c) => (c.id === updated.id ? updated : c));
     renderList();
   }
 
   function remove(commentId: number): void {
     items = items.filter((c) => c.id !== commentId);
+    posted = posted.filter((c) => c.id !== commentId);
     mine = mine.filter((c) => c.id !== commentId);
     renderList();
   }
@@ -145,6 +151,7 @@ export function commentsSection(initiativeId: number, initiativeTitle: string): 
           hideComment(comment.id).then(
             () => {
               items = items.filter((c) => c.id !== comment.id);
+              posted = posted.filter((c) => c.id !== comment.id);
               renderList();
               toast('Commentaire masqué.');
             },
@@ -258,7 +265,7 @@ export function commentsSection(initiativeId: number, initiativeTitle: string): 
         (created) => {
           area.control.value = '';
           if (next === null) items = [...items, created];
-          else mine = [...mine, { ...created, hidden: false }];
+          else posted = [...posted, created];
           loaded = true;
           renderList();
           toast('Commentaire publié.');
