@@ -86,6 +86,10 @@ describe('commentaires et signalements', { skip: SKIP }, () => {
         // Within its 15 minutes the author may change it; nobody reports their own comment.
         await item.getByRole('button', { name: /^Modifier/ }).waitFor();
         assert.equal(await item.getByRole('button', { name: /^Signaler/ }).count(), 0);
+        // A member's menu has no link to the moderators' page.
+        await page.locator('.account-nav__toggle').click();
+        await page.getByRole('link', { name: 'Mon espace' }).waitFor();
+        assert.equal(await page.getByRole('link', { name: 'Signalements' }).count(), 0);
       },
       DESKTOP,
       AXE_CONTEXT,
@@ -126,7 +130,11 @@ describe('commentaires et signalements', { skip: SKIP }, () => {
       t,
       async (page) => {
         await signedIn(moderator)(page);
-        await page.goto(`${BASE_URL}/moderation/signalements`);
+        // Moderators reach the page from their account menu.
+        await page.goto(`${BASE_URL}/`);
+        await page.locator('.account-nav__toggle').click();
+        await page.getByRole('link', { name: 'Signalements' }).click();
+        await page.waitForURL((url) => url.pathname === '/moderation/signalements');
         await page.getByRole('heading', { name: 'Signalements', level: 1 }).waitFor();
         const card = page.locator('li.report-card', { hasText: REASON });
         await card.waitFor();

@@ -29,7 +29,7 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
     );
   }
 
-  function signedIn(name: string): void {
+  function signedIn(name: string, moderates = false): void {
     const toggle = h(
       'button',
       { type: 'button', class: 'account-nav__toggle', 'aria-expanded': 'false', 'aria-controls': 'account-menu' },
@@ -42,6 +42,7 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
       'ul',
       { class: 'account-nav__menu', id: 'account-menu', hidden: true },
       h('li', null, h('a', { class: 'account-nav__item', href: '/mon-espace' }, 'Mon espace')),
+      moderates ? h('li', null, h('a', { class: 'account-nav__item', href: '/moderation/signalements' }, 'Signalements')) : null,
       h('li', null, logout),
     );
     const setOpen = (open: boolean, focusToggle = false): void => {
@@ -80,7 +81,7 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
     escapeMenu = null;
     if (state.status === 'loading') nav.replaceChildren();
     else if (state.status === 'signed-out') signedOut();
-    else signedIn(state.user.display_name);
+    else signedIn(state.user.display_name, state.user.role === 'moderator' || state.user.role === 'admin');
   }
 
   document.addEventListener('click', (event) => {
