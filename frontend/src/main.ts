@@ -6,6 +6,7 @@ import './styles/components.css';
 import './styles/map.css';
 import './styles/account.css';
 import './styles/contribute.css';
+import './styles/comments.css';
 import { mountAccountNav } from './components/accountNav';
 import { mountVerifyBanner } from './components/verifyBanner';
 import { startRouter, type RenderReason, type Route } from './router';
@@ -21,6 +22,7 @@ import { contributeView } from './views/contribute';
 import { detailView } from './views/detail';
 import { historyView } from './views/history';
 import { moderationView } from './views/moderation';
+import { moderationReportsView } from './views/moderation/reports';
 import { notFoundView } from './views/notFound';
 import { pageView } from './views/pages';
 import { searchView } from './views/search';
@@ -75,6 +77,8 @@ function build(route: Route): View {
       return historyView(main, route.id);
     case 'moderation':
       return moderationView(main, route.query);
+    case 'moderation-reports':
+      return moderationReportsView(main);
     case 'notfound':
       return notFoundView(main);
   }

@@ -14,6 +14,7 @@ export type Route =
   | { name: 'contribute'; query: URLSearchParams }
   | { name: 'history'; id: number }
   | { name: 'moderation'; query: URLSearchParams }
+  | { name: 'moderation-reports' }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -75,6 +76,7 @@ export function matchRoute(pathname: string, search: string): Route {
   if (page === '/sources') return { name: 'sources' };
   if (page === '/contribuer') return { name: 'contribute', query: new URLSearchParams(search) };
   if (page === '/moderation') return { name: 'moderation', query: new URLSearchParams(search) };
+  if (page === '/moderation/signalements') return { name: 'moderation-reports' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

@@ -70,6 +70,16 @@ void handle_initiative_history(const req_t *req, resp_t *resp, void *ctx);
 void handle_initiative_revert(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_change_review(const req_t *req, resp_t *resp, void *ctx);
 void handle_moderation_queue(const req_t *req, resp_t *resp, void *ctx);
+void handle_comment_list(const req_t *req, resp_t *resp, void *ctx);
+void handle_comment_mine(const req_t *req, resp_t *resp, void *ctx);
+void handle_comment_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_comment_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_comment_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_comment_hide(const req_t *req, resp_t *resp, void *ctx);
+void handle_comment_unhide(const req_t *req, resp_t *resp, void *ctx);
+void handle_report_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_report_review(const req_t *req, resp_t *resp, void *ctx);
+void handle_report_list(const req_t *req, resp_t *resp, void *ctx);
 
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);

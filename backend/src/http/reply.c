@@ -39,11 +39,12 @@ void reply_failure(resp_t *resp, dom_status st, const char *not_found) {
 /* The key is the data version, the path and the values of the parameters that shape the answer,
  * in the handler's fixed order: parameter order in the URL and unknown parameters do not split
  * the cache, and no entry survives a write. */
-static bool reply_key(int64_t version, const req_t *req, const char *const *names, char *key) {
+static bool reply_key(int64_t version, const char *scope, const req_t *req,
+                      const char *const *names, char *key) {
     buf_t b;
     bool ok;
     buf_init(&b, REPLY_KEY_MAX - 1);
-    ok = buf_appendf(&b, "sc:%s:v%" PRId64 ":%s", SC_BUILD_ID, version, req->path);
+    ok = buf_appendf(&b, "sc:%s:v%" PRId64 "%s:%s", SC_BUILD_ID, version, scope, req->path);
     for (size_t i = 0; ok && names[i]; i++) {
         const url_param_t *p = req_query(req, names[i]);
         ok = buf_appendf(&b, "|%s", p ? p->value : "");
@@ -56,10 +57,16 @@ static bool reply_key(int64_t version, const req_t *req, const char *const *name
 
 bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp, char *key) {
     int64_t version;
+    if (catalog_version(app->db, &version) != DOM_OK)
+        version = -1;
+    return reply_cached_scoped(app, req, names, version, "", resp, key);
+}
+
+bool reply_cached_scoped(app_t *app, const req_t *req, const char *const *names, int64_t version,
+                         const char *scope, resp_t *resp, char *key) {
     key[0] = '\0';
     resp->cache = "bypass";
-    if (app->cfg->cache_ttl_s <= 0 || catalog_version(app->db, &version) != DOM_OK ||
-        !reply_key(version, req, names, key)) {
+    if (app->cfg->cache_ttl_s <= 0 || version < 0 || !reply_key(version, scope, req, names, key)) {
         key[0] = '\0';
         if (!resp_header(resp, "X-Cache", "BYPASS"))
             log_msg("warn", "X-Cache header dropped");

@@ -4,6 +4,7 @@
 #define SC_REPLY_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "domain/status.h"
 #include "http/app.h"
@@ -24,6 +25,13 @@ void reply_failure(resp_t *resp, dom_status st, const char *not_found);
 #define REPLY_KEY_MAX 4600
 bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp,
                   char *key) MUST_CHECK;
+
+/* As reply_cached, for an answer that also depends on data outside the catalogue: version is the
+ * data version the caller read (negative: do not cache), scope a short text naming the other
+ * versions it depends on (e.g. ":c12" for the twelfth version of a thread of comments), so that
+ * every write of that data leaves the entries of the old version behind. */
+bool reply_cached_scoped(app_t *app, const req_t *req, const char *const *names, int64_t version,
+                         const char *scope, resp_t *resp, char *key) MUST_CHECK;
 
 /* Writes a 200 JSON answer (taking ownership of body) and stores it under key when key is set. */
 void reply_ok_cached(app_t *app, resp_t *resp, json_t *body, const char *key);

@@ -1,5 +1,6 @@
 #include "domain/alert.h"
 #include "domain/catalog.h"
+#include "domain/comment.h"
 #include "domain/edits/claim.h"
 #include "domain/edits/contribution.h"
 #include "domain/edits/fields.h"
@@ -13,6 +14,7 @@
 #include "domain/people/password.h"
 #include "domain/people/saved_search.h"
 #include "domain/people/session.h"
+#include "domain/report.h"
 #include "domain/search.h"
 #include "domain/source.h"
 #include "domain/suggest.h"
@@ -84,6 +86,16 @@ static const route_t routes[] = {
         {"POST", "/api/v1/initiatives/{id}/revert", handle_initiative_revert},
         {"POST", "/api/v1/source-changes/{id}/review", handle_source_change_review},
         {"GET", "/api/v1/moderation/queue", handle_moderation_queue},
+        {"GET", "/api/v1/initiatives/{id}/comments", handle_comment_list},
+        {"POST", "/api/v1/initiatives/{id}/comments", handle_comment_create},
+        {"GET", "/api/v1/me/comments", handle_comment_mine},
+        {"PATCH", "/api/v1/comments/{id}", handle_comment_patch},
+        {"DELETE", "/api/v1/comments/{id}", handle_comment_delete},
+        {"POST", "/api/v1/comments/{id}/hide", handle_comment_hide},
+        {"POST", "/api/v1/comments/{id}/unhide", handle_comment_unhide},
+        {"POST", "/api/v1/reports", handle_report_create},
+        {"POST", "/api/v1/reports/{id}/review", handle_report_review},
+        {"GET", "/api/v1/moderation/reports", handle_report_list},
 };
 
 static const db_stmt_t *const statements[] = {
@@ -91,6 +103,7 @@ static const db_stmt_t *const statements[] = {
         source_stmts,   suggest_stmts,      territory_stmts, vocab_stmts,      account_stmts,
         password_stmts, session_stmts,      favourite_stmts, collection_stmts, saved_search_stmts,
         fields_stmts,   contribution_stmts, claim_stmts,     revision_stmts,   queue_stmts,
+        comment_stmts,  report_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

@@ -2,6 +2,8 @@ import { ApiError, getInitiative, isAbort, UNAVAILABLE_MESSAGE } from '../api';
 import { demoBadge } from '../components/badge';
 import { collectionButton } from '../components/collectionDialog';
 import { carrierUpdatedLine, mountContributeActions } from '../components/contribute/detailActions';
+import { commentsSection, type CommentsSection } from '../components/comments';
+import { openReportDialog } from '../components/reportDialog';
 import { favouriteButton } from '../components/favouriteButton';
 import { setDemoNotice } from '../components/demoNotice';
 import { errorMessage, loadingIndicator } from '../components/status';
@@ -74,11 +76,19 @@ function datesLine(record: Initiative): HTMLElement | null {
   return h('p', { class: 'detail__dates' }, parts.join(', ') + '.');
 }
 
+/** « Signaler une erreur »: anyone may tell the moderators that the record is wrong. */
+function reportErrorLine(record: Initiative): HTMLElement {
+  const button = h('button', { type: 'button', class: 'button button--tertiary detail__report' }, 'Signaler une erreur');
+  button.addEventListener('click', () => openReportDialog({ kind: 'initiative', id: record.id }, `Fiche « ${record.title} ».`));
+  return h('p', { class: 'detail__report-line' }, 'Une information est fausse ou manque ? ', button);
+}
+
 /** The page of one initiative: all its fields, its place on a small map and its sources. */
 export function detailView(root: HTMLElement, route: Extract<Route, { name: 'detail' }>): View {
   const controller = new AbortController();
   let map: L.Map | null = null;
   let contribute: { destroy(): void } | null = null;
+  let comments: CommentsSection | null = null;
   const back = h(
     'nav',
     { class: 'container breadcrumb', 'aria-label': "Fil d'Ariane" },
@@ -170,6 +180,9 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
     content.replaceChildren(article);
     contribute?.destroy();
     contribute = mountContributeActions(article.querySelector('.detail__main') as HTMLElement, record);
+    comments?.destroy();
+    comments = commentsSection(record.id, record.title);
+    article.querySelector('.detail__main')?.append(comments.element, reportErrorLine(record));
 
     if (hasPoint(record)) {
       map = createBaseMap(mapBox, { label: `Localisation de ${record.title}` });
@@ -199,6 +212,7 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
     destroy(): void {
       controller.abort();
       contribute?.destroy();
+      comments?.destroy();
       if (map) removeMap(map);
       map = null;
       setDemoNotice(false);

@@ -102,6 +102,35 @@ policy_verdict policy_can(const actor_t *a, policy_action action, const policy_o
         if (policy_moderates(a) || (obj != NULL && obj->actor_carries && a->verified))
             return POLICY_ALLOW;
         return POLICY_FORBIDDEN;
+    case POLICY_COMMENT_CREATE:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
+    case POLICY_COMMENT_EDIT:
+    case POLICY_COMMENT_DELETE:
+    case POLICY_COMMENT_HIDE: {
+        /* A hidden comment is known to its author and to moderators only. */
+        bool moderates = a->role == ROLE_MODERATOR || a->role == ROLE_ADMIN;
+        bool visible = obj != NULL && obj->is_public;
+        if (!signed_in)
+            return visible ? POLICY_UNAUTHENTICATED : POLICY_HIDDEN;
+        if (!visible && !moderates && !policy_owns(a, obj))
+            return POLICY_HIDDEN;
+        if (action == POLICY_COMMENT_HIDE)
+            return moderates ? POLICY_ALLOW : POLICY_FORBIDDEN;
+        if (action == POLICY_COMMENT_DELETE && moderates)
+            return POLICY_ALLOW;
+        if (!policy_owns(a, obj))
+            return POLICY_FORBIDDEN;
+        /* The author of a hidden comment may delete it, not change it. */
+        return action == POLICY_COMMENT_DELETE || visible ? POLICY_ALLOW : POLICY_FORBIDDEN;
+    }
+    case POLICY_REPORT_CREATE:
+        return POLICY_ALLOW;
+    case POLICY_REPORT_REVIEW:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        return a->role == ROLE_MODERATOR || a->role == ROLE_ADMIN ? POLICY_ALLOW : POLICY_FORBIDDEN;
     }
     return POLICY_FORBIDDEN;
 }

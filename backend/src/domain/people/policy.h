@@ -26,6 +26,13 @@ typedef enum policy_action {
     POLICY_CONTRIBUTION_EDIT,  /* change, submit or withdraw a contribution (its author) */
     POLICY_MODERATE,           /* the moderation queue and its decisions, revert, history tools */
     POLICY_INITIATIVE_EDIT,    /* edit a published initiative directly (its carriers, moderators) */
+    /* Comments (obj: owner_id = author, is_public = not hidden; NULL for CREATE) and reports. */
+    POLICY_COMMENT_CREATE, /* post a comment on an initiative (verified members) */
+    POLICY_COMMENT_EDIT,   /* change one's own visible comment (the time window is the domain's) */
+    POLICY_COMMENT_DELETE, /* delete a comment: its author, or a moderator */
+    POLICY_COMMENT_HIDE,   /* hide a comment, or show it again: moderators */
+    POLICY_REPORT_CREATE,  /* report an error or a comment: anyone, signed in or not */
+    POLICY_REPORT_REVIEW,  /* list reports and decide on them: moderators */
 } policy_action;
 
 /* What the action is about. owner_id is 0 when the action is about no object (creating). */
