@@ -98,8 +98,8 @@ static bool pair_kept(int filter, int kind) {
 }
 
 /* Whether every part of the answer can be read from facet_count. */
-static bool precounted(const stats_query_t *st, one_filter_t *f) {
-    if (!filter_precountable(st->sq, f))
+static bool precounted(const stats_query_t *st, const search_query_t *rq, one_filter_t *f) {
+    if (!filter_precountable(rq, f))
         return false;
     for (int i = 0; i < st->ndims; i++)
         if (dims[st->dims[i]].fkind == NULL)
@@ -159,48 +159,97 @@ static void precounted_cells(sqlb_t *b, int ra, int cb, const one_filter_t *f) {
     sqlb_sql(b, " AND c.n > 0");
 }
 
-/* The parts (part, c1, c2, n) of a precounted answer: 0 the total, 1 and 2 the items of each
- * dimension, 3 the cells, 4 the matches with a point. */
-static search_status precounted_parts(db_t *db, const stats_query_t *st, const one_filter_t *f,
-                                      sqlb_t *b, search_error_t *err) {
-    sqlb_sql(b, "SELECT 0 AS part, NULL::text AS c1, NULL::text AS c2, coalesce((SELECT c.n"
-                " FROM facet_count c WHERE c.fkind = '' AND c.fcode = '' AND c.kind = ");
-    sqlb_param(b, f->fkind ? f->fkind : "total");
-    sqlb_sql(b, " AND c.code = ");
-    sqlb_param(b, f->fkind ? f->fcode : "");
-    sqlb_sql(b, "), 0)::bigint AS n");
-    for (int i = 0; i < st->ndims; i++)
-        precounted_items(b, i + 1, st->dims[i], f);
-    if (st->ndims == 2)
-        precounted_cells(b, st->dims[0], st->dims[1], f);
-    if (st->coverage) {
-        /* map_point holds one row per published initiative with a point (migration 015). */
-        if (f->fkind == NULL) {
-            sqlb_sql(b, " UNION ALL SELECT 4, NULL, NULL, (SELECT count(*) FROM map_point)");
-        } else {
-            sqlb_sql(b, " UNION ALL SELECT 4, NULL, NULL, (SELECT count(*) FROM initiative i");
-            search_status ss = search_where_sql(db, st->sq, b, err);
-            if (ss != SEARCH_OK)
-                return ss;
-            sqlb_sql(b, " AND i.geom IS NOT NULL)");
-        }
+/* The search without the filters of the dimensions counted: a dimension's counts leave its own
+ * filter out, as the search's facets do (the territory filters for région and département, the
+ * years for start years), so that a chart shows the values one may switch to. */
+static void reduced_query(const stats_query_t *st, search_query_t *out) {
+    *out = *st->sq;
+    for (int i = 0; i < st->ndims; i++) {
+        int d = st->dims[i];
+        if (d < SEARCH_NKINDS)
+            out->codes[d].n = 0;
+        else if (d == STATS_START_YEAR)
+            out->year_min = out->year_max = 0;
+        else
+            out->nterritories = 0;
+    }
+}
+
+/* Part 0, the number of matches of the whole search, and with coverage part 4, those that have a
+ * point: from facet_count and map_point without filters or with one code, else counted. */
+static search_status total_parts(db_t *db, const stats_query_t *st, sqlb_t *b,
+                                 search_error_t *err) {
+    one_filter_t f;
+    search_status ss;
+    bool pre = filter_precountable(st->sq, &f);
+    if (pre) {
+        sqlb_t check; /* the codes are still checked (400 for an unknown one) */
+        sqlb_init(&check);
+        ss = search_where_sql(db, st->sq, &check, err);
+        sqlb_free(&check);
+        if (ss != SEARCH_OK)
+            return ss;
+        sqlb_sql(b, "SELECT 0 AS part, NULL::text AS c1, NULL::text AS c2, coalesce((SELECT c.n"
+                    " FROM facet_count c WHERE c.fkind = '' AND c.fcode = '' AND c.kind = ");
+        sqlb_param(b, f.fkind ? f.fkind : "total");
+        sqlb_sql(b, " AND c.code = ");
+        sqlb_param(b, f.fkind ? f.fcode : "");
+        sqlb_sql(b, "), 0)::bigint AS n");
+    } else {
+        sqlb_sql(b, "SELECT 0 AS part, NULL::text AS c1, NULL::text AS c2, (SELECT count(*)"
+                    " FROM initiative i");
+        ss = search_where_sql(db, st->sq, b, err);
+        if (ss != SEARCH_OK)
+            return ss;
+        sqlb_sql(b, ") AS n");
+    }
+    if (!st->coverage)
+        return SEARCH_OK;
+    /* map_point holds one row per published initiative with a point (migration 015). */
+    if (pre && f.fkind == NULL) {
+        sqlb_sql(b, " UNION ALL SELECT 4, NULL, NULL, (SELECT count(*) FROM map_point)");
+    } else {
+        sqlb_sql(b, " UNION ALL SELECT 4, NULL, NULL, (SELECT count(*) FROM initiative i");
+        ss = search_where_sql(db, st->sq, b, err);
+        if (ss != SEARCH_OK)
+            return ss;
+        sqlb_sql(b, " AND i.geom IS NOT NULL)");
     }
     return SEARCH_OK;
 }
 
-/* The same parts counted on the matching initiatives, read once. */
-static search_status counted_parts(db_t *db, const stats_query_t *st, sqlb_t *b,
-                                   search_error_t *err) {
-    sqlb_sql(b, "WITH m AS MATERIALIZED (SELECT ");
+/* Parts 1 and 2 (the items of each dimension) and 3 (the cells) read from facet_count under the
+ * reduced search's filter f. */
+static void precounted_parts(const stats_query_t *st, const one_filter_t *f, sqlb_t *b) {
+    for (int i = 0; i < st->ndims; i++)
+        precounted_items(b, i + 1, st->dims[i], f);
+    if (st->ndims == 2)
+        precounted_cells(b, st->dims[0], st->dims[1], f);
+}
+
+/* The same parts counted on the matches of the reduced search rq, read once. */
+static search_status counted_parts(db_t *db, const stats_query_t *st, const search_query_t *rq,
+                                   sqlb_t *b, search_error_t *err) {
+    if (st->ndims == 1 && st->dims[0] == SEARCH_SOURCE) {
+        /* As the search's source facet: a join reads the records once (a subquery per initiative
+         * took 12 s for the 1,000,000 initiatives of the catalogue, the join 1.5 s). */
+        sqlb_sql(b, " UNION ALL (SELECT 1, s.code, NULL, count(DISTINCT i.id) FROM initiative i"
+                    " JOIN source_record sr ON sr.initiative_id = i.id AND sr.gone_at IS NULL"
+                    " JOIN source s ON s.id = sr.source_id");
+        search_status ss = search_where_sql(db, rq, b, err);
+        if (ss == SEARCH_OK)
+            sqlb_sql(b, " GROUP BY s.code)");
+        return ss;
+    }
+    sqlb_sql(b, " UNION ALL (WITH m AS MATERIALIZED (SELECT ");
     sqlb_sql(b, dims[st->dims[0]].values);
     sqlb_sql(b, " AS a1, ");
     sqlb_sql(b, st->ndims == 2 ? dims[st->dims[1]].values : "NULL::text[]");
-    sqlb_sql(b, " AS a2, i.geom IS NOT NULL AS located FROM initiative i");
-    search_status ss = search_where_sql(db, st->sq, b, err);
+    sqlb_sql(b, " AS a2 FROM initiative i");
+    search_status ss = search_where_sql(db, rq, b, err);
     if (ss != SEARCH_OK)
         return ss;
-    sqlb_sql(b, ") SELECT 0 AS part, NULL::text AS c1, NULL::text AS c2, count(*) AS n FROM m"
-                " UNION ALL SELECT 1, u.c, NULL, count(*) FROM m, unnest(m.a1) u(c)"
+    sqlb_sql(b, ") SELECT 1, u.c, NULL, count(*) FROM m, unnest(m.a1) u(c)"
                 " WHERE u.c IS NOT NULL GROUP BY u.c");
     if (st->ndims == 2)
         sqlb_sql(b, " UNION ALL SELECT 2, u.c, NULL, count(*) FROM m, unnest(m.a2) u(c)"
@@ -208,8 +257,7 @@ static search_status counted_parts(db_t *db, const stats_query_t *st, sqlb_t *b,
                     " UNION ALL SELECT 3, u.c, v.c, count(*) FROM m, unnest(m.a1) u(c),"
                     " unnest(m.a2) v(c) WHERE u.c IS NOT NULL AND v.c IS NOT NULL"
                     " GROUP BY u.c, v.c");
-    if (st->coverage)
-        sqlb_sql(b, " UNION ALL SELECT 4, NULL, NULL, count(*) FROM m WHERE m.located");
+    sqlb_sql(b, ")");
     return SEARCH_OK;
 }
 
@@ -248,7 +296,10 @@ static void wrap_labels(const stats_query_t *st, sqlb_t *outer, const sqlb_t *in
         sqlb_sql(outer, pop ? " END FROM (" : " END, CASE x.part");
     }
     sqlb_sql(outer, buf_cstr(&inner->sql));
-    sqlb_sql(outer, ") x ORDER BY x.part, CASE x.part");
+    /* $1 is typed here even when no label needs the language. */
+    sqlb_sql(outer, ") x WHERE ");
+    sqlb_ref(outer, p_lang);
+    sqlb_sql(outer, "::text IS NOT NULL ORDER BY x.part, CASE x.part");
     for (int i = 0; i < st->ndims; i++) {
         sqlb_sql(outer, i == 0 ? " WHEN 1 THEN " : " WHEN 2 THEN ");
         sqlb_sql(outer, st->dims[i] == STATS_START_YEAR ? "0" : "-x.n");
@@ -333,17 +384,13 @@ search_status stats_run(db_t *db, const stats_query_t *st, json_t **out, search_
      * were bound in the inner builder, which starts at $2 for that reason. */
     int p_lang = sqlb_bind(&outer, st->sq->lang ? st->sq->lang : "fr");
     (void)sqlb_bind(&inner, "");
-    if (precounted(st, &f)) {
-        /* The codes are still checked, as the search checks them (400 for an unknown one). */
-        sqlb_t check;
-        sqlb_init(&check);
-        ss = search_where_sql(db, st->sq, &check, err);
-        sqlb_free(&check);
-        if (ss == SEARCH_OK)
-            ss = precounted_parts(db, st, &f, &inner, err);
-    } else {
-        ss = counted_parts(db, st, &inner, err);
-    }
+    search_query_t rq;
+    reduced_query(st, &rq);
+    ss = total_parts(db, st, &inner, err);
+    if (ss == SEARCH_OK && precounted(st, &rq, &f))
+        precounted_parts(st, &f, &inner);
+    else if (ss == SEARCH_OK)
+        ss = counted_parts(db, st, &rq, &inner, err);
     if (ss != SEARCH_OK)
         goto done;
     wrap_labels(st, &outer, &inner, p_lang);

@@ -1,11 +1,13 @@
 /* stats: exact counts of a search's matches by one or two dimensions, for charts.
  *
- * Every filter of the search applies, each dimension's own filter included (the counts describe
- * the matches, unlike the facets of the search, which leave their own filter out). q is read as
- * the map reads it (search_where.h): the fine-search language as the search reads it, free words
- * without the "did you mean" second attempt. Counts are read from facet_count when the search has
- * no words, place or year and at most one filter code (sql/migrations/013, 045), else counted on
- * the matching initiatives in one pass. */
+ * The counts follow the search's facets: every filter applies except the counted dimensions' own
+ * (a theme filter is left out of the counts by theme, the territory filters out of those by région
+ * or département, the years out of those by start year), so that a chart shows the values one may
+ * switch to; a table of two dimensions leaves out the filters of both. The total is the number of
+ * matches of the whole search. q is read as the map reads it (search_where.h): the fine-search
+ * language as the search reads it, free words without the "did you mean" second attempt. Counts
+ * are read from facet_count when what is counted has no words, place or year and at most one
+ * filter code (sql/migrations/013, 045), else counted on the matching initiatives in one pass. */
 #ifndef SC_STATS_H
 #define SC_STATS_H
 
@@ -41,7 +43,8 @@ typedef struct stats_query {
  *                    "cells":[{"row","column","count"}]}
  * plus "located" with coverage. population and per_100k are given for régions and départements
  * (null without a population). Items come by decreasing count, start years in order; a match
- * without a value of a dimension is in no item of it. Errors as search_run. */
+ * without a value of a dimension is in no item of it; an initiative counts once in each value it
+ * holds (themes, sub-themes, publics and sources may be several). Errors as search_run. */
 search_status stats_run(db_t *db, const stats_query_t *st, json_t **out,
                         search_error_t *err) MUST_CHECK;
 
