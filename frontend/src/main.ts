@@ -16,6 +16,7 @@ import { signupView } from './views/account/signup';
 import { unsubscribeView } from './views/account/unsubscribe';
 import { verifyView } from './views/account/verify';
 import { collectionView } from './views/collection';
+import { dashboardView, figuresView } from './views/dashboard';
 import { detailView } from './views/detail';
 import { notFoundView } from './views/notFound';
 import { pageView } from './views/pages';
@@ -65,6 +66,10 @@ function build(route: Route): View {
       return spaceView(main, route);
     case 'collection':
       return collectionView(main, route);
+    case 'dashboard':
+      return dashboardView(main, route);
+    case 'figures':
+      return figuresView(main);
     case 'notfound':
       return notFoundView(main);
   }

@@ -11,6 +11,8 @@ export type Route =
   | { name: 'account'; page: AccountPage; query: URLSearchParams }
   | { name: 'space'; section: SpaceSection; collectionId: number | null }
   | { name: 'collection'; id: number }
+  | { name: 'dashboard'; state: SearchState }
+  | { name: 'figures' }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -27,6 +29,15 @@ export type AccountPage = (typeof ACCOUNT_PAGES)[number];
 /** The sections of « Mon espace »: `/mon-espace` is the profile, `/mon-espace/favoris`… the others. */
 export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches'] as const;
 export type SpaceSection = (typeof SPACE_SECTIONS)[number];
+
+/** The « Tableau de bord » of a search (same parameters as `/`) and the national figures. */
+export const DASHBOARD_PATH = '/tableau-de-bord';
+export const FIGURES_PATH = '/en-chiffres';
+
+/** `/tableau-de-bord?theme=ENV…`: the dashboard of the same search. */
+export function dashboardUrl(state: SearchState): string {
+  return DASHBOARD_PATH + stateUrl(state).slice(1);
+}
 
 const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
 const COLLECTION = /^\/collections\/([0-9]{1,15})\/?$/;
@@ -64,6 +75,8 @@ export function matchRoute(pathname: string, search: string): Route {
   const account = page.slice(1) as AccountPage;
   if (ACCOUNT_PAGES.includes(account)) return { name: 'account', page: account, query: new URLSearchParams(search) };
   if (page === '/sources') return { name: 'sources' };
+  if (page === DASHBOARD_PATH) return { name: 'dashboard', state: parseSearchState(search) };
+  if (page === FIGURES_PATH) return { name: 'figures' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }
