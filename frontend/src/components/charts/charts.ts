@@ -122,7 +122,8 @@ function clickable(node: Element, hrefs: (string | null | undefined)[], onNaviga
 export function chartFrame(spec: ChartSpec): HTMLElement {
   const titleId = `${spec.id}-title`;
   const tableId = `${spec.id}-table`;
-  const plot = h('div', { class: 'chart__plot' });
+  // Focusable, so that a chart wider than a phone can be scrolled with the keyboard.
+  const plot = h('div', { class: 'chart__plot', tabindex: '0', role: 'group', 'aria-label': `Graphique : ${spec.title}` });
   const table = tableOf(spec, tableId);
   const toggle = h('button', { type: 'button', class: 'button button--tertiary button--small', 'aria-expanded': 'false', 'aria-controls': tableId }, 'Afficher le tableau');
   const status = h('p', { class: 'chart__status', role: 'status' });
@@ -175,6 +176,12 @@ export function chartFrame(spec: ChartSpec): HTMLElement {
     const drawn = spec.draw(width);
     svg = svgOf(drawn);
     if (svg) {
+      // The drawing is one image with one label (the table gives its values): Plot's labels on its
+      // groups are not allowed without a role, and would not be read inside an image anyway.
+      for (const el of svg.querySelectorAll('[aria-label], [aria-description]')) {
+        el.removeAttribute('aria-label');
+        el.removeAttribute('aria-description');
+      }
       svg.setAttribute('role', 'img');
       svg.setAttribute('aria-label', `${spec.title}, ${spec.filters}. Les valeurs sont dans le tableau (bouton « Afficher le tableau »).`);
     }
