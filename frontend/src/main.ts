@@ -19,6 +19,7 @@ import { unsubscribeView } from './views/account/unsubscribe';
 import { verifyView } from './views/account/verify';
 import { collectionView } from './views/collection';
 import { contributeView } from './views/contribute';
+import { dashboardView, figuresView } from './views/dashboard';
 import { detailView } from './views/detail';
 import { historyView } from './views/history';
 import { moderationView } from './views/moderation';
@@ -79,6 +80,10 @@ function build(route: Route): View {
       return moderationView(main, route.query);
     case 'moderation-reports':
       return moderationReportsView(main);
+    case 'dashboard':
+      return dashboardView(main, route);
+    case 'figures':
+      return figuresView(main);
     case 'notfound':
       return notFoundView(main);
   }

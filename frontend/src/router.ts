@@ -15,6 +15,8 @@ export type Route =
   | { name: 'history'; id: number }
   | { name: 'moderation'; query: URLSearchParams }
   | { name: 'moderation-reports' }
+  | { name: 'dashboard'; state: SearchState }
+  | { name: 'figures' }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -31,6 +33,15 @@ export type AccountPage = (typeof ACCOUNT_PAGES)[number];
 /** The sections of « Mon espace »: `/mon-espace` is the profile, `/mon-espace/favoris`… the others. */
 export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches', 'contributions'] as const;
 export type SpaceSection = (typeof SPACE_SECTIONS)[number];
+
+/** The « Tableau de bord » of a search (same parameters as `/`) and the national figures. */
+export const DASHBOARD_PATH = '/tableau-de-bord';
+export const FIGURES_PATH = '/en-chiffres';
+
+/** `/tableau-de-bord?theme=ENV…`: the dashboard of the same search. */
+export function dashboardUrl(state: SearchState): string {
+  return DASHBOARD_PATH + stateUrl(state).slice(1);
+}
 
 const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
 const HISTORY = /^\/initiatives\/([0-9]{1,15})\/historique\/?$/;
@@ -77,6 +88,8 @@ export function matchRoute(pathname: string, search: string): Route {
   if (page === '/contribuer') return { name: 'contribute', query: new URLSearchParams(search) };
   if (page === '/moderation') return { name: 'moderation', query: new URLSearchParams(search) };
   if (page === '/moderation/signalements') return { name: 'moderation-reports' };
+  if (page === DASHBOARD_PATH) return { name: 'dashboard', state: parseSearchState(search) };
+  if (page === FIGURES_PATH) return { name: 'figures' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

@@ -19,6 +19,7 @@ void handle_territory_contour(const req_t *req, resp_t *resp, void *ctx);
 void handle_geocode(const req_t *req, resp_t *resp, void *ctx);
 void handle_map_clusters(const req_t *req, resp_t *resp, void *ctx);
 void handle_map_choropleth(const req_t *req, resp_t *resp, void *ctx);
+void handle_stats(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_list(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_get(const req_t *req, resp_t *resp, void *ctx);
 void handle_source_runs(const req_t *req, resp_t *resp, void *ctx);

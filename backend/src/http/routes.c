@@ -70,6 +70,7 @@ static const route_t routes[] = {
         {"PATCH", "/api/v1/me/searches/{id}", handle_search_saved_patch},
         {"DELETE", "/api/v1/me/searches/{id}", handle_search_saved_delete},
         {"GET", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe_check},
+        {"GET", "/api/v1/stats", handle_stats},
         {"POST", "/api/v1/alerts/unsubscribe", handle_alert_unsubscribe},
         {"POST", "/api/v1/contributions", handle_contribution_create},
         {"GET", "/api/v1/contributions/{id}", handle_contribution_get},

@@ -15,7 +15,7 @@ import { emptyState as emptyBlock, errorMessage, loadingIndicator } from '../com
 import { h, setTitle } from '../dom';
 import { formatCount } from '../format';
 import { loadLabels, type LabelIndex } from '../labels';
-import { navigate, type Route } from '../router';
+import { dashboardUrl, navigate, type Route } from '../router';
 import {
   cloneState,
   effectiveSort,
@@ -162,6 +162,8 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
   // --- Results --------------------------------------------------------------------------------------
 
   const count = h('p', { class: 'result-count', id: 'result-count', role: 'status', 'aria-live': 'polite', tabindex: '-1' });
+  // The charts of the same search (views/dashboard.ts).
+  const dashboardLink = h('a', { class: 'dashboard-link', href: dashboardUrl(state) }, 'Tableau de bord');
   const notice = h('p', { class: 'search-notice', id: 'search-notice', hidden: true });
   const body = h('div', { class: 'results-body' });
   const list = h('ol', { class: 'results', id: 'results', 'aria-labelledby': 'result-count' });
@@ -282,7 +284,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     h(
       'section',
       { class: 'search-layout__results', 'aria-labelledby': 'results-heading' },
-      h('div', { class: 'results-toolbar' }, tags.element, h('div', { class: 'results-toolbar__end' }, saveSearchButton(() => state), sortBox)),
+      h('div', { class: 'results-toolbar' }, tags.element, h('div', { class: 'results-toolbar__end' }, dashboardLink, saveSearchButton(() => state), sortBox)),
       notice,
       body,
       list,
@@ -519,6 +521,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     update(next: Route): boolean {
       if (next.name !== 'search') return false;
       state = next.state;
+      dashboardLink.href = dashboardUrl(state);
       void run();
       return true;
     },
