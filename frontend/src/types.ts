@@ -181,7 +181,8 @@ export interface Vocabularies {
 }
 
 export interface Suggestions {
-  initiatives: { id: number; title: string; slug: string }[];
+  /** place: the commune (else the département) of the initiative, null when unknown. */
+  initiatives: { id: number; title: string; slug: string; place?: string | null }[];
   territories: TerritorySummary[];
   themes: { code: string; label: string; kind: 'theme' | 'subtheme' }[];
 }
