@@ -162,36 +162,29 @@ describe('Recherche à facettes', () => {
     });
   });
 
-  test('la facette région passe par le filtre de territoire', async (t) => {
+  test('une seule place pour le territoire : pas de facette région, le champ Territoire du bandeau', async (t) => {
     await withPage(t, async (page) => {
-      await page.goto(BASE_URL + '/');
+      await page.goto(BASE_URL + '/?theme=ENV');
       await waitForResults(page);
-      const region = page.locator('#facets fieldset[data-facet="region"]');
-      await region.waitFor();
-      const first = region.locator('.facet__value').first();
-      const code = await first.getAttribute('data-code');
-      const name = (await first.locator('.facet__name').innerText()).trim();
-      await first.locator('input').check();
-      await page.waitForURL((url) => url.searchParams.get('territory') === `region:${code}`);
-      await page.locator('#result-count', { hasText: 'sur le territoire choisi' }).waitFor();
-      await page.locator('.territory-chip__name', { hasText: name }).waitFor();
-      assert.ok(await region.locator(`input[data-code="${code}"]`).isChecked());
+      await page.locator('#facets fieldset[data-facet="theme"]').waitFor();
+      assert.equal(await page.locator('#facets fieldset[data-facet="region"]').count(), 0);
+      const combo = page.getByRole('combobox', { name: /^Territoire/ });
+      assert.equal(await combo.count(), 1, 'one territory field on the page');
     });
   });
 
-  test('sur un téléphone (375 px) les filtres se replient sous un bouton', async (t) => {
+  test('sur un téléphone (375 px) les filtres se replient sous le bouton « Filtres » du bandeau', async (t) => {
     await withPage(
       t,
       async (page) => {
         await page.goto(BASE_URL + '/?theme=ENV');
         await waitForResults(page);
-        await page.getByRole('button', { name: 'Afficher les filtres (1 choisi)' }).waitFor();
-        const toggle = page.locator('#facets .facets__toggle');
+        // The « Filtres » button of the search bar unfolds the facets.
+        const toggle = page.getByRole('button', { name: 'Filtres (1)' });
         assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
         assert.ok(await page.locator('#facets fieldset[data-facet="theme"]').isHidden());
         await toggle.click();
         assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
-        assert.equal(await toggle.innerText(), 'Masquer les filtres (1 choisi)');
         assert.ok(await page.locator('#facets fieldset[data-facet="theme"]').isVisible());
         // The tag is named from the vocabularies, which may arrive after the results.
         await page.getByRole('button', { name: 'Retirer le filtre Thème : Environnement' }).waitFor();

@@ -195,7 +195,12 @@ export class ResultsMap {
       this.renderThemeKey();
     });
     this.renderToolbar();
-    this.map.on('zoomend moveend', () => canvas.setAttribute('data-zoom', String(this.map.getZoom())));
+    this.map.on('zoomend moveend', () => {
+      canvas.setAttribute('data-zoom', String(this.map.getZoom()));
+      // What the map shows, for whoever checks it frames the search (west,south,east,north).
+      const b = this.map.getBounds();
+      canvas.setAttribute('data-bounds', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(4)).join(','));
+    });
     for (const type of ['pointerdown', 'wheel', 'keydown', 'touchstart']) {
       canvas.addEventListener(type, () => (this.userMoving = true), { passive: true });
     }

@@ -52,6 +52,8 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
   let shown: InitiativeItem[] = [];
   let labels: LabelIndex | null = null;
   let typeTimer = 0;
+  /** The words of the last search not made by typing: what the box goes back to after a suggestion. */
+  let settledQ = state.q;
 
   /** Set by a search typed (instant results): its errors do not take the focus from the box. */
   let typing = false;
@@ -96,15 +98,35 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     h('div', { class: 'search-box__extra' }, picker.element, filtersButton),
     {
       onInitiative: (id) => navigate(detailHref(id)),
+      // The letters typed to find a suggestion were not words to search: the words from before them
+      // come back (instant results may have searched the letters meanwhile).
       onTerritory: (territory) => {
-        form.setValue(state.q);
-        if (state.territories.includes(territory.ref) || state.territories.length >= MAX_TERRITORIES) return;
-        go(withChange((next) => next.territories.push(territory.ref)));
+        window.clearTimeout(typeTimer);
+        form.setValue(settledQ);
+        if (state.territories.includes(territory.ref) || state.territories.length >= MAX_TERRITORIES) {
+          if (state.q !== settledQ) go(withChange((next) => (next.q = settledQ)), true);
+          return;
+        }
+        go(
+          withChange((next) => {
+            next.q = settledQ;
+            next.territories.push(territory.ref);
+          }),
+        );
       },
       onTheme: (kind, code) => {
-        form.setValue(state.q);
-        if (state.filters[kind].includes(code)) return;
-        go(withChange((next) => next.filters[kind].push(code)));
+        window.clearTimeout(typeTimer);
+        form.setValue(settledQ);
+        if (state.filters[kind].includes(code)) {
+          if (state.q !== settledQ) go(withChange((next) => (next.q = settledQ)), true);
+          return;
+        }
+        go(
+          withChange((next) => {
+            next.q = settledQ;
+            next.filters[kind].push(code);
+          }),
+        );
       },
     },
   );
@@ -385,7 +407,8 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     const wasCompact = hero.classList.contains('hero--compact');
     hero.classList.toggle('hero--compact', searched);
     filtersButton.hidden = !searched;
-    if (searched && !wasCompact) setMoreOpen(false);
+    // Folded once a search is made, unless it was made from the fold-out itself (a radius, years).
+    if (searched && !wasCompact) setMoreOpen(moreArea.contains(document.activeElement));
     if (!searched) {
       moreArea.hidden = false;
       facets.setOpen(false);
@@ -531,6 +554,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     const mine = ++generation;
     // The words being typed stay as they are: the box is only set from the address otherwise.
     if (document.activeElement !== form.input) form.setValue(state.q);
+    if (!typing) settledQ = state.q;
     picker.setSelected(state.territories);
     resultsMap.setTerritories(state.territories);
     resultsMap.highlight(null);
