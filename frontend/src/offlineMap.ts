@@ -66,6 +66,45 @@ function intersects(a: Box, b: L.LatLngBounds): boolean {
   return a[0] <= b.getEast() && a[2] >= b.getWest() && a[1] <= b.getNorth() && a[3] >= b.getSouth();
 }
 
+const boxes = new WeakMap<GeoJSON.Feature, Box>();
+
+/** The box of a commune's outline, computed once. */
+function boxOf(feature: GeoJSON.Feature): Box {
+  let box = boxes.get(feature);
+  if (!box) {
+    box = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const polygon of polygonsOf(feature.geometry)) {
+      for (const [x, y] of polygon[0] ?? []) {
+        box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x), Math.max(box[3], y)];
+      }
+    }
+    boxes.set(feature, box);
+  }
+  return box;
+}
+
+function polygonsOf(geometry: GeoJSON.Geometry | null): GeoJSON.Position[][][] {
+  if (!geometry) return [];
+  if (geometry.type === 'Polygon') return [geometry.coordinates];
+  if (geometry.type === 'MultiPolygon') return geometry.coordinates;
+  return [];
+}
+
+/** Whether a point [lon, lat] lies inside the outline (even-odd rule over every ring). */
+function inside(geometry: GeoJSON.Geometry | null, [x, y]: [number, number]): boolean {
+  let odd = false;
+  for (const polygon of polygonsOf(geometry)) {
+    for (const ring of polygon) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i] as [number, number];
+        const [xj, yj] = ring[j] as [number, number];
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) odd = !odd;
+      }
+    }
+  }
+  return odd;
+}
+
 export function drawOfflineBackground(map: L.Map, removed: () => boolean): void {
   const labelPane = map.createPane('place-labels');
   labelPane.style.zIndex = '390';
@@ -185,18 +224,32 @@ export function drawOfflineBackground(map: L.Map, removed: () => boolean): void 
     const minPop = minPopulation(zoom);
     if (zoom >= TOWNS_MIN) {
       if (showCommunes) {
-        const candidates: Place[] = [];
+        const candidates: { place: Place; at: [number, number] }[] = [];
+        const inner = map.getBounds();
         for (const [dep, data] of communes) {
           if (index && !intersects(index.communes[dep] ?? [0, 0, 0, 0], view)) continue;
           for (const f of data.features) {
             const props = f.properties as Place;
             if (!props.label || props.pop < minPop) continue;
             const [lon, lat] = props.label;
-            if (view.contains([lat, lon])) candidates.push(props);
+            if (inner.contains([lat, lon])) {
+              candidates.push({ place: props, at: [lat, lon] });
+              continue;
+            }
+            // Close in, a big commune's own point may be off the screen while the screen is inside
+            // it: its name then goes in the middle of the part that is shown, when that is in it.
+            const box = boxOf(f);
+            const x0 = Math.max(box[0], inner.getWest());
+            const y0 = Math.max(box[1], inner.getSouth());
+            const x1 = Math.min(box[2], inner.getEast());
+            const y1 = Math.min(box[3], inner.getNorth());
+            if (x0 >= x1 || y0 >= y1) continue;
+            const mid: [number, number] = [(x0 + x1) / 2, (y0 + y1) / 2];
+            if (inside(f.geometry, mid)) candidates.push({ place: props, at: [mid[1], mid[0]] });
           }
         }
-        candidates.sort((a, b) => b.pop - a.pop);
-        for (const c of candidates) place(c.name, [c.label![1], c.label![0]], 'commune', c.pop);
+        candidates.sort((a, b) => b.place.pop - a.place.pop);
+        for (const c of candidates) place(c.place.name, c.at, 'commune', c.place.pop);
       } else {
         for (const town of towns) {
           if (town.pop < minPop || !town.label) continue;

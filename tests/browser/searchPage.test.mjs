@@ -240,6 +240,10 @@ describe('Page de recherche', () => {
         const map = page.locator('#detail-map');
         await map.waitFor();
         assert.equal(await page.locator('#detail-map img.leaflet-tile').count(), 0, 'no tile server');
+        // The town where the initiative is, named at once; one step out, its neighbours too.
+        await page.locator('#detail-map .sc-place--commune', { hasText: 'Toulouse' }).first().waitFor();
+        await page.locator('#detail-map .leaflet-control-zoom-out').click();
+        await page.waitForTimeout(600);
         await page.locator('#detail-map .sc-place--commune', { hasText: 'Toulouse' }).first().waitFor();
         await page.locator('#detail-map path.sc-commune').first().waitFor({ state: 'attached' });
         const names = await page.locator('#detail-map .sc-place--commune').allInnerTexts();
@@ -265,10 +269,12 @@ describe('Page de recherche', () => {
       async (page) => {
         await page.goto(BASE_URL + '/?q=jardin');
         await resultTotal(page);
-        // Tab to the map modes, arrow to « Régions ».
-        for (let i = 0; i < 120 && (await page.evaluate(() => document.activeElement?.id)) !== 'map-mode-points'; i++) {
+        // Tab to « Aller à la carte », Enter: the map modes; arrow to « Régions ».
+        for (let i = 0; i < 30 && (await page.evaluate(() => document.activeElement?.id)) !== 'skip-map'; i++) {
           await page.keyboard.press('Tab');
         }
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'skip-map', 'the map a few Tab presses from the top');
+        await page.keyboard.press('Enter');
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'map-mode-points');
         await page.keyboard.press('ArrowRight');
         assert.equal(await page.evaluate(() => document.activeElement?.id), 'map-mode-region');

@@ -138,7 +138,15 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     { type: 'button', class: 'button button--secondary hero__guide-button', 'aria-controls': 'guide', 'aria-expanded': 'false' },
     'Être guidé pas à pas',
   );
-  const advanced = advancedSearch((query) => go({ ...emptyState(), q: query }));
+  // The query replaces the words and codes; the territories, years and point chosen on the page stay.
+  const advanced = advancedSearch((query) =>
+    go(
+      withChange((next) => {
+        next.q = query;
+        next.filters = emptyFilters();
+      }),
+    ),
+  );
   const near = nearSearch((value) =>
     go(
       withChange((next) => {
@@ -194,6 +202,12 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     const first = list.querySelector<HTMLAnchorElement>('a');
     (first ?? count).focus();
   });
+  const mapLink = h('a', { class: 'search-summary__skip', href: '#map-heading', id: 'skip-map' }, 'Aller à la carte');
+  mapLink.addEventListener('click', (event) => {
+    event.preventDefault();
+    setView('map');
+    resultsMap.element.querySelector<HTMLInputElement>('input[name="map-mode"]:checked')?.focus();
+  });
   const summary = h(
     'div',
     { class: 'search-summary', id: 'search-summary' },
@@ -201,8 +215,8 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       'div',
       { class: 'search-summary__line' },
       count,
-      // Links about the results (the skip link; other pages' links go here too).
-      h('span', { class: 'search-summary__links' }, skipLink),
+      // Links about the results (the skip links; other pages' links go here too).
+      h('span', { class: 'search-summary__links' }, skipLink, mapLink),
     ),
     notice,
     searchError,
