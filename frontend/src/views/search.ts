@@ -420,7 +420,6 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     const searched = !!state.q || hasAnyFilter(state);
     const wasCompact = hero.classList.contains('hero--compact');
     hero.classList.toggle('hero--compact', searched);
-    filtersButton.hidden = !searched;
     // Folded once a search is made, unless it was made from the fold-out itself (a radius, years).
     if (searched && !wasCompact) setMoreOpen(moreArea.contains(document.activeElement));
     if (!searched) {
