@@ -17,7 +17,7 @@ SHELL := /bin/bash
 N ?= 100000
 SEED ?= 1
 
-FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/scripts -type f 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/package.json frontend/package-lock.json \
 	frontend/vite.config.* frontend/tsconfig*.json frontend/.env frontend/.env.production)
 C_SOURCES = $(shell find backend \( -path 'backend/build*' -o -name third_party -o -name vendor \) -prune \

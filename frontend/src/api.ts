@@ -183,6 +183,8 @@ export function searchInitiatives(
   params.set('limit', String(PAGE_SIZE));
   if (facets.length > 0) params.set('facets', facets.join(','));
   if (cursor) params.set('cursor', cursor);
+  // The first page says where all the matches lie: the map frames the whole search with it.
+  else params.set('extent', '1');
   return getJson<SearchPage>('/api/v1/search?' + params.toString(), signal);
 }
 

@@ -4,6 +4,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
 import './styles/map.css';
+import './styles/search.css';
 import './styles/account.css';
 import './styles/contribute.css';
 import './styles/comments.css';

@@ -3,10 +3,10 @@ import 'leaflet/dist/leaflet.css';
 import { h } from './dom';
 import { formatPlace } from './format';
 import { tagList } from './components/tags';
+import { drawOfflineBackground } from './offlineMap';
 import type { Coded, InitiativeItem } from './types';
 
 export const CONTOURS_ATTRIBUTION = 'Contours : IGN Admin Express, INSEE COG';
-const REGIONS_URL = '/geo/regions.geojson';
 
 /** Areas the map can be moved to: metropolitan France first, then the overseas régions. */
 export interface Zone {
@@ -82,30 +82,14 @@ export function loadTileConfig(): Promise<TileConfig | null> {
   return tilesPromise;
 }
 
-let regionsPromise: Promise<GeoJSON.FeatureCollection | null> | null = null;
-
-/** The régions contours, fetched once per page load. null when they cannot be had: the map then has no background. */
-function loadRegions(): Promise<GeoJSON.FeatureCollection | null> {
-  if (!regionsPromise) {
-    regionsPromise = fetch(REGIONS_URL, { headers: { Accept: 'application/geo+json, application/json' } })
-      .then((res) => (res.ok ? (res.json() as Promise<GeoJSON.FeatureCollection>) : null))
-      .catch(() => null)
-      .then((data) => {
-        if (!data) regionsPromise = null; // try again on the next map
-        return data;
-      });
-  }
-  return regionsPromise;
-}
-
 export interface BaseMapOptions {
   label: string;
   interactive?: boolean;
 }
 
 /**
- * A Leaflet map without any tile server: the sea is the container's background colour and the
- * régions contours are drawn in their own pane, under the markers.
+ * A Leaflet map without any tile server: the sea is the container's background colour and our own
+ * outlines and place names (offlineMap.ts) are drawn in their own panes, under the markers.
  */
 export function createBaseMap(container: HTMLElement, options: BaseMapOptions): L.Map {
   container.classList.add('map');
@@ -153,26 +137,9 @@ export function createBaseMap(container: HTMLElement, options: BaseMapOptions): 
       L.tileLayer(tiles.url, { attribution: credit, maxZoom: 19, className: 'sc-tiles' }).addTo(map);
       return;
     }
-    drawRegions();
+    drawOfflineBackground(map, () => removed);
   });
 
-  function drawRegions(): void {
-    void loadRegions().then((data) => {
-      // The map may have been removed while the file was loading.
-      if (!data || removed) return;
-      L.geoJSON(data, {
-        pane: 'contours',
-        interactive: false,
-        style: () => ({
-          className: 'sc-region',
-          color: '#8f9eab',
-          weight: 1,
-          fillColor: '#fbfaf6',
-          fillOpacity: 1,
-        }),
-      }).addTo(map);
-    });
-  }
   return map;
 }
 
@@ -233,12 +200,13 @@ export function itemMarker(item: InitiativeItem, withPopup = true): L.CircleMark
 /** Zoom level matching how precise a location is. */
 export function zoomForPrecision(precision: string): number {
   switch (precision) {
-    // Only région contours are drawn: closer views would show a dot on a blank background.
+    // The background names the communes around from zoom 9.5 (offlineMap.ts).
     case 'address':
+      return 13;
     case 'commune':
-      return 8;
+      return 12;
     case 'departement':
-      return 7;
+      return 9;
     default:
       return 6;
   }

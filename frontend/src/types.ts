@@ -150,6 +150,21 @@ export interface SearchPage {
   facets?: Partial<Record<string, FacetValue[]>>;
   did_you_mean?: string | null;
   corrected?: boolean;
+  /** Asked with `extent=1` on a first page: where every located match lies. */
+  extent?: SearchExtent;
+}
+
+/** A zone of the map (metropolitan France, an overseas région) holding matches. */
+export interface ExtentZone {
+  zone: string;
+  count: number;
+  bbox: [number, number, number, number];
+}
+
+export interface SearchExtent {
+  bbox: [number, number, number, number] | null;
+  located: number;
+  zones: ExtentZone[];
 }
 
 export interface VocabularyTheme extends Coded {
@@ -166,7 +181,8 @@ export interface Vocabularies {
 }
 
 export interface Suggestions {
-  initiatives: { id: number; title: string; slug: string }[];
+  /** place: the commune (else the département) of the initiative, null when unknown. */
+  initiatives: { id: number; title: string; slug: string; place?: string | null }[];
   territories: TerritorySummary[];
   themes: { code: string; label: string; kind: 'theme' | 'subtheme' }[];
 }

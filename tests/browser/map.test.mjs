@@ -177,6 +177,8 @@ describe('Carte des résultats', () => {
         await resultTotal(page);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `no horizontal scroll (${overflow})`);
+        // On a phone the list comes first; the map is a button away.
+        await page.getByRole('button', { name: 'Carte', exact: true }).click();
         await page.getByRole('radio', { name: 'Régions' }).check();
         await page.locator('#results-map path.sc-choropleth').first().waitFor({ state: 'attached' });
         await page.locator('#map-legend').waitFor();

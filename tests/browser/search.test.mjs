@@ -162,36 +162,29 @@ describe('Recherche à facettes', () => {
     });
   });
 
-  test('la facette région passe par le filtre de territoire', async (t) => {
+  test('une seule place pour le territoire : pas de facette région, le champ Territoire du bandeau', async (t) => {
     await withPage(t, async (page) => {
-      await page.goto(BASE_URL + '/');
+      await page.goto(BASE_URL + '/?theme=ENV');
       await waitForResults(page);
-      const region = page.locator('#facets fieldset[data-facet="region"]');
-      await region.waitFor();
-      const first = region.locator('.facet__value').first();
-      const code = await first.getAttribute('data-code');
-      const name = (await first.locator('.facet__name').innerText()).trim();
-      await first.locator('input').check();
-      await page.waitForURL((url) => url.searchParams.get('territory') === `region:${code}`);
-      await page.locator('#result-count', { hasText: 'sur le territoire choisi' }).waitFor();
-      await page.locator('.territory-chip__name', { hasText: name }).waitFor();
-      assert.ok(await region.locator(`input[data-code="${code}"]`).isChecked());
+      await page.locator('#facets fieldset[data-facet="theme"]').waitFor();
+      assert.equal(await page.locator('#facets fieldset[data-facet="region"]').count(), 0);
+      const combo = page.getByRole('combobox', { name: /^Territoire/ });
+      assert.equal(await combo.count(), 1, 'one territory field on the page');
     });
   });
 
-  test('sur un téléphone (375 px) les filtres se replient sous un bouton', async (t) => {
+  test('sur un téléphone (375 px) les filtres se replient sous le bouton « Filtres » du bandeau', async (t) => {
     await withPage(
       t,
       async (page) => {
         await page.goto(BASE_URL + '/?theme=ENV');
         await waitForResults(page);
-        await page.getByRole('button', { name: 'Afficher les filtres (1 choisi)' }).waitFor();
-        const toggle = page.locator('#facets .facets__toggle');
+        // The « Filtres » button of the search bar unfolds the facets.
+        const toggle = page.getByRole('button', { name: 'Filtres (1)' });
         assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
         assert.ok(await page.locator('#facets fieldset[data-facet="theme"]').isHidden());
         await toggle.click();
         assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
-        assert.equal(await toggle.innerText(), 'Masquer les filtres (1 choisi)');
         assert.ok(await page.locator('#facets fieldset[data-facet="theme"]').isVisible());
         // The tag is named from the vocabularies, which may arrive after the results.
         await page.getByRole('button', { name: 'Retirer le filtre Thème : Environnement' }).waitFor();
@@ -282,10 +275,11 @@ describe('Parcours guidé', () => {
 });
 
 describe('Recherche avancée', () => {
-  test('les champs construisent la requête affichée, envoyée comme q', async (t) => {
+  test('les champs construisent la requête affichée, envoyée comme q avec le territoire et les années de la page', async (t) => {
     await withPage(t, async (page) => {
-      await page.goto(BASE_URL + '/');
+      await page.goto(BASE_URL + '/?territory=departement:69&year_min=2010');
       await waitForResults(page);
+      await page.getByRole('button', { name: /^Filtres/ }).click();
       await page.locator('#advanced-search summary').click();
       await page.getByLabel('Tous ces mots').fill('jardin');
       await page.getByLabel('Cette expression exacte').fill('aide alimentaire');
@@ -293,40 +287,20 @@ describe('Recherche avancée', () => {
       const theme = page.locator('#advanced-theme');
       await theme.locator('option[value="ENV"]').waitFor({ state: 'attached' });
       await theme.selectOption({ label: 'Environnement' });
-      await page.getByLabel('De', { exact: true }).fill('2015');
-      await page.getByLabel('à', { exact: true }).fill('2020');
-      const expected = 'jardin "aide alimentaire" -vente theme:ENV year:2015..2020';
+      const expected = 'jardin "aide alimentaire" -vente theme:ENV';
       assert.equal(await page.locator('#advanced-query').innerText(), `Requête : ${expected}`);
-
-      // A territory from the picker of the form.
-      const combo = page.locator('#advanced-search').getByRole('combobox', { name: 'Territoire' });
-      await combo.focus();
-      await combo.pressSequentially('69003', { delay: 30 });
-      await page.locator('#advanced-territory-listbox [role="option"]').first().waitFor();
-      await combo.press('ArrowDown');
-      await combo.press('Enter');
-      await page.locator('#advanced-search .territory-chip').waitFor();
-      const built = (await page.locator('#advanced-query-text').innerText()).trim();
-      assert.match(built, /^jardin "aide alimentaire" -vente theme:ENV territory:arrondissement:69383 year:2015\.\.2020$/);
+      // One territory field and one year filter on the page: none in the advanced form.
+      assert.equal(await page.locator('#advanced-search input[role="combobox"]').count(), 0);
+      assert.equal(await page.locator('#advanced-search input[inputmode="numeric"]').count(), 0);
 
       await page.getByRole('button', { name: 'Lancer la recherche avancée' }).click();
-      await page.waitForURL((url) => url.searchParams.get('q') === built);
+      await page.waitForURL((url) => url.searchParams.get('q') === expected);
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('territory'), 'departement:69', 'the territory of the page stays');
+      assert.equal(url.searchParams.get('year_min'), '2010', 'the years of the page stay');
       await waitForResults(page);
-      assert.equal(await page.getByLabel('Rechercher une initiative').inputValue(), built);
+      assert.equal(await page.getByLabel('Rechercher une initiative').inputValue(), expected);
       assert.equal(await page.locator('#advanced-search').getAttribute('open'), null, 'the form folds');
-    });
-  });
-
-  test('des années dans le désordre sont refusées', async (t) => {
-    await withPage(t, async (page) => {
-      await page.goto(BASE_URL + '/');
-      await page.locator('#advanced-search summary').click();
-      await page.getByLabel('Tous ces mots').fill('jardin');
-      await page.getByLabel('De', { exact: true }).fill('2020');
-      await page.getByLabel('à', { exact: true }).fill('2015');
-      await page.getByRole('button', { name: 'Lancer la recherche avancée' }).click();
-      await page.locator('#advanced-error', { hasText: "L'année de début doit précéder l'année de fin." }).waitFor();
-      assert.equal(new URL(page.url()).searchParams.has('q'), false);
     });
   });
 });

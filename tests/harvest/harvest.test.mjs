@@ -332,6 +332,8 @@ test('the sources API lists the fixture sources and their runs with figures', { 
     assert.equal(one.status, 200, `${slug}: ${one.text.slice(0, 300)}`);
     assert.equal(codeOf(one.json), slug);
     assert.equal(one.json.name, sourceDoc(slug).name);
+    // The home page as people follow it: the document's ${NAME} expanded, as the harvester read it.
+    assert.match(one.json.homepage, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/${site}/$`), `${slug}: homepage ${one.json.homepage}`);
     const r = await api(`/api/v1/sources/${slug}/runs`);
     assert.equal(r.status, 200, `${slug}/runs: ${r.text.slice(0, 300)}`);
     const rr = listOf(r.json);

@@ -16,6 +16,8 @@ typedef struct word {
     uint32_t start, end; /* byte offsets in the text */
     int term;            /* index of the matching term, or -1 */
     bool sentence;       /* a sentence ends between the previous word and this one */
+    bool joined;         /* nothing but an apostrophe, a hyphen… between the previous word and
+                          * this one ("l'atelier", "main-d'œuvre"): a passage never cuts there */
 } word_t;
 
 bool excerpt_terms_parse(const char *q, excerpt_terms_t *out) {
@@ -163,7 +165,7 @@ static word_t *words_read(const char *text, size_t len, const excerpt_terms_t *t
     word_t *w = malloc(cap * sizeof *w);
     buf_t fold;
     buf_init(&fold, 4 * WORD_MAX);
-    bool sentence = false;
+    bool sentence = false, spaced = false;
     *n = 0;
     for (size_t i = 0; w != NULL && i < len && *n < cap;) {
         uint32_t cp;
@@ -171,6 +173,9 @@ static word_t *words_read(const char *text, size_t len, const excerpt_terms_t *t
         if (!word_cp(cp)) {
             sentence = sentence || cp == '.' || cp == '!' || cp == '?' || cp == '\n' ||
                        cp == 0x2026 /* … */;
+            /* Any space, or a no-break space, or punctuation closing a sentence, parts words. */
+            spaced = spaced || cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 ||
+                     cp == 0x202F || sentence;
             i += k;
             continue;
         }
@@ -184,9 +189,11 @@ static word_t *words_read(const char *text, size_t len, const excerpt_terms_t *t
         w[*n] = (word_t){.start = (uint32_t)start,
                          .end = (uint32_t)i,
                          .term = word_term(text + start, i - start, terms, &fold),
-                         .sentence = sentence};
+                         .sentence = sentence,
+                         .joined = *n > 0 && !spaced};
         (*n)++;
         sentence = false;
+        spaced = false;
     }
     buf_free(&fold);
     return w;
@@ -329,8 +336,16 @@ bool excerpt_html(const char *text, size_t len, const excerpt_terms_t *terms, bu
     if (n == 0)
         goto done;
     np = passages_pick(w, n, s);
-    for (size_t k = 0; k < np; k++)
+    for (size_t k = 0; k < np; k++) {
         e[k] = s[k] + EXCERPT_WORDS < n ? s[k] + EXCERPT_WORDS : n;
+        /* Whole words only: "l'atelier" and "main-d'œuvre" are not cut after "l'" or "main-". */
+        while (s[k] > 0 && w[s[k]].joined)
+            s[k]--;
+        while (e[k] < n && w[e[k]].joined)
+            e[k]++;
+    }
+    if (np == 2 && s[1] < e[0]) /* widened into each other */
+        s[1] = e[0];
     if (np == 2 && s[1] == e[0]) { /* the second right after the first: one passage */
         e[0] = e[1];
         np = 1;

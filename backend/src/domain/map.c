@@ -238,3 +238,32 @@ search_status map_choropleth(db_t *db, const search_query_t *sq, map_level level
     sqlb_free(&b);
     return ss;
 }
+
+search_status map_extent(db_t *db, const search_query_t *sq, json_t **out, search_error_t *err) {
+    sqlb_t b;
+    *out = NULL;
+    sqlb_init(&b);
+    /* The overseas régions by their INSEE code; every other located match is metropolitan.
+     * Zones are kept apart because one box around Paris and La Réunion frames the whole world. */
+    sqlb_sql(&b,
+             "SELECT json_build_object('bbox', CASE WHEN count(*) > 0 THEN"
+             "   json_build_array(min(z.x0), min(z.y0), max(z.x1), max(z.y1)) END,"
+             " 'located', coalesce(sum(z.n), 0),"
+             " 'zones', coalesce(json_agg(json_build_object('zone', z.zone, 'count', z.n,"
+             "   'bbox', json_build_array(z.x0, z.y0, z.x1, z.y1)) ORDER BY z.n DESC, z.zone),"
+             "   '[]'::json))::text FROM ("
+             " SELECT e.zone, e.n, round(ST_XMin(e.e)::numeric, 5) AS x0,"
+             "   round(ST_YMin(e.e)::numeric, 5) AS y0, round(ST_XMax(e.e)::numeric, 5) AS x1,"
+             "   round(ST_YMax(e.e)::numeric, 5) AS y1 FROM ("
+             "  SELECT CASE i.region_code WHEN '01' THEN 'guadeloupe' WHEN '02' THEN 'martinique'"
+             "   WHEN '03' THEN 'guyane' WHEN '04' THEN 'reunion' WHEN '06' THEN 'mayotte'"
+             "   ELSE 'metropole' END AS zone, count(*) AS n, ST_Extent(i.geom) AS e"
+             "  FROM initiative i");
+    search_status ss = search_where_sql(db, sq, &b, err);
+    if (ss == SEARCH_OK) {
+        sqlb_sql(&b, " AND i.geom IS NOT NULL GROUP BY 1) e) z");
+        ss = map_run(db, &b, "map extent", out, err);
+    }
+    sqlb_free(&b);
+    return ss;
+}

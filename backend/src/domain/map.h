@@ -32,4 +32,11 @@ search_status map_clusters(db_t *db, const search_query_t *sq, int zoom, json_t 
 search_status map_choropleth(db_t *db, const search_query_t *sq, map_level level, json_t **out,
                              search_error_t *err) MUST_CHECK;
 
+/* Where the located matches lie: {"bbox": [minLon,minLat,maxLon,maxLat] or null, "located": n,
+ * "zones": [{"zone", "count", "bbox"}, …]} with zone one of metropole, guadeloupe, martinique,
+ * guyane, reunion, mayotte (by the région of the match), largest first. The map frames the
+ * search with it before asking for clusters. */
+search_status map_extent(db_t *db, const search_query_t *sq, json_t **out,
+                         search_error_t *err) MUST_CHECK;
+
 #endif

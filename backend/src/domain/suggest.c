@@ -124,7 +124,11 @@
     "    SELECT * FROM w UNION ALL SELECT * FROM p UNION ALL SELECT * FROM g"                   \
     "    UNION ALL SELECT * FROM s) a"                                                          \
     "   ORDER BY id, tier)"                                                                     \
-    " SELECT i.id, i.title, i.slug"                                                             \
+    " SELECT i.id, i.title, i.slug,"                                                            \
+    "   coalesce((SELECT t.name FROM territory t"                                               \
+    "              WHERE t.level = 'commune' AND t.code = i.commune_code),"                     \
+    "            (SELECT t.name FROM territory t"                                               \
+    "              WHERE t.level = 'departement' AND t.code = i.departement_code))"             \
     "   FROM (SELECT * FROM best ORDER BY tier, sim DESC, created_at DESC, id DESC LIMIT $2) b" \
     "   JOIN initiative i ON i.id = b.id"                                                       \
     "  ORDER BY b.tier, b.sim DESC, b.created_at DESC, b.id DESC"
@@ -162,7 +166,7 @@ const db_stmt_t suggest_stmts[] = {
 };
 
 /* Turns each row of r into an object of its columns, all strings but those named in int_cols (a
- * bit per column). *out is a new array on DOM_OK. */
+ * bit per column), null for SQL NULL. *out is a new array on DOM_OK. */
 static dom_status rows_json(const PGresult *r, const char *const *keys, unsigned int_cols,
                             json_t **out) {
     json_t *list = json_array();
@@ -175,8 +179,10 @@ static dom_status rows_json(const PGresult *r, const char *const *keys, unsigned
             goto failed;
         for (int col = 0; keys[col] != NULL; col++) {
             const char *v = PQgetvalue(r, row, col);
-            json_t *jv = (int_cols >> col) & 1u ? json_integer(strtoll(v, NULL, 10))
-                                                : json_stringn(v, (size_t)PQgetlength(r, row, col));
+            json_t *jv = PQgetisnull(r, row, col) ? json_null()
+                         : (int_cols >> col) & 1u
+                                 ? json_integer(strtoll(v, NULL, 10))
+                                 : json_stringn(v, (size_t)PQgetlength(r, row, col));
             if (json_object_set_new(o, keys[col], jv) != 0)
                 goto failed;
         }
@@ -189,7 +195,8 @@ failed:
 }
 
 dom_status suggest_all(db_t *db, const char *q, int limit, const char *lang, json_t **out) {
-    static const char *const initiative_keys[] = {"id", "title", "slug", NULL};
+    /* place: the commune of the initiative (else its département), to tell like titles apart. */
+    static const char *const initiative_keys[] = {"id", "title", "slug", "place", NULL};
     static const char *const theme_keys[] = {"code", "label", "kind", NULL};
     char lim[16];
     json_t *initiatives = NULL, *places = NULL, *themes = NULL;

@@ -18,7 +18,8 @@ const db_stmt_t hv_store_stmts[] = {
          " old AS (SELECT s.id, s.config FROM source s, doc WHERE s.code = doc.d->>'slug'),"
          " put AS (INSERT INTO source (code, name, kind, url, config, licence, period_hours,"
          "                             gone_after_runs)"
-         "   SELECT d->>'slug', d->>'name', d->>'kind', d->>'homepage', d, d->>'licence',"
+         "   SELECT d->>'slug', d->>'name', d->>'kind', coalesce($2, d->>'homepage'), d, "
+         "d->>'licence',"
          "          coalesce((d->>'period_hours')::int, 24),"
          "          coalesce((d->>'gone_after_runs')::int, 3)"
          "     FROM doc"
@@ -37,7 +38,7 @@ const db_stmt_t hv_store_stmts[] = {
          "         IS DISTINCT FROM (doc.d->'fields', doc.d->'maps', doc.d->'classify')"
          "   RETURNING 1)"
          " SELECT id, (SELECT count(*) FROM stale) FROM put",
-         1, false},
+         2, false},
         {"hv_source_id", "SELECT id FROM source WHERE code = $1", 1, true},
         {"hv_source_get",
          "SELECT id, config::text FROM source WHERE code = $1 AND kind IN " HARVESTABLE, 1, true},
@@ -126,15 +127,16 @@ static json_t *json_from_text(const char *text) {
     return json_loads(text, JSON_DECODE_ANY, &e);
 }
 
-dom_status hv_store_source_put(db_t *db, const json_t *document, int64_t *id, long *renormalise) {
+dom_status hv_store_source_put(db_t *db, const json_t *document, const char *homepage, int64_t *id,
+                               long *renormalise) {
     PGresult *r = NULL;
     char *text = json_dumps(document, JSON_COMPACT | JSON_SORT_KEYS);
     dom_status st = DOM_INTERNAL;
     *renormalise = 0;
     if (text == NULL)
         goto done;
-    const char *params[] = {text};
-    st = dom_from_db(db_exec(db, "hv_source_put", 1, params, &r));
+    const char *params[] = {text, homepage};
+    st = dom_from_db(db_exec(db, "hv_source_put", 2, params, &r));
     if (st != DOM_OK)
         goto done;
     if (PQntuples(r) == 1) {

@@ -19,8 +19,9 @@ extern const db_stmt_t hv_store_stmts[];
 /* Creates or updates the source described by document (a validated source document, borrowed).
  * *id receives its id. When the document changes how records are normalised (its fields, maps or
  * classify), the source's records are marked to be normalised again by the next run, even those
- * whose raw fields do not change; *renormalise receives how many. */
-dom_status hv_store_source_put(db_t *db, const json_t *document, int64_t *id,
+ * whose raw fields do not change; *renormalise receives how many. homepage (borrowed) is the
+ * document's homepage with its ${NAME} expanded (hv_source_homepage): the one shown to people. */
+dom_status hv_store_source_put(db_t *db, const json_t *document, const char *homepage, int64_t *id,
                                long *renormalise) MUST_CHECK;
 
 /* Finds a harvestable source by slug. On DOM_OK, *id is its id and *document a new string (the

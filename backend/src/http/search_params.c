@@ -12,7 +12,7 @@
 const char *const search_params_shape[] = {
         "q",          "lang",   "limit", "cursor", "territory", "theme",    "subtheme",
         "actor_type", "public", "scale", "stage",  "source",    "year_min", "year_max",
-        "near",       "bbox",   "sort",  "facets", NULL};
+        "near",       "bbox",   "sort",  "facets", "extent",    NULL};
 
 const char *const search_params_saved[] = {
         "q",         "theme",    "subtheme", "actor_type", "public", "scale", "stage", "source",

@@ -138,7 +138,8 @@ static int cmd_load(db_t *db, int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         int64_t id;
         long again;
-        dom_status st = hv_store_source_put(db, hv_source_document(srcs[i]), &id, &again);
+        dom_status st = hv_store_source_put(db, hv_source_document(srcs[i]),
+                                            hv_source_homepage(srcs[i]), &id, &again);
         if (st != DOM_OK) {
             fprintf(stderr, "%s: %s\n", argv[i], db_reason(st));
             goto done;

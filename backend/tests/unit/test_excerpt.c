@@ -168,6 +168,27 @@ static void a_passage_starts_at_its_sentence(void **state) {
     buf_free(&out);
 }
 
+/* A passage starts and ends between whole words: not after "l'" nor after "main-". The text has
+ * 40 words; the passage of 28 around "atelier" would start at "atelier" (5 words before "bois")
+ * and end at "main"; it takes "l'" before it and "d'œuvre" after it. */
+static void a_passage_keeps_whole_words(void **state) {
+    (void)state;
+    buf_t out;
+    excerpt_of(
+            "'bois'",
+            "Un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
+            "seize dix sept l'atelier un deux trois quatre bois cinq six sept huit neuf dix onze "
+            "douze treize quatorze quinze seize sept huit neuf dix un deux trois quatre cinq "
+            "main-d'œuvre réduite et puis "
+            "la suite du texte",
+            &out);
+    const char *s = buf_cstr(&out);
+    assert_non_null(strstr(s, "… l&#39;atelier un"));
+    assert_non_null(strstr(s, "main-d&#39;œuvre …"));
+    assert_null(strstr(s, "main- …"));
+    buf_free(&out);
+}
+
 /* A text longer than EXCERPT_TEXT_MAX is read up to a whole character: the passage that ends what
  * is read, a word then "»»»…" without a space, stays valid UTF-8 (the cut falls inside a "»"). */
 static void a_long_text_is_cut_between_characters(void **state) {
@@ -202,6 +223,7 @@ int main(void) {
             cmocka_unit_test(everything_is_escaped),
             cmocka_unit_test(passages_are_chosen_around_the_words),
             cmocka_unit_test(a_passage_starts_at_its_sentence),
+            cmocka_unit_test(a_passage_keeps_whole_words),
             cmocka_unit_test(a_long_text_is_cut_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

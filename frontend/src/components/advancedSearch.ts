@@ -1,6 +1,5 @@
 import { loadLabels } from '../labels';
 import { h } from '../dom';
-import { territoryPicker } from './territoryPicker';
 
 export interface AdvancedFields {
   all: string;
@@ -94,17 +93,6 @@ export function advancedSearch(onSubmit: (query: string) => void): HTMLDetailsEl
   const phrase = textInput('advanced-phrase', false);
   const none = textInput('advanced-none', true);
   const theme = h('select', { id: 'advanced-theme', class: 'field__input' }, h('option', { value: '' }, 'Tous les thèmes'));
-  let territories: string[] = [];
-  const picker = territoryPicker(
-    (refs) => {
-      territories = refs;
-      picker.setSelected(refs);
-      update();
-    },
-    { id: 'advanced-territory', label: 'Territoire', hint: 'Une région, un département, une commune ou un code postal, à choisir dans la liste.' },
-  );
-  const yearFrom = h('input', { id: 'advanced-year-from', class: 'field__input field__input--year', type: 'text', inputmode: 'numeric', maxlength: 4, autocomplete: 'off', placeholder: 'AAAA' });
-  const yearTo = h('input', { id: 'advanced-year-to', class: 'field__input field__input--year', type: 'text', inputmode: 'numeric', maxlength: 4, autocomplete: 'off', placeholder: 'AAAA' });
   const queryText = h('code', { class: 'advanced__query-text', id: 'advanced-query-text' });
   const preview = h('p', { class: 'advanced__query', id: 'advanced-query' }, 'Requête : ', queryText);
   const error = h('p', { class: 'advanced__error', id: 'advanced-error', role: 'alert' });
@@ -116,20 +104,6 @@ export function advancedSearch(onSubmit: (query: string) => void): HTMLDetailsEl
     field('advanced-phrase', 'Cette expression exacte', null, phrase),
     field('advanced-none', 'Aucun de ces mots', 'Les résultats qui contiennent un de ces mots sont écartés.', none),
     field('advanced-theme', 'Thème', null, theme),
-    h('div', { class: 'field' }, picker.element),
-    h(
-      'fieldset',
-      { class: 'field field--years' },
-      h('legend', { class: 'field__label' }, 'Année de lancement'),
-      h(
-        'div',
-        { class: 'field__row' },
-        h('label', { for: 'advanced-year-from', class: 'field__inline-label' }, 'De'),
-        yearFrom,
-        h('label', { for: 'advanced-year-to', class: 'field__inline-label' }, 'à'),
-        yearTo,
-      ),
-    ),
     preview,
     error,
     h('button', { type: 'submit', class: 'button button--primary advanced__submit' }, 'Lancer la recherche avancée'),
@@ -139,7 +113,11 @@ export function advancedSearch(onSubmit: (query: string) => void): HTMLDetailsEl
     'details',
     { class: 'advanced', id: 'advanced-search' },
     h('summary', { class: 'advanced__summary' }, 'Recherche avancée'),
-    h('p', { class: 'advanced__intro' }, 'Combinez des mots, une expression, des exclusions, un thème, un territoire et des années.'),
+    h(
+      'p',
+      { class: 'advanced__intro' },
+      'Combinez des mots, une expression, des exclusions et un thème. Le territoire et les années choisis sur la page s’y ajoutent.',
+    ),
     form,
   );
 
@@ -149,9 +127,10 @@ export function advancedSearch(onSubmit: (query: string) => void): HTMLDetailsEl
       phrase: phrase.value,
       none: none.value,
       theme: theme.value,
-      territories,
-      yearFrom: yearFrom.value,
-      yearTo: yearTo.value,
+      // One territory field and one year filter on the page: they go with the query, not in it.
+      territories: [],
+      yearFrom: '',
+      yearTo: '',
     };
   }
 

@@ -14,7 +14,8 @@ const VISIBLE = 8;
 
 /** The facets to ask the API for: sub-themes only once a theme is chosen. */
 export function facetNames(state: SearchState): FacetName[] {
-  const names: FacetName[] = ['theme', 'actor_type', 'public', 'scale', 'stage', 'region', 'source'];
+  // No région facet: the territory field of the search bar is the one place to choose a territory.
+  const names: FacetName[] = ['theme', 'actor_type', 'public', 'scale', 'stage', 'source'];
   if (state.filters.theme.length > 0) names.splice(1, 0, 'subtheme');
   return names;
 }
@@ -30,6 +31,8 @@ export interface FacetPanel {
   /** Draws the facets of an answer for a state (null: the last ones again; undefined: none, the panel hides). */
   render(facets: SearchPage['facets'] | null, state: SearchState, labels: LabelIndex | null): void;
   setBusy(busy: boolean): void;
+  /** Unfolds or folds the panel on phones (« Filtres » of the search bar). */
+  setOpen(open: boolean): void;
 }
 
 interface Row {
@@ -186,7 +189,7 @@ export function facetPanel(onToggle: (name: FacetName, code: string, checked: bo
     for (const name of ORDER) {
       let fieldset = body.querySelector<HTMLFieldSetElement>(`fieldset[data-facet="${name}"]`);
       const asked = facetNames(state).includes(name);
-      const rows = asked || selectedCodes(state, name).length > 0 ? rowsFor(name, source[name], state, labels) : [];
+      const rows = asked || (name !== 'region' && selectedCodes(state, name).length > 0) ? rowsFor(name, source[name], state, labels) : [];
       if (rows.length === 0) {
         fieldset?.remove();
         continue;
@@ -213,6 +216,10 @@ export function facetPanel(onToggle: (name: FacetName, code: string, checked: bo
   return {
     element,
     render,
+    setOpen(open: boolean) {
+      body.classList.toggle('is-collapsed', !open);
+      updateToggle();
+    },
     setBusy(busy: boolean) {
       if (busy) body.setAttribute('aria-busy', 'true');
       else body.removeAttribute('aria-busy');

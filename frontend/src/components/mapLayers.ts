@@ -4,6 +4,53 @@ import { h } from '../dom';
 /** Five classes, light to dark (a sequential teal scale; the darker ones take white text in the legend). */
 export const CHOROPLETH_COLORS = ['#e3f0ee', '#a9d3cd', '#5fa9a1', '#23766f', '#0b4744'] as const;
 
+/** Territories without any match: a light grey of their own, apart from the classes. */
+export const ZERO_COLOR = '#f3f4f6';
+
+/** Marker colours by main theme (the first of an initiative's themes): nine groups a legend can list. */
+const THEME_GROUPS: { color: string; codes: string[]; name?: string }[] = [
+  { color: '#2e7d32', codes: ['ENV'] },
+  { color: '#c2410c', codes: ['SOL'] },
+  { color: '#1d4ed8', codes: ['EMP'] },
+  { color: '#7c3aed', codes: ['EDU'] },
+  { color: '#be123c', codes: ['SAN'] },
+  { color: '#8a5a00', codes: ['TER', 'PAT', 'TOU'] },
+  { color: '#a21caf', codes: ['ART', 'COM'] },
+  { color: '#0e7490', codes: ['CON', 'FIN'] },
+];
+const OTHER_COLOR = '#475569';
+
+/** The colour of an initiative's marker from its theme codes. */
+export function themeColor(themes: readonly string[]): string {
+  const main = themes[0];
+  return THEME_GROUPS.find((group) => main !== undefined && group.codes.includes(main))?.color ?? OTHER_COLOR;
+}
+
+/** The legend of the marker colours, with the themes' French names (null without them). */
+export function themeLegend(labels: { label(key: 'theme', code: string): string | null } | null): HTMLElement | null {
+  if (!labels) return null;
+  const name = (codes: string[]): string => codes.map((code) => labels.label('theme', code) ?? code).join(', ');
+  return h(
+    'div',
+    {},
+    h('p', { class: 'map-legend__title' }, 'Couleur des points : thème principal'),
+    h(
+      'ul',
+      { class: 'map-legend__list map-legend__list--themes' },
+      ...THEME_GROUPS.map((group) =>
+        h(
+          'li',
+          { class: 'map-legend__item' },
+          h('span', { class: 'map-legend__dot', style: `background:${group.color}`, 'aria-hidden': 'true' }),
+          name(group.codes),
+        ),
+      ),
+      h('li', { class: 'map-legend__item' }, h('span', { class: 'map-legend__dot', style: `background:${OTHER_COLOR}`, 'aria-hidden': 'true' }), 'Autres thèmes'),
+      h('li', { class: 'map-legend__item' }, h('span', { class: 'map-legend__dot map-legend__dot--cluster', 'aria-hidden': 'true' }), 'Regroupement (nombre d’initiatives)'),
+    ),
+  );
+}
+
 export interface ChoroplethClass {
   min: number;
   max: number;
@@ -87,17 +134,19 @@ export function singleLayer(feature: GeoJSON.Feature, content: (marker: L.Circle
   if (!point || !id) return null;
   const title = typeof props.title === 'string' ? props.title : 'Initiative';
   const themes = Array.isArray(props.themes) ? props.themes.filter((t: unknown): t is string => typeof t === 'string') : [];
+  const color = themeColor(themes);
   const marker = L.circleMarker(point, {
     className: 'sc-marker',
     radius: 8,
     color: '#ffffff',
     weight: 2,
-    fillColor: '#0b5d5a',
+    fillColor: color,
     fillOpacity: 0.95,
   });
   marker.on('add', () => {
     marker.getElement()?.setAttribute('data-count', '1');
     marker.getElement()?.setAttribute('data-id', id);
+    marker.getElement()?.setAttribute('data-color', color);
   });
   marker.bindPopup(() => content(marker, { id, title, themes }), { closeButton: true, autoPanPadding: [24, 24], maxWidth: 280 });
   marker.bindTooltip(title, { direction: 'top', offset: [0, -8] });

@@ -6,8 +6,8 @@ import { loadLabels, type LabelIndex } from '../labels';
 import { createBaseMap, hasPoint, itemCard, METROPOLE, popupCard, removeMap, zoneOf, ZONES, type Zone } from '../map';
 import { cloneState, parseNear, type SearchState } from '../searchState';
 import { territoryContour, territoryDetail } from '../territories';
-import type { InitiativeItem, TerritoryDetail } from '../types';
-import { choroplethClasses, clusterBounds, clusterLayer, singleLayer, type ChoroplethClass, type SingleFeature } from './mapLayers';
+import type { InitiativeItem, SearchExtent, TerritoryDetail } from '../types';
+import { choroplethClasses, clusterBounds, clusterLayer, singleLayer, themeLegend, ZERO_COLOR, type ChoroplethClass, type SingleFeature } from './mapLayers';
 
 export type MapMode = 'points' | 'region' | 'departement';
 
@@ -121,6 +121,9 @@ export class ResultsMap {
   private readonly nearLayer = L.featureGroup();
   private nearBounds: L.LatLngBounds | null = null;
   private labels: LabelIndex | null = null;
+  /** Where all the matches of the search lie (from the search's answer); null: unknown. */
+  private extent: SearchExtent | null = null;
+  private readonly themeKey: HTMLElement;
 
   constructor(options: ResultsMapOptions = {}) {
     this.options = options;
@@ -129,6 +132,7 @@ export class ResultsMap {
     this.note = h('p', { class: 'results-map__note' });
     this.status = h('p', { class: 'results-map__status', id: 'map-status', role: 'status', 'aria-live': 'polite' });
     this.legend = h('div', { class: 'map-legend', id: 'map-legend', hidden: true });
+    this.themeKey = h('div', { class: 'map-legend map-legend--themes', id: 'map-theme-legend', hidden: true });
     this.areaButton = h(
       'button',
       { type: 'button', class: 'button button--small button--secondary results-map__area', id: 'map-search-area', hidden: true },
@@ -168,6 +172,7 @@ export class ResultsMap {
       h('div', { class: 'results-map__frame' }, canvas, this.areaButton),
       this.status,
       this.legend,
+      this.themeKey,
       this.note,
     );
     // Leaflet needs the container in the page to measure it: mount() finishes the set-up.
@@ -185,9 +190,17 @@ export class ResultsMap {
     this.nearLayer.addTo(this.map);
     this.markers.addTo(this.map);
     this.highlightRing.addTo(this.map);
-    void loadLabels().then((labels) => (this.labels = labels));
+    void loadLabels().then((labels) => {
+      this.labels = labels;
+      this.renderThemeKey();
+    });
     this.renderToolbar();
-    this.map.on('zoomend moveend', () => canvas.setAttribute('data-zoom', String(this.map.getZoom())));
+    this.map.on('zoomend moveend', () => {
+      canvas.setAttribute('data-zoom', String(this.map.getZoom()));
+      // What the map shows, for whoever checks it frames the search (west,south,east,north).
+      const b = this.map.getBounds();
+      canvas.setAttribute('data-bounds', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(4)).join(','));
+    });
     for (const type of ['pointerdown', 'wheel', 'keydown', 'touchstart']) {
       canvas.addEventListener(type, () => (this.userMoving = true), { passive: true });
     }
@@ -214,18 +227,44 @@ export class ResultsMap {
   }
 
   /** The search whose initiatives the map shows (clusters or counts by territory). */
-  setSearch(state: SearchState): void {
+  setSearch(state: SearchState, extent: SearchExtent | null = null): void {
     const next = cloneState(state);
     next.sort = null;
     const key = JSON.stringify(next);
+    this.extent = extent;
+    this.renderToolbar();
     if (key === this.searchKey) return;
     this.searchKey = key;
     this.search = next;
+    this.renderThemeKey();
+    this.frame();
     this.drawNear(next.near);
     this.userMoving = false;
     this.areaButton.hidden = true;
     if (this.mode === 'points') this.scheduleClusters(0);
     else void this.loadChoropleth();
+  }
+
+  /** A failed search: the map shows nothing of it (no points, no territories, no message of its own). */
+  clear(): void {
+    window.clearTimeout(this.moveTimer);
+    this.controller?.abort();
+    this.search = null;
+    this.searchKey = '';
+    this.extent = null;
+    this.items = [];
+    this.markers.clearLayers();
+    this.drawn = [];
+    this.choropleth.clearLayers();
+    this.choroplethData = null;
+    this.choroplethKey = '';
+    this.legend.hidden = true;
+    this.areaButton.hidden = true;
+    this.setStatus('');
+    this.element.removeAttribute('aria-busy');
+    this.renderToolbar();
+    this.renderNote();
+    this.renderThemeKey();
   }
 
   private fit(move: () => void): void {
@@ -243,6 +282,7 @@ export class ResultsMap {
     if (mode === this.mode) return;
     this.mode = mode;
     this.perCapitaLabel.hidden = mode === 'points';
+    this.renderThemeKey();
     if (mode === 'points') {
       this.controller?.abort();
       this.choropleth.clearLayers();
@@ -364,20 +404,24 @@ export class ResultsMap {
       const v = perCapita ? f.properties?.per_100k : f.properties?.count;
       return typeof v === 'number' && Number.isFinite(v) ? v : null;
     };
-    const classes = choroplethClasses(features.map(valueOf).filter((v): v is number => v !== null));
+    // 0 is a class of its own, drawn apart: the other classes split the territories that have some.
+    const classes = choroplethClasses(features.map(valueOf).filter((v): v is number => v !== null && v > 0));
     const classOf = (value: number | null): ChoroplethClass | null =>
-      value === null ? null : (classes.find((c) => value <= c.max) ?? classes[classes.length - 1] ?? null);
+      value === null || value <= 0 ? null : (classes.find((c) => value <= c.max) ?? classes[classes.length - 1] ?? null);
     const unit = this.mode === 'region' ? 'région' : 'département';
     const layer = L.geoJSON(features, {
       pane: 'choropleth',
       style: (feature) => {
-        const cls = feature ? classOf(valueOf(feature)) : null;
+        const value = feature ? valueOf(feature) : null;
+        const cls = classOf(value);
+        const zero = value === 0;
         return {
-          className: 'sc-choropleth',
-          color: '#ffffff',
+          className: zero ? 'sc-choropleth sc-choropleth--zero' : 'sc-choropleth',
+          color: zero ? '#9aa5b1' : '#ffffff',
           weight: 1,
-          fillColor: cls ? cls.color : '#e5e7eb',
-          fillOpacity: 0.9,
+          dashArray: zero ? '3 3' : undefined,
+          fillColor: cls ? cls.color : ZERO_COLOR,
+          fillOpacity: zero ? 1 : 0.9,
         };
       },
       onEachFeature: (feature, path) => {
@@ -389,21 +433,35 @@ export class ResultsMap {
           `${name} : ${count === 0 ? 'aucune initiative' : count === 1 ? '1 initiative' : `${count.toLocaleString('fr-FR')} initiatives`}` +
           (per !== null ? ` (${per.toLocaleString('fr-FR')} pour 100 000 hab.)` : '');
         path.bindTooltip(text, { sticky: true });
+        const choose = (): void => {
+          if (typeof props.ref === 'string') this.options.onTerritory?.(props.ref);
+        };
         path.on('add', () => {
           const element = (path as L.Path).getElement();
-          if (typeof props.code === 'string') element?.setAttribute('data-code', props.code);
-          if (typeof props.ref === 'string') element?.setAttribute('data-ref', props.ref);
+          if (!element) return;
+          if (typeof props.code === 'string') element.setAttribute('data-code', props.code);
+          if (typeof props.ref === 'string') element.setAttribute('data-ref', props.ref);
+          // Named and usable from the keyboard: Enter or Space filters like a click.
+          element.setAttribute('role', 'button');
+          element.setAttribute('tabindex', '0');
+          element.setAttribute('aria-label', `${text}. Filtrer la recherche sur ce territoire`);
+          element.addEventListener('keydown', (event) => {
+            const key = (event as KeyboardEvent).key;
+            if (key !== 'Enter' && key !== ' ') return;
+            event.preventDefault();
+            choose();
+          });
+          element.addEventListener('focus', () => path.openTooltip());
+          element.addEventListener('blur', () => path.closeTooltip());
         });
-        path.on('click', () => {
-          if (typeof props.ref === 'string') this.options.onTerritory?.(props.ref);
-        });
+        path.on('click', choose);
       },
     });
     this.choropleth.addLayer(layer);
-    this.renderLegend(classes, unit);
+    this.renderLegend(classes, unit, features.some((f) => valueOf(f) === 0));
   }
 
-  private renderLegend(classes: ChoroplethClass[], unit: string): void {
+  private renderLegend(classes: ChoroplethClass[], unit: string, zero: boolean): void {
     const format = (n: number): string => n.toLocaleString('fr-FR', { maximumFractionDigits: 1 });
     const title = this.perCapita ? `Initiatives pour 100 000 habitants, par ${unit}` : `Nombre d'initiatives par ${unit}`;
     this.legend.replaceChildren(
@@ -411,6 +469,14 @@ export class ResultsMap {
       h(
         'ul',
         { class: 'map-legend__list' },
+        zero
+          ? h(
+              'li',
+              { class: 'map-legend__item map-legend__item--zero' },
+              h('span', { class: 'map-legend__swatch map-legend__swatch--zero', 'aria-hidden': 'true' }),
+              'aucune',
+            )
+          : null,
         ...classes.map((c) =>
           h(
             'li',
@@ -420,9 +486,13 @@ export class ResultsMap {
           ),
         ),
       ),
-      h('p', { class: 'map-legend__hint' }, `Cliquez sur un${unit === 'région' ? 'e' : ''} ${unit} pour filtrer la recherche.`),
+      h(
+        'p',
+        { class: 'map-legend__hint' },
+        `Cliquez sur un${unit === 'région' ? 'e' : ''} ${unit}, ou atteignez-la avec Tab et appuyez sur Entrée, pour filtrer la recherche.`,
+      ),
     );
-    this.legend.hidden = classes.length === 0;
+    this.legend.hidden = classes.length === 0 && !zero;
   }
 
   /** Replaces the markers, and frames them. */
@@ -491,7 +561,7 @@ export class ResultsMap {
       if (!element?.classList.contains('is-highlighted')) continue;
       element.classList.remove('is-highlighted');
       element.removeAttribute('data-highlighted');
-      if (entry.layer instanceof L.CircleMarker) entry.layer.setStyle({ radius: 8, fillColor: '#0b5d5a' });
+      if (entry.layer instanceof L.CircleMarker) entry.layer.setStyle({ radius: 8, fillColor: element.getAttribute('data-color') ?? '#0b5d5a' });
       else entry.layer.setZIndexOffset(0);
     }
     this.highlightRing.clearLayers();
@@ -580,6 +650,25 @@ export class ResultsMap {
 
   showZone(zone: Zone): void {
     this.map.fitBounds(zone.bounds);
+  }
+
+  /** A zone of the toolbar: its matches when the server located them, else the whole zone. */
+  private showZoneOf(zone: Zone): void {
+    const mine = this.extent?.zones.find((z) => z.zone === zone.id);
+    if (!mine) {
+      this.showZone(zone);
+      return;
+    }
+    const [minLon, minLat, maxLon, maxLat] = mine.bbox;
+    const bounds = L.latLngBounds([minLat, minLon], [maxLat, maxLon]);
+    this.map.fitBounds(bounds.pad(0.1), { maxZoom: 11 });
+  }
+
+  /** The colours of the markers: one per main theme, listed under the map in points mode. */
+  private renderThemeKey(): void {
+    const key = themeLegend(this.labels);
+    this.themeKey.replaceChildren(...(key ? [key] : []));
+    this.themeKey.hidden = !key || this.mode !== 'points' || !this.search;
   }
 
   destroy(): void {
@@ -703,6 +792,23 @@ export class ResultsMap {
       this.fit(() => this.map.fitBounds(bounds, { padding: [16, 16], animate: false }));
       return;
     }
+    // The whole search: metropolitan France's matches when there are some, else the largest zone's.
+    const zones = this.extent?.zones ?? [];
+    if (zones.length > 0) {
+      const zone = zones.find((z) => z.zone === 'metropole') ?? zones[0]!;
+      const [minLon, minLat, maxLon, maxLat] = zone.bbox;
+      const bounds = L.latLngBounds([minLat, minLon], [maxLat, maxLon]);
+      if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
+        this.fit(() => this.map.setView(bounds.getCenter(), 11, { animate: false }));
+      } else {
+        this.fit(() => this.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 11, animate: false }));
+      }
+      return;
+    }
+    if (this.extent) {
+      this.fit(() => this.map.fitBounds(METROPOLE.bounds, { animate: false }));
+      return;
+    }
     const counts = this.countByZone();
     const metro = this.boundsIn(METROPOLE);
     if (metro) {
@@ -740,7 +846,8 @@ export class ResultsMap {
 
   /** "France métropolitaine" is always there; an overseas zone only when it holds results. */
   private renderToolbar(): void {
-    const counts = this.countByZone();
+    // The server's counts of the whole search; the page's results only when it gave none.
+    const counts = this.extent ? new Map(this.extent.zones.map((z) => [z.zone, z.count])) : this.countByZone();
     const territory = this.territoryBounds
       ? h(
           'button',
@@ -757,7 +864,7 @@ export class ResultsMap {
         zone.name,
         zone !== METROPOLE ? h('span', { class: 'map-toolbar__count' }, ` (${count})`) : null,
       );
-      button.addEventListener('click', () => this.showZone(zone));
+      button.addEventListener('click', () => this.showZoneOf(zone));
       return button;
     });
     this.toolbar.replaceChildren(...(territory ? [territory] : []), ...buttons);

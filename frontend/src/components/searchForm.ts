@@ -1,4 +1,5 @@
 import { h } from '../dom';
+import { queryHelp } from './queryHelp';
 import { attachSuggestions, type SuggestHandlers } from './searchSuggest';
 
 export interface SearchForm {
@@ -41,6 +42,13 @@ export function searchForm(onSubmit: (q: string) => void, extra?: HTMLElement, s
     ),
     extra,
   );
+  // The query language, explained from the box; an example chosen is searched at once.
+  const help = queryHelp((query) => {
+    input.value = query;
+    input.focus();
+    onSubmit(query);
+  });
+  element.insertBefore(help, element.querySelector('.search-box__row')!.nextSibling);
   element.addEventListener('submit', (event) => {
     event.preventDefault();
     onSubmit(input.value.trim());

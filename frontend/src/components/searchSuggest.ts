@@ -15,7 +15,7 @@ export interface SuggestHandlers {
 }
 
 type Choice =
-  | { kind: 'initiative'; id: number; label: string }
+  | { kind: 'initiative'; id: number; label: string; place: string | null }
   | { kind: 'territory'; territory: TerritorySummary; label: string; context: string }
   | { kind: 'theme'; theme: 'theme' | 'subtheme'; code: string; label: string };
 
@@ -50,7 +50,7 @@ export function attachSuggestions(input: HTMLInputElement, handlers: SuggestHand
     return [
       ...initiatives
         .filter((item) => Number.isSafeInteger(item.id) && typeof item.title === 'string')
-        .map((item): Choice => ({ kind: 'initiative', id: item.id, label: item.title })),
+        .map((item): Choice => ({ kind: 'initiative', id: item.id, label: item.title, place: typeof item.place === 'string' && item.place ? item.place : null })),
       ...territories
         .filter((t) => t && typeof t.ref === 'string' && typeof t.name === 'string')
         .map((t): Choice => ({ kind: 'territory', territory: t, label: t.name, context: territoryContext(t, query) })),
@@ -65,7 +65,8 @@ export function attachSuggestions(input: HTMLInputElement, handlers: SuggestHand
     const comma = (): HTMLElement => h('span', { class: 'visually-hidden' }, ', ');
     switch (choice.kind) {
       case 'initiative':
-        return [name];
+        // The town tells apart titles that begin alike (« Jardin partagé… » in five towns).
+        return choice.place ? [name, comma(), h('span', { class: 'suggest__context' }, choice.place)] : [name];
       case 'territory':
         return [
           name,

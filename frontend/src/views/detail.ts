@@ -121,7 +121,13 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
         record.demo ? demoBadge() : null,
         record.summary ? h('p', { class: 'detail__summary' }, record.summary) : null,
         carrierUpdatedLine(record),
-        h('div', { class: 'card-actions detail__actions' }, favouriteButton(record.id, record.title), collectionButton(record.id, record.title)),
+        h(
+          'div',
+          { class: 'card-actions detail__actions' },
+          favouriteButton(record.id, record.title),
+          collectionButton(record.id, record.title),
+          website ? externalLink(website, 'Site web de l’initiative', 'button button--secondary detail__website-link') : null,
+        ),
       ),
       h(
         'div',
@@ -159,7 +165,8 @@ export function detailView(root: HTMLElement, route: Extract<Route, { name: 'det
           h(
             'dl',
             { class: 'facts facts--compact' },
-            ...row('Adresse', [record.address, record.postcode].filter(Boolean).join(', ') || null),
+            // "31770 Colomiers", not a postcode alone.
+            ...row('Adresse', [record.address, [record.postcode, t?.commune?.name].filter(Boolean).join(' ')].filter(Boolean).join(', ') || null),
             ...row('Commune', placeLink(t?.commune, 'commune', 'detail__commune')),
             ...row(
               'Département',

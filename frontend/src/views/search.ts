@@ -30,8 +30,11 @@ import {
   type SortKey,
 } from '../searchState';
 import { MAX_TERRITORIES } from '../territories';
-import type { InitiativeItem, SearchPage } from '../types';
+import type { InitiativeItem, SearchExtent, SearchPage } from '../types';
 import type { View } from './view';
+
+/** Pause in typing after which the results follow the words. */
+const TYPE_DELAY_MS = 300;
 
 function errorText(err: unknown): string {
   return err instanceof ApiError ? err.message : UNAVAILABLE_MESSAGE;
@@ -48,12 +51,19 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
   let generation = 0;
   let shown: InitiativeItem[] = [];
   let labels: LabelIndex | null = null;
+  let typeTimer = 0;
+  /** The words of the last search not made by typing: what the box goes back to after a suggestion. */
+  let settledQ = state.q;
 
-  function go(next: SearchState): void {
+  /** Set by a search typed (instant results): its errors do not take the focus from the box. */
+  let typing = false;
+
+  function go(next: SearchState, replace = false): void {
     // Relevance means nothing without words; distance nothing without a point.
     if (next.sort === 'relevance' && !next.q) next.sort = null;
     if (next.sort === 'distance' && !next.near) next.sort = null;
-    navigate(stateUrl(next));
+    typing = replace;
+    navigate(stateUrl(next), { replace });
   }
 
   function withChange(change: (next: SearchState) => void): SearchState {
@@ -71,23 +81,52 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       }),
     ),
   );
+  // In the compact bar the field's label is read out but not shown: the placeholder says what it takes.
+  picker.element.querySelector('input')?.setAttribute('placeholder', 'Territoire : commune, département…');
+  const filtersButton = h(
+    'button',
+    { type: 'button', class: 'button button--secondary search-box__filters', id: 'filters-button', 'aria-expanded': 'false', 'aria-controls': 'search-more facets-body' },
+    'Filtres',
+    h('span', { class: 'search-box__filters-count', id: 'filters-count' }),
+  );
   const form = searchForm(
     (value) => {
+      window.clearTimeout(typeTimer);
       // The same query again reruns it (navigate() does not stack an identical URL).
       go(withChange((next) => (next.q = value)));
     },
-    picker.element,
+    h('div', { class: 'search-box__extra' }, picker.element, filtersButton),
     {
       onInitiative: (id) => navigate(detailHref(id)),
+      // The letters typed to find a suggestion were not words to search: the words from before them
+      // come back (instant results may have searched the letters meanwhile).
       onTerritory: (territory) => {
-        form.setValue(state.q);
-        if (state.territories.includes(territory.ref) || state.territories.length >= MAX_TERRITORIES) return;
-        go(withChange((next) => next.territories.push(territory.ref)));
+        window.clearTimeout(typeTimer);
+        form.setValue(settledQ);
+        if (state.territories.includes(territory.ref) || state.territories.length >= MAX_TERRITORIES) {
+          if (state.q !== settledQ) go(withChange((next) => (next.q = settledQ)), true);
+          return;
+        }
+        go(
+          withChange((next) => {
+            next.q = settledQ;
+            next.territories.push(territory.ref);
+          }),
+        );
       },
       onTheme: (kind, code) => {
-        form.setValue(state.q);
-        if (state.filters[kind].includes(code)) return;
-        go(withChange((next) => next.filters[kind].push(code)));
+        window.clearTimeout(typeTimer);
+        form.setValue(settledQ);
+        if (state.filters[kind].includes(code)) {
+          if (state.q !== settledQ) go(withChange((next) => (next.q = settledQ)), true);
+          return;
+        }
+        go(
+          withChange((next) => {
+            next.q = settledQ;
+            next.filters[kind].push(code);
+          }),
+        );
       },
     },
   );
@@ -99,7 +138,15 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     { type: 'button', class: 'button button--secondary hero__guide-button', 'aria-controls': 'guide', 'aria-expanded': 'false' },
     'Être guidé pas à pas',
   );
-  const advanced = advancedSearch((query) => go({ ...emptyState(), q: query }));
+  // The query replaces the words and codes; the territories, years and point chosen on the page stay.
+  const advanced = advancedSearch((query) =>
+    go(
+      withChange((next) => {
+        next.q = query;
+        next.filters = emptyFilters();
+      }),
+    ),
+  );
   const near = nearSearch((value) =>
     go(
       withChange((next) => {
@@ -119,10 +166,9 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       }),
     ),
   );
-  const searchArea = h(
+  const moreArea = h(
     'div',
-    { class: 'hero__search' },
-    form.element,
+    { class: 'search-more', id: 'search-more' },
     h('div', { class: 'search-extra' }, near.element, years.element),
     h(
       'div',
@@ -131,6 +177,52 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       advanced,
     ),
   );
+  filtersButton.addEventListener('click', () => {
+    const open = filtersButton.getAttribute('aria-expanded') !== 'true';
+    setMoreOpen(open);
+    if (open) moreArea.querySelector<HTMLElement>('summary, button, input')?.focus();
+  });
+
+  function setMoreOpen(open: boolean): void {
+    filtersButton.setAttribute('aria-expanded', String(open));
+    moreArea.hidden = !open;
+    // On phones the facets fold under the same button.
+    facets.setOpen(open);
+  }
+
+  // --- Count, corrections and errors, next to the box ------------------------------------------------
+
+  const count = h('p', { class: 'result-count', id: 'result-count', role: 'status', 'aria-live': 'polite', tabindex: '-1' });
+  const notice = h('p', { class: 'search-notice', id: 'search-notice', hidden: true });
+  const searchError = h('div', { class: 'search-error', id: 'search-error', role: 'alert', tabindex: '-1', hidden: true });
+  const skipLink = h('a', { class: 'search-summary__skip', href: '#results-heading', id: 'skip-results' }, 'Aller aux résultats');
+  skipLink.addEventListener('click', (event) => {
+    event.preventDefault();
+    if (showingMap) setView('list');
+    const first = list.querySelector<HTMLAnchorElement>('a');
+    (first ?? count).focus();
+  });
+  const mapLink = h('a', { class: 'search-summary__skip', href: '#map-heading', id: 'skip-map' }, 'Aller à la carte');
+  mapLink.addEventListener('click', (event) => {
+    event.preventDefault();
+    setView('map');
+    resultsMap.element.querySelector<HTMLInputElement>('input[name="map-mode"]:checked')?.focus();
+  });
+  const summary = h(
+    'div',
+    { class: 'search-summary', id: 'search-summary' },
+    h(
+      'div',
+      { class: 'search-summary__line' },
+      count,
+      // Links about the results (the skip links; other pages' links go here too).
+      h('span', { class: 'search-summary__links' }, skipLink, mapLink),
+    ),
+    notice,
+    searchError,
+  );
+
+  const searchArea = h('div', { class: 'hero__search' }, form.element, summary, moreArea);
 
   function closeGuide(focusButton: boolean): void {
     guide.element.hidden = true;
@@ -161,10 +253,8 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
 
   // --- Results --------------------------------------------------------------------------------------
 
-  const count = h('p', { class: 'result-count', id: 'result-count', role: 'status', 'aria-live': 'polite', tabindex: '-1' });
   // The charts of the same search (views/dashboard.ts).
   const dashboardLink = h('a', { class: 'dashboard-link', href: dashboardUrl(state) }, 'Tableau de bord');
-  const notice = h('p', { class: 'search-notice', id: 'search-notice', hidden: true });
   const body = h('div', { class: 'results-body' });
   const list = h('ol', { class: 'results', id: 'results', 'aria-labelledby': 'result-count' });
   const moreError = h('div', { class: 'load-more__error' });
@@ -275,17 +365,30 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
   });
   const sortBox = h('div', { class: 'sort' }, h('label', { for: 'sort', class: 'sort__label' }, 'Trier par'), sortSelect);
 
+  // Phones: the list or the map, one at a time.
+  let showingMap = false;
+  const listTab = h('button', { type: 'button', class: 'view-switch__button', 'aria-pressed': 'true', id: 'view-list' }, 'Liste');
+  const mapTab = h('button', { type: 'button', class: 'view-switch__button', 'aria-pressed': 'false', id: 'view-map' }, 'Carte');
+  const viewSwitch = h('div', { class: 'view-switch', role: 'group', 'aria-label': 'Affichage des résultats' }, listTab, mapTab);
+  function setView(view: 'list' | 'map'): void {
+    showingMap = view === 'map';
+    listTab.setAttribute('aria-pressed', String(!showingMap));
+    mapTab.setAttribute('aria-pressed', String(showingMap));
+    layout.classList.toggle('search-layout--map', showingMap);
+  }
+  listTab.addEventListener('click', () => setView('list'));
+  mapTab.addEventListener('click', () => setView('map'));
+
   const layout = h(
     'div',
     { class: 'container search-layout search-layout--no-facets' },
-    h('h2', { id: 'results-heading', class: 'visually-hidden' }, 'Résultats'),
-    count,
+    viewSwitch,
     facets.element,
     h(
       'section',
       { class: 'search-layout__results', 'aria-labelledby': 'results-heading' },
+      h('h2', { id: 'results-heading', class: 'visually-hidden', tabindex: '-1' }, 'Résultats'),
       h('div', { class: 'results-toolbar' }, tags.element, h('div', { class: 'results-toolbar__end' }, dashboardLink, saveSearchButton(() => state), sortBox)),
-      notice,
       body,
       list,
       more,
@@ -304,26 +407,31 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     layout.classList.toggle('search-layout--no-facets', facets.element.hidden);
   }
 
-  root.append(
-    h(
-      'section',
-      { class: 'hero' },
-      h(
-        'div',
-        { class: 'container' },
-        h('h1', { class: 'hero__title' }, 'Trouver une innovation sociale'),
-        h(
-          'p',
-          { class: 'hero__lead' },
-          'Emploi, santé, logement, environnement, lien social : des initiatives portées par des associations, des collectivités, des entreprises et des habitants, partout en France.',
-        ),
-        searchArea,
-        guide.element,
-      ),
-    ),
-    layout,
+  const title = h('h1', { class: 'hero__title' }, 'Trouver une innovation sociale');
+  const lead = h(
+    'p',
+    { class: 'hero__lead' },
+    'Emploi, santé, logement, environnement, lien social : des initiatives portées par des associations, des collectivités, des entreprises et des habitants, partout en France.',
   );
+  const hero = h('section', { class: 'hero' }, h('div', { class: 'container' }, title, lead, searchArea, guide.element));
+  root.append(hero, layout);
   resultsMap.mount();
+
+  /** Once a search is made the form folds into one bar: words, territory, « Filtres ». */
+  function renderCompact(): void {
+    const searched = !!state.q || hasAnyFilter(state);
+    const wasCompact = hero.classList.contains('hero--compact');
+    hero.classList.toggle('hero--compact', searched);
+    // Folded once a search is made, unless it was made from the fold-out itself (a radius, years).
+    if (searched && !wasCompact) setMoreOpen(moreArea.contains(document.activeElement));
+    if (!searched) {
+      moreArea.hidden = false;
+      facets.setOpen(false);
+    }
+    const n = filterCount(state) + (state.near ? 1 : 0) + (state.yearMin !== null || state.yearMax !== null ? 1 : 0);
+    const badge = filtersButton.querySelector('.search-box__filters-count')!;
+    badge.textContent = n > 0 ? ` (${n})` : '';
+  }
 
   void loadLabels().then((index) => {
     if (!index) return;
@@ -371,12 +479,20 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     notice.hidden = false;
   }
 
+  /** The search the list shows: with the corrected words when the API corrected them. */
+  function shownSearch(page: SearchPage): SearchState {
+    const suggestion = typeof page.did_you_mean === 'string' ? page.did_you_mean.trim() : '';
+    return page.corrected && suggestion ? withChange((next) => (next.q = suggestion)) : state;
+  }
+
   function showPage(page: SearchPage): void {
     const items = Array.isArray(page.items) ? page.items : [];
     shown = items.slice();
     cursor = page.next_cursor;
     body.replaceChildren();
     list.replaceChildren(...items.map(card));
+    const extent: SearchExtent | null = page.extent && typeof page.extent === 'object' ? page.extent : null;
+    resultsMap.setSearch(shownSearch(page), extent);
     resultsMap.setItems(items);
     // Without facets in the answer (an API that does not compute them) the panel hides.
     renderFacets(page.facets && typeof page.facets === 'object' ? page.facets : undefined);
@@ -422,19 +538,46 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     return hasAnyFilter(state) ? 'Recherche filtrée' : null;
   }
 
+  function showError(err: unknown): void {
+    // Nothing of the failed search stays: no results, no facets, no map points.
+    resultsMap.clear();
+    renderFacets(undefined);
+    count.textContent = '';
+    const retryable = !(err instanceof ApiError && err.status >= 400 && err.status < 500);
+    searchError.replaceChildren(
+      h('p', { class: 'search-error__text' }, 'La recherche n’a pas abouti : ', errorText(err)),
+      ...(retryable
+        ? [
+            (() => {
+              const retry = h('button', { type: 'button', class: 'button button--small button--secondary' }, 'Réessayer');
+              retry.addEventListener('click', () => void run());
+              return retry;
+            })(),
+          ]
+        : []),
+    );
+    searchError.hidden = false;
+    layout.classList.add('search-layout--failed');
+    // Typing: the box keeps the focus (the alert is read out); otherwise the message takes it.
+    if (!typing) searchError.focus();
+    updateDemoNotice();
+  }
+
   async function run(): Promise<void> {
     controller?.abort();
     controller = new AbortController();
     const mine = ++generation;
-    form.setValue(state.q);
+    // The words being typed stay as they are: the box is only set from the address otherwise.
+    if (document.activeElement !== form.input) form.setValue(state.q);
+    if (!typing) settledQ = state.q;
     picker.setSelected(state.territories);
     resultsMap.setTerritories(state.territories);
-    resultsMap.setSearch(state);
     resultsMap.highlight(null);
     near.render(state);
     years.render(state);
     setTitle(searchTitle());
     tags.render(state, labels);
+    renderCompact();
     if (state.near) {
       const searched = state.near;
       // A shared link names its point by the commune holding it.
@@ -450,11 +593,17 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     cursor = null;
     count.textContent = '';
     count.classList.remove('result-count--empty');
-    notice.hidden = true;
-    list.replaceChildren();
+    searchError.hidden = true;
+    searchError.replaceChildren();
+    layout.classList.remove('search-layout--failed');
+    // The last list stays, dimmed, while typing: the page does not jump at each key.
+    if (!typing) {
+      notice.hidden = true;
+      list.replaceChildren();
+      body.replaceChildren(loadingIndicator('Recherche des initiatives…'));
+    }
     more.hidden = true;
     moreError.replaceChildren();
-    body.replaceChildren(loadingIndicator('Recherche des initiatives…'));
     list.setAttribute('aria-busy', 'true');
     try {
       const signal = controller.signal;
@@ -469,15 +618,16 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
       showPage(page);
     } catch (err) {
       if (isAbort(err) || mine !== generation) return;
-      resultsMap.setItems([]);
-      // A client error (an unknown territory or code) would fail again: no "Réessayer" then.
-      const retryable = !(err instanceof ApiError && err.status >= 400 && err.status < 500);
-      body.replaceChildren(errorMessage(errorText(err), retryable ? () => void run() : undefined));
-      updateDemoNotice();
+      shown = [];
+      list.replaceChildren();
+      body.replaceChildren();
+      notice.hidden = true;
+      showError(err);
     } finally {
       if (mine === generation) {
         list.removeAttribute('aria-busy');
         facets.setBusy(false);
+        typing = false;
       }
     }
   }
@@ -515,6 +665,21 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
   }
 
   moreButton.addEventListener('click', () => void loadMore());
+
+  // Instant results: the list, counts and map follow the words as they are typed; the address is
+  // kept in step without a history entry per key. Enter still sends the form at once.
+  form.input.addEventListener('input', () => {
+    window.clearTimeout(typeTimer);
+    typeTimer = window.setTimeout(() => {
+      const value = form.input.value.trim();
+      // One letter matches too much to be worth a search; the same words need none.
+      if (value === state.q || value.length === 1) return;
+      go(
+        withChange((next) => (next.q = value)),
+        true,
+      );
+    }, TYPE_DELAY_MS);
+  });
   void run();
 
   return {
@@ -527,6 +692,7 @@ export function searchView(root: HTMLElement, route: Extract<Route, { name: 'sea
     },
     destroy(): void {
       generation++;
+      window.clearTimeout(typeTimer);
       controller?.abort();
       resultsMap.destroy();
       setDemoNotice(false);
