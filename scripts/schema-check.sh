@@ -87,7 +87,8 @@ fi
 dump "$DB_S" >"$work/schema.sql"
 
 if diff -u --label 'what the migrations build' --label 'sql/schema.sql' "$work/migrations.sql" "$work/schema.sql"; then
-    say "sql/schema.sql is what the migrations build ($(ls "$ROOT"/sql/migrations/[0-9][0-9][0-9]_*.sql | wc -l) migrations)"
+    migrations=("$ROOT"/sql/migrations/[0-9][0-9][0-9]_*.sql)
+    say "sql/schema.sql is what the migrations build (${#migrations[@]} migrations)"
     exit 0
 fi
 echo
