@@ -52,3 +52,26 @@ size_t utf8_prefix(const char *s, size_t max) {
         n--;
     return n;
 }
+
+bool utf8_is_space_cp(uint32_t cp) {
+    return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+}
+
+size_t utf8_space_len(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    if (n == 0)
+        return 0;
+    if (s[0] < 0x80)
+        return utf8_is_space_cp(s[0]) ? 1 : 0;
+    /* Every white-space character above ASCII is two or three bytes long. */
+    if (n >= 2 && s[0] == 0xC2 && (s[1] & 0xC0) == 0x80)
+        return utf8_is_space_cp(s[1]) ? 2 : 0; /* U+0080..U+00BF: the code point is s[1] */
+    if (n >= 3 && (s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+        uint32_t cp =
+                ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        return cp >= 0x800 && utf8_is_space_cp(cp) ? 3 : 0;
+    }
+    return 0;
+}

@@ -13,33 +13,24 @@ static void body_field_error(resp_t *resp, const char *field, const char *why) {
     resp_error(resp, 400, "invalid_field", msg, field);
 }
 
-/* True for the characters trimmed around text: ASCII white space and U+00A0. */
-static size_t body_space_len(const char *p, const char *end) {
-    if (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        return 1;
-    if (end - p >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0)
-        return 2;
-    return 0;
-}
-
 bool body_check_text(const char *s, body_kind kind, long long max, size_t *trimmed_start,
                      size_t *trimmed_len) {
     size_t n = strlen(s);
     const char *start = s, *end = s + n;
     if (kind != BODY_SECRET) {
+        /* White space (core/utf8) trimmed at both ends. */
         size_t k;
-        while ((k = body_space_len(start, end)) > 0)
+        while ((k = utf8_space_len(start, (size_t)(end - start))) > 0)
             start += k;
-        /* Trailing: only ASCII white space and U+00A0 (bytes C2 A0). */
-        while (end > start) {
-            if (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')
-                end--;
-            else if (end - start >= 2 && (unsigned char)end[-2] == 0xc2 &&
-                     (unsigned char)end[-1] == 0xa0)
-                end -= 2;
-            else
-                break;
+        const char *last = start; /* the end of the last character that is not white space */
+        for (const char *p = start; p < end; p += k) {
+            k = utf8_space_len(p, (size_t)(end - p));
+            if (k == 0) {
+                k = 1;
+                last = p + 1;
+            }
         }
+        end = last;
     }
     long long chars = 0;
     for (const char *p = start; p < end; p++) {
