@@ -9,6 +9,7 @@
 #   make bench         wrk against the run stack (scripts/bench.sh)
 #   make bench-harvest the harvester on the fixture sites: pages/s and peak memory (test stack's database)
 #   make format-check  clang-format check of backend/ (make format rewrites the files)
+#   make schema-check  sql/schema.sql against the migrations, in the test stack's PostgreSQL
 #   make clean         build outputs and the test stack's data; make distclean: also var/ and node_modules
 
 SHELL := /bin/bash
@@ -24,7 +25,7 @@ C_SOURCES = $(shell find backend \( -path 'backend/build*' -o -name third_party 
 	-o -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | LC_ALL=C sort)
 
 .PHONY: run stop status install-deps build backend backend-asan frontend frontend-required test bench-harvest \
-	bench bench-data format format-check clean distclean
+	bench bench-data format format-check clean distclean schema-check
 
 run: install-deps build
 	scripts/stack.sh start
@@ -68,6 +69,11 @@ frontend/node_modules/.npm-ci.stamp: $(wildcard frontend/package-lock.json front
 
 test:
 	scripts/test.sh
+
+# Prints the difference and fails when sql/schema.sql is not what the migrations build.
+schema-check:
+	SC_PROFILE=$${SC_PROFILE:-test} scripts/stack.sh start-pg >/dev/null
+	SC_PROFILE=$${SC_PROFILE:-test} scripts/schema-check.sh
 
 bench: install-deps build
 	scripts/bench.sh

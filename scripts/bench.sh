@@ -3,7 +3,8 @@
 # 1,000,000; deterministic, so rows already there are kept), then measures with wrk over loopback.
 # Each API figure is printed beside its limits measured in the same run: nginx serving the same
 # bytes as a static file, and the endpoint's bare SQL run by pgbench. Results: stdout and
-# var/bench/last.md (copy them into docs/performance.md with the date).
+# var/bench/last.md (copy them into the area tables of docs/performance.md, "Current figures", with
+# the date; the run they replace goes to docs/performance-history.md).
 #   SC_BENCH_N (default 1000000)  SC_BENCH_DURATION (default 10s)  SC_BENCH_CONNECTIONS (default 8)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every suite, on a private stack (profile test: var/test/, ports 18080/15433/16380) built afresh:
 #   builds (API, API with AddressSanitizer + UndefinedBehaviorSanitizer, front end), C unit tests,
-#   API tests through nginx, browser tests, the API tests again against the sanitizer build, then the
-#   harvester against the fixture sites (tests/harvest; last, as it adds harvested initiatives).
+#   the schema check (sql/schema.sql against the migrations), API tests through nginx, browser tests,
+#   the API tests again against the sanitizer build, then the harvester against the fixture sites
+#   (tests/harvest; last, as it adds harvested initiatives).
 # Each step runs even when an earlier one failed; the summary ends with "N passed, N failed" and the
 # exit status is non-zero when anything failed. The test stack is stopped on every exit.
 #
@@ -99,6 +100,8 @@ step fuzz make -C backend fuzz-run FUZZ_SECONDS="${SC_FUZZ_SECONDS:-15}"
 banner "fresh test stack"
 "$STACK" wipe
 step stack "$STACK" start
+# sql/schema.sql is exactly what the migrations build (scratch databases in the stack's PostgreSQL).
+step schema "$ROOT/scripts/schema-check.sh"
 
 node_suite api "$ROOT/tests/api"
 

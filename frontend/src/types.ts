@@ -85,9 +85,17 @@ export interface SourceSummary {
 }
 
 /** One source with its last runs (`GET /api/v1/sources/{slug}`). */
+/** A value of the source that no entry of its value maps turns into one of our codes. */
+export interface UnmappedValue {
+  field: string;
+  value: string;
+  records: number;
+}
+
 export interface SourceDetail extends SourceSummary {
   record_count_gone: number;
   runs: HarvestRun[];
+  unmapped?: UnmappedValue[];
 }
 
 export interface SourceList {

@@ -69,7 +69,13 @@ INSERT INTO initiative (slug, title, summary, description, website, actor_name, 
                         geo_precision, status, created_at, updated_at)
 SELECT rec->>'slug', rec->>'title', rec->>'summary', rec->>'description', rec->>'website',
        rec->>'actor_name', rec->>'actor_type',
-       ARRAY(SELECT jsonb_array_elements_text(rec->'themes')),
+       -- A sub-theme implies its theme: the parents of the sub-themes join the themes given.
+       ARRAY(SELECT jsonb_array_elements_text(rec->'themes'))
+         || ARRAY(SELECT DISTINCT v.parent FROM vocabulary v
+                   WHERE v.kind = 'subtheme' AND v.parent IS NOT NULL
+                     AND v.code IN (SELECT jsonb_array_elements_text(coalesce(rec->'subthemes', '[]')))
+                     AND NOT rec->'themes' ? v.parent
+                   ORDER BY 1),
        ARRAY(SELECT jsonb_array_elements_text(coalesce(rec->'subthemes', '[]'))),
        ARRAY(SELECT jsonb_array_elements_text(coalesce(rec->'publics', '[]'))),
        rec->>'scale', rec->>'stage', (rec->>'start_year')::smallint, rec->>'address',

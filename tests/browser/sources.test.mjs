@@ -57,8 +57,9 @@ before(async () => {
     SELECT id, now() - interval '5 days', now() - interval '5 days' + interval '1 minute', 'succeeded', 4
       FROM source WHERE code = ${lit(LATE)};
     INSERT INTO source_record (source_id, external_id, url, raw, content_hash, initiative_id)
-    SELECT s.id, 'r1', v.url, '{}', 'h', ${initiativeId}
-      FROM source s JOIN (VALUES (${lit(FRESH)}, 'https://alpha.example/p/1'), (${lit(LATE)}, 'https://beta.example/fiche/1')) v(code, url)
+    SELECT s.id, 'r1', v.url, v.raw::jsonb, 'h', ${initiativeId}
+      FROM source s JOIN (VALUES (${lit(FRESH)}, 'https://alpha.example/p/1', '{"unmapped": {"themes": ["Monnaie locale"]}}'),
+                                 (${lit(LATE)}, 'https://beta.example/fiche/1', '{}')) v(code, url, raw)
         ON s.code = v.code;`);
 });
 
@@ -122,6 +123,10 @@ describe('Sources', () => {
       assert.match(await errors.first().innerText(), /HTTP 404/);
       assert.match(await errors.nth(1).innerText(), /délai dépassé/);
       assert.match(spaces(await runs.nth(1).innerText()), /Réussi/);
+      // What the source says that no value map turns into a code.
+      const unmapped = fresh.locator('.source-card__unmapped');
+      assert.equal(await unmapped.getByRole('heading').innerText(), 'Valeurs sans correspondance');
+      assert.deepEqual((await unmapped.locator('li').allInnerTexts()).map(spaces), ['Thèmes : « Monnaie locale » (1 fiche)']);
 
       // The number of initiatives leads to the search filtered by that source.
       await initiatives.click();

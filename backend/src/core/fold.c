@@ -1,5 +1,7 @@
 #include "core/fold.h"
 
+#include "core/utf8.h"
+
 /* Decodes one code point of (assumed valid) UTF-8; returns its length, 1 for a stray byte. */
 size_t fold_decode(const unsigned char *s, size_t n, uint32_t *cp) {
     unsigned char c = s[0];
@@ -55,11 +57,6 @@ const char *fold_latin(uint32_t cp) {
     }
 }
 
-static bool is_space_cp(uint32_t cp) {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
-           cp == 0xA0 || cp == 0x202F || cp == 0x2009 || cp == 0x2007;
-}
-
 bool fold_text(const char *s, size_t n, buf_t *out) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -68,7 +65,7 @@ bool fold_text(const char *s, size_t n, buf_t *out) {
     while (i < n) {
         uint32_t cp;
         size_t k = fold_decode(p + i, n - i, &cp);
-        if (is_space_cp(cp)) {
+        if (utf8_is_space_cp(cp)) {
             pending_space = any;
             i += k;
             continue;

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/utf8.h"
 
@@ -122,4 +123,54 @@ void url_query_free(url_query_t *q) {
         free(q->params[i].value);
     }
     q->n = 0;
+}
+
+bool url_host_is_loopback(const char *host, size_t n) {
+    if ((n == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+        (n == 5 && memcmp(host, "[::1]", 5) == 0) || (n == 3 && memcmp(host, "::1", 3) == 0))
+        return true;
+    /* 127.a.b.c: four decimal parts, the first 127, each at most 255 */
+    unsigned parts = 0, value = 0, digits = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || host[i] == '.') {
+            if (digits == 0 || value > 255 || (parts == 0 && value != 127))
+                return false;
+            parts++;
+            value = digits = 0;
+        } else if (host[i] >= '0' && host[i] <= '9' && digits < 3) {
+            value = value * 10 + (unsigned)(host[i] - '0');
+            digits++;
+        } else {
+            return false;
+        }
+    }
+    return parts == 4;
+}
+
+bool url_is_loopback(const char *url) {
+    const char *p;
+    if (strncasecmp(url, "http://", 7) == 0)
+        p = url + 7;
+    else if (strncasecmp(url, "https://", 8) == 0)
+        p = url + 8;
+    else
+        return false;
+    size_t auth = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', auth); /* user:password@ before the host */
+    if (at != NULL) {
+        auth -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    size_t n;
+    if (*p == '[') {
+        const char *close = memchr(p, ']', auth);
+        if (close == NULL)
+            return false;
+        n = (size_t)(close + 1 - p);
+    } else {
+        n = strcspn(p, ":/?#");
+        if (n > auth)
+            n = auth;
+    }
+    return url_host_is_loopback(p, n);
 }

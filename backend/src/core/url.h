@@ -12,6 +12,15 @@
  * reaches its cap. */
 bool url_decode(const char *in, size_t n, bool plus_is_space, buf_t *out) MUST_CHECK;
 
+/* True when the host of the absolute URL url ("http://127.0.0.1:8090/x") is this machine:
+ * "localhost", an IPv4 address in 127.0.0.0/8 or "[::1]". False for anything else, and for text
+ * that is not an absolute http(s) URL. */
+bool url_is_loopback(const char *url);
+
+/* The same for a bare host name as libcurl gives it ("127.0.0.1", "localhost", "[::1]", "::1"),
+ * n bytes long. */
+bool url_host_is_loopback(const char *host, size_t n);
+
 typedef struct url_param {
     char *key;   /* owned, NUL-terminated, decoded (may contain any byte but NUL-checked later) */
     char *value; /* owned, NUL-terminated, decoded; "" for "key" without "=" */

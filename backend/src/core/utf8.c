@@ -55,12 +55,26 @@ size_t utf8_prefix(const char *s, size_t max) {
     return n;
 }
 
-/* The length of the white space at p that text is trimmed of: ASCII white space or U+00A0. */
-static size_t utf8_space_len(const char *p, const char *end) {
-    if (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        return 1;
-    if (end - p >= 2 && (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] == 0xa0)
-        return 2;
+bool utf8_is_space_cp(uint32_t cp) {
+    return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+}
+
+size_t utf8_space_len(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    if (n == 0)
+        return 0;
+    if (s[0] < 0x80)
+        return utf8_is_space_cp(s[0]) ? 1 : 0;
+    /* Every white-space character above ASCII is two or three bytes long. */
+    if (n >= 2 && s[0] == 0xC2 && (s[1] & 0xC0) == 0x80)
+        return utf8_is_space_cp(s[1]) ? 2 : 0; /* U+0080..U+00BF: the code point is s[1] */
+    if (n >= 3 && (s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+        uint32_t cp =
+                ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        return cp >= 0x800 && utf8_is_space_cp(cp) ? 3 : 0;
+    }
     return 0;
 }
 
@@ -70,17 +84,17 @@ bool utf8_text_check(const char *s, bool multiline, bool allow_empty, bool trim,
     const char *start = s, *end = s + n;
     if (trim) {
         size_t k;
-        while ((k = utf8_space_len(start, end)) > 0)
+        while ((k = utf8_space_len(start, (size_t)(end - start))) > 0)
             start += k;
-        while (end > start) {
-            if (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')
-                end--;
-            else if (end - start >= 2 && (unsigned char)end[-2] == 0xc2 &&
-                     (unsigned char)end[-1] == 0xa0)
-                end -= 2;
-            else
-                break;
+        const char *last = start; /* the end of the last character that is not white space */
+        for (const char *p = start; p < end; p += k) {
+            k = utf8_space_len(p, (size_t)(end - p));
+            if (k == 0) {
+                k = 1;
+                last = p + 1;
+            }
         }
+        end = last;
     }
     long long chars = 0;
     for (const char *p = start; p < end; p++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/fold.h"
+#include "core/utf8.h"
 
 #define LEAD      5     /* words shown before the first match of a passage */
 #define WORD_MAX  64    /* bytes of a word that is looked up; a longer one is never marked */
@@ -270,31 +271,52 @@ static size_t passages_pick(const word_t *w, size_t n, size_t s[2]) {
     return 2;
 }
 
-static bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+/* Bytes of a no-break space at s (U+00A0, U+2007, U+202F: French puts them before ':' and inside
+ * « »), 0 otherwise. Collapsing keeps them, so that the punctuation stays on its word's line. */
+static size_t nobreak_len(const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+        return 2;
+    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x87 || u[2] == 0xAF))
+        return 3;
+    return 0;
 }
 
-/* Appends n bytes of text HTML-escaped; with collapse, runs of white space as one space. */
+/* Appends n bytes of text HTML-escaped; with collapse, each run of white space (core/utf8) as one
+ * space — a no-break one when the run holds one. */
 static bool append_text(buf_t *out, const char *s, size_t n, bool collapse) {
     for (size_t i = 0; i < n;) {
         size_t run = i;
-        while (run < n && !memchr("&<>\"'", s[run], 5) && !(collapse && is_space(s[run])))
+        while (run < n && !memchr("&<>\"'", s[run], 5) &&
+               !(collapse && utf8_space_len(s + run, n - run) > 0))
             run++;
         if (run > i && !buf_append(out, s + i, run - i))
             return false;
         if (run == n)
             break;
+        size_t k = collapse ? utf8_space_len(s + run, n - run) : 0;
+        if (k > 0) {
+            const char *space = " ";
+            size_t space_n = 1;
+            for (i = run; i < n && (k = utf8_space_len(s + i, n - i)) > 0; i += k) {
+                if (nobreak_len(s + i, n - i) > 0) {
+                    space = s + i;
+                    space_n = k;
+                }
+            }
+            if (!buf_append(out, space, space_n))
+                return false;
+            continue;
+        }
         char c = s[run];
-        const char *rep = c == '&'    ? "&amp;"
-                          : c == '<'  ? "&lt;"
-                          : c == '>'  ? "&gt;"
-                          : c == '"'  ? "&quot;"
-                          : c == '\'' ? "&#39;"
-                                      : " ";
+        const char *rep = c == '&'   ? "&amp;"
+                          : c == '<' ? "&lt;"
+                          : c == '>' ? "&gt;"
+                          : c == '"' ? "&quot;"
+                                     : "&#39;";
         if (!buf_append_str(out, rep))
             return false;
-        for (i = run + 1; rep[0] == ' ' && i < n && is_space(s[i]); i++)
-            ;
+        i = run + 1;
     }
     return true;
 }
@@ -315,8 +337,11 @@ static bool passage_html(const char *text, size_t len, const word_t *w, size_t n
             return false;
     }
     size_t stop = w[e - 1].end, bound = e < n ? w[e].start : len;
-    while (stop < bound && !is_space(text[stop]))
-        stop++;
+    /* A no-break space binds what follows to the word ("jardin »"). */
+    size_t k;
+    while (stop < bound && ((k = utf8_space_len(text + stop, bound - stop)) == 0 ||
+                            nobreak_len(text + stop, bound - stop) > 0))
+        stop += k > 0 ? k : 1;
     return append_text(out, text + w[e - 1].end, stop - w[e - 1].end, false);
 }
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "core/utf8.h"
+
 /* A query is at most 500 bytes by contract; the cap keeps the raw token array bounded whatever a
  * caller passes. */
 #define SCAN_MAX 1024
@@ -15,16 +17,14 @@ typedef struct raw_token {
 
 enum sep_kind { SEP_NONE, SEP_SPACE, SEP_BREAK, SEP_OPEN };
 
-/* What starts at p (left bytes available), and its length in *n. */
+/* What starts at p (left bytes available), and its length in *n: white space (core/utf8), quotes
+ * and « » separate words. */
 static enum sep_kind separator(const unsigned char *p, size_t left, size_t *n) {
+    *n = utf8_space_len((const char *)p, left);
+    if (*n > 0)
+        return SEP_SPACE;
     *n = 1;
     switch (p[0]) {
-    case ' ':
-    case '\t':
-    case '\n':
-    case '\r':
-    case '\f':
-    case '\v':
     case '"':
         return SEP_SPACE;
     case ',':
@@ -40,16 +40,13 @@ static enum sep_kind separator(const unsigned char *p, size_t left, size_t *n) {
     default:
         break;
     }
-    if (left >= 2 && p[0] == 0xC2 && (p[1] == 0xA0 || p[1] == 0xAB || p[1] == 0xBB)) {
-        *n = 2; /* no-break space, « and » */
+    if (left >= 2 && p[0] == 0xC2 && (p[1] == 0xAB || p[1] == 0xBB)) {
+        *n = 2; /* « and » */
         return SEP_SPACE;
     }
-    if (left >= 3 && p[0] == 0xE2 && p[1] == 0x80) {
-        *n = 3;
-        if (p[2] == 0xAF || p[2] == 0x89) /* narrow no-break space, thin space */
-            return SEP_SPACE;
-        if (p[2] == 0x93 || p[2] == 0x94) /* en and em dashes stand between parts */
-            return SEP_BREAK;
+    if (left >= 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x93 || p[2] == 0x94)) {
+        *n = 3; /* en and em dashes stand between parts */
+        return SEP_BREAK;
     }
     *n = 1;
     return SEP_NONE;

@@ -106,32 +106,6 @@ static void *arena_alloc(query_t *q, size_t n) {
 
 /* ---- characters ---- */
 
-static bool is_ascii_space(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* Bytes of the space at s[i], 0 when there is none. Besides ASCII, the spaces French text carries
- * (no-break spaces typed before ':' or inside « », thin spaces, a stray BOM) separate words too. */
-static size_t space_len(const char *s, size_t len, size_t i) {
-    const unsigned char *u = (const unsigned char *)s + i;
-    size_t left = len - i;
-    if (left == 0)
-        return 0;
-    if (is_ascii_space(u[0]))
-        return 1;
-    if (left >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
-        return 2; /* U+00A0 */
-    if (left < 3)
-        return 0;
-    if (u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8B || u[2] == 0xAF))
-        return 3; /* U+2000..U+200B, U+202F */
-    if ((u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) ||
-        (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) ||
-        (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF))
-        return 3; /* U+205F, U+3000, U+FEFF */
-    return 0;
-}
-
 /* Bytes of an opening quote at s[i], 0 when there is none: the ASCII one, and the « and “ that
  * French keyboards and phones put in its place. */
 static size_t quote_open_len(const char *s, size_t len, size_t i) {
@@ -175,8 +149,8 @@ static bool quote_close(const char *s, size_t len, size_t open, size_t qlen, siz
  * for a field's values also ','. */
 static bool ends_bare(const char *s, size_t len, size_t i, bool comma) {
     char c = s[i];
-    return c == '(' || c == ')' || c == '|' || (comma && c == ',') || space_len(s, len, i) > 0 ||
-           quote_open_len(s, len, i) > 0;
+    return c == '(' || c == ')' || c == '|' || (comma && c == ',') ||
+           utf8_space_len(s + i, len - i) > 0 || quote_open_len(s, len, i) > 0;
 }
 
 static bool is_cont(unsigned char c) {
@@ -294,7 +268,7 @@ static char *copy_collapsed(parser_t *p, size_t start, size_t end) {
     bool pending = false;
     size_t i = start;
     while (i < end) {
-        size_t sl = space_len(p->s, end, i);
+        size_t sl = utf8_space_len(p->s + i, end - i);
         if (sl > 0) {
             pending = n > 0;
             i += sl;
@@ -362,7 +336,7 @@ static bool enter(parser_t *p, size_t offset) {
 
 static void skip_space(parser_t *p) {
     size_t sl;
-    while ((sl = space_len(p->s, p->len, p->pos)) > 0)
+    while ((sl = utf8_space_len(p->s + p->pos, p->len - p->pos)) > 0)
         p->pos += sl;
 }
 
@@ -405,7 +379,8 @@ static bool read_span(parser_t *p, size_t field_at, bool comma, span_t *sp) {
         sp->end = close;
         p->pos = close + clen;
         size_t sl;
-        while (sp->start < sp->end && (sl = space_len(p->s, sp->end, sp->start)) > 0)
+        while (sp->start < sp->end &&
+               (sl = utf8_space_len(p->s + sp->start, sp->end - sp->start)) > 0)
             sp->start += sl;
     } else {
         size_t e = at;
@@ -475,13 +450,13 @@ static size_t split_commas(const char *s, size_t a, size_t b, span_t *parts, siz
         if (n == max)
             return max + 1;
         size_t st = i, en = e, sl;
-        while (st < en && (sl = space_len(s, en, st)) > 0)
+        while (st < en && (sl = utf8_space_len(s + st, en - st)) > 0)
             st += sl;
         while (en > st) {
             size_t back = en - 1;
             while (back > st && is_cont((unsigned char)s[back]))
                 back--;
-            if (space_len(s, en, back) != en - back)
+            if (utf8_space_len(s + back, en - back) != en - back)
                 break;
             en = back;
         }
@@ -523,7 +498,7 @@ static bool parse_radius(parser_t *p, const span_t *sp, double *out) {
     while (num_end < sp->end && (is_digit(s[num_end]) || s[num_end] == '.'))
         num_end++;
     size_t unit = num_end, sl;
-    while (unit < sp->end && (sl = space_len(s, sp->end, unit)) > 0)
+    while (unit < sp->end && (sl = utf8_space_len(s + unit, sp->end - unit)) > 0)
         unit += sl;
     int scale = -1;
     const char *uname = "";
@@ -840,7 +815,7 @@ static query_node_t *parse_unary(parser_t *p) {
         fail_dash(p, at);
         return NULL;
     }
-    if (space_len(p->s, p->len, next) > 0) {
+    if (utf8_space_len(p->s + next, p->len - next) > 0) {
         /* A dash between words ("Lyon - Villeurbanne") is punctuation, not an exclusion; one
          * that nothing follows is a mistake. */
         p->pos = next;

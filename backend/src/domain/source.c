@@ -60,6 +60,8 @@
                                   " 'period_hours', s.period_hours, 'next_run_at', " TS(           \
                                           "s.next_run_at") ")"
 
+#define SO_STR(x)    #x
+#define SO_XSTR(x)   SO_STR(x)
 #define ERRORS_PARAM "2"
 static const char detail_sql[] =
         "SELECT " SOURCE_JSON ","
@@ -68,8 +70,22 @@ static const char detail_sql[] =
         " (SELECT coalesce(json_agg(j ORDER BY started_at DESC, id DESC), '[]'::json)"
         "    FROM (SELECT " RUN_JSON " AS j, r.started_at, r.id FROM harvest_run r"
         "           WHERE r.source_id = s.id ORDER BY r.started_at DESC, r.id DESC"
-        "           LIMIT $3::int) last)"
-        " FROM source s WHERE s.code = $1";
+        "           LIMIT $3::int) last),"
+        /* The values the source's maps did not know (source_record.raw->'unmapped', written by
+         * the harvester as {field: [values]}), on records not gone: the most common first. */
+        " (SELECT coalesce(json_agg(json_build_object('field', u.field, 'value', u.value,"
+        "                                             'records', u.n)"
+        "                           ORDER BY u.n DESC, u.field, u.value), '[]'::json)"
+        "    FROM (SELECT f.key AS field, v.value, count(DISTINCT sr.id) AS n"
+        "            FROM source_record sr"
+        "            CROSS JOIN LATERAL jsonb_each(sr.raw->'unmapped') f"
+        "            CROSS JOIN LATERAL jsonb_array_elements_text(CASE jsonb_typeof(f.value)"
+        "                                 WHEN 'array' THEN f.value ELSE '[]' END) v(value)"
+        "           WHERE sr.source_id = s.id AND sr.gone_at IS NULL"
+        "             AND jsonb_typeof(sr.raw->'unmapped') = 'object'"
+        "           GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT " SO_XSTR(
+                SOURCE_UNMAPPED_MAX) ") u)"
+                                     " FROM source s WHERE s.code = $1";
 #undef ERRORS_PARAM
 
 #define ERRORS_PARAM "3"
@@ -159,6 +175,9 @@ dom_status source_get(db_t *db, const char *slug, json_t **out) {
         goto done;
     st = json_object_set_new(*out, "runs", runs) == 0 ? DOM_OK : DOM_INTERNAL;
     runs = NULL; /* taken by json_object_set_new, even on failure */
+    json_t *unmapped = st == DOM_OK ? col_json(r, 0, 3) : NULL;
+    if (st == DOM_OK && (unmapped == NULL || json_object_set_new(*out, "unmapped", unmapped) != 0))
+        st = DOM_INTERNAL;
 done:
     if (st != DOM_OK) {
         json_decref(*out);

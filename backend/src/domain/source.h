@@ -15,6 +15,7 @@
 #define SOURCE_RUNS_PAGE_MAX  100
 #define SOURCE_DETAIL_RUNS    5   /* runs listed in one source's detail */
 #define SOURCE_RUN_ERRORS_MAX 100 /* errors listed per run; errors_total counts them all */
+#define SOURCE_UNMAPPED_MAX   50  /* values without a map entry listed in one source's detail */
 
 extern const db_stmt_t source_stmts[];
 
@@ -24,7 +25,9 @@ bool source_slug_valid(const char *slug) MUST_CHECK;
 /* {"items":[SOURCE…]}, every source, ordered by name (French collation), then slug. */
 dom_status source_list(db_t *db, json_t **out) MUST_CHECK;
 
-/* SOURCE plus "record_count_gone" and "runs" (the last SOURCE_DETAIL_RUNS, newest first).
+/* SOURCE plus "record_count_gone", "runs" (the last SOURCE_DETAIL_RUNS, newest first) and
+ * "unmapped": [{"field", "value", "records"}], the values the source's maps had no entry for, on
+ * its records not gone, the most common first (at most SOURCE_UNMAPPED_MAX).
  * DOM_NOT_FOUND for an unknown slug. */
 dom_status source_get(db_t *db, const char *slug, json_t **out) MUST_CHECK;
 

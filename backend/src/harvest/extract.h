@@ -46,7 +46,8 @@ char *hv_source_page_url(const hv_source *src, const char *start_url, int n);
 /* Completes a record after its list and detail fields are merged: maps tags to themes when themes
  * is empty, runs the keyword classifier when the document allows it and themes is still empty,
  * keeps only codes known to vocab (a JSON object {"theme": [codes], "subtheme": […], "actor_type":
- * […], "public": […], "scale": […], "stage": […]}), collapses white space, strips HTML from text
+ * […], "public": […], "scale": […], "stage": […], "subtheme_parent": {sub-theme: theme}}), adds
+ * the parent theme of every sub-theme, collapses white space, strips HTML from text
  * fields, checks lat/lon and URLs. Modifies fields in place; returns 0, or -1 with err when the
  * record cannot be an initiative (no title). Afterwards themes, subthemes, publics and tags are
  * arrays of strings, start_year an integer, lat and lon reals, every other field a string; fields

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/url.h"
 #include "harvest/hostq.h"
 #include "harvest/robots.h"
 
@@ -25,6 +26,7 @@
 #define HEADER_VALUE_MAX   1024 /* longer ETag, Last-Modified or Content-Type: dropped */
 #define RETRY_AFTER_MAX_MS 30000
 #define DEFAULT_UA         "SocialConnect-harvester/1.0"
+#define DEFAULT_DELAY_MS   1000
 
 typedef enum robots_state {
     ROBOTS_PENDING,     /* robots.txt queued or in flight: only it may start */
@@ -72,6 +74,7 @@ struct hv_fetcher {
     req *live; /* owned: queued, waiting for a retry or in flight */
     long nlive;
     long requests, bytes;
+    bool stopping; /* hv_fetcher_stop: nothing more is started */
 };
 
 /* How one attempt ended. */
@@ -93,7 +96,7 @@ void hv_fetch_options_defaults(hv_fetch_options *opt) {
     *opt = (hv_fetch_options){
             .user_agent = DEFAULT_UA,
             .max_connections = 2,
-            .delay_ms = 1000,
+            .delay_ms = DEFAULT_DELAY_MS,
             .max_body_bytes = 10L * 1024 * 1024,
             .timeout_ms = 20000,
             .connect_timeout_ms = 5000,
@@ -318,6 +321,16 @@ static void host_free(host *h) {
     free(h);
 }
 
+/* Whether the host of key ("scheme://name:port") is this machine. */
+static bool host_is_loopback(const char *key) {
+    const char *name = strstr(key, "://");
+    const char *port = strrchr(key, ':');
+    if (name == NULL || port == NULL || port < name + 3)
+        return false;
+    name += 3;
+    return url_host_is_loopback(name, (size_t)(port - name));
+}
+
 /* The host for key, made on first sight with its robots.txt request queued first. */
 static host *host_get(hv_fetcher *f, const char *key) {
     char *robots_url = NULL;
@@ -333,9 +346,13 @@ static host *host_get(hv_fetcher *f, const char *key) {
         f->hosts = v;
         f->caphosts = cap;
     }
+    /* No delay is for this machine only: a link or redirect to another host gets the default. */
+    int delay_ms = f->opt.delay_ms;
+    if (delay_ms == 0 && !host_is_loopback(key))
+        delay_ms = DEFAULT_DELAY_MS;
     h = calloc(1, sizeof *h);
     if (h == NULL || (h->key = strdup(key)) == NULL ||
-        (h->q = hv_hostq_new(f->opt.max_connections, f->opt.delay_ms)) == NULL)
+        (h->q = hv_hostq_new(f->opt.max_connections, delay_ms)) == NULL)
         goto failed;
     h->robots_state = ROBOTS_ALLOW_ALL;
     if (f->opt.obey_robots) {
@@ -677,7 +694,8 @@ int hv_fetcher_add(hv_fetcher *f, const char *url, const char *etag, const char 
     int rc = -1;
     char *key = NULL, *path = NULL;
     req *r = NULL;
-    if (strlen(url) > URL_MAX || !header_value_ok(etag) || !header_value_ok(last_modified))
+    if (f->stopping || strlen(url) > URL_MAX || !header_value_ok(etag) ||
+        !header_value_ok(last_modified))
         goto done;
     if (!url_parts(url, &key, &path))
         goto done;
@@ -696,8 +714,28 @@ done:
     return rc;
 }
 
+void hv_fetcher_stop(hv_fetcher *f) {
+    f->stopping = true;
+}
+
+/* After hv_fetcher_stop: every request not finished is given up, its caller told so. */
+static void abandon_all(hv_fetcher *f) {
+    while (f->live != NULL) {
+        req *r = f->live;
+        if (!r->is_robots) {
+            hv_response resp = {.url = r->url, .final_url = r->url, .error = "abandonnée"};
+            f->done(f->ctx, r->userdata, &resp);
+        }
+        req_free(f, r);
+    }
+}
+
 int hv_fetcher_run(hv_fetcher *f) {
     while (f->nlive > 0) {
+        if (f->stopping) {
+            abandon_all(f);
+            break;
+        }
         int64_t wake = start_ready(f);
         int running = 0;
         if (curl_multi_perform(f->multi, &running) != CURLM_OK)

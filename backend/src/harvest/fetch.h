@@ -19,7 +19,8 @@
 typedef struct hv_fetch_options {
     const char *user_agent; /* e.g. "SocialConnect-harvester/1.0 (+https://…/sources)" */
     int max_connections;    /* per host, 1..2 */
-    int delay_ms;           /* between two request starts on one host, 0 for none */
+    int delay_ms;           /* between two request starts on one host; 0 (none) holds for
+                               loopback hosts only, any other host gets 1000 */
     long max_body_bytes;    /* answers larger than this fail with "réponse trop grande" */
     int timeout_ms;         /* whole transfer, default 20000 */
     int connect_timeout_ms; /* default 5000 */
@@ -76,6 +77,12 @@ int hv_fetcher_add(hv_fetcher *f, const char *url, const char *etag, const char 
 /* Runs until every queued request (including those added by callbacks) is done. Returns 0, or -1
  * on a libcurl failure of the multi handle itself. */
 int hv_fetcher_run(hv_fetcher *f) MUST_CHECK;
+
+/* Asks hv_fetcher_run to start nothing more: it returns once the callback that called this has
+ * returned, after calling done for every request not finished yet with error "abandonnée"
+ * (in-flight transfers are cut). hv_fetcher_add refuses new requests from then on; the fetcher can
+ * only be freed. For a caller that has what it wanted (a dry run's --limit). */
+void hv_fetcher_stop(hv_fetcher *f);
 
 /* Figures so far: requests added with hv_fetcher_add and finished (whatever the outcome), and
  * bytes of bodies received, decoded, over every attempt and robots.txt included. */

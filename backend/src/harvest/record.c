@@ -155,7 +155,8 @@ static void append_code(json_t *fields, const char *name, const char *code) {
 }
 
 /* Themes and sub-themes are checked against both lists: a map that gives a sub-theme code for
- * the "themes" field (e.g. "Insertion" → "ACE") files it under subthemes. */
+ * the "themes" field (e.g. "Insertion" → "ACE") files it under subthemes, and every sub-theme
+ * adds its parent theme. */
 static void filter_themes(const json_t *vocab, json_t *fields) {
     json_t *themes = json_incref(json_object_get(fields, "themes"));
     json_t *subs = json_incref(json_object_get(fields, "subthemes"));
@@ -179,6 +180,17 @@ static void filter_themes(const json_t *vocab, json_t *fields) {
     }
     json_decref(themes);
     json_decref(subs);
+    /* A sub-theme implies its theme: a record filed under "Chantiers d'insertion" (ACE) is found by
+     * theme=EMP too. vocab["subtheme_parent"] is {sub-theme code: theme code}. */
+    const json_t *parents = vocab ? json_object_get(vocab, "subtheme_parent") : NULL;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(fields, "subthemes"), i, c) {
+        const char *parent = json_string_value(json_object_get(parents, json_string_value(c)));
+        const char *theme = parent ? known_code(vocab, "theme", parent) : NULL;
+        if (theme != NULL)
+            append_code(fields, "themes", theme);
+    }
 }
 
 static void filter_list(const json_t *vocab, json_t *fields, const char *name, const char *list) {

@@ -11,6 +11,7 @@
 #include "domain/geocoder.h"
 #include "harvest/extract.h"
 #include "harvest/fetch.h"
+#include "harvest/transform.h"
 
 typedef enum req_role { REQ_LIST, REQ_DETAIL } req_role;
 
@@ -156,41 +157,104 @@ static bool is_empty(const json_t *v) {
            (json_is_array(v) && json_array_size(v) == 0);
 }
 
-/* Dry run: the record as it would be stored, and the document's fields that came out empty. */
-static void print_record(run_state *rs, const char *ext_id, const char *url, json_t *norm) {
+/* What became of a field of the document that the stored record does not have, when the page
+ * did give it values; NULL when it gave none (the field is then listed as empty). */
+static const char *emptied_why(const char *name, const json_t *raw, const json_t *norm) {
+    bool had = !is_empty(json_object_get(raw, name));
+    bool unmapped = !is_empty(json_object_get(json_object_get(raw, "unmapped"), name));
+    if (had && strcmp(name, "themes") == 0 && !is_empty(json_object_get(norm, "subthemes")))
+        return "codes de sous-thèmes : classés sous subthemes";
+    if (had)
+        return "valeurs écartées à la normalisation (code inconnu des vocabulaires, adresse non "
+               "http(s), nombre hors bornes…)";
+    if (unmapped)
+        return "aucune valeur dans la table de correspondance : voir unmapped";
+    return NULL;
+}
+
+/* Dry run: the record as it would be stored, the values the maps did not know, the fields of the
+ * document that came out empty, and what became of those whose values went elsewhere. */
+static void print_record(run_state *rs, const char *ext_id, const char *url, const json_t *raw,
+                         json_t *norm) {
     json_t *empty = json_array();
+    json_t *notes = json_object();
     const char *name;
     json_t *spec;
     json_object_foreach((json_t *)json_object_get(hv_source_document(rs->src), "fields"), name,
                         spec) {
-        if (is_empty(json_object_get(norm, name)))
+        if (!is_empty(json_object_get(norm, name)))
+            continue;
+        const char *why = emptied_why(name, raw, norm);
+        if (why != NULL)
+            json_object_set_new(notes, name, json_string(why));
+        else
             json_array_append_new(empty, json_string(name));
     }
     json_t *o = json_pack("{s:s, s:s?, s:O, s:o}", "external_id", ext_id, "url", url, "fields",
                           norm, "empty_fields", empty);
+    if (o && json_object_size(notes) > 0)
+        json_object_set(o, "emptied_fields", notes);
+    const json_t *unmapped = json_object_get(raw, "unmapped");
+    if (o && unmapped != NULL)
+        json_object_set(o, "unmapped", (json_t *)unmapped);
     if (o && json_dumpf(o, rs->opt->records_out, JSON_COMPACT | JSON_ENSURE_ASCII) == 0)
         fputc('\n', rs->opt->records_out);
     json_decref(o);
-    if (rs->opt->limit > 0 && ++rs->printed >= rs->opt->limit)
+    json_decref(notes);
+    /* Enough records: stop asking the site (what is queued is given up, not fetched). */
+    if (rs->opt->limit > 0 && ++rs->printed >= rs->opt->limit) {
         rs->limit_reached = true;
+        hv_fetcher_stop(rs->fetcher);
+    }
 }
 
-/* A complete item (list fields, merged with its detail page's when it has one) becomes a record. */
-static void handle_record(run_state *rs, const json_t *item, const json_t *detail_fields) {
+/* The values the maps did not know, of the list item and of its detail page: {field: [values]}
+ * (a new object, empty when there are none). */
+static json_t *unmapped_of(const json_t *item, const json_t *detail) {
+    json_t *all = json_object();
+    const json_t *parts[2] = {json_object_get(item, "unmapped"),
+                              json_object_get(detail, "unmapped")};
+    for (int p = 0; p < 2 && all != NULL; p++) {
+        const char *field;
+        json_t *values;
+        json_object_foreach((json_t *)parts[p], field, values) {
+            json_t *list = json_object_get(all, field);
+            if (list == NULL) {
+                list = json_array();
+                json_object_set_new(all, field, list);
+            }
+            size_t i;
+            json_t *v;
+            json_array_foreach(values, i, v) {
+                if (json_array_size(list) < HV_LIST_MAX)
+                    json_array_append(list, v);
+            }
+        }
+    }
+    return all;
+}
+
+/* A complete item (list fields, merged with its detail page's when it has one: detail is
+ * {"fields", "unmapped"} or NULL) becomes a record. The raw record keeps the values the maps did
+ * not know under "unmapped"; the normalised one does not. */
+static void handle_record(run_state *rs, const json_t *item, const json_t *detail) {
     const char *ext_id = json_string_value(json_object_get(item, "external_id"));
     const char *url = json_string_value(json_object_get(item, "url"));
     if (url == NULL)
         url = json_string_value(json_object_get(item, "detail_url"));
     json_t *raw = json_deep_copy(json_object_get(item, "fields"));
+    json_t *detail_fields = json_object_get(detail, "fields");
+    json_t *unmapped = unmapped_of(item, detail);
     json_t *norm = NULL;
     char err[HV_ERR_MAX];
-    if (ext_id == NULL || raw == NULL ||
-        (detail_fields && json_object_update(raw, (json_t *)detail_fields) != 0)) {
+    if (ext_id == NULL || raw == NULL || unmapped == NULL ||
+        (detail_fields && json_object_update(raw, detail_fields) != 0)) {
         rs->db_st = DOM_INTERNAL;
         goto done;
     }
     norm = json_deep_copy(raw);
-    if (norm == NULL) {
+    if (norm == NULL ||
+        (json_object_size(unmapped) > 0 && json_object_set(raw, "unmapped", unmapped) != 0)) {
         rs->db_st = DOM_INTERNAL;
         goto done;
     }
@@ -207,7 +271,7 @@ static void handle_record(run_state *rs, const json_t *item, const json_t *detai
     rs->fig.records_seen++;
     if (rs->opt->dry_run) {
         rs->db_st = geocode(rs, norm);
-        print_record(rs, ext_id, url, norm);
+        print_record(rs, ext_id, url, raw, norm);
         goto done;
     }
     hv_seen seen;
@@ -236,6 +300,7 @@ static void handle_record(run_state *rs, const json_t *item, const json_t *detai
 done:
     json_decref(raw);
     json_decref(norm);
+    json_decref(unmapped);
 }
 
 /* The items of a list page: records now, or detail pages to fetch first; then the next page. */
@@ -288,7 +353,7 @@ static void handle_detail(run_state *rs, const req *r, const hv_page *page) {
         add_error(rs, page->url, err);
         return;
     }
-    handle_record(rs, r->item, json_object_get(out, "fields"));
+    handle_record(rs, r->item, out);
     json_decref(out);
 }
 
@@ -296,6 +361,9 @@ static void on_done(void *ctx, void *userdata, const hv_response *resp) {
     run_state *rs = ctx;
     req *r = userdata;
     hv_cached_page cached = {0};
+    /* Every page that came is counted, even one a dry run no longer needs. */
+    if (resp->error == NULL && rs->limit_reached)
+        rs->fig.pages_fetched++;
     if (rs->db_st != DOM_OK || rs->limit_reached)
         goto done;
     if (resp->error != NULL) {
@@ -479,6 +547,10 @@ bool hv_run_options_env(hv_run_options *opt, char *ua, size_t ualen, volatile si
     return true;
 }
 
+bool hv_run_delay_allowed(const hv_source *src, const hv_run_options *opt) {
+    return opt->delay_ms != 0 || hv_source_is_loopback(src);
+}
+
 static const char *db_reason(dom_status st) {
     return st == DOM_UNAVAILABLE ? "PostgreSQL cannot be reached" : "database error (see log)";
 }
@@ -502,6 +574,13 @@ int hv_run_stored(db_t *db, const char *slug, const hv_run_options *opt, int64_t
     }
     if (hv_source_parse(doc, strlen(doc), &src, err) != 0) {
         fprintf(stderr, "%s: stored document invalid: %s\n", slug, err);
+        goto done;
+    }
+    if (!hv_run_delay_allowed(src, opt)) {
+        fprintf(stderr,
+                "%s: SC_HARVEST_DELAY_MS=0 is allowed only for a source on this machine "
+                "(localhost, 127.0.0.1, [::1]), not for %s\n",
+                slug, hv_source_homepage(src));
         goto done;
     }
     st = hv_run_source(db, src, source_id, opt, &fig, run_id);

@@ -23,7 +23,8 @@ typedef struct hv_run_options {
     long limit;             /* dry run: records to print, 0 for all */
     FILE *records_out;      /* dry run: one JSON record per line (borrowed) */
     FILE *progress;         /* one line per source at the end (borrowed), may be NULL */
-    int delay_ms;           /* < 0: the source's own delay; tests and benchmarks set 0 */
+    int delay_ms;           /* < 0: the source's own delay; tests and benchmarks set 0, allowed
+                               for sources on this machine only (hv_run_delay_allowed) */
     int timeout_ms;         /* per request */
     int retry_base_ms;      /* back-off unit */
     const char *user_agent; /* borrowed */
@@ -46,6 +47,10 @@ dom_status hv_run_source(db_t *db, const hv_source *src, int64_t source_id,
  * in err, when a variable is unusable. */
 bool hv_run_options_env(hv_run_options *opt, char *ua, size_t ualen, volatile sig_atomic_t *stop,
                         char *err, size_t errlen) MUST_CHECK;
+
+/* False when opt asks for no delay (SC_HARVEST_DELAY_MS=0) and src is not on this machine: no
+ * pause between requests is for local sites only (hv_source_is_loopback). */
+bool hv_run_delay_allowed(const hv_source *src, const hv_run_options *opt);
 
 /* Loads the stored document of slug and runs it. Returns 0 when the run happened (even partial),
  * 1 when the source could not be read at all or is unknown, 3 on a database failure; *run_id is

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/url.h"
 #include "harvest/extract.h"
 #include "harvest/source_int.h"
 
@@ -575,6 +576,11 @@ static int parse_options(hv_source *src, char *err) {
             return -1;
         if (get_int(pol, "delay_ms", "politeness.", 0, 60000, 1000, &v, err) != 0)
             return -1;
+        /* No pause between requests is for a site on this machine (tests, benchmarks): never
+         * for someone else's server. */
+        if (v == 0 && !hv_source_is_loopback(src))
+            return fail(err, "politeness.delay_ms: 0 is allowed only for a source on this machine "
+                             "(localhost, 127.0.0.1, [::1]); use at least 1");
         src->delay_ms = (int)v;
         if (get_int(pol, "max_connections", "politeness.", 1, 2, 2, &v, err) != 0)
             return -1;
@@ -826,6 +832,16 @@ const char *hv_source_slug(const hv_source *src) {
 
 const char *hv_source_name(const hv_source *src) {
     return src->name;
+}
+
+bool hv_source_is_loopback(const hv_source *src) {
+    if (src->homepage == NULL || !url_is_loopback(src->homepage))
+        return false;
+    for (size_t i = 0; i < src->nstart; i++) {
+        if (!url_is_loopback(src->start_urls[i]))
+            return false;
+    }
+    return true;
 }
 
 const char *hv_source_homepage(const hv_source *src) {

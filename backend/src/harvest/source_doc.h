@@ -35,6 +35,9 @@ const char *hv_source_licence(const hv_source *src); /* NULL when absent */
 int hv_source_period_hours(const hv_source *src);
 int hv_source_gone_after_runs(const hv_source *src);
 int hv_source_delay_ms(const hv_source *src);
+/* True when the homepage and every start URL are on this machine (core/url url_is_loopback): only
+ * such a source may be read with no delay between requests. */
+bool hv_source_is_loopback(const hv_source *src);
 int hv_source_max_connections(const hv_source *src);
 int hv_source_max_pages(const hv_source *src);
 long hv_source_max_body_bytes(const hv_source *src);

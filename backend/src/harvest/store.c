@@ -46,9 +46,14 @@ const db_stmt_t hv_store_stmts[] = {
          "SELECT coalesce(json_agg(code ORDER BY code), '[]')::text FROM source"
          " WHERE enabled AND kind IN " HARVESTABLE,
          0, true},
+        /* {kind: [codes], "subtheme_parent": {sub-theme: its theme}} */
         {"hv_vocabulary",
-         "SELECT json_object_agg(kind, codes)::text FROM"
-         " (SELECT kind, json_agg(code ORDER BY code) AS codes FROM vocabulary GROUP BY kind) k",
+         "SELECT (coalesce((SELECT jsonb_object_agg(kind, codes) FROM"
+         "   (SELECT kind, jsonb_agg(code ORDER BY code) AS codes FROM vocabulary GROUP BY kind) "
+         "k),"
+         "   '{}') || jsonb_build_object('subtheme_parent', coalesce((SELECT jsonb_object_agg(code,"
+         "   parent) FROM vocabulary WHERE kind = 'subtheme' AND parent IS NOT NULL), "
+         "'{}')))::text",
          0, true},
         {"hv_run_start", "INSERT INTO harvest_run (source_id) VALUES ($1) RETURNING id", 1, false},
         {"hv_run_finish",
@@ -78,8 +83,18 @@ const db_stmt_t hv_store_stmts[] = {
          6, false},
         {"hv_record_seen", "SELECT harvest_record_seen($1, $2, $3, $4::jsonb)", 4, false},
         {"hv_record_touch", "SELECT harvest_record_touch($1, $2, $3)", 3, false},
-        {"hv_record_save", "SELECT harvest_record_save($1, $2, $3, $4, $5::jsonb, $6::jsonb)", 6,
-         false},
+        /* A sub-theme implies its theme: the parents of the record's sub-themes are added to its
+         * themes here too, whatever the caller computed (hv_record_finish already does). */
+        {"hv_record_save",
+         "SELECT harvest_record_save($1, $2, $3, $4, $5::jsonb,"
+         "   n || jsonb_build_object('themes', coalesce(n->'themes', '[]') || coalesce(("
+         "     SELECT jsonb_agg(DISTINCT v.parent) FROM vocabulary v"
+         "      WHERE v.kind = 'subtheme' AND v.parent IS NOT NULL"
+         "        AND v.code IN (SELECT jsonb_array_elements_text(CASE jsonb_typeof(n->'subthemes')"
+         "                         WHEN 'array' THEN n->'subthemes' END))"
+         "        AND NOT coalesce(n->'themes', '[]') ? v.parent), '[]')))"
+         "  FROM (SELECT $6::jsonb AS n) x",
+         6, false},
         {"hv_jobs_schedule",
          "WITH q AS (INSERT INTO harvest_job (source_id)"
          "  SELECT s.id FROM source s WHERE s.enabled AND s.kind IN " HARVESTABLE

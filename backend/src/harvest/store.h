@@ -32,7 +32,7 @@ dom_status hv_store_source_get(db_t *db, const char *slug, int64_t *id, char **d
 dom_status hv_store_source_list(db_t *db, json_t **slugs) MUST_CHECK;
 
 /* {"theme": [codes], "subtheme": […], "actor_type": […], "public": […], "scale": […], "stage":
- * […]}: a new reference. */
+ * […], "subtheme_parent": {sub-theme code: its theme code}}: a new reference. */
 dom_status hv_store_vocabulary(db_t *db, json_t **codes) MUST_CHECK;
 
 dom_status hv_store_run_start(db_t *db, int64_t source_id, int64_t *run_id) MUST_CHECK;

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/fold.h"
+#include "core/utf8.h"
 
 /* Working buffers may exceed the value cap a little (a decoded entity, "…") before the final cut.
  */
@@ -95,27 +96,15 @@ static char *finish(buf_t *b) {
     return r;
 }
 
-/* Length of a white-space character at s (ASCII space, NBSP, narrow NBSP), 0 otherwise. */
-static size_t space_len(const char *s) {
-    const unsigned char *p = (const unsigned char *)s;
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
-        return 1;
-    if (p[0] == 0xC2 && p[1] == 0xA0)
-        return 2;
-    if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xAF || p[2] == 0x89))
-        return 3;
-    return 0;
-}
-
 /* ---- trim, collapse, lower, replace ---- */
 
 char *hv_text_trim(const char *s) {
     size_t k;
-    while ((k = space_len(s)) > 0)
+    while ((k = utf8_space_len(s, UTF8_SPACE_MAX)) > 0)
         s += k;
     size_t end = 0;
     for (size_t i = 0; s[i];) {
-        k = space_len(s + i);
+        k = utf8_space_len(s + i, UTF8_SPACE_MAX);
         if (k == 0) {
             i++;
             end = i;
@@ -131,7 +120,7 @@ char *hv_text_collapse(const char *s) {
     buf_init(&b, HV_WORK_MAX);
     bool space = false;
     for (size_t i = 0; s[i];) {
-        size_t k = space_len(s + i);
+        size_t k = utf8_space_len(s + i, UTF8_SPACE_MAX);
         if (k > 0) {
             space = b.len > 0;
             i += k;

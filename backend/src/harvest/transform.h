@@ -50,7 +50,8 @@ void hv_transform_clear(hv_transform *t);
 json_t *hv_transform_apply(const hv_transform *t, const json_t *values, const char *base_url);
 
 char *hv_text_trim(const char *s);
-/* Runs of white space (NBSP included) to one space, trimmed. */
+/* Runs of white space (utf8_is_space_cp: no-break and thin spaces included) to one space, trimmed.
+ */
 char *hv_text_collapse(const char *s);
 /* Tags removed (script and style with their content), entities decoded. With paragraphs, block
  * elements and <br> become line breaks and blank lines are kept between paragraphs; without,

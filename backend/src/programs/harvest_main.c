@@ -325,8 +325,19 @@ static int cmd_test(db_t *db, int argc, char **argv) {
     size_t n = strlen(argv[0]);
     if (n > 5 && strcmp(argv[0] + n - 5, ".json") == 0) { /* a document not loaded yet */
         hv_source *src = parse_file(argv[0]);
-        if (src == NULL)
+        if (src == NULL) {
+            json_decref(opt.geocache);
             return 1;
+        }
+        if (!hv_run_delay_allowed(src, &opt)) {
+            fprintf(stderr,
+                    "%s: SC_HARVEST_DELAY_MS=0 is allowed only for a source on this machine "
+                    "(localhost, 127.0.0.1, [::1]), not for %s\n",
+                    argv[0], hv_source_homepage(src));
+            hv_source_free(src);
+            json_decref(opt.geocache);
+            return 1;
+        }
         hv_run_figures fig;
         int64_t run_id;
         dom_status st = hv_run_source(db, src, 0, &opt, &fig, &run_id);

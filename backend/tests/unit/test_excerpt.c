@@ -216,6 +216,22 @@ static void a_long_text_is_cut_between_characters(void **state) {
     free(text);
 }
 
+/* Runs of white space (core/utf8) become one space; a no-break space is kept (the punctuation it
+ * binds stays on its word's line), and the punctuation it binds ends the passage with its word. */
+static void white_space_is_collapsed_no_break_spaces_kept(void **state) {
+    (void)state;
+    buf_t out;
+    excerpt_of("'jardin'",
+               "Le\n\t jardin\xE2\x80\x83partagé\xE3\x80\x80"
+               "du quartier",
+               &out);
+    assert_string_equal(buf_cstr(&out), "Le <mark>jardin</mark> partagé du quartier");
+    buf_free(&out);
+    excerpt_of("'jardin'", "Un « jardin\xC2\xA0» : ouvert", &out);
+    assert_non_null(strstr(buf_cstr(&out), "<mark>jardin</mark>\xC2\xA0»"));
+    buf_free(&out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(terms_are_read_from_a_tsquery),
@@ -225,6 +241,7 @@ int main(void) {
             cmocka_unit_test(a_passage_starts_at_its_sentence),
             cmocka_unit_test(a_passage_keeps_whole_words),
             cmocka_unit_test(a_long_text_is_cut_between_characters),
+            cmocka_unit_test(white_space_is_collapsed_no_break_spaces_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -461,6 +461,20 @@ static void test_record_finish(void **state) {
     assert_string_equal(json_string_value(json_object_get(f, "postcode")), "2A004");
     json_decref(f);
 
+    /* a sub-theme implies its theme, even when the map gave sub-themes only */
+    json_t *vp = vocab();
+    json_object_set_new(vp, "subtheme_parent", json_pack("{s:s, s:s}", "ACE", "EMP", "FSO", "FIN"));
+    f = json_pack("{s:s, s:[ss], s:[s]}", "title", "Sous-thèmes", "themes", "ACE", "FSO",
+                  "subthemes", "ACE");
+    assert_int_equal(hv_record_finish(src, vp, f, err), 0);
+    themes = json_object_get(f, "themes");
+    assert_int_equal(json_array_size(themes), 2);
+    assert_string_equal(json_string_value(json_array_get(themes, 0)), "EMP");
+    assert_string_equal(json_string_value(json_array_get(themes, 1)), "FIN");
+    assert_int_equal(json_array_size(json_object_get(f, "subthemes")), 2);
+    json_decref(f);
+    json_decref(vp);
+
     /* tags stand in for themes through maps.themes */
     f = json_pack("{s:s, s:[ss]}", "title", "Z", "tags", "Économie circulaire", "autre");
     assert_int_equal(hv_record_finish(src, v, f, err), 0);

@@ -3,7 +3,7 @@ import { emptyState, errorMessage, loadingIndicator } from '../components/status
 import { externalLink, h, safeHttpUrl, setTitle } from '../dom';
 import { formatDateTime, formatNumber, formatRelative } from '../format';
 import { emptyState as emptySearch, stateUrl } from '../searchState';
-import type { HarvestRun, HarvestRunSummary, SourceSummary } from '../types';
+import type { HarvestRun, HarvestRunSummary, SourceSummary, UnmappedValue } from '../types';
 import type { View } from './view';
 
 const KIND_LABELS: Record<string, string> = {
@@ -95,6 +95,42 @@ function runItem(run: HarvestRun): HTMLElement {
   return item;
 }
 
+const FIELD_LABELS: Record<string, string> = {
+  themes: 'Thèmes',
+  subthemes: 'Sous-thèmes',
+  publics: 'Publics',
+  actor_type: 'Type de porteur',
+  scale: 'Échelle',
+  stage: 'Stade',
+  tags: 'Étiquettes',
+};
+
+/** « Valeurs sans correspondance »: what the source says that its value maps do not turn into a code. */
+function unmappedSection(slug: string, values: UnmappedValue[]): HTMLElement {
+  const titleId = `source-${slug}-unmapped`;
+  return h(
+    'section',
+    { class: 'source-card__unmapped', 'aria-labelledby': titleId },
+    h('h3', { class: 'source-card__subtitle', id: titleId }, 'Valeurs sans correspondance'),
+    h(
+      'p',
+      { class: 'source-card__note' },
+      'Ces valeurs de la source ne correspondent à aucun code de nos vocabulaires : elles restent dans la fiche moissonnée mais ne servent pas aux filtres.',
+    ),
+    h(
+      'ul',
+      { class: 'source-unmapped' },
+      ...values.map((u) =>
+        h(
+          'li',
+          null,
+          `${FIELD_LABELS[u.field] ?? u.field} : « ${u.value} » (${plural(u.records, 'fiche', 'fiches')})`,
+        ),
+      ),
+    ),
+  );
+}
+
 /** « Derniers moissonnages »: a disclosure whose runs are fetched the first time it opens. */
 function runsDisclosure(source: SourceSummary, signal: AbortSignal): HTMLElement | null {
   if (!source.last_run) return null;
@@ -114,6 +150,7 @@ function runsDisclosure(source: SourceSummary, signal: AbortSignal): HTMLElement
             h('p', { class: 'source-card__gone' }, `${plural(detail.record_count_gone, 'fiche a disparu', 'fiches ont disparu')} de la source.`),
           );
         }
+        if (detail.unmapped && detail.unmapped.length > 0) body.append(unmappedSection(source.slug, detail.unmapped));
       },
       (err: unknown) => {
         if (isAbort(err)) return;

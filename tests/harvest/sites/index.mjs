@@ -8,6 +8,7 @@ import * as api from './api.mjs';
 import * as rss from './rss.mjs';
 import * as csv from './csv.mjs';
 import * as hostile from './hostile.mjs';
+import * as labels from './labels.mjs';
 
 export const SITES = { drupal, joomla, spip, api, rss, csv, hostile };
 
@@ -37,6 +38,8 @@ export function findEntry(site, key) {
 /** Routes a request URL to its site: a response description or null (404). */
 export function route(url, { changed, origin }) {
   const site = url.pathname.split('/')[1];
+  // The label directory is served beside the fixture sites but is none of them (no expected records).
+  if (site === labels.SITE) return labels.handle(url);
   const mod = SITES[site];
   if (!mod) return null;
   return mod.handle(url, { entries: entriesOf(site, changed), origin });

@@ -1,0 +1,1307 @@
+-- The SocialConnect database as it is today, to read in one sitting.
+--
+-- The database itself is built by the numbered migrations (sql/migrations/, applied by
+-- scripts/migrate.sh): they are the upgrade path of every existing database, and history — this
+-- file is the result. `make schema-check` (scripts/schema-check.sh, also run by `make test`) applies
+-- every migration to one empty database and this file to another and compares them (pg_dump of the
+-- schema and of the rows a fresh database holds); it fails with the difference when they part.
+-- A new migration therefore comes with its change here, in the section it belongs to: add the
+-- column at the end of its table (the order of columns is the order they were added), replace the
+-- function's body, add or remove the index, and run `make schema-check` until it passes.
+-- `scripts/schema-check.sh --dump` prints the migrated schema when the exact text is needed.
+--
+-- Sections, in this order (each may use the ones before):
+--   1. Text: the French search configuration and the functions that fold text
+--   2. Catalogue: vocabularies, initiatives, the data version of the response cache
+--   3. Gazetteer: régions, départements, communes, arrondissements and what the geocoder needs
+--   4. Search: full-text indexes and tiers, theme bits, facet counts, the "did you mean" lexicon
+--   5. Map: the points and the precomputed cluster cells of the unfiltered map
+--   6. Harvest: sources, runs, records, the page cache and the job queue
+--   7. Accounts and personal space: people, sessions, e-mailed links, favourites, collections,
+--      saved searches
+--   8. Mail: the outbox
+--   9. Bookkeeping: schema_migrations, reference_load
+--
+-- The extensions postgis, unaccent, pg_trgm, rum and btree_gin are created by scripts/stack.sh (they
+-- need a superuser), before the migrations run. Every rule kept by a trigger is stated beside its
+-- table. Measurements behind the index choices are in the migration that made each index and in
+-- docs/performance.md.
+
+
+-- ===================================================================================================
+-- 1. Text
+-- ===================================================================================================
+
+-- French full-text search that ignores accents. Stop words first: the French list is accented
+-- ("à", "été"), so it must see the words before unaccent does; then unaccent; then the Snowball
+-- French stemmer.
+CREATE TEXT SEARCH DICTIONARY sc_french_stop (TEMPLATE = pg_catalog.simple, STOPWORDS = french, ACCEPT = false);
+CREATE TEXT SEARCH CONFIGURATION sc_french (COPY = pg_catalog.french);
+ALTER TEXT SEARCH CONFIGURATION sc_french
+    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part
+    WITH sc_french_stop, unaccent, french_stem;
+
+-- Lower-case, unaccented, punctuation folded to single spaces: the form names and titles are
+-- compared in (territory autocomplete, suggestions, de-duplication). unaccent() is only STABLE,
+-- hence a wrapper naming its dictionary, IMMUTABLE for indexes and generated columns; plpgsql
+-- because a LANGUAGE sql function that cannot be inlined is planned again at every call.
+CREATE FUNCTION sc_normalize(t text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$
+BEGIN
+    RETURN btrim(regexp_replace(lower(public.unaccent('public.unaccent'::regdictionary, t)),
+                                '[^a-z0-9]+', ' ', 'g'));
+END $$;
+
+-- The text stemmed for search, on the index and on the words searched alike: accents removed and
+-- the feminine endings Snowball stems apart once accents are gone folded to the masculine
+-- ("partagee" → "partage", "infirmiere" → "infirmier", "sportive" → "sportif").
+CREATE FUNCTION sc_fold(t text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$
+BEGIN
+    RETURN regexp_replace(regexp_replace(regexp_replace(
+               public.unaccent('public.unaccent'::regdictionary, t),
+               '([[:alpha:]])[eE][eE]([sS]?)\M', '\1e\2', 'g'),
+               '([[:alpha:]])([iI][eE])[rR][eE]([sS]?)\M', '\1\2r\3', 'g'),
+               '([[:alpha:]])[iI][vV][eE]([sS]?)\M', '\1if\2', 'g');
+END $$;
+
+-- The comparison key of a place name: sc_normalize, articles dropped (le, la, les, l') wherever they
+-- stand, and St/Ste spelled out. "L'Haÿ-les-Roses" and "hay roses" share a key, as do
+-- "St-Étienne" and "Saint Etienne".
+CREATE FUNCTION sc_geo_key(t text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$
+BEGIN
+    RETURN btrim(regexp_replace(regexp_replace(regexp_replace(
+               ' ' || sc_normalize(t) || ' ',
+               ' (le|la|les|l)(?= )', '', 'g'),
+               ' st(?= )', ' saint', 'g'),
+               ' ste(?= )', ' sainte', 'g'));
+END $$;
+
+
+-- ===================================================================================================
+-- 2. Catalogue
+-- ===================================================================================================
+
+-- The controlled vocabularies (../shared/vocabularies/vocabularies.json, loaded by sql/load/run.sh):
+-- themes and their sub-themes, actor types, publics, scales, stages, methods. Initiatives hold
+-- codes of these lists; the API gives their labels.
+CREATE TABLE vocabulary (
+    kind          text NOT NULL CHECK (kind IN ('theme', 'subtheme', 'actor_type', 'public', 'scale', 'stage', 'method')),
+    code          text NOT NULL CHECK (code ~ '^[A-Za-z0-9_]{1,40}$'),
+    label_fr      text NOT NULL,
+    label_en      text,
+    parent        text,      -- a subtheme's theme
+    rank          integer NOT NULL DEFAULT 0,   -- order of the source file
+    -- The labels in sc_normalize's form, for theme suggestions.
+    label_fr_norm text GENERATED ALWAYS AS (sc_normalize(label_fr)) STORED,
+    label_en_norm text GENERATED ALWAYS AS (sc_normalize(coalesce(label_en, label_fr))) STORED,
+    -- A theme's bit in initiative.theme_bits (section 4): given once, in order of code, never reused.
+    bit           smallint CHECK (bit IS NULL OR (kind = 'theme' AND bit BETWEEN 0 AND 30)),
+    PRIMARY KEY (kind, code)
+);
+CREATE UNIQUE INDEX vocabulary_theme_bit_idx ON vocabulary (bit);
+
+-- Label of one code in a language, falling back to French.
+CREATE FUNCTION vocab_label(p_kind text, p_code text, p_lang text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT CASE WHEN p_lang = 'en' THEN coalesce(label_en, label_fr) ELSE label_fr END
+          FROM vocabulary WHERE kind = p_kind AND code = p_code $$;
+
+-- [{"code","label"}] for a list of codes, in the list's order; unknown codes are skipped.
+CREATE FUNCTION vocab_labels(p_kind text, p_codes text[], p_lang text) RETURNS json
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(json_agg(CASE WHEN v.parent IS NULL
+                                         THEN json_build_object('code', v.code, 'label', CASE WHEN p_lang = 'en' THEN coalesce(v.label_en, v.label_fr) ELSE v.label_fr END)
+                                         ELSE json_build_object('code', v.code, 'label', CASE WHEN p_lang = 'en' THEN coalesce(v.label_en, v.label_fr) ELSE v.label_fr END, 'parent', v.parent)
+                                    END ORDER BY c.ord), '[]'::json)
+          FROM unnest(p_codes) WITH ORDINALITY AS c(code, ord)
+          JOIN vocabulary v ON v.kind = p_kind AND v.code = c.code $$;
+
+-- The social innovations themselves: one row per project, homogenised from every source that
+-- describes it (section 6 says how records feed it). Codes are those of vocabulary; the territory
+-- codes those of territory (commune, its département and région, and in Paris, Lyon and Marseille
+-- the arrondissement), set from the point. Only published initiatives are searched, mapped and
+-- counted; an initiative is never deleted by the harvest, only archived.
+CREATE TABLE initiative (
+    id                  bigserial PRIMARY KEY,
+    slug                text NOT NULL UNIQUE CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND length(slug) <= 200),
+    title               text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    summary             text CHECK (length(summary) <= 2000),
+    description         text CHECK (length(description) <= 50000),
+    website             text CHECK (website ~ '^https?://'),
+    image_url           text CHECK (image_url ~ '^https?://'),
+    actor_name          text,
+    actor_type          text,
+    themes              text[] NOT NULL DEFAULT '{}',
+    subthemes           text[] NOT NULL DEFAULT '{}',
+    publics             text[] NOT NULL DEFAULT '{}',
+    scale               text,
+    stage               text,
+    start_year          smallint CHECK (start_year BETWEEN 1800 AND 2100),
+    address             text,
+    postcode            text CHECK (postcode ~ '^[0-9][0-9AB][0-9]{3}$'),
+    commune_code        text,
+    departement_code    text,
+    region_code         text,
+    geom                geometry(Point, 4326) CHECK (geom IS NULL OR (ST_X(geom) BETWEEN -180 AND 180 AND ST_Y(geom) BETWEEN -90 AND 90)),
+    geo_precision       text NOT NULL DEFAULT 'none' CHECK (geo_precision IN ('address', 'commune', 'departement', 'region', 'none')),
+    status              text NOT NULL DEFAULT 'pending' CHECK (status IN ('published', 'pending', 'rejected', 'archived')),
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now(),
+    -- Weighted French full text, kept up to date by initiative_tsv_update(): title A; summary and
+    -- actor B; description C; theme labels and place names D.
+    tsv                 tsvector NOT NULL DEFAULT ''::tsvector,
+    arrondissement_code text,
+    -- The title in sc_normalize's form, stored: suggestions and de-duplication compare it, and an
+    -- index on the expression could not answer from the index alone.
+    title_norm          text GENERATED ALWAYS AS (sc_normalize(title)) STORED,
+    -- The themes as bits (vocabulary.bit), kept by initiative_tsv_update(): searches test them
+    -- with an AND on an integer inside the place-and-year indexes (section 4).
+    theme_bits          integer NOT NULL DEFAULT 0,
+    CHECK ((geom IS NULL) = (geo_precision = 'none'))
+);
+CREATE INDEX initiative_newest_idx ON initiative (created_at DESC, id DESC) WHERE status = 'published';
+CREATE INDEX initiative_geom_idx ON initiative USING gist (geom);
+CREATE INDEX initiative_commune_idx ON initiative (commune_code);
+CREATE INDEX initiative_arrondissement_idx ON initiative (arrondissement_code);
+-- A place's initiatives newest first (the results of a région or a département without words).
+CREATE INDEX initiative_departement_newest_idx ON initiative (departement_code, created_at DESC, id DESC);
+CREATE INDEX initiative_region_newest_idx ON initiative (region_code, created_at DESC, id DESC);
+
+-- tsv and theme_bits, from the row, its vocabulary and its places.
+CREATE FUNCTION initiative_tsv_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    extra text;
+BEGIN
+    SELECT concat_ws(' ',
+               (SELECT string_agg(label_fr, ' ') FROM vocabulary
+                 WHERE (kind = 'theme' AND code = ANY (NEW.themes)) OR (kind = 'subtheme' AND code = ANY (NEW.subthemes))),
+               (SELECT name FROM territory WHERE level = 'commune' AND code = NEW.commune_code),
+               (SELECT name FROM territory WHERE level = 'departement' AND code = NEW.departement_code),
+               (SELECT name FROM territory WHERE level = 'region' AND code = NEW.region_code)),
+           theme_bits_of(NEW.themes)
+      INTO extra, NEW.theme_bits;
+    NEW.tsv := setweight(to_tsvector('sc_french', sc_fold(coalesce(NEW.title, ''))), 'A')
+            || setweight(to_tsvector('sc_french', sc_fold(concat_ws(' ', NEW.summary, NEW.actor_name))), 'B')
+            || setweight(to_tsvector('sc_french', sc_fold(coalesce(NEW.description, ''))), 'C')
+            || setweight(to_tsvector('sc_french', sc_fold(coalesce(extra, ''))), 'D');
+    RETURN NEW;
+END $$;
+CREATE TRIGGER initiative_tsv BEFORE INSERT OR UPDATE ON initiative
+    FOR EACH ROW EXECUTE FUNCTION initiative_tsv_update();
+
+-- The data version: bumped by every transaction that writes what an API answer can show
+-- (initiatives, vocabularies, territories, sources, records, runs). Cached responses are keyed by
+-- it, so a cached answer is never older than the last write. Personal data (section 7) does not
+-- feed it: a personal write never empties the shared cache. One row.
+CREATE TABLE data_version (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    version   bigint NOT NULL
+);
+INSERT INTO data_version VALUES (true, 1);
+
+-- One bump per transaction: the bump remembers itself in a setting local to the transaction.
+CREATE FUNCTION data_version_bump() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF current_setting('sc.data_version_bumped', true) IS DISTINCT FROM 'on' THEN
+        UPDATE data_version SET version = version + 1;
+        PERFORM set_config('sc.data_version_bumped', 'on', true);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER initiative_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON initiative
+    FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+CREATE TRIGGER vocabulary_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON vocabulary
+    FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+
+
+-- ===================================================================================================
+-- 3. Gazetteer
+-- ===================================================================================================
+
+-- Every current région, département, commune and arrondissement municipal (loaded by
+-- sql/load/run.sh from ../shared/geodata), with what the geocoder and the map need. Codes are
+-- unique within a level only: région 11 (Île-de-France) and département 11 (Aude) both exist.
+CREATE TABLE territory (
+    level            text NOT NULL CHECK (level IN ('region', 'departement', 'commune', 'arrondissement', 'epci')),
+    code             text NOT NULL,
+    name             text NOT NULL,
+    name_norm        text GENERATED ALWAYS AS (sc_normalize(name)) STORED,
+    departement_code text,
+    region_code      text,
+    population       integer,
+    postcodes        text[] NOT NULL DEFAULT '{}',
+    point            geometry(Point, 4326),        -- a representative point inside the territory
+    contour          geometry(MultiPolygon, 4326),
+    name_key         text GENERATED ALWAYS AS (sc_geo_key(name)) STORED,
+    commune_code     text,                          -- an arrondissement's city (75056, 69123, 13055)
+    old_codes        text[] NOT NULL DEFAULT '{}',  -- INSEE codes of the communes merged into it
+    -- The outline of the choropleth (GET /api/v1/map/choropleth), simplified and written as
+    -- GeoJSON once, when a région or département is written, rather than at every request.
+    map_geojson      text GENERATED ALWAYS AS (
+    CASE level
+        WHEN 'region' THEN ST_AsGeoJSON(ST_SimplifyPreserveTopology(contour, 0.03), 3)
+        WHEN 'departement' THEN ST_AsGeoJSON(ST_SimplifyPreserveTopology(contour, 0.015), 3)
+    END) STORED,
+    PRIMARY KEY (level, code)
+);
+CREATE INDEX territory_contour_idx ON territory USING gist (contour);
+CREATE INDEX territory_name_trgm_idx ON territory USING gin (name_norm gin_trgm_ops);
+CREATE INDEX territory_postcodes_idx ON territory USING gin (postcodes);
+CREATE INDEX territory_name_key_idx ON territory (name_key);
+CREATE INDEX territory_name_key_trgm_idx ON territory USING gin (name_key gin_trgm_ops);
+CREATE INDEX territory_old_codes_idx ON territory USING gin (old_codes);
+CREATE INDEX territory_level_population_idx ON territory (level, population DESC NULLS LAST);
+-- Place names starting with what is typed, read from the index alone, the most populous first.
+CREATE INDEX territory_name_key_prefix_idx
+    ON territory (name_key text_pattern_ops) INCLUDE (population, level, code);
+CREATE TRIGGER territory_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON territory
+    FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+
+-- Other names a current commune answers to: its communes déléguées and associées (the villages a
+-- commune nouvelle absorbed keep being written on addresses).
+CREATE TABLE territory_alias (
+    name_key     text NOT NULL,
+    name         text NOT NULL,
+    commune_code text NOT NULL,
+    kind         text NOT NULL CHECK (kind IN ('deleguee', 'associee')),
+    PRIMARY KEY (name_key, commune_code)
+);
+CREATE INDEX territory_alias_trgm_idx ON territory_alias USING gin (name_key gin_trgm_ops);
+
+-- Similar place names (territory autocomplete and suggestions, domain/territory.c): the names whose
+-- trigram similarity with the key is at least 0.4, the most similar first. The threshold is a
+-- setting of the % operator, set for this function alone so that other lookups keep theirs.
+SELECT similarity('', ''); -- loads pg_trgm, whose setting the SET clause below names
+
+CREATE FUNCTION sc_territory_similar(p_key text, p_level text, p_limit integer)
+    RETURNS TABLE (level text, code text, sim real, population integer)
+    LANGUAGE plpgsql STABLE
+    SET pg_trgm.similarity_threshold = 0.4
+AS $$
+BEGIN
+    RETURN QUERY
+        SELECT t.level, t.code, similarity(t.name_key, p_key), t.population
+          FROM territory t
+         WHERE t.name_key % p_key AND (p_level = '' OR t.level = p_level)
+         ORDER BY 3 DESC, t.population DESC NULLS LAST
+         LIMIT p_limit;
+END
+$$;
+
+
+-- ===================================================================================================
+-- 4. Search
+-- ===================================================================================================
+-- domain/search.c chooses among these indexes; docs/search.md says what a search means.
+
+-- The query of free words (websearch syntax: "phrase", -word, OR), folded like the index.
+CREATE FUNCTION sc_tsquery(q text) RETURNS tsquery
+    LANGUAGE sql STABLE PARALLEL SAFE STRICT
+    AS $$ SELECT websearch_to_tsquery('sc_french', sc_fold(q)) $$;
+
+-- Ranking inside the index: `ORDER BY tsv <=> query LIMIT n` returns the best n matches without
+-- reading every matching row; the same index answers `tsv @@ query` for counts and filters.
+CREATE INDEX initiative_tsv_rum_idx ON initiative USING rum (tsv rum_tsvector_ops)
+    WHERE status = 'published';
+
+-- Words with a theme, a région or a département: one GIN index over the four columns intersects
+-- their posting lists inside the index. Short pending lists (256 kB) on every GIN index a search
+-- reads: a scan reads all of the pending list.
+CREATE INDEX initiative_search_gin_idx
+    ON initiative USING gin (tsv, themes, region_code, departement_code)
+    WITH (gin_pending_list_limit = 256) WHERE status = 'published';
+CREATE INDEX initiative_themes_idx ON initiative USING gin (themes) WITH (gin_pending_list_limit = 256);
+
+-- Words in one région: a GIN index over (tsv, themes, departement_code) for each of the 18 régions'
+-- published initiatives. The predicate is written `(region_code = '84') IS TRUE`, as a search with
+-- words and a single région writes its filter (domain/search.c): the planner then uses this index
+-- and not the btree indexes on region_code.
+DO $$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['01', '02', '03', '04', '06', '11', '24', '27', '28', '32', '44', '52',
+                             '53', '75', '76', '84', '93', '94'] LOOP
+        EXECUTE format('CREATE INDEX %I ON initiative USING gin (tsv, themes, departement_code)'
+                       ' WITH (gin_pending_list_limit = 256)'
+                       ' WHERE status = %L AND (region_code = %L) IS TRUE',
+                       'initiative_search_r' || r || '_idx', 'published', r);
+    END LOOP;
+END $$;
+
+-- Free words within a place (a radius, or the map's box): the point and the words tested in one
+-- GiST index, only the rows that pass both read.
+CREATE INDEX initiative_geom_tsv_idx ON initiative USING gist (geom, tsv)
+    WHERE status = 'published';
+
+-- The tiers of a common word: the matches with the words in their title (weight A) come first,
+-- newest first, then those with them in their summary or actor name (weight B), then the others
+-- by rank. Each tier has its own index, which also gives the planner its size.
+CREATE FUNCTION sc_title_tsv(title text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT to_tsvector('sc_french'::regconfig, sc_fold(coalesce(title, ''))) $$;
+
+-- The query with each lexeme restricted to weight A, the title's in tsv.
+CREATE FUNCTION sc_tsquery_title(q text) RETURNS tsquery
+    LANGUAGE sql STABLE PARALLEL SAFE STRICT
+    AS $$ SELECT regexp_replace(sc_tsquery(q)::text, '(''(?:[^'']|'''')*'')(?::(\*))?', '\1:\2A', 'g')::tsquery $$;
+
+CREATE INDEX initiative_title_tsv_idx ON initiative USING gin (sc_title_tsv(title))
+    WITH (gin_pending_list_limit = 256) WHERE status = 'published';
+
+CREATE FUNCTION sc_summary_tsv(summary text, actor_name text) RETURNS tsvector
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN to_tsvector('sc_french'::regconfig, sc_fold(concat_ws(' ', summary, actor_name)));
+END $$;
+
+-- The query restricted to weight B.
+CREATE FUNCTION sc_tsquery_summary(q text) RETURNS tsquery
+    LANGUAGE sql STABLE PARALLEL SAFE STRICT
+    AS $$ SELECT regexp_replace(sc_tsquery(q)::text, '(''(?:[^'']|'''')*'')(?::(\*))?', '\1:\2B', 'g')::tsquery $$;
+
+CREATE INDEX initiative_summary_tsv_idx ON initiative USING gin (sc_summary_tsv(summary, actor_name))
+    WITH (gin_pending_list_limit = 256) WHERE status = 'published';
+
+-- Suggestions as people type (GET /api/v1/suggest, domain/suggest.c): titles starting with the
+-- text (a range of this index), titles whose words start with the typed words (trigrams over
+-- ' ' || title_norm || ' ', the spaces marking where words start), and the window of the newest
+-- titles, read from the index alone.
+CREATE INDEX initiative_title_prefix_idx
+    ON initiative (title_norm text_pattern_ops, created_at DESC, id DESC)
+    WHERE status = 'published';
+CREATE INDEX initiative_title_trgm_idx
+    ON initiative USING gin ((' ' || title_norm || ' ') gin_trgm_ops)
+    WHERE status = 'published';
+CREATE INDEX initiative_newest_title_idx
+    ON initiative (created_at DESC, id DESC) INCLUDE (title_norm)
+    WHERE status = 'published';
+
+-- Searches without words filtered by theme, territory and years: the place, the themes' bits and
+-- the year in one btree, so that the page and its count come from one scan.
+CREATE INDEX initiative_region_year_idx
+    ON initiative (region_code, start_year) INCLUDE (theme_bits, created_at, id)
+    WHERE status = 'published';
+CREATE INDEX initiative_departement_year_idx
+    ON initiative (departement_code, start_year) INCLUDE (theme_bits, created_at, id)
+    WHERE status = 'published';
+CREATE INDEX initiative_region_bits_year_idx ON initiative (region_code, theme_bits, start_year)
+    INCLUDE (created_at, id) WHERE status = 'published';
+CREATE INDEX initiative_departement_bits_year_idx ON initiative (departement_code, theme_bits, start_year)
+    INCLUDE (created_at, id) WHERE status = 'published';
+
+-- The bits of a set of themes (the themes without a bit give none).
+CREATE FUNCTION theme_bits_of(themes text[]) RETURNS integer
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN coalesce((SELECT bit_or(1 << v.bit) FROM vocabulary v
+                      WHERE v.kind = 'theme' AND v.code = ANY (themes) AND v.bit IS NOT NULL), 0);
+END $$;
+
+-- A new theme takes the next bit; the initiatives that already had it (a theme loaded after them)
+-- get its bit at once, so that theme_bits is never behind the vocabulary.
+CREATE FUNCTION vocabulary_theme_bit() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_WHEN = 'BEFORE' THEN
+        IF NEW.kind = 'theme' AND NEW.bit IS NULL THEN
+            NEW.bit := (SELECT CASE WHEN coalesce(max(bit), -1) < 30 THEN coalesce(max(bit), -1) + 1 END
+                          FROM vocabulary);
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.bit IS NOT NULL THEN
+        UPDATE initiative SET theme_bits = theme_bits | (1 << NEW.bit)
+         WHERE themes @> ARRAY[NEW.code] AND theme_bits & (1 << NEW.bit) = 0;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER vocabulary_theme_bit_before BEFORE INSERT ON vocabulary
+    FOR EACH ROW EXECUTE FUNCTION vocabulary_theme_bit();
+CREATE TRIGGER vocabulary_theme_bit_after AFTER INSERT ON vocabulary
+    FOR EACH ROW EXECUTE FUNCTION vocabulary_theme_bit();
+
+-- Every combination of theme bits present among initiatives: a theme's test is written
+-- theme_bits = ANY (the combinations holding it), which a btree searches value by value. Kept by a
+-- statement trigger on initiative's writes; a combination no longer present costs one empty probe.
+CREATE TABLE theme_bits_seen (bits integer PRIMARY KEY);
+
+CREATE FUNCTION theme_bits_seen_add() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO theme_bits_seen SELECT DISTINCT n.theme_bits FROM new_rows n ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER initiative_theme_bits_seen_insert AFTER INSERT ON initiative
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION theme_bits_seen_add();
+CREATE TRIGGER initiative_theme_bits_seen_update AFTER UPDATE ON initiative
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION theme_bits_seen_add();
+
+-- Facet counts of the whole catalogue and of the catalogue under one filter, kept exact by
+-- triggers. A search without words, place or year whose facet, once its own filter is left out,
+-- has no filter or a single one (one code), reads its counts here instead of grouping every
+-- matching row. (fkind, fcode): the filter, '' and '' for none; kind: the facet (the API's facet
+-- names); code: a value; n: published initiatives that pass the filter, counted once per value
+-- they hold. Pairs of a kind with itself are not kept (a facet ignores its own filter), nor région
+-- with département (both ignore the territory filters), nor years as filters.
+CREATE TABLE facet_count (
+    fkind text NOT NULL,
+    fcode text NOT NULL,
+    kind  text NOT NULL,
+    code  text NOT NULL,
+    n     bigint NOT NULL,
+    PRIMARY KEY (fkind, fcode, kind, code)
+);
+
+-- The facet values of an initiative, each prefixed by one letter for its kind (t theme,
+-- u subtheme, p public, a actor_type, s scale, g stage, r region, d departement, y year).
+CREATE FUNCTION facet_items(themes text[], subthemes text[], publics text[],
+                                       actor_type text, scale text, stage text, region text,
+                                       departement text, year smallint)
+    RETURNS text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    RETURN array(SELECT 't' || c FROM unnest(themes) c)
+        || array(SELECT 'u' || c FROM unnest(subthemes) c)
+        || array(SELECT 'p' || c FROM unnest(publics) c)
+        || array_remove(ARRAY['a' || actor_type, 's' || scale, 'g' || stage, 'r' || region,
+                              'd' || departement, 'y' || year::text], NULL);
+END $$;
+
+CREATE FUNCTION facet_kind(prefix text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT CASE prefix WHEN 't' THEN 'theme' WHEN 'u' THEN 'subtheme' WHEN 'p' THEN 'public'
+                   WHEN 'a' THEN 'actor_type' WHEN 's' THEN 'scale' WHEN 'g' THEN 'stage'
+                   WHEN 'r' THEN 'region' WHEN 'd' THEN 'departement' WHEN 'y' THEN 'year'
+                   ELSE '' END $$;
+
+-- One row a statement adds (d = 1) or removes (d = -1), with its facet_items (a).
+CREATE TYPE facet_change AS (d integer, a text[]);
+
+-- Adds to facet_count the changes. Keys are written in order, so that concurrent writers lock them
+-- in the same order.
+CREATE FUNCTION facet_count_add(changes facet_change[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO facet_count AS c (fkind, fcode, kind, code, n)
+    SELECT facet_kind(left(p.f, 1)), substr(p.f, 2), facet_kind(left(p.g, 1)), substr(p.g, 2), sum(p.d)
+      FROM (SELECT r.d, '' AS f, g FROM unnest(changes) r, unnest(r.a) g
+            UNION ALL
+            SELECT r.d, f.f, g
+              FROM unnest(changes) r,
+                   LATERAL (SELECT DISTINCT f FROM unnest(r.a) f WHERE left(f, 1) <> 'y') f,
+                   unnest(r.a) g
+             WHERE left(f.f, 1) <> left(g, 1)
+               AND NOT (left(f.f, 1) IN ('r', 'd') AND left(g, 1) IN ('r', 'd'))) p
+     GROUP BY p.f, p.g
+    HAVING sum(p.d) <> 0
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (fkind, fcode, kind, code) DO UPDATE SET n = c.n + EXCLUDED.n;
+END $$;
+
+-- The rows of a temporary table facet_delta (d integer, a text[]), for a caller that filled it.
+CREATE FUNCTION facet_count_apply() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM facet_count_add(ARRAY(SELECT ROW(r.d, r.a)::facet_change FROM facet_delta r));
+END $$;
+
+CREATE FUNCTION facet_count_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM facet_count;
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM facet_count_add(ARRAY(
+            SELECT ROW(1, facet_items(n.themes, n.subthemes, n.publics, n.actor_type, n.scale,
+                                      n.stage, n.region_code, n.departement_code,
+                                      n.start_year))::facet_change
+              FROM new_rows n WHERE n.status = 'published'));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM facet_count_add(ARRAY(
+            SELECT ROW(-1, facet_items(o.themes, o.subthemes, o.publics, o.actor_type, o.scale,
+                                       o.stage, o.region_code, o.departement_code,
+                                       o.start_year))::facet_change
+              FROM old_rows o WHERE o.status = 'published'));
+    ELSE
+        -- Only the rows whose status or facet values changed.
+        PERFORM facet_count_add(ARRAY(
+            SELECT ROW(x.d, x.a)::facet_change
+              FROM old_rows o JOIN new_rows n ON n.id = o.id,
+                   LATERAL (SELECT -1 AS d,
+                                   facet_items(o.themes, o.subthemes, o.publics, o.actor_type,
+                                               o.scale, o.stage, o.region_code,
+                                               o.departement_code, o.start_year) AS a
+                             WHERE o.status = 'published'
+                            UNION ALL
+                            SELECT 1,
+                                   facet_items(n.themes, n.subthemes, n.publics, n.actor_type,
+                                               n.scale, n.stage, n.region_code,
+                                               n.departement_code, n.start_year)
+                             WHERE n.status = 'published') x
+             WHERE (o.status, o.themes, o.subthemes, o.publics, o.actor_type, o.scale, o.stage,
+                    o.region_code, o.departement_code, o.start_year)
+                   IS DISTINCT FROM
+                   (n.status, n.themes, n.subthemes, n.publics, n.actor_type, n.scale, n.stage,
+                    n.region_code, n.departement_code, n.start_year)));
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER initiative_facet_insert AFTER INSERT ON initiative
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION facet_count_trigger();
+CREATE TRIGGER initiative_facet_update AFTER UPDATE ON initiative
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION facet_count_trigger();
+CREATE TRIGGER initiative_facet_delete AFTER DELETE ON initiative
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION facet_count_trigger();
+CREATE TRIGGER initiative_facet_truncate AFTER TRUNCATE ON initiative
+    FOR EACH STATEMENT EXECUTE FUNCTION facet_count_trigger();
+
+-- The lexicon of indexed words, for "did you mean": when the words typed match nothing, each
+-- unknown word is replaced by the closest word of this list (trigram similarity), the most
+-- frequent among equals. Words are unaccented and lower-case, as typed, not stemmed, so that the
+-- correction can be shown to people.
+CREATE TABLE search_lexicon (
+    word text PRIMARY KEY,
+    ndoc integer NOT NULL   -- published initiatives containing it
+);
+CREATE INDEX search_lexicon_trgm_idx ON search_lexicon USING gin (word gin_trgm_ops);
+
+-- Rebuilds the lexicon from the published initiatives; returns its size. Run by the loaders
+-- after they write initiatives (sql/load/run.sh, sql/bench/generate.sh).
+CREATE FUNCTION search_lexicon_refresh() RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    DROP TABLE IF EXISTS lexicon_new;
+    CREATE TEMP TABLE lexicon_new AS
+    SELECT word, ndoc
+      FROM ts_stat($q$SELECT to_tsvector('simple', sc_normalize(concat_ws(' ', title, summary, description)))
+                       FROM initiative WHERE status = 'published'$q$)
+     WHERE length(word) BETWEEN 2 AND 40 AND word !~ '^[0-9]+$';
+    DELETE FROM search_lexicon l WHERE NOT EXISTS (SELECT 1 FROM lexicon_new n WHERE n.word = l.word);
+    INSERT INTO search_lexicon (word, ndoc) SELECT word, ndoc FROM lexicon_new
+    ON CONFLICT (word) DO UPDATE SET ndoc = EXCLUDED.ndoc WHERE search_lexicon.ndoc <> EXCLUDED.ndoc;
+    DROP TABLE lexicon_new;
+    SELECT count(*) INTO n FROM search_lexicon;
+    RETURN n;
+END $$;
+
+-- The sorts of a ranked search, of facets and of map clusters spill to disk with the default 4 MB.
+-- (A setting of the database, not part of the compared schema.)
+DO $$ BEGIN
+    EXECUTE format('ALTER DATABASE %I SET work_mem = %L', current_database(), '32MB');
+END $$;
+
+
+-- ===================================================================================================
+-- 5. Map
+-- ===================================================================================================
+-- domain/map.c: an unfiltered map adds up precomputed cells and reads the points of the cells on
+-- the edges of its box; a filtered map clusters the initiatives themselves.
+
+-- The first cell level (3 to 8) on whose cell edges a point lies, if any: such a point is not
+-- counted in the cells of that level and the finer ones, but read on its own.
+CREATE FUNCTION map_grid_level(x float8, y float8) RETURNS smallint
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    FOR g IN 3..8 LOOP
+        IF x * 2 ^ (g + 5) / 360 = floor(x * 2 ^ (g + 5) / 360)
+           OR y * 2 ^ (g + 5) / 360 = floor(y * 2 ^ (g + 5) / 360) THEN
+            RETURN g;
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+-- The points of the map: one narrow row per published initiative that has a place, kept by
+-- triggers on initiative (about 40 MB at 1,000,000 initiatives, against 1.4 GB of initiatives).
+CREATE TABLE map_point (
+    id   bigint PRIMARY KEY,  -- the initiative's
+    x    float8 NOT NULL,  -- ST_X(geom), ST_Y(geom): the coordinates grouped and averaged
+    y    float8 NOT NULL,
+    geom geometry(Point, 4326) NOT NULL,  -- for the box test, the same as the search's
+    grid smallint GENERATED ALWAYS AS (map_grid_level(x, y)) STORED
+);
+CREATE INDEX map_point_geom_idx ON map_point USING gist (geom);
+CREATE INDEX map_point_x_idx ON map_point (x);
+CREATE INDEX map_point_y_idx ON map_point (y);
+CREATE INDEX map_point_grid_idx ON map_point (grid) WHERE grid IS NOT NULL;
+
+CREATE FUNCTION map_point_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE map_point;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM map_point p USING old_rows o WHERE p.id = o.id;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        -- Only the rows whose status or place changed: those that leave the map are deleted,
+        -- the others written.
+        WITH changed AS (
+            SELECT n.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+             WHERE o.status IS DISTINCT FROM n.status
+                OR ST_AsBinary(o.geom) IS DISTINCT FROM ST_AsBinary(n.geom)),
+        gone AS (
+            DELETE FROM map_point p USING changed c
+             WHERE p.id = c.id AND NOT (c.status = 'published' AND c.geom IS NOT NULL))
+        INSERT INTO map_point (id, x, y, geom)
+        SELECT c.id, ST_X(c.geom), ST_Y(c.geom), c.geom
+          FROM changed c WHERE c.status = 'published' AND c.geom IS NOT NULL
+        ON CONFLICT (id) DO UPDATE SET x = EXCLUDED.x, y = EXCLUDED.y, geom = EXCLUDED.geom;
+        RETURN NULL;
+    END IF;
+    INSERT INTO map_point (id, x, y, geom)
+    SELECT n.id, ST_X(n.geom), ST_Y(n.geom), n.geom
+      FROM new_rows n WHERE n.status = 'published' AND n.geom IS NOT NULL;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER initiative_map_insert AFTER INSERT ON initiative
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION map_point_trigger();
+CREATE TRIGGER initiative_map_update AFTER UPDATE ON initiative
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION map_point_trigger();
+CREATE TRIGGER initiative_map_delete AFTER DELETE ON initiative
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION map_point_trigger();
+CREATE TRIGGER initiative_map_truncate AFTER TRUNCATE ON initiative
+    FOR EACH STATEMENT EXECUTE FUNCTION map_point_trigger();
+
+-- Cluster cells of the unfiltered map. The clusters of zoom z group the points by round(x / s),
+-- s = 360 / 2^z / 4 degrees; the cells of level g (3 to 8) are [cx, cx + 1) × [cy, cy + 1) in
+-- units of 360 / 2^(g + 5) degrees, so each cell lies within one cluster of any zoom z <= g. Per
+-- cell: the number of points, the sums of their coordinates (a cluster's centroid is their mean),
+-- their extent and the smallest id. Kept by triggers on map_point.
+CREATE TABLE map_cell (
+    g      smallint NOT NULL,
+    cx     integer NOT NULL,
+    cy     integer NOT NULL,
+    n      integer NOT NULL,
+    sx     float8 NOT NULL,
+    sy     float8 NOT NULL,
+    x0     float8 NOT NULL,
+    y0     float8 NOT NULL,
+    x1     float8 NOT NULL,
+    y1     float8 NOT NULL,
+    min_id bigint NOT NULL,
+    PRIMARY KEY (g, cx, cy)
+);
+
+-- The cell of a coordinate at level g.
+CREATE FUNCTION map_cell_of(v float8, g integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT floor(v * (2 ^ (g + 5)) / 360)::integer $$;
+
+-- Recomputes the cells listed in the temporary table map_cell_dirty (g, cx, cy) from map_point.
+CREATE FUNCTION map_cell_recompute() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    DELETE FROM map_cell c USING (SELECT DISTINCT g, cx, cy FROM map_cell_dirty) d
+     WHERE c.g = d.g AND c.cx = d.cx AND c.cy = d.cy;
+    INSERT INTO map_cell (g, cx, cy, n, sx, sy, x0, y0, x1, y1, min_id)
+    SELECT d.g, d.cx, d.cy, a.n, a.sx, a.sy, a.x0, a.y0, a.x1, a.y1, a.min_id
+      FROM (SELECT DISTINCT g, cx, cy FROM map_cell_dirty) d,
+           LATERAL (SELECT count(*)::integer AS n, sum(p.x) AS sx, sum(p.y) AS sy, min(p.x) AS x0,
+                           min(p.y) AS y0, max(p.x) AS x1, max(p.y) AS y1, min(p.id) AS min_id
+                      FROM map_point p
+                     WHERE p.x >= d.cx * 360 / 2 ^ (d.g + 5) - 1e-6
+                       AND p.x < (d.cx + 1) * 360 / 2 ^ (d.g + 5) + 1e-6
+                       AND map_cell_of(p.x, d.g) = d.cx AND map_cell_of(p.y, d.g) = d.cy
+                       AND (p.grid IS NULL OR p.grid > d.g)) a
+     WHERE a.n > 0
+     ORDER BY 1, 2, 3;
+    DELETE FROM map_cell_dirty;
+END $$;
+
+CREATE FUNCTION map_cell_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        TRUNCATE map_cell;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        -- New points only add to their cells.
+        INSERT INTO map_cell AS c (g, cx, cy, n, sx, sy, x0, y0, x1, y1, min_id)
+        SELECT g, map_cell_of(p.x, g), map_cell_of(p.y, g), count(*), sum(p.x), sum(p.y),
+               min(p.x), min(p.y), max(p.x), max(p.y), min(p.id)
+          FROM new_rows p, generate_series(3, 8) g
+         WHERE p.grid IS NULL OR p.grid > g
+         GROUP BY 1, 2, 3
+         ORDER BY 1, 2, 3
+        ON CONFLICT (g, cx, cy) DO UPDATE
+           SET n = c.n + EXCLUDED.n, sx = c.sx + EXCLUDED.sx, sy = c.sy + EXCLUDED.sy,
+               x0 = least(c.x0, EXCLUDED.x0), y0 = least(c.y0, EXCLUDED.y0),
+               x1 = greatest(c.x1, EXCLUDED.x1), y1 = greatest(c.y1, EXCLUDED.y1),
+               min_id = least(c.min_id, EXCLUDED.min_id);
+        RETURN NULL;
+    END IF;
+    -- A point that moves or leaves: its cells are counted again.
+    IF to_regclass('pg_temp.map_cell_dirty') IS NULL THEN
+        CREATE TEMP TABLE map_cell_dirty (g integer, cx integer, cy integer) ON COMMIT DELETE ROWS;
+    END IF;
+    INSERT INTO map_cell_dirty
+    SELECT g, map_cell_of(o.x, g), map_cell_of(o.y, g) FROM old_rows o, generate_series(3, 8) g;
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO map_cell_dirty
+        SELECT g, map_cell_of(n.x, g), map_cell_of(n.y, g) FROM new_rows n, generate_series(3, 8) g;
+    END IF;
+    PERFORM map_cell_recompute();
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER map_point_cell_insert AFTER INSERT ON map_point
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION map_cell_trigger();
+CREATE TRIGGER map_point_cell_update AFTER UPDATE ON map_point
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION map_cell_trigger();
+CREATE TRIGGER map_point_cell_delete AFTER DELETE ON map_point
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION map_cell_trigger();
+CREATE TRIGGER map_point_cell_truncate AFTER TRUNCATE ON map_point
+    FOR EACH STATEMENT EXECUTE FUNCTION map_cell_trigger();
+
+
+-- ===================================================================================================
+-- 6. Harvest
+-- ===================================================================================================
+-- socialconnect-harvest and the job runner (docs/sources.md, docs/architecture.md): a source is
+-- read by runs; each item it publishes is a source_record, which feeds one initiative (several
+-- records of different sources may feed the same one: de-duplication).
+
+-- A platform that publishes projects: harvested (kinds html, json, rss, atom, csv, following the
+-- source document in config), entered by hand (manual) or demonstration data (demo).
+CREATE TABLE source (
+    id              bigserial PRIMARY KEY,
+    code            text NOT NULL UNIQUE CHECK (code ~ '^[a-z0-9][a-z0-9_-]{0,62}$'),
+    name            text NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('html', 'json', 'rss', 'atom', 'csv', 'manual', 'demo')),
+    url             text,
+    config          jsonb NOT NULL DEFAULT '{}',       -- the source document (docs/sources.md)
+    is_demo         boolean NOT NULL DEFAULT false,   -- demonstration data, labelled as such everywhere
+    enabled         boolean NOT NULL DEFAULT true,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    licence         text,
+    period_hours    integer NOT NULL DEFAULT 24 CHECK (period_hours BETWEEN 1 AND 8760),
+    -- A record absent from this many consecutive complete runs is marked gone (never deleted).
+    gone_after_runs integer NOT NULL DEFAULT 3 CHECK (gone_after_runs BETWEEN 1 AND 100),
+    next_run_at     timestamptz
+);
+CREATE TRIGGER source_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON source
+    FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+
+-- One harvest of one source, with its figures and its errors ([{url, reason}], at most 500).
+CREATE TABLE harvest_run (
+    id                 bigserial PRIMARY KEY,
+    source_id          bigint NOT NULL REFERENCES source (id),
+    started_at         timestamptz NOT NULL DEFAULT now(),
+    finished_at        timestamptz,
+    status             text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'succeeded', 'failed', 'partial')),
+    pages_fetched      integer NOT NULL DEFAULT 0,
+    records_seen       integer NOT NULL DEFAULT 0,
+    records_new        integer NOT NULL DEFAULT 0,
+    records_updated    integer NOT NULL DEFAULT 0,
+    records_unchanged  integer NOT NULL DEFAULT 0,
+    records_gone       integer NOT NULL DEFAULT 0,
+    errors             jsonb NOT NULL DEFAULT '[]',
+    pages_not_modified integer NOT NULL DEFAULT 0,
+    pages_failed       integer NOT NULL DEFAULT 0,
+    records_failed     integer NOT NULL DEFAULT 0,
+    bytes_fetched      bigint  NOT NULL DEFAULT 0
+);
+CREATE INDEX harvest_run_source_idx ON harvest_run (source_id, started_at DESC);
+CREATE TRIGGER harvest_run_version AFTER INSERT OR UPDATE OR DELETE ON harvest_run
+    FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+
+-- One item of a source as harvested: raw holds the extracted fields (and, under "unmapped", the
+-- values no map entry knew), content_hash their SHA-256 (an unchanged record is only marked
+-- seen), normalised what fed the initiative.
+CREATE TABLE source_record (
+    id            bigserial PRIMARY KEY,
+    source_id     bigint NOT NULL REFERENCES source (id),
+    external_id   text NOT NULL,
+    url           text,
+    raw           jsonb NOT NULL,
+    content_hash  text NOT NULL,
+    first_seen_at timestamptz NOT NULL DEFAULT now(),
+    last_seen_at  timestamptz NOT NULL DEFAULT now(),
+    gone_at       timestamptz,                 -- no longer on the source: marked, never deleted
+    initiative_id bigint REFERENCES initiative (id) ON DELETE SET NULL,
+    -- Consecutive complete runs that did not see the record; reset when it is seen again.
+    missed_runs   integer NOT NULL DEFAULT 0,
+    -- The record after transforms and value maps: what fed the initiative.
+    normalised    jsonb,
+    last_run_id   bigint REFERENCES harvest_run (id),
+    changed_at    timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (source_id, external_id)
+);
+CREATE INDEX source_record_initiative_idx ON source_record (initiative_id);
+CREATE INDEX source_record_source_seen_idx ON source_record (source_id, last_run_id);
+CREATE TRIGGER source_record_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON source_record
+    FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+
+-- Last answer per URL, so the next run can ask "If-None-Match / If-Modified-Since" and reuse the
+-- body on a 304. Bodies are capped by the harvester before they get here.
+CREATE TABLE harvest_page (
+    source_id     bigint NOT NULL REFERENCES source (id) ON DELETE CASCADE,
+    url           text NOT NULL,
+    etag          text,
+    last_modified text,
+    content_type  text,
+    body          bytea NOT NULL,
+    fetched_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source_id, url)
+);
+
+-- Work for the job runners: taken with FOR UPDATE SKIP LOCKED, so several runners can share it.
+CREATE TABLE harvest_job (
+    id           bigserial PRIMARY KEY,
+    source_id    bigint NOT NULL REFERENCES source (id) ON DELETE CASCADE,
+    run_after    timestamptz NOT NULL DEFAULT now(),
+    status       text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+    taken_by     text,
+    taken_at     timestamptz,
+    finished_at  timestamptz,
+    run_id       bigint REFERENCES harvest_run (id),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX harvest_job_queue_idx ON harvest_job (run_after, id) WHERE status = 'queued';
+-- At most one waiting job per source: the scheduler and "run now" never pile up duplicates.
+CREATE UNIQUE INDEX harvest_job_one_queued_idx ON harvest_job (source_id) WHERE status = 'queued';
+
+-- De-duplication keys: the same project on two platforms is matched by website host and path, or
+-- by normalised title and commune.
+CREATE FUNCTION sc_website_key(url text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT nullif(regexp_replace(regexp_replace(lower(url), '^https?://(www\.)?', ''), '[/?#]+$', ''), '') $$;
+CREATE INDEX initiative_website_key_idx ON initiative (sc_website_key(website)) WHERE website IS NOT NULL;
+CREATE INDEX initiative_title_commune_idx ON initiative (title_norm, commune_code);
+
+-- The slug of a new harvested initiative: its title in lower-case ASCII words, made unique with a
+-- short digest of its provenance when taken.
+CREATE FUNCTION harvest_slug(p_title text, p_source text, p_external_id text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    base text := coalesce(nullif(left(trim(BOTH '-' FROM regexp_replace(sc_normalize(p_title),
+                                                 '[^a-z0-9]+', '-', 'g')), 80), ''), 'initiative');
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM initiative WHERE slug = base) THEN
+        RETURN base;
+    END IF;
+    RETURN trim(BOTH '-' FROM base) || '-' || left(md5(p_source || ' ' || p_external_id), 8);
+END $$;
+
+-- Step 1 of a record: has it changed since the last run? Marks it seen by this run either way, so
+-- that only records absent from a complete run count as missed. Returns 'new', 'changed' or
+-- 'unchanged' (also for a gone record come back unchanged, which is revived).
+CREATE FUNCTION harvest_record_seen(p_source bigint, p_run bigint, p_external_id text, p_raw jsonb)
+    RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    h text := encode(sha256(convert_to(p_raw::text, 'UTF8')), 'hex');
+    r record;
+BEGIN
+    SELECT id, content_hash, gone_at, initiative_id INTO r
+      FROM source_record WHERE source_id = p_source AND external_id = p_external_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN 'new';
+    END IF;
+    IF r.content_hash = h AND r.initiative_id IS NOT NULL THEN
+        UPDATE source_record SET last_seen_at = now(), last_run_id = p_run, missed_runs = 0, gone_at = NULL
+         WHERE id = r.id AND (last_run_id IS DISTINCT FROM p_run OR gone_at IS NOT NULL);
+        IF r.gone_at IS NOT NULL THEN
+            UPDATE initiative SET status = 'published' WHERE id = r.initiative_id AND status = 'archived';
+        END IF;
+        RETURN 'unchanged';
+    END IF;
+    RETURN 'changed';
+END $$;
+
+-- A record whose page could not be read this run (a failed detail page): seen, not changed.
+CREATE FUNCTION harvest_record_touch(p_source bigint, p_run bigint, p_external_id text) RETURNS boolean
+    LANGUAGE sql
+    AS $$
+    WITH t AS (UPDATE source_record SET last_seen_at = now(), last_run_id = p_run, missed_runs = 0
+                WHERE source_id = p_source AND external_id = p_external_id RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM t) $$;
+
+-- Step 2 of a new or changed record: store it as harvested and feed its initiative.
+--   p_norm: the normalised record (docs/sources.md "Our fields") plus, from the harvester's
+--   geocoder, "commune_code" and "geo_precision" when a place was recognised.
+-- The initiative is found, in this order: the one the record already feeds; one of another source
+-- with the same website key; one of another source with the same normalised title in the same
+-- commune (de-duplication); else a new one. The record that created an initiative (its oldest live
+-- record) owns its fields; a record joining it from another source fills only what is empty.
+-- Returns 'new' (a new initiative), 'merged' (joined another source's initiative) or 'updated'.
+CREATE FUNCTION harvest_record_save(p_source bigint, p_run bigint, p_external_id text, p_url text,
+                                    p_raw jsonb, p_norm jsonb) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    h         text := encode(sha256(convert_to(p_raw::text, 'UTF8')), 'hex');
+    v_source  text;
+    rec_id    bigint;
+    init_id   bigint;
+    owner     boolean := true;
+    outcome   text;
+    pt        geometry;
+    v_commune text := p_norm->>'commune_code';
+    v_prec    text := coalesce(p_norm->>'geo_precision', 'none');
+    c         record;
+    v_title   text := left(p_norm->>'title', 300);
+    v_web     text := p_norm->>'website';
+BEGIN
+    SELECT code INTO v_source FROM source WHERE id = p_source;
+    SELECT id, initiative_id INTO rec_id, init_id
+      FROM source_record WHERE source_id = p_source AND external_id = p_external_id FOR UPDATE;
+
+    -- The place: a point given by the source, located in its commune by contour; else the
+    -- representative point of the commune the geocoder recognised.
+    IF p_norm ? 'lat' AND p_norm ? 'lon' THEN
+        pt := ST_SetSRID(ST_MakePoint((p_norm->>'lon')::float8, (p_norm->>'lat')::float8), 4326);
+        SELECT t.code INTO v_commune FROM territory t
+         WHERE t.level = 'commune' AND ST_Intersects(t.contour, pt) ORDER BY t.code LIMIT 1;
+        v_commune := coalesce(v_commune, p_norm->>'commune_code');
+        v_prec := 'address';
+    END IF;
+    SELECT code, departement_code, region_code, point INTO c
+      FROM territory WHERE level = 'commune' AND code = v_commune;
+    IF NOT FOUND THEN
+        v_commune := NULL;
+        IF pt IS NULL THEN
+            v_prec := 'none';
+        END IF;
+    ELSIF pt IS NULL THEN
+        pt := c.point;
+        v_prec := CASE WHEN v_prec = 'none' THEN 'commune' ELSE v_prec END;
+    END IF;
+    IF pt IS NULL THEN
+        v_prec := 'none';
+    END IF;
+
+    IF init_id IS NULL AND v_web IS NOT NULL THEN
+        SELECT i.id INTO init_id FROM initiative i
+         WHERE i.website IS NOT NULL AND sc_website_key(i.website) = sc_website_key(v_web)
+           AND i.status <> 'rejected'
+           AND NOT EXISTS (SELECT 1 FROM source_record sr
+                            WHERE sr.initiative_id = i.id AND sr.source_id = p_source)
+         ORDER BY i.id LIMIT 1;
+    END IF;
+    IF init_id IS NULL AND v_commune IS NOT NULL THEN
+        SELECT i.id INTO init_id FROM initiative i
+         WHERE i.title_norm = sc_normalize(v_title) AND i.commune_code = v_commune
+           AND i.status <> 'rejected'
+           AND NOT EXISTS (SELECT 1 FROM source_record sr
+                            WHERE sr.initiative_id = i.id AND sr.source_id = p_source)
+         ORDER BY i.id LIMIT 1;
+    END IF;
+
+    IF init_id IS NULL THEN
+        INSERT INTO initiative (slug, title, summary, description, website, image_url, actor_name,
+                                actor_type, themes, subthemes, publics, scale, stage, start_year,
+                                address, postcode, commune_code, departement_code, region_code,
+                                geom, geo_precision, status)
+        VALUES (harvest_slug(v_title, v_source, p_external_id), v_title,
+                p_norm->>'summary', p_norm->>'description', v_web, p_norm->>'image_url',
+                p_norm->>'actor_name', p_norm->>'actor_type',
+                ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'themes', '[]'))),
+                ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'subthemes', '[]'))),
+                ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'publics', '[]'))),
+                p_norm->>'scale', p_norm->>'stage', (p_norm->>'start_year')::smallint,
+                p_norm->>'address', p_norm->>'postcode', v_commune, c.departement_code,
+                c.region_code, pt, v_prec, 'published')
+        RETURNING id INTO init_id;
+        outcome := 'new';
+    ELSE
+        -- Owner: this record is the initiative's oldest live record (or it has none left).
+        SELECT coalesce(bool_and(sr.source_id = p_source AND sr.external_id = p_external_id), true)
+          INTO owner
+          FROM (SELECT source_id, external_id FROM source_record
+                 WHERE initiative_id = init_id AND gone_at IS NULL
+                 ORDER BY first_seen_at, id LIMIT 1) sr;
+        outcome := CASE WHEN rec_id IS NULL THEN 'merged' ELSE 'updated' END;
+        IF owner THEN
+            UPDATE initiative SET
+                title = v_title, summary = p_norm->>'summary', description = p_norm->>'description',
+                website = v_web, image_url = p_norm->>'image_url', actor_name = p_norm->>'actor_name',
+                actor_type = p_norm->>'actor_type',
+                themes = ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'themes', '[]'))),
+                subthemes = ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'subthemes', '[]'))),
+                publics = ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'publics', '[]'))),
+                scale = p_norm->>'scale', stage = p_norm->>'stage',
+                start_year = (p_norm->>'start_year')::smallint, address = p_norm->>'address',
+                postcode = p_norm->>'postcode', commune_code = v_commune,
+                departement_code = c.departement_code, region_code = c.region_code, geom = pt,
+                geo_precision = v_prec,
+                status = CASE WHEN status = 'archived' THEN 'published' ELSE status END,
+                updated_at = now()
+             WHERE id = init_id;
+        ELSE
+            UPDATE initiative i SET
+                summary = coalesce(i.summary, p_norm->>'summary'),
+                description = coalesce(i.description, p_norm->>'description'),
+                website = coalesce(i.website, v_web),
+                image_url = coalesce(i.image_url, p_norm->>'image_url'),
+                actor_name = coalesce(i.actor_name, p_norm->>'actor_name'),
+                actor_type = coalesce(i.actor_type, p_norm->>'actor_type'),
+                themes = CASE WHEN i.themes = '{}' THEN
+                    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'themes', '[]'))) ELSE i.themes END,
+                publics = CASE WHEN i.publics = '{}' THEN
+                    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'publics', '[]'))) ELSE i.publics END,
+                start_year = coalesce(i.start_year, (p_norm->>'start_year')::smallint),
+                status = CASE WHEN i.status = 'archived' THEN 'published' ELSE i.status END,
+                updated_at = now()
+             WHERE i.id = init_id;
+        END IF;
+    END IF;
+
+    INSERT INTO source_record (source_id, external_id, url, raw, content_hash, normalised,
+                               last_run_id, initiative_id)
+    VALUES (p_source, p_external_id, p_url, p_raw, h, p_norm, p_run, init_id)
+    ON CONFLICT (source_id, external_id) DO UPDATE
+       SET url = EXCLUDED.url, raw = EXCLUDED.raw, content_hash = EXCLUDED.content_hash,
+           normalised = EXCLUDED.normalised, last_seen_at = now(), last_run_id = p_run,
+           missed_runs = 0, gone_at = NULL, changed_at = now(), initiative_id = init_id;
+    RETURN outcome;
+END $$;
+
+-- The end of a complete run: records of the source this run did not see have missed one more run;
+-- after gone_after_runs they are gone. An initiative left with no live record and no other origin
+-- is archived, never deleted. Returns the number of records newly gone.
+CREATE FUNCTION harvest_mark_missed(p_source bigint, p_run bigint) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    UPDATE source_record sr SET missed_runs = sr.missed_runs + 1
+     WHERE sr.source_id = p_source AND sr.gone_at IS NULL AND sr.last_run_id IS DISTINCT FROM p_run;
+    WITH gone AS (
+        UPDATE source_record sr SET gone_at = now()
+          FROM source s
+         WHERE s.id = sr.source_id AND sr.source_id = p_source AND sr.gone_at IS NULL
+           AND sr.missed_runs >= s.gone_after_runs
+        RETURNING sr.initiative_id)
+    SELECT count(*) INTO n FROM gone;
+    UPDATE initiative i SET status = 'archived', updated_at = now()
+     WHERE i.status = 'published'
+       AND EXISTS (SELECT 1 FROM source_record sr WHERE sr.initiative_id = i.id AND sr.source_id = p_source)
+       AND NOT EXISTS (SELECT 1 FROM source_record sr WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL);
+    RETURN n;
+END $$;
+
+
+-- ===================================================================================================
+-- 7. Accounts and personal space
+-- ===================================================================================================
+-- None of these tables feeds data_version: a personal write never empties the shared response
+-- cache. Writes go through the API (docs/api.md, "Writes"); who may do what is domain/people/policy.c.
+
+-- The clock of every rule that depends on time (session lifetimes, link expiry, alerts due). In
+-- production the offset is zero; the tests move it forward instead of sleeping. One row.
+CREATE TABLE sc_clock (
+    id     boolean PRIMARY KEY DEFAULT true CHECK (id),
+    offset_s interval NOT NULL DEFAULT '0'
+);
+INSERT INTO sc_clock DEFAULT VALUES;
+
+CREATE FUNCTION sc_now() RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT now() + offset_s FROM sc_clock $$;
+
+-- A person. Deleting an account erases what identifies the person (e-mail, name, password) and
+-- keeps the row, so that what they contributed stays attributed to « compte supprimé ».
+CREATE TABLE app_user (
+    id                bigserial PRIMARY KEY,
+    email             text CHECK (email IS NULL OR length(email) <= 254),
+    email_norm        text UNIQUE,            -- lower-cased e-mail: one account per address
+    display_name      text CHECK (display_name IS NULL OR length(display_name) BETWEEN 1 AND 80),
+    password_hash     text,                   -- Argon2id, PHC string format
+    role              text NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'moderator', 'admin')),
+    email_verified_at timestamptz,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    deleted_at        timestamptz,
+    version           integer NOT NULL DEFAULT 1,   -- optimistic concurrency (If-Match)
+    CHECK ((deleted_at IS NULL) = (email_norm IS NOT NULL AND password_hash IS NOT NULL
+                                   AND display_name IS NOT NULL))
+);
+
+-- A signed-in browser. Only the SHA-256 of the cookie's token is stored: a copy of the table does
+-- not let anyone sign in. The CSRF token is per session and useless without the cookie.
+CREATE TABLE user_session (
+    id           bigserial PRIMARY KEY,
+    user_id      bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    token_hash   bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    csrf_token   text NOT NULL,
+    device       text NOT NULL DEFAULT '' CHECK (length(device) <= 200),
+    created_at   timestamptz NOT NULL,
+    last_seen_at timestamptz NOT NULL,
+    expires_at   timestamptz NOT NULL         -- the absolute lifetime; the idle one is last_seen_at's
+);
+CREATE INDEX user_session_user_idx ON user_session (user_id, last_seen_at DESC);
+CREATE INDEX user_session_expires_idx ON user_session (expires_at);
+
+-- Single-use links sent by e-mail: address verification, password reset, change of address.
+-- Only the SHA-256 of the token is stored; used_at makes each link work once.
+CREATE TABLE user_token (
+    id          bigserial PRIMARY KEY,
+    user_id     bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    purpose     text NOT NULL CHECK (purpose IN ('verify', 'reset', 'email_change')),
+    token_hash  bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    email       text,                          -- the address being verified (verify, email_change)
+    created_at  timestamptz NOT NULL,
+    expires_at  timestamptz NOT NULL,
+    used_at     timestamptz
+);
+CREATE INDEX user_token_user_idx ON user_token (user_id, purpose);
+
+-- A person's favourite initiatives.
+CREATE TABLE favourite (
+    user_id       bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    initiative_id bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_id, initiative_id)
+);
+CREATE INDEX favourite_user_idx ON favourite (user_id, created_at DESC, initiative_id DESC);
+
+-- A named, ordered list of initiatives, private or public.
+CREATE TABLE collection (
+    id          bigserial PRIMARY KEY,
+    user_id     bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    title       text NOT NULL CHECK (length(title) BETWEEN 1 AND 120),
+    description text NOT NULL DEFAULT '' CHECK (length(description) <= 2000),
+    visibility  text NOT NULL DEFAULT 'private' CHECK (visibility IN ('public', 'private')),
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    version     integer NOT NULL DEFAULT 1
+);
+CREATE INDEX collection_user_idx ON collection (user_id, updated_at DESC);
+
+-- An initiative in a collection, at its position, with a note.
+CREATE TABLE collection_item (
+    collection_id bigint NOT NULL REFERENCES collection (id) ON DELETE CASCADE,
+    initiative_id bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    position      integer NOT NULL,
+    note          text NOT NULL DEFAULT '' CHECK (length(note) <= 1000),
+    added_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (collection_id, initiative_id)
+);
+CREATE INDEX collection_item_order_idx ON collection_item (collection_id, position);
+
+-- A search kept under a name: params holds the search's query parameters as the search page puts
+-- them in its URL ({"q": "jardin", "territory": "departement:69"}). An alert lists what is new or
+-- changed since last_alert_at.
+CREATE TABLE saved_search (
+    id            bigserial PRIMARY KEY,
+    user_id       bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    params        jsonb NOT NULL CHECK (jsonb_typeof(params) = 'object'),
+    alert         text NOT NULL DEFAULT 'none' CHECK (alert IN ('none', 'daily', 'weekly')),
+    last_alert_at timestamptz NOT NULL DEFAULT now(),
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    updated_at    timestamptz NOT NULL DEFAULT now(),
+    version       integer NOT NULL DEFAULT 1
+);
+CREATE INDEX saved_search_user_idx ON saved_search (user_id, created_at DESC);
+CREATE INDEX saved_search_alert_idx ON saved_search (last_alert_at) WHERE alert <> 'none';
+
+-- Passwords too common to accept (the list of @zxcvbn-ts/language-common, MIT licence, loaded by
+-- sql/load/run.sh), compared in lower case.
+CREATE TABLE common_password (
+    password text PRIMARY KEY
+);
+
+
+-- ===================================================================================================
+-- 8. Mail
+-- ===================================================================================================
+
+-- E-mails to send. A message is inserted in the transaction that causes it, so it exists exactly
+-- when its cause was committed; the job runner sends it (docs/architecture.md, "E-mail").
+CREATE TABLE mail_outbox (
+    id              bigserial PRIMARY KEY,
+    kind            text NOT NULL,             -- verify, reset, email_change, alert, notice…
+    to_addr         text NOT NULL CHECK (length(to_addr) <= 254),
+    subject         text NOT NULL,
+    body_text       text NOT NULL,
+    headers         jsonb NOT NULL DEFAULT '{}', -- extra headers, e.g. List-Unsubscribe
+    status          text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    last_error      text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    sent_at         timestamptz
+);
+CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at, id) WHERE status = 'queued';
+
+-- A queued e-mail wakes the job runners at once: they LISTEN on mail_outbox and otherwise only
+-- poll every SC_JOBS_POLL_MS. The notification is delivered when the inserting transaction
+-- commits, so a runner never looks for a message before it can see it.
+CREATE FUNCTION mail_outbox_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('mail_outbox', '');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER mail_outbox_notify AFTER INSERT ON mail_outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION mail_outbox_notify();
+
+
+-- ===================================================================================================
+-- 9. Bookkeeping
+-- ===================================================================================================
+
+-- The migrations applied to this database, one row each (kept by scripts/migrate.sh; its rows are
+-- not compared by the schema check).
+CREATE TABLE schema_migrations (
+    version text PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now());
+
+-- What sql/load/run.sh last loaded: a checksum of the input files of each reference data set, so
+-- that a run with unchanged inputs skips the work (the gazetteer takes tens of seconds to build).
+CREATE TABLE reference_load (
+    name      text PRIMARY KEY,         -- 'gazetteer'
+    checksum  text NOT NULL,            -- md5 of the inputs and of the loading script
+    row_count integer NOT NULL,         -- rows it left in its table, to notice a table emptied since
+    loaded_at timestamptz NOT NULL DEFAULT now()
+);
