@@ -20,7 +20,10 @@
 --   7. Accounts and personal space: people, sessions, e-mailed links, favourites, collections,
 --      saved searches
 --   8. Mail: the outbox
---   9. Bookkeeping: schema_migrations, reference_load
+--   9. Contributions and history: revisions, community-held fields, the sources' changes waiting
+--      for a moderator, proposals and corrections, claims
+--  10. Comments and reports
+--  11. Bookkeeping: schema_migrations, reference_load
 --
 -- The extensions postgis, unaccent, pg_trgm, rum and btree_gin are created by scripts/stack.sh (they
 -- need a superuser), before the migrations run. Every rule kept by a trigger is stated beside its
@@ -609,6 +612,50 @@ BEGIN
     RETURN n;
 END $$;
 
+-- The number of published initiatives, kept exact by a trigger in facet_count under the key
+-- ('', '', 'total', ''): the total of the statistics of the whole catalogue (GET /api/v1/stats,
+-- domain/stats.c) is read there in constant time instead of counting 1,000,000 rows (about 60 ms).
+-- The totals under one filter code are already there: ('', '', kind, code).
+INSERT INTO facet_count (fkind, fcode, kind, code, n)
+SELECT '', '', 'total', '', count(*) FROM initiative WHERE status = 'published'
+ON CONFLICT (fkind, fcode, kind, code) DO UPDATE SET n = EXCLUDED.n;
+
+CREATE FUNCTION stats_total_trigger() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    d bigint := 0;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM facet_count WHERE fkind = '' AND fcode = '' AND kind = 'total';
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        d := d + (SELECT count(*) FROM new_rows WHERE status = 'published');
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        d := d - (SELECT count(*) FROM old_rows WHERE status = 'published');
+    END IF;
+    IF d <> 0 THEN
+        INSERT INTO facet_count AS c (fkind, fcode, kind, code, n) VALUES ('', '', 'total', '', d)
+        ON CONFLICT (fkind, fcode, kind, code) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER initiative_stats_total_insert AFTER INSERT ON initiative
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_total_trigger();
+CREATE TRIGGER initiative_stats_total_update AFTER UPDATE ON initiative
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_total_trigger();
+CREATE TRIGGER initiative_stats_total_delete AFTER DELETE ON initiative
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_total_trigger();
+-- After initiative_facet_truncate (triggers fire in name order), which empties facet_count.
+CREATE TRIGGER initiative_stats_total_truncate AFTER TRUNCATE ON initiative
+    FOR EACH STATEMENT EXECUTE FUNCTION stats_total_trigger();
+
 -- The sorts of a ranked search, of facets and of map clusters spill to disk with the default 4 MB.
 -- (A setting of the database, not part of the compared schema.)
 DO $$ BEGIN
@@ -968,6 +1015,9 @@ CREATE FUNCTION harvest_record_touch(p_source bigint, p_run bigint, p_external_i
 -- with the same website key; one of another source with the same normalised title in the same
 -- commune (de-duplication); else a new one. The record that created an initiative (its oldest live
 -- record) owns its fields; a record joining it from another source fills only what is empty.
+-- Fields change through initiative_insert / initiative_revise (section 9), as every writer's do; a
+-- field held by the community is left alone, and when the source changed it since the community
+-- took it over, a source_change waits for a moderator.
 -- Returns 'new' (a new initiative), 'merged' (joined another source's initiative) or 'updated'.
 CREATE FUNCTION harvest_record_save(p_source bigint, p_run bigint, p_external_id text, p_url text,
                                     p_raw jsonb, p_norm jsonb) RETURNS text
@@ -986,6 +1036,11 @@ DECLARE
     c         record;
     v_title   text := left(p_norm->>'title', 300);
     v_web     text := p_norm->>'website';
+    hv        jsonb;
+    cur       jsonb;
+    fill      jsonb := '{}';
+    o         record;
+    k         text;
 BEGIN
     SELECT code INTO v_source FROM source WHERE id = p_source;
     SELECT id, initiative_id INTO rec_id, init_id
@@ -1015,6 +1070,21 @@ BEGIN
         v_prec := 'none';
     END IF;
 
+    -- The record's fields in the shape of initiative_fields().
+    hv := jsonb_build_object(
+        'title', v_title, 'summary', p_norm->>'summary', 'description', p_norm->>'description',
+        'actor_name', p_norm->>'actor_name', 'actor_type', p_norm->>'actor_type',
+        'themes', initiative_themes_with_parents(coalesce(p_norm->'themes', '[]'), coalesce(p_norm->'subthemes', '[]')),
+        'subthemes', coalesce(p_norm->'subthemes', '[]'), 'publics', coalesce(p_norm->'publics', '[]'),
+        'scale', p_norm->>'scale', 'stage', p_norm->>'stage',
+        'start_year', (p_norm->>'start_year')::smallint, 'website', v_web,
+        'image_url', p_norm->>'image_url',
+        'place', CASE WHEN pt IS NULL AND p_norm->>'address' IS NULL AND v_commune IS NULL THEN 'null'::jsonb
+                      ELSE jsonb_build_object('address', p_norm->>'address', 'postcode', p_norm->>'postcode',
+                                              'commune_code', v_commune,
+                                              'lon', round(ST_X(pt)::numeric, 6), 'lat', round(ST_Y(pt)::numeric, 6),
+                                              'precision', v_prec) END);
+
     IF init_id IS NULL AND v_web IS NOT NULL THEN
         SELECT i.id INTO init_id FROM initiative i
          WHERE i.website IS NOT NULL AND sc_website_key(i.website) = sc_website_key(v_web)
@@ -1033,20 +1103,8 @@ BEGIN
     END IF;
 
     IF init_id IS NULL THEN
-        INSERT INTO initiative (slug, title, summary, description, website, image_url, actor_name,
-                                actor_type, themes, subthemes, publics, scale, stage, start_year,
-                                address, postcode, commune_code, departement_code, region_code,
-                                geom, geo_precision, status)
-        VALUES (harvest_slug(v_title, v_source, p_external_id), v_title,
-                p_norm->>'summary', p_norm->>'description', v_web, p_norm->>'image_url',
-                p_norm->>'actor_name', p_norm->>'actor_type',
-                ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'themes', '[]'))),
-                ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'subthemes', '[]'))),
-                ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'publics', '[]'))),
-                p_norm->>'scale', p_norm->>'stage', (p_norm->>'start_year')::smallint,
-                p_norm->>'address', p_norm->>'postcode', v_commune, c.departement_code,
-                c.region_code, pt, v_prec, 'published')
-        RETURNING id INTO init_id;
+        init_id := initiative_insert(harvest_slug(v_title, v_source, p_external_id), hv, 'published',
+                                     'harvest', NULL, NULL, p_source, NULL, NULL);
         outcome := 'new';
     ELSE
         -- Owner: this record is the initiative's oldest live record (or it has none left).
@@ -1056,39 +1114,35 @@ BEGIN
                  WHERE initiative_id = init_id AND gone_at IS NULL
                  ORDER BY first_seen_at, id LIMIT 1) sr;
         outcome := CASE WHEN rec_id IS NULL THEN 'merged' ELSE 'updated' END;
+        -- Fields held by the community: never overwritten; a change at the source is queued.
+        SELECT initiative_fields(i) INTO cur FROM initiative i WHERE i.id = init_id;
+        FOR o IN SELECT field, harvested FROM initiative_field_override
+                  WHERE initiative_id = init_id FOR UPDATE LOOP
+            IF owner AND hv ? o.field AND (hv->o.field) IS DISTINCT FROM o.harvested THEN
+                INSERT INTO source_change (initiative_id, field, source_id, ours, theirs)
+                VALUES (init_id, o.field, p_source, cur->o.field, hv->o.field)
+                ON CONFLICT (initiative_id, field) WHERE status = 'open'
+                DO UPDATE SET theirs = EXCLUDED.theirs, ours = EXCLUDED.ours,
+                              source_id = EXCLUDED.source_id, version = source_change.version + 1;
+                UPDATE initiative_field_override SET harvested = hv->o.field
+                 WHERE initiative_id = init_id AND field = o.field;
+            END IF;
+            hv := hv - o.field;
+        END LOOP;
         IF owner THEN
-            UPDATE initiative SET
-                title = v_title, summary = p_norm->>'summary', description = p_norm->>'description',
-                website = v_web, image_url = p_norm->>'image_url', actor_name = p_norm->>'actor_name',
-                actor_type = p_norm->>'actor_type',
-                themes = ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'themes', '[]'))),
-                subthemes = ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'subthemes', '[]'))),
-                publics = ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'publics', '[]'))),
-                scale = p_norm->>'scale', stage = p_norm->>'stage',
-                start_year = (p_norm->>'start_year')::smallint, address = p_norm->>'address',
-                postcode = p_norm->>'postcode', commune_code = v_commune,
-                departement_code = c.departement_code, region_code = c.region_code, geom = pt,
-                geo_precision = v_prec,
-                status = CASE WHEN status = 'archived' THEN 'published' ELSE status END,
-                updated_at = now()
-             WHERE id = init_id;
+            PERFORM initiative_revise(init_id, NULL, hv, 'harvest', NULL, NULL, p_source, NULL, NULL);
         ELSE
-            UPDATE initiative i SET
-                summary = coalesce(i.summary, p_norm->>'summary'),
-                description = coalesce(i.description, p_norm->>'description'),
-                website = coalesce(i.website, v_web),
-                image_url = coalesce(i.image_url, p_norm->>'image_url'),
-                actor_name = coalesce(i.actor_name, p_norm->>'actor_name'),
-                actor_type = coalesce(i.actor_type, p_norm->>'actor_type'),
-                themes = CASE WHEN i.themes = '{}' THEN
-                    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'themes', '[]'))) ELSE i.themes END,
-                publics = CASE WHEN i.publics = '{}' THEN
-                    ARRAY(SELECT jsonb_array_elements_text(coalesce(p_norm->'publics', '[]'))) ELSE i.publics END,
-                start_year = coalesce(i.start_year, (p_norm->>'start_year')::smallint),
-                status = CASE WHEN i.status = 'archived' THEN 'published' ELSE i.status END,
-                updated_at = now()
-             WHERE i.id = init_id;
+            -- A record joining from another source fills only what is empty.
+            FOR k IN SELECT jsonb_object_keys(hv) LOOP
+                IF k NOT IN ('title', 'subthemes', 'scale', 'stage', 'place')
+                   AND (cur->k IS NULL OR cur->k = 'null'::jsonb OR cur->k = '[]'::jsonb) THEN
+                    fill := fill || jsonb_build_object(k, hv->k);
+                END IF;
+            END LOOP;
+            PERFORM initiative_revise(init_id, NULL, fill, 'harvest', NULL, NULL, p_source, NULL, NULL);
         END IF;
+        UPDATE initiative SET status = 'published', updated_at = now()
+         WHERE id = init_id AND status = 'archived';
     END IF;
 
     INSERT INTO source_record (source_id, external_id, url, raw, content_hash, normalised,
@@ -1288,7 +1342,626 @@ CREATE TRIGGER mail_outbox_notify AFTER INSERT ON mail_outbox
 
 
 -- ===================================================================================================
--- 9. Bookkeeping
+-- 9. Contributions and history: revisions, fields held by the community, the sources' changes
+--    waiting for a moderator, proposals and corrections, claims
+-- ===================================================================================================
+
+-- History: every change of an initiative's fields is a revision, whoever makes it — a source's
+-- harvest, a member's contribution approved by a moderator, a carrier's edit, a moderator. All of
+-- them go through initiative_revise (or initiative_insert + initiative_revision_initial for a new
+-- initiative); the current row of `initiative` is the result of its revisions.
+--
+-- Fields changed by people (not by a harvest) are held by the community
+-- (initiative_field_override): the next harvest does not overwrite them. When the source later
+-- changes such a field, the change waits in source_change for a moderator to keep our value or
+-- take the source's.
+
+ALTER TABLE initiative
+    -- +1 at every revision; a write against an older version is refused (409).
+    ADD COLUMN version            integer NOT NULL DEFAULT 1,
+    -- The member whose approved proposal created the initiative.
+    ADD COLUMN proposed_by        bigint REFERENCES app_user (id) ON DELETE SET NULL,
+    -- The last edit by one of its carriers (« Fiche mise à jour par le porteur du projet »).
+    ADD COLUMN carrier_updated_at timestamptz;
+
+-- One revision: which fields changed, from what to what, and who changed them.
+CREATE TABLE initiative_revision (
+    initiative_id   bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    version         integer NOT NULL,
+    actor_kind      text NOT NULL CHECK (actor_kind IN ('harvest', 'member', 'carrier', 'moderator', 'system')),
+    user_id         bigint REFERENCES app_user (id) ON DELETE SET NULL, -- member, carrier or moderator
+    reviewer_id     bigint REFERENCES app_user (id) ON DELETE SET NULL, -- the moderator who approved a contribution
+    source_id       bigint REFERENCES source (id),        -- harvest
+    contribution_id bigint,                                -- the approved contribution, if any
+    comment         text CHECK (length(comment) <= 2000),
+    -- {"field": {"before": value, "after": value}, …} in the shape of initiative_fields().
+    changes         jsonb NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT sc_now(),
+    PRIMARY KEY (initiative_id, version)
+);
+
+-- Fields the community or a carrier changed: held against the harvest. `harvested` is the last
+-- value the sources gave for the field (the value replaced when the community took it over), so
+-- that a later change at the source can be told apart from the source repeating itself.
+CREATE TABLE initiative_field_override (
+    initiative_id bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    field         text NOT NULL,
+    version       integer NOT NULL,   -- the revision that took the field over
+    harvested     jsonb,
+    PRIMARY KEY (initiative_id, field)
+);
+
+-- A source changed a field the community holds: a moderator keeps our value or takes theirs.
+CREATE TABLE source_change (
+    id            bigserial PRIMARY KEY,
+    initiative_id bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    field         text NOT NULL,
+    source_id     bigint REFERENCES source (id),
+    ours          jsonb,              -- the value shown when the source changed
+    theirs        jsonb,              -- the source's new value
+    status        text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'kept', 'taken')),
+    version       integer NOT NULL DEFAULT 1,
+    reviewed_by   bigint REFERENCES app_user (id) ON DELETE SET NULL,
+    reviewed_at   timestamptz,
+    created_at    timestamptz NOT NULL DEFAULT sc_now()
+);
+-- One open question per field: a source changing it again updates the open one.
+CREATE UNIQUE INDEX source_change_open_idx ON source_change (initiative_id, field) WHERE status = 'open';
+CREATE INDEX source_change_queue_idx ON source_change (created_at, id) WHERE status = 'open';
+
+-- The fields of an initiative as contributions, revisions and the API's writes name them.
+-- `place` is null or {"address", "postcode", "commune_code", "lon", "lat", "precision"}, with
+-- coordinates rounded to 6 decimals (about 10 cm) so that equal places compare equal.
+CREATE FUNCTION initiative_fields(i initiative) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object(
+        'title', i.title, 'summary', i.summary, 'description', i.description,
+        'actor_name', i.actor_name, 'actor_type', i.actor_type,
+        'themes', to_jsonb(i.themes), 'subthemes', to_jsonb(i.subthemes),
+        'publics', to_jsonb(i.publics), 'scale', i.scale, 'stage', i.stage,
+        'start_year', i.start_year, 'website', i.website, 'image_url', i.image_url,
+        'place', CASE WHEN i.geom IS NULL AND i.address IS NULL AND i.commune_code IS NULL
+                      THEN 'null'::jsonb
+                      ELSE jsonb_build_object('address', i.address, 'postcode', i.postcode,
+                                              'commune_code', i.commune_code,
+                                              'lon', round(ST_X(i.geom)::numeric, 6),
+                                              'lat', round(ST_Y(i.geom)::numeric, 6),
+                                              'precision', i.geo_precision) END) $$;
+
+-- The fields of a record that does not exist yet: what a creation revision starts from.
+CREATE FUNCTION initiative_fields_empty() RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT '{"title": null, "summary": null, "description": null, "actor_name": null,
+             "actor_type": null, "themes": [], "subthemes": [], "publics": [], "scale": null,
+             "stage": null, "start_year": null, "website": null, "image_url": null,
+             "place": null}'::jsonb $$;
+
+-- A sub-theme implies its theme: themes followed by the parents of the sub-themes that are not
+-- there yet, in order, without repeats.
+CREATE FUNCTION initiative_themes_with_parents(themes jsonb, subthemes jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(jsonb_agg(code ORDER BY ord), '[]'::jsonb)
+      FROM (SELECT code, min(ord) AS ord
+              FROM (SELECT t.code, t.ord FROM jsonb_array_elements_text(coalesce(themes, '[]')) WITH ORDINALITY AS t(code, ord)
+                    UNION ALL
+                    SELECT v.parent, 1000000 + s.ord
+                      FROM jsonb_array_elements_text(coalesce(subthemes, '[]')) WITH ORDINALITY AS s(code, ord)
+                      JOIN vocabulary v ON v.kind = 'subtheme' AND v.code = s.code AND v.parent IS NOT NULL) u
+             GROUP BY code) w $$;
+
+-- A place from a point typed or moved by a person (and an address, possibly null): the commune
+-- whose contour holds the point, its postcode read from the address. NULL when the point is in
+-- no commune (outside France).
+CREATE FUNCTION initiative_place(p_address text, p_lon float8, p_lat float8) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object('address', nullif(trim(p_address), ''),
+                              'postcode', substring(p_address FROM '\m([0-9][0-9AB][0-9]{3})\M'),
+                              'commune_code', t.code,
+                              'lon', round(p_lon::numeric, 6), 'lat', round(p_lat::numeric, 6),
+                              'precision', 'address')
+      FROM territory t
+     WHERE p_lon BETWEEN -180 AND 180 AND p_lat BETWEEN -90 AND 90
+       AND t.level = 'commune' AND ST_Intersects(t.contour, ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4326))
+     ORDER BY t.code LIMIT 1 $$;
+
+-- Writes the fields of f (initiative_fields shape, every key present) into row p_id, and its
+-- status when p_status is not NULL.
+CREATE FUNCTION initiative_write_fields(p_id bigint, f jsonb, p_kind text, p_status text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    pl   jsonb := f->'place';
+    dep  text;
+    reg  text;
+    pt   geometry;
+BEGIN
+    IF jsonb_typeof(pl) = 'object' THEN
+        SELECT departement_code, region_code INTO dep, reg
+          FROM territory WHERE level = 'commune' AND code = pl->>'commune_code';
+        IF jsonb_typeof(pl->'lon') = 'number' AND jsonb_typeof(pl->'lat') = 'number' THEN
+            pt := ST_SetSRID(ST_MakePoint((pl->>'lon')::float8, (pl->>'lat')::float8), 4326);
+        END IF;
+    END IF;
+    UPDATE initiative SET
+        title = f->>'title', summary = f->>'summary', description = f->>'description',
+        actor_name = f->>'actor_name', actor_type = f->>'actor_type',
+        themes = ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'themes', '[]'))),
+        subthemes = ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'subthemes', '[]'))),
+        publics = ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'publics', '[]'))),
+        scale = f->>'scale', stage = f->>'stage', start_year = (f->>'start_year')::smallint,
+        website = f->>'website', image_url = f->>'image_url',
+        address = pl->>'address', postcode = pl->>'postcode', commune_code = pl->>'commune_code',
+        departement_code = dep, region_code = reg, geom = pt,
+        geo_precision = CASE WHEN pt IS NULL THEN 'none' ELSE coalesce(pl->>'precision', 'address') END,
+        version = version + 1, updated_at = now(), status = coalesce(p_status, status),
+        carrier_updated_at = CASE WHEN p_kind = 'carrier' THEN sc_now() ELSE carrier_updated_at END
+     WHERE id = p_id;
+END $$;
+
+-- The one way fields change. Applies p_fields (any subset of initiative_fields' keys; others are
+-- ignored) to initiative p_id when its version is p_expected (NULL: whatever it is), records the
+-- revision, and — for writers other than a harvest — marks the changed fields as held by the
+-- community. outcome: 'done', 'unchanged' (nothing differed: no revision), 'conflict' (stale
+-- p_expected; new_version is the current one) or 'gone'.
+CREATE FUNCTION initiative_revise(p_id bigint, p_expected integer, p_fields jsonb, p_kind text,
+                                  p_user bigint, p_reviewer bigint, p_source bigint,
+                                  p_contribution bigint, p_comment text,
+                                  OUT outcome text, OUT new_version integer)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    i       initiative;
+    cur     jsonb;
+    merged  jsonb;
+    changes jsonb := '{}';
+    k       text;
+BEGIN
+    SELECT * INTO i FROM initiative WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'gone';
+        RETURN;
+    END IF;
+    new_version := i.version;
+    IF p_expected IS NOT NULL AND p_expected <> i.version THEN
+        outcome := 'conflict';
+        RETURN;
+    END IF;
+    cur := initiative_fields(i);
+    merged := cur;
+    FOR k IN SELECT jsonb_object_keys(p_fields) LOOP
+        IF cur ? k THEN
+            merged := merged || jsonb_build_object(k, p_fields->k);
+        END IF;
+    END LOOP;
+    merged := merged || jsonb_build_object('themes',
+        initiative_themes_with_parents(merged->'themes', merged->'subthemes'));
+    FOR k IN SELECT jsonb_object_keys(merged) LOOP
+        IF merged->k IS DISTINCT FROM cur->k THEN
+            changes := changes || jsonb_build_object(k, jsonb_build_object('before', cur->k, 'after', merged->k));
+        END IF;
+    END LOOP;
+    IF changes = '{}' THEN
+        outcome := 'unchanged';
+        RETURN;
+    END IF;
+    PERFORM initiative_write_fields(p_id, merged, p_kind, NULL);
+    new_version := i.version + 1;
+    INSERT INTO initiative_revision (initiative_id, version, actor_kind, user_id, reviewer_id,
+                                     source_id, contribution_id, comment, changes)
+    VALUES (p_id, new_version, p_kind, p_user, p_reviewer, p_source, p_contribution, p_comment, changes);
+    IF p_kind <> 'harvest' THEN
+        INSERT INTO initiative_field_override (initiative_id, field, version, harvested)
+        SELECT p_id, c.key, new_version, c.value->'before' FROM jsonb_each(changes) c
+        ON CONFLICT (initiative_id, field) DO UPDATE SET version = EXCLUDED.version;
+    END IF;
+    outcome := 'done';
+END $$;
+
+-- A new initiative from fields (initiative_fields shape): inserted as version 0 (and not yet
+-- published, so that the count and map triggers run once), then written by its first revision
+-- (version 1, every field from nothing), so that creation and change are one path. Returns the id.
+CREATE FUNCTION initiative_insert(p_slug text, p_fields jsonb, p_status text, p_kind text,
+                                  p_user bigint, p_reviewer bigint, p_source bigint,
+                                  p_contribution bigint, p_comment text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    new_id bigint;
+    f      jsonb := initiative_fields_empty() || p_fields;
+    changes jsonb := '{}';
+    k      text;
+BEGIN
+    f := f || jsonb_build_object('themes', initiative_themes_with_parents(f->'themes', f->'subthemes'));
+    INSERT INTO initiative (slug, title, status, version)
+    VALUES (p_slug, f->>'title', 'pending', 0)
+    RETURNING id INTO new_id;
+    PERFORM initiative_write_fields(new_id, f, p_kind, p_status);
+    FOR k IN SELECT jsonb_object_keys(f) LOOP
+        IF f->k IS DISTINCT FROM initiative_fields_empty()->k THEN
+            changes := changes || jsonb_build_object(k, jsonb_build_object('before', initiative_fields_empty()->k, 'after', f->k));
+        END IF;
+    END LOOP;
+    INSERT INTO initiative_revision (initiative_id, version, actor_kind, user_id, reviewer_id,
+                                     source_id, contribution_id, comment, changes)
+    VALUES (new_id, 1, p_kind, p_user, p_reviewer, p_source, p_contribution, p_comment, changes);
+    RETURN new_id;
+END $$;
+
+-- The values of initiative p_id's fields as they were at revision p_version: the current values,
+-- with each field changed after p_version taken back to its "before" in the first revision after
+-- p_version that changed it. NULL when there is no such revision (or p_version is in the future).
+CREATE FUNCTION initiative_fields_at(p_id bigint, p_version integer) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT initiative_fields(i) || coalesce(
+               (SELECT jsonb_object_agg(f.field, f.before)
+                  FROM (SELECT DISTINCT ON (c.key) c.key AS field, c.value->'before' AS before
+                          FROM initiative_revision r, jsonb_each(r.changes) c
+                         WHERE r.initiative_id = p_id AND r.version > p_version
+                         ORDER BY c.key, r.version) f), '{}')
+      FROM initiative i
+     WHERE i.id = p_id AND p_version >= 1 AND p_version <= i.version $$;
+
+-- Contributions (proposals of new initiatives, corrections of existing ones) and claims (« Je
+-- porte ce projet »), reviewed by moderators. Nothing here is public until approved: an approved
+-- proposal becomes an initiative, an approved correction a revision (035_revisions.sql). None of
+-- these tables feeds data_version: only the initiative's own change does.
+
+CREATE TABLE contribution (
+    id               bigserial PRIMARY KEY,
+    kind             text NOT NULL CHECK (kind IN ('proposal', 'correction')),
+    status           text NOT NULL CHECK (status IN ('draft', 'pending', 'approved', 'rejected',
+                                                     'changes_requested', 'withdrawn')),
+    author_id        bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    -- The corrected initiative; for a proposal, the initiative it became once approved.
+    initiative_id    bigint REFERENCES initiative (id) ON DELETE CASCADE,
+    base_version     integer,            -- corrections: the version the author saw
+    fields           jsonb NOT NULL DEFAULT '{}',   -- initiative_fields() shape, proposed values
+    base             jsonb,              -- corrections: those fields' values when proposed
+    comment          text CHECK (length(comment) <= 2000),
+    reason           text CHECK (length(reason) <= 2000),   -- the moderator's
+    -- For the moderation queue's filters: the proposal's (or corrected initiative's) themes and place.
+    themes           text[] NOT NULL DEFAULT '{}',
+    commune_code     text,
+    departement_code text,
+    region_code      text,
+    version          integer NOT NULL DEFAULT 1,
+    reviewed_by      bigint REFERENCES app_user (id) ON DELETE SET NULL,
+    reviewed_at      timestamptz,
+    submitted_at     timestamptz,
+    created_at       timestamptz NOT NULL DEFAULT sc_now(),
+    updated_at       timestamptz NOT NULL DEFAULT sc_now(),
+    CHECK (kind = 'proposal' OR initiative_id IS NOT NULL)
+);
+CREATE INDEX contribution_author_idx ON contribution (author_id, created_at DESC, id DESC);
+CREATE INDEX contribution_queue_idx ON contribution (submitted_at, id) WHERE status = 'pending';
+CREATE INDEX contribution_initiative_idx ON contribution (initiative_id);
+
+-- A member who says they carry an initiative. Approved claims make carriers, who edit directly.
+CREATE TABLE claim (
+    id            bigserial PRIMARY KEY,
+    initiative_id bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    user_id       bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    status        text NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    message       text CHECK (length(message) <= 2000),
+    reason        text CHECK (length(reason) <= 2000),
+    auto          boolean NOT NULL DEFAULT false,   -- approved at once (e-mail domain = website's)
+    version       integer NOT NULL DEFAULT 1,
+    reviewed_by   bigint REFERENCES app_user (id) ON DELETE SET NULL,
+    reviewed_at   timestamptz,
+    created_at    timestamptz NOT NULL DEFAULT sc_now(),
+    updated_at    timestamptz NOT NULL DEFAULT sc_now()
+);
+-- One live claim per person and initiative.
+CREATE UNIQUE INDEX claim_live_idx ON claim (initiative_id, user_id) WHERE status IN ('pending', 'approved');
+CREATE INDEX claim_user_idx ON claim (user_id, created_at DESC);
+CREATE INDEX claim_queue_idx ON claim (created_at, id) WHERE status = 'pending';
+
+-- The first field of p (initiative_fields shape) holding a code that is not in the vocabularies,
+-- or a commune that is not one; NULL when every code is known.
+CREATE FUNCTION contribution_fields_invalid(p jsonb) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT f FROM (
+        SELECT 1 AS ord, 'actor_type' AS f WHERE jsonb_typeof(p->'actor_type') = 'string'
+           AND NOT EXISTS (SELECT 1 FROM vocabulary WHERE kind = 'actor_type' AND code = p->>'actor_type')
+        UNION ALL
+        SELECT 2, 'themes' WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(p->'themes', '[]')) x
+                                          WHERE NOT EXISTS (SELECT 1 FROM vocabulary v WHERE v.kind = 'theme' AND v.code = x))
+        UNION ALL
+        SELECT 3, 'subthemes' WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(p->'subthemes', '[]')) x
+                                             WHERE NOT EXISTS (SELECT 1 FROM vocabulary v WHERE v.kind = 'subtheme' AND v.code = x))
+        UNION ALL
+        SELECT 4, 'publics' WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(p->'publics', '[]')) x
+                                           WHERE NOT EXISTS (SELECT 1 FROM vocabulary v WHERE v.kind = 'public' AND v.code = x))
+        UNION ALL
+        SELECT 5, 'scale' WHERE jsonb_typeof(p->'scale') = 'string'
+           AND NOT EXISTS (SELECT 1 FROM vocabulary WHERE kind = 'scale' AND code = p->>'scale')
+        UNION ALL
+        SELECT 6, 'stage' WHERE jsonb_typeof(p->'stage') = 'string'
+           AND NOT EXISTS (SELECT 1 FROM vocabulary WHERE kind = 'stage' AND code = p->>'stage')
+    ) bad ORDER BY ord LIMIT 1 $$;
+
+-- The queue columns of a contribution from its fields (proposal) or its initiative (correction).
+CREATE FUNCTION contribution_locate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    t record;
+BEGIN
+    IF NEW.kind = 'correction' THEN
+        SELECT themes, commune_code, departement_code, region_code INTO t
+          FROM initiative WHERE id = NEW.initiative_id;
+        NEW.themes := t.themes;
+        NEW.commune_code := t.commune_code;
+        NEW.departement_code := t.departement_code;
+        NEW.region_code := t.region_code;
+    ELSE
+        NEW.themes := ARRAY(SELECT jsonb_array_elements_text(
+                          initiative_themes_with_parents(NEW.fields->'themes', NEW.fields->'subthemes')));
+        SELECT code, departement_code, region_code INTO t
+          FROM territory WHERE level = 'commune' AND code = NEW.fields->'place'->>'commune_code';
+        NEW.commune_code := t.code;
+        NEW.departement_code := t.departement_code;
+        NEW.region_code := t.region_code;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER contribution_locate BEFORE INSERT OR UPDATE OF fields ON contribution
+    FOR EACH ROW EXECUTE FUNCTION contribution_locate();
+
+-- A moderator's decision on a pending contribution at version p_version. outcome: 'done',
+-- 'conflict' (stale version or no longer pending; version is the current one), 'gone' (no such
+-- contribution, or its initiative is gone). An approved proposal becomes a published initiative;
+-- an approved correction a revision by its author, approved by p_reviewer.
+CREATE FUNCTION contribution_review(p_id bigint, p_version integer, p_decision text, p_reason text,
+                                    p_reviewer bigint,
+                                    OUT outcome text, OUT current_version integer, OUT new_initiative bigint)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c  contribution;
+    rv record;
+BEGIN
+    SELECT * INTO c FROM contribution WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'gone';
+        RETURN;
+    END IF;
+    current_version := c.version;
+    new_initiative := c.initiative_id;
+    IF c.version <> p_version OR c.status <> 'pending' THEN
+        outcome := 'conflict';
+        RETURN;
+    END IF;
+    IF p_decision = 'approve' THEN
+        IF c.kind = 'proposal' THEN
+            new_initiative := initiative_insert(harvest_slug(c.fields->>'title', 'contribution', c.id::text),
+                                               c.fields, 'published', 'member', c.author_id,
+                                               p_reviewer, NULL, c.id, c.comment);
+            UPDATE initiative SET proposed_by = c.author_id WHERE id = new_initiative;
+        ELSE
+            SELECT * INTO rv FROM initiative_revise(c.initiative_id, NULL, c.fields, 'member',
+                                                    c.author_id, p_reviewer, NULL, c.id, c.comment);
+            IF rv.outcome = 'gone' THEN
+                outcome := 'gone';
+                RETURN;
+            END IF;
+        END IF;
+    END IF;
+    UPDATE contribution
+       SET status = CASE p_decision WHEN 'approve' THEN 'approved' WHEN 'reject' THEN 'rejected'
+                                    ELSE 'changes_requested' END,
+           reason = p_reason, reviewed_by = p_reviewer, reviewed_at = sc_now(),
+           initiative_id = new_initiative,
+           version = contribution.version + 1, updated_at = sc_now()
+     WHERE id = p_id;
+    current_version := c.version + 1;
+    outcome := 'done';
+END $$;
+
+-- Whether the verified e-mail of p_user is at the domain of initiative p_initiative's website.
+CREATE FUNCTION claim_domain_matches(p_user bigint, p_initiative bigint) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(bool_or(split_part(u.email_norm, '@', 2) =
+                            lower(substring(i.website FROM '^https?://(?:www\.)?([^/:?#]+)'))), false)
+      FROM app_user u, initiative i
+     WHERE u.id = p_user AND u.email_verified_at IS NOT NULL AND i.id = p_initiative
+       AND i.website IS NOT NULL $$;
+
+-- A moderator's decision on a pending claim ('approve' or 'reject').
+CREATE FUNCTION claim_review(p_id bigint, p_version integer, p_decision text, p_reason text,
+                             p_reviewer bigint, OUT outcome text, OUT current_version integer)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    c claim;
+BEGIN
+    SELECT * INTO c FROM claim WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'gone';
+        RETURN;
+    END IF;
+    current_version := c.version;
+    IF c.version <> p_version OR c.status <> 'pending' THEN
+        outcome := 'conflict';
+        RETURN;
+    END IF;
+    UPDATE claim SET status = CASE WHEN p_decision = 'approve' THEN 'approved' ELSE 'rejected' END,
+                     reason = p_reason, reviewed_by = p_reviewer, reviewed_at = sc_now(),
+                     version = claim.version + 1, updated_at = sc_now()
+     WHERE id = p_id;
+    current_version := c.version + 1;
+    outcome := 'done';
+END $$;
+
+-- A moderator's decision on a field the source changed: 'keep' our value, or 'take_source' — the
+-- source's value becomes current (a revision by the moderator) and the field is the sources'
+-- again (no longer held by the community).
+CREATE FUNCTION source_change_review(p_id bigint, p_version integer, p_decision text,
+                                     p_reviewer bigint, OUT outcome text, OUT current_version integer)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    s  source_change;
+    rv record;
+BEGIN
+    SELECT * INTO s FROM source_change WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'gone';
+        RETURN;
+    END IF;
+    current_version := s.version;
+    IF s.version <> p_version OR s.status <> 'open' THEN
+        outcome := 'conflict';
+        RETURN;
+    END IF;
+    IF p_decision = 'take_source' THEN
+        SELECT * INTO rv FROM initiative_revise(s.initiative_id, NULL, jsonb_build_object(s.field, s.theirs),
+                                                'moderator', p_reviewer, NULL, NULL, NULL,
+                                                'Valeur de la source reprise');
+        DELETE FROM initiative_field_override WHERE initiative_id = s.initiative_id AND field = s.field;
+    END IF;
+    UPDATE source_change SET status = CASE WHEN p_decision = 'take_source' THEN 'taken' ELSE 'kept' END,
+                             reviewed_by = p_reviewer, reviewed_at = sc_now(),
+                             version = source_change.version + 1
+     WHERE id = p_id;
+    current_version := s.version + 1;
+    outcome := 'done';
+END $$;
+
+-- JSON of the API (docs/api.md, "Contributions"): built here so that every answer has one shape.
+CREATE FUNCTION sc_iso(t timestamptz) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') $$;
+
+-- A person as contributions and history show them: the display name only, never the address.
+CREATE FUNCTION person_json(p_id bigint) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object('id', u.id, 'name', coalesce(u.display_name, 'Compte supprimé'))
+      FROM app_user u WHERE u.id = p_id $$;
+
+-- A value of field `field` as shown: a place gains the name of its commune.
+CREATE FUNCTION field_display(field text, v jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN field = 'place' AND jsonb_typeof(v) = 'object' THEN
+                v || jsonb_build_object('commune', (SELECT name FROM territory
+                                                     WHERE level = 'commune' AND code = v->>'commune_code'))
+                ELSE v END $$;
+
+-- Fields as shown (field_display on each).
+CREATE FUNCTION fields_display(f jsonb) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$ SELECT coalesce(jsonb_object_agg(e.key, field_display(e.key, e.value)), '{}') FROM jsonb_each(f) e $$;
+
+CREATE FUNCTION contribution_json(c contribution) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object(
+        'id', c.id, 'kind', c.kind, 'status', c.status, 'version', c.version,
+        'author', person_json(c.author_id),
+        'initiative', (SELECT jsonb_build_object('id', i.id, 'title', i.title, 'version', i.version)
+                         FROM initiative i WHERE i.id = c.initiative_id),
+        'fields', fields_display(c.fields),
+        'base', CASE WHEN c.base IS NOT NULL THEN fields_display(c.base) END,
+        'current', CASE WHEN c.kind = 'correction' THEN
+            (SELECT fields_display(coalesce(jsonb_object_agg(k, f->k), '{}'))
+               FROM initiative i, initiative_fields(i) f, jsonb_object_keys(c.fields) k
+              WHERE i.id = c.initiative_id) END,
+        'comment', c.comment, 'reason', c.reason,
+        'created_at', sc_iso(c.created_at), 'updated_at', sc_iso(c.updated_at),
+        'submitted_at', sc_iso(c.submitted_at), 'reviewed_at', sc_iso(c.reviewed_at)) $$;
+
+CREATE FUNCTION claim_json(c claim) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT jsonb_build_object(
+        'id', c.id, 'status', c.status, 'version', c.version, 'auto', c.auto,
+        'initiative', (SELECT jsonb_build_object('id', i.id, 'title', i.title)
+                         FROM initiative i WHERE i.id = c.initiative_id),
+        'user', person_json(c.user_id), 'message', c.message, 'reason', c.reason,
+        'created_at', sc_iso(c.created_at), 'reviewed_at', sc_iso(c.reviewed_at)) $$;
+
+
+-- ===================================================================================================
+-- 10. Comments and reports
+-- ===================================================================================================
+
+-- Comments on initiatives and reports of errors or abuse (docs/architecture.md, "Comments and
+-- reports"). Neither feeds data_version: a comment never empties the shared cache of searches.
+-- The public list of an initiative's comments is cached under the thread's own version
+-- (comment_thread), which every change of one of its comments moves.
+
+CREATE TABLE comment (
+    id            bigserial PRIMARY KEY,
+    initiative_id bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    author_id     bigint NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
+    body          text NOT NULL CHECK (length(body) BETWEEN 1 AND 5000),   -- as typed
+    body_html     text NOT NULL,         -- body escaped, http(s) addresses as links (core/linkify.c)
+    status        text NOT NULL DEFAULT 'visible' CHECK (status IN ('visible', 'hidden')),
+    version       integer NOT NULL DEFAULT 1,
+    created_at    timestamptz NOT NULL DEFAULT sc_now(), -- the 15-minute edit window runs on sc_now()
+    edited_at     timestamptz,
+    hidden_at     timestamptz,
+    hidden_by     bigint REFERENCES app_user (id) ON DELETE SET NULL,
+    hidden_reason text CHECK (length(hidden_reason) <= 2000)
+);
+-- The public list: visible comments of one initiative in date order (keyset pages).
+CREATE INDEX comment_thread_idx ON comment (initiative_id, created_at, id) WHERE status = 'visible';
+CREATE INDEX comment_author_idx ON comment (author_id, initiative_id);
+
+-- The version of each initiative's thread of comments: part of the cache key of its public list.
+CREATE TABLE comment_thread (
+    initiative_id bigint PRIMARY KEY REFERENCES initiative (id) ON DELETE CASCADE,
+    version       bigint NOT NULL DEFAULT 1
+);
+
+CREATE FUNCTION comment_thread_bump() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    iid bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.initiative_id ELSE NEW.initiative_id END;
+BEGIN
+    INSERT INTO comment_thread AS t (initiative_id) VALUES (iid)
+        ON CONFLICT (initiative_id) DO UPDATE SET version = t.version + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER comment_thread_version AFTER INSERT OR UPDATE OR DELETE ON comment
+    FOR EACH ROW EXECUTE FUNCTION comment_thread_bump();
+
+-- A report: « Signaler une erreur » on an initiative, « Signaler » on a comment. Anyone may send
+-- one (reporter_id NULL when signed out). Open reports are part of the moderation queue.
+CREATE TABLE report (
+    id             bigserial PRIMARY KEY,
+    target_kind    text NOT NULL CHECK (target_kind IN ('initiative', 'comment')),
+    target_id      bigint NOT NULL,  -- the initiative's or the comment's id (no key: a comment may go)
+    initiative_id  bigint NOT NULL REFERENCES initiative (id) ON DELETE CASCADE,
+    reason         text NOT NULL CHECK (length(reason) BETWEEN 1 AND 2000), -- as typed
+    reporter_id    bigint REFERENCES app_user (id) ON DELETE SET NULL,
+    reporter_email text CHECK (length(reporter_email) <= 254),  -- optional, to be answered
+    status         text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'dismissed', 'resolved')),
+    decision       text CHECK (decision IN ('dismiss', 'resolve', 'hide')),
+    review_reason  text CHECK (length(review_reason) <= 2000),
+    version        integer NOT NULL DEFAULT 1,
+    created_at     timestamptz NOT NULL DEFAULT sc_now(),
+    reviewed_by    bigint REFERENCES app_user (id) ON DELETE SET NULL,
+    reviewed_at    timestamptz,
+    CHECK ((status = 'open') = (decision IS NULL))
+);
+CREATE INDEX report_open_idx ON report (created_at, id) WHERE status = 'open';
+CREATE INDEX report_status_idx ON report (status, created_at, id);
+CREATE INDEX report_target_idx ON report (target_kind, target_id) WHERE status = 'open';
+
+
+-- ===================================================================================================
+-- 11. Bookkeeping
 -- ===================================================================================================
 
 -- The migrations applied to this database, one row each (kept by scripts/migrate.sh; its rows are
