@@ -429,3 +429,49 @@ test('reports signed out are rate limited per IP: 10 an hour, then 429 with Retr
     await resetRateLimits();
   }
 });
+
+test('open reports wait in the one moderation queue (kind=report) with what was reported, and leave it once decided', async () => {
+  const reportId = await openReport();
+  const anonymous = await api(`${V1}/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ target: { kind: 'initiative', id: ids[1] }, reason: `En attente de décision ${MARK}` }),
+  });
+  assert.equal(anonymous.status, 202, brief(anonymous));
+  const anonymousRaw = await sql(`SELECT id FROM report WHERE reason = ${lit(`En attente de décision ${MARK}`)}`);
+  const anonymousId = Number(anonymousRaw);
+  assert.ok(anonymousId > 0, `stored: ${JSON.stringify(anonymousRaw)}`);
+  const queue = async () => {
+    const items = [];
+    let cursor;
+    do {
+      const res = await clients.moderator.get(`${V1}/moderation/queue?kind=report&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(res.status, 200, brief(res));
+      items.push(...res.json.items);
+      cursor = res.json.next_cursor;
+    } while (cursor);
+    return items;
+  };
+  let items = await queue();
+  assert.ok(items.every((i) => i.kind === 'report'), 'only reports under kind=report');
+  const ofComment = items.find((i) => i.id === reportId);
+  assert.ok(ofComment, 'the report of a comment is in the queue');
+  assert.equal(ofComment.summary, 'Commentaire signalé');
+  assert.equal(ofComment.detail.target_kind, 'comment');
+  assert.equal(ofComment.detail.reason, `Hors sujet ${MARK}`);
+  assert.match(ofComment.detail.comment.body, new RegExp(MARK));
+  assert.equal(ofComment.author.name, 'Autre membre');
+  assert.equal(ofComment.initiative.id, ids[0]);
+  const ofInitiative = items.find((i) => i.id === anonymousId);
+  assert.ok(ofInitiative, 'an anonymous report is in the queue');
+  assert.equal(ofInitiative.summary, 'Erreur signalée sur la fiche');
+  assert.equal(ofInitiative.author, null, 'nobody named for an anonymous report');
+  assert.equal(ofInitiative.detail.comment, null);
+  // Decided: out of the queue.
+  assert.equal((await clients.moderator.post(`${V1}/reports/${reportId}/review`, { version: 1, decision: 'dismiss' })).status, 200);
+  items = await queue();
+  assert.equal(items.find((i) => i.id === reportId), undefined, 'a decided report leaves the queue');
+  assert.ok(items.find((i) => i.id === anonymousId));
+  // Members do not see the queue.
+  assertError(await clients.member.get(`${V1}/moderation/queue?kind=report`), 403, 'forbidden');
+});

@@ -29,10 +29,10 @@ bool utf8_is_space_cp(uint32_t cp);
  * cannot continue the character, so for a NUL-terminated s, n = UTF8_SPACE_MAX is safe. */
 size_t utf8_space_len(const char *s, size_t n);
 
-/* Checks text typed by a person (valid UTF-8, NUL-terminated): trimmed of white space (utf8_is_space_cp)
- * around it, it must count at most max characters (code points), at least one unless
- * allow_empty, and hold no control character — except line breaks and tabs when multiline. On
- * success *start and *len describe the trimmed text inside s. */
+/* Checks text typed by a person (valid UTF-8, NUL-terminated): trimmed of white space
+ * (utf8_is_space_cp) around it, it must count at most max characters (code points), at least one
+ * unless allow_empty, and hold no control character — except line breaks and tabs when multiline.
+ * On success *start and *len describe the trimmed text inside s. */
 bool utf8_text_check(const char *s, bool multiline, bool allow_empty, bool trim, long long max,
                      size_t *start, size_t *len) MUST_CHECK;
 

@@ -17,7 +17,8 @@
 #include "http/reply.h"
 
 static const char *const source_decisions[] = {"keep", "take_source", NULL};
-static const char *const queue_kinds[] = {"proposal", "correction", "claim", "source_change", NULL};
+static const char *const queue_kinds[] = {"proposal",      "correction", "claim",
+                                          "source_change", "report",     NULL};
 
 static const body_field_t edit_body[] = {
         {"version", BODY_INT, true, 1, INT32_MAX, NULL},
@@ -238,7 +239,8 @@ void handle_moderation_queue(const req_t *req, resp_t *resp, void *ctx) {
             known = known || strcmp(kind, queue_kinds[i]) == 0;
         if (!known) {
             resp_error(resp, 400, "invalid_parameter",
-                       "kind doit valoir proposal, correction, claim ou source_change.", "kind");
+                       "kind doit valoir proposal, correction, claim, source_change ou report.",
+                       "kind");
             return;
         }
     }

@@ -35,7 +35,20 @@
     "                           'source', (SELECT jsonb_build_object('code', so.code,"            \
     "                                                                'name', so.name)"            \
     "                                        FROM source so WHERE so.id = s.source_id))"          \
-    "   FROM source_change s JOIN initiative i ON i.id = s.initiative_id WHERE s.status = 'open'"
+    "   FROM source_change s JOIN initiative i ON i.id = s.initiative_id WHERE s.status = 'open'" \
+    " UNION ALL"                                                                                  \
+    " SELECT 'report', r.id, r.version, r.created_at, r.initiative_id, i.title, r.reporter_id,"   \
+    "        i.themes, i.commune_code, i.departement_code, i.region_code,"                        \
+    "        CASE r.target_kind WHEN 'comment' THEN 'Commentaire signalé'"                       \
+    "             ELSE 'Erreur signalée sur la fiche' END,"                                      \
+    "        jsonb_build_object('target_kind', r.target_kind, 'target_id', r.target_id,"          \
+    "                           'reason', r.reason,"                                              \
+    "                           'comment', (SELECT jsonb_build_object('id', c.id,"                \
+    "                                                                 'body', c.body,"            \
+    "                                                                 'status', c.status)"        \
+    "                                         FROM comment c WHERE r.target_kind = 'comment'"     \
+    "                                          AND c.id = r.target_id))"                          \
+    "   FROM report r JOIN initiative i ON i.id = r.initiative_id WHERE r.status = 'open'"
 
 const db_stmt_t queue_stmts[] = {
         /* $1 kind, $2 theme, $3 territory level, $4 code, $5 days, $6 cursor time (µs), $7
