@@ -145,6 +145,19 @@ for round in 1 2 3; do
     with_logins "20 log-ins/s beside #$round" rate 20
 done
 with_logins "a flood of log-ins (8 clients) beside" flood 8
+# Contributions (no cache, no rate limits): proposals submitted by 8 clients at once, then approved
+# by 8 moderators at once (each a new initiative in search, facets and the map), and the history
+# page of an initiative with 200 revisions. What it adds is removed.
+BENCH_MODERATOR=bench-moderation@socialconnect.local
+bench_account() {
+    SC_ADMIN_PASSWORD=$BENCH_PASSWORD "$ROOT/backend/build/socialconnect-admin" create-admin "$1" \
+        "$2" >/dev/null
+    "$ROOT/backend/build/socialconnect-admin" grant "$1" "$3" >/dev/null
+}
+bench_account "$BENCH_MODERATOR" "Mesure modération" moderator
+for i in $(seq 1 "$CONN"); do bench_account "bench-contrib-$i@socialconnect.local" "Mesure $i" member; done
+node "$ROOT/scripts/bench-contributions.mjs" "$BASE" bench-contrib- "$BENCH_MODERATOR" \
+    "$BENCH_PASSWORD" "${DUR%s}" "$CONN" | tee -a "$OUT"
 SQLDIR=$(mktemp -d)
 # The statements the API runs for them (domain/search.c): the planner's estimate instead of a count
 # when it is large, the best page from the RUM index, facets read from facet_count.
