@@ -188,6 +188,23 @@ if [[ $has_suggest == 200 ]]; then
     bench "suggest mix (no cache)" "$BASE" "$SUGGESTS"
 fi
 rm -f "$SUGGESTS"
+# Statistics (no cache): for the whole catalogue, a theme, a région and a word, one dimension
+# (six of them cycled) and two dimensions (three pairs cycled), each set asked a few times first.
+STATS=$(mktemp -d)
+for filter in "" "theme=ENV&" "territory=region:84&" "q=jardin&"; do
+    label=${filter%&}
+    label=${label:-whole catalogue}
+    for d in theme actor_type region start_year source public; do
+        echo "/api/v1/stats?${filter}by=$d"
+    done >"$STATS/one"
+    for d in theme,region actor_type,start_year theme,public; do
+        echo "/api/v1/stats?${filter}by=$d"
+    done >"$STATS/two"
+    for _ in 1 2 3; do warm "$STATS/one" && warm "$STATS/two"; done
+    bench "stats, 1 dimension, $label (6 cycled, no cache)" "$BASE" "$STATS/one"
+    bench "stats, 2 dimensions, $label (3 pairs cycled, no cache)" "$BASE" "$STATS/two"
+done
+rm -rf "$STATS"
 for _ in 1 2 3 4 5 6; do warm "$MAPS"; done
 while read -r p; do
     [[ -z $p || $p == \#* ]] || bench "GET ${p#/api/v1} (no cache)" "$BASE$p"

@@ -74,8 +74,10 @@ test('the régions background is cached a day with an ETag, and revalidates to 3
   assert.equal(revalidated.status, 304);
 });
 
-test('without /config.json the front end gets a 404, not the application page', async () => {
+test('without /config.json the front end gets an empty configuration, not the application page nor a 404', async () => {
   const res = await rawRequest('/config.json');
-  assert.equal(res.status, 404, brief(res));
+  assert.equal(res.status, 200, brief(res));
+  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+  assert.deepEqual(JSON.parse(res.text), {});
   assert.doesNotMatch(res.text, /<div id="app"|<main/);
 });

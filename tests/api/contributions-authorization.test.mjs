@@ -36,7 +36,11 @@ before(async () => {
   assert.equal(spare.length, ACTORS.length);
 });
 
+// The initiatives published here are removed with their people (the suites after this one count
+// the demonstration catalogue).
 after(async () => {
+  const ids = Object.values(clients).map((c) => Number(c.id));
+  if (ids.length) await sql(`DELETE FROM initiative WHERE proposed_by IN (${ids.join(', ')})`);
   for (const c of Object.values(clients)) await c.remove();
 });
 

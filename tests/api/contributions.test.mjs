@@ -24,7 +24,11 @@ before(async () => {
   people.admin = await signUpAndLogIn({ name: 'Admin Test', prefix: 'contrib-admin', role: 'admin' });
 });
 
+// The initiatives these tests publish are removed with their people, so that the suites after this
+// one find the demonstration catalogue as it was.
 after(async () => {
+  const ids = Object.values(people).map((c) => Number(c.id));
+  if (ids.length) await sql(`DELETE FROM initiative WHERE proposed_by IN (${ids.join(', ')})`);
   for (const c of Object.values(people)) await c.remove();
 });
 

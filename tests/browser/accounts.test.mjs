@@ -229,7 +229,7 @@ describe('comptes et espace personnel', { skip: SKIP }, () => {
       async (page) => {
         await page.goto(`${BASE_URL}/connexion`);
         await page.getByRole('heading', { name: 'Se connecter', level: 1 }).waitFor();
-        await page.locator('.account-nav__login').waitFor();
+        await page.getByRole('link', { name: 'Se connecter' }).waitFor();
         const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
         assert.ok(widths[0] <= widths[1], `no horizontal scroll (${widths[0]} > ${widths[1]})`);
         assert.ok(await page.getByRole('link', { name: 'Mot de passe oublié ?' }).isVisible());

@@ -161,9 +161,14 @@ describe('contributions, modération et historique', { skip: SKIP }, () => {
     carrier = await person('porteur');
   });
 
+  // What these tests published goes with the people who proposed it, so that the suites after
+  // this one find the demonstration catalogue as it was.
   after(async () => {
     for (const who of people) {
+      const user = `(SELECT id FROM app_user WHERE email_norm = lower(${lit(who.email)}))`;
+      await sql(`DELETE FROM initiative WHERE proposed_by IN ${user}`).catch(() => {});
       await sql(`DELETE FROM mail_outbox WHERE lower(to_addr) = lower(${lit(who.email)})`).catch(() => {});
+      await sql(`DELETE FROM app_user WHERE id IN ${user}`).catch(() => {});
     }
   });
 

@@ -1,6 +1,7 @@
 // The charts of the « Tableau de bord » and of « L'innovation sociale en chiffres », drawn with
-// Observable Plot (docs/frontend.md says why). This module and Plot are loaded only by the pages
-// that draw charts (a dynamic import in views/dashboard.ts), so the search page does not carry them.
+// Observable Plot (docs/architecture.md, "Charts in the front end", says why). This module and
+// Plot are loaded only by the pages that draw charts (a dynamic import in views/dashboard.ts), so
+// the search page does not carry them.
 //
 // Every chart is a frame: a title saying what is counted, a line saying under which filters, the
 // drawing (an SVG with role="img" and a text label), a data table shown by a toggle, and downloads
