@@ -8,7 +8,7 @@
 // Two conditions, each at 1366×800 and at 390×844: "local" (no throttling) and "slow 3G, CPU ÷4"
 // (400 ms of latency, 400 kbit/s each way, the page's main thread slowed four times, through the
 // Chrome DevTools Protocol). Prints a Markdown table: median, min and max over the runs, and the
-// JavaScript bytes transferred (as sent over the wire, compressed or not) in the median run.
+// JavaScript bytes transferred (as received, headers included, compressed or not) in the median run.
 // One discarded run first warms the server's caches, so that every counted run finds the same
 // server. Chromium and playwright-core are those of the browser tests (tests/browser).
 import { createRequire } from 'node:module';
@@ -102,7 +102,6 @@ async function oneRun(browser, url, condition, viewport) {
       if (scripts.has(event.requestId)) jsBytes += event.encodedDataLength;
     });
     await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
     if (condition.network) await cdp.send('Network.emulateNetworkConditions', condition.network);
     if (condition.cpuRate !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: condition.cpuRate });
 
@@ -122,8 +121,9 @@ function median(sorted) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** kB of 1,000 bytes, as Vite's build report and the browser test count them. */
 function kilobytes(bytes) {
-  return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1000).toFixed(1)} kB`;
 }
 
 async function main() {
@@ -175,7 +175,7 @@ async function main() {
   console.log('|---|---|---:|---:|---:|---:|');
   for (const row of rows) {
     const ms = (v) => `${Math.round(v)} ms`;
-    console.log(`| ${row.condition} | ${row.viewport} | ${ms(row.median)} | ${ms(row.min)} | ${ms(row.max)} | ${kilobytes(row.jsBytes)} (${row.scriptFiles} files) |`);
+    console.log(`| ${row.condition} | ${row.viewport} | ${ms(row.median)} | ${ms(row.min)} | ${ms(row.max)} | ${kilobytes(row.jsBytes)} (${row.scriptFiles} ${row.scriptFiles === 1 ? 'file' : 'files'}) |`);
   }
 }
 
