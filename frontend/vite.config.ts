@@ -16,5 +16,14 @@ export default defineConfig({
     // No data: URIs, so that a strict Content-Security-Policy (img-src 'self') holds.
     assetsInlineLimit: 0,
     target: 'es2020',
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          // What the first page needs, in one file: the pages fetched later (main.ts) share it
+          // instead of splitting it into many small files that the first page would fetch one by one.
+          groups: [{ name: 'app', tags: ['$initial'] }],
+        },
+      },
+    },
   },
 });

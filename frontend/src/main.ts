@@ -12,25 +12,41 @@ import { mountAccountNav } from './components/accountNav';
 import { mountVerifyBanner } from './components/verifyBanner';
 import { startRouter, type RenderReason, type Route } from './router';
 import { startSession } from './session';
-import { forgotPasswordView } from './views/account/forgotPassword';
-import { loginView } from './views/account/login';
-import { resetPasswordView } from './views/account/resetPassword';
-import { signupView } from './views/account/signup';
-import { unsubscribeView } from './views/account/unsubscribe';
-import { verifyView } from './views/account/verify';
-import { collectionView } from './views/collection';
-import { contributeView } from './views/contribute';
-import { dashboardView, figuresView } from './views/dashboard';
-import { detailView } from './views/detail';
-import { historyView } from './views/history';
-import { moderationView } from './views/moderation';
-import { moderationReportsView } from './views/moderation/reports';
+import { lazyModule, lazyView } from './views/lazy';
 import { notFoundView } from './views/notFound';
-import { pageView } from './views/pages';
 import { searchView } from './views/search';
-import { sourcesView } from './views/sources';
-import { spaceView } from './views/space/space';
 import type { View } from './views/view';
+
+// The search page is in this file; every other page is fetched the first time it is shown
+// (views/lazy.ts), with what it alone uses (the diffs of contributions, the charts…).
+const pages = {
+  detail: lazyModule(() => import('./views/detail')),
+  about: lazyModule(() => import('./views/pages')),
+  sources: lazyModule(() => import('./views/sources')),
+  login: lazyModule(() => import('./views/account/login')),
+  signup: lazyModule(() => import('./views/account/signup')),
+  verify: lazyModule(() => import('./views/account/verify')),
+  forgotPassword: lazyModule(() => import('./views/account/forgotPassword')),
+  resetPassword: lazyModule(() => import('./views/account/resetPassword')),
+  unsubscribe: lazyModule(() => import('./views/account/unsubscribe')),
+  space: lazyModule(() => import('./views/space/space')),
+  collection: lazyModule(() => import('./views/collection')),
+  contribute: lazyModule(() => import('./views/contribute')),
+  history: lazyModule(() => import('./views/history')),
+  moderation: lazyModule(() => import('./views/moderation')),
+  moderationReports: lazyModule(() => import('./views/moderation/reports')),
+  dashboard: lazyModule(() => import('./views/dashboard')),
+};
+
+// An initiative's link under the pointer or the keyboard focus is likely to be followed: its page
+// starts arriving now rather than after the click (a failure here is retried on the click).
+function prefetchDetail(event: Event): void {
+  if (pages.detail.loaded) return;
+  const link = event.target instanceof Element ? event.target.closest('a[href^="/initiatives/"]') : null;
+  if (link) pages.detail.load().catch(() => undefined);
+}
+document.addEventListener('pointerover', prefetchDetail, { passive: true });
+document.addEventListener('focusin', prefetchDetail);
 
 const main = document.getElementById('main') as HTMLElement;
 const header = document.querySelector('header.site-header') as HTMLElement;
@@ -43,17 +59,17 @@ mountVerifyBanner(header);
 function accountView(route: Extract<Route, { name: 'account' }>): View {
   switch (route.page) {
     case 'connexion':
-      return loginView(main, route.query);
+      return lazyView(main, pages.login, route, (m, r) => m.loginView(main, r.query));
     case 'inscription':
-      return signupView(main, route.query);
+      return lazyView(main, pages.signup, route, (m, r) => m.signupView(main, r.query));
     case 'verification':
-      return verifyView(main, route.query);
+      return lazyView(main, pages.verify, route, (m, r) => m.verifyView(main, r.query));
     case 'mot-de-passe-oublie':
-      return forgotPasswordView(main);
+      return lazyView(main, pages.forgotPassword, route, (m) => m.forgotPasswordView(main));
     case 'reinitialisation':
-      return resetPasswordView(main, route.query);
+      return lazyView(main, pages.resetPassword, route, (m, r) => m.resetPasswordView(main, r.query));
     case 'desabonnement':
-      return unsubscribeView(main, route.query);
+      return lazyView(main, pages.unsubscribe, route, (m, r) => m.unsubscribeView(main, r.query));
   }
 }
 
@@ -62,29 +78,29 @@ function build(route: Route): View {
     case 'search':
       return searchView(main, route);
     case 'detail':
-      return detailView(main, route);
+      return lazyView(main, pages.detail, route, (m, r) => m.detailView(main, r));
     case 'page':
-      return pageView(main, route.page);
+      return lazyView(main, pages.about, route, (m, r) => m.pageView(main, r.page));
     case 'sources':
-      return sourcesView(main);
+      return lazyView(main, pages.sources, route, (m) => m.sourcesView(main));
     case 'account':
       return accountView(route);
     case 'space':
-      return spaceView(main, route);
+      return lazyView(main, pages.space, route, (m, r) => m.spaceView(main, r));
     case 'collection':
-      return collectionView(main, route);
+      return lazyView(main, pages.collection, route, (m, r) => m.collectionView(main, r));
     case 'contribute':
-      return contributeView(main, route.query);
+      return lazyView(main, pages.contribute, route, (m, r) => m.contributeView(main, r.query));
     case 'history':
-      return historyView(main, route.id);
+      return lazyView(main, pages.history, route, (m, r) => m.historyView(main, r.id));
     case 'moderation':
-      return moderationView(main, route.query);
+      return lazyView(main, pages.moderation, route, (m, r) => m.moderationView(main, r.query));
     case 'moderation-reports':
-      return moderationReportsView(main);
+      return lazyView(main, pages.moderationReports, route, (m) => m.moderationReportsView(main));
     case 'dashboard':
-      return dashboardView(main, route);
+      return lazyView(main, pages.dashboard, route, (m, r) => m.dashboardView(main, r));
     case 'figures':
-      return figuresView(main);
+      return lazyView(main, pages.dashboard, route, (m) => m.figuresView(main));
     case 'notfound':
       return notFoundView(main);
   }
