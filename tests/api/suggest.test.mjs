@@ -15,7 +15,9 @@ const norm = (s) => fold(s).replace(/[^a-z0-9]+/g, ' ').trim();
 function checkShape(body) {
   assert.deepEqual(Object.keys(body).sort(), ['initiatives', 'territories', 'themes']);
   for (const i of body.initiatives) {
-    assert.deepEqual(Object.keys(i).sort(), ['id', 'slug', 'title'], JSON.stringify(i));
+    // The commune, when known, tells apart initiatives of the same name.
+    assert.deepEqual(Object.keys(i).filter((k) => k !== 'place').sort(), ['id', 'slug', 'title'], JSON.stringify(i));
+    if ('place' in i) assert.ok(typeof i.place === 'string' && i.place.length > 0, JSON.stringify(i));
     assert.ok(Number.isInteger(i.id) && i.id > 0, `id ${i.id}`);
     assert.equal(typeof i.title, 'string');
     assert.match(i.slug, /^[a-z0-9]+(-[a-z0-9]+)*$/);
