@@ -1,13 +1,18 @@
 // make bench, contributions (docs/performance.md): submitting proposals and approving them, each by
-// CONN clients at once for DUR seconds, and the history page of an initiative with 200 revisions.
+// CONN clients at once for DUR seconds, then makes an initiative with 200 revisions for the history
+// pages, which scripts/bench.sh measures with wrk like the other reads.
 // Prints table rows "| scenario | requests/s | p50 | p99 |" like scripts/bench.sh.
-//   node scripts/bench-contributions.mjs BASE_URL MEMBER_PREFIX MODERATOR_EMAIL PASSWORD SECONDS CONN
+//   node scripts/bench-contributions.mjs BASE_URL MEMBER_PREFIX MODERATOR_EMAIL PASSWORD SECONDS CONN ID_FILE
+// ID_FILE receives the id of the initiative with 200 revisions, which is left in place: the caller
+// removes it (DELETE FROM initiative WHERE id = …).
 // Client i submits as MEMBER_PREFIX<i>@socialconnect.local (i = 1..CONN; accounts made by the
 // caller): a person may have 100 proposals waiting at most, so each client stops at 100.
 // What it adds is removed at the end (SQL through psql and the PG* variables of the caller).
 import { execFileSync } from 'node:child_process';
 
-const [base, memberPrefix, moderatorEmail, password, seconds, conn] = process.argv.slice(2);
+import { writeFileSync } from 'node:fs';
+
+const [base, memberPrefix, moderatorEmail, password, seconds, conn, idFile] = process.argv.slice(2);
 const DURATION_MS = Number(seconds) * 1000;
 const CONN = Number(conn);
 
@@ -105,17 +110,10 @@ rows.push(
 // An initiative with 200 revisions: the first approved proposal, edited 199 times by the moderator.
 const id = Number(psql(`SELECT initiative_id FROM contribution WHERE id = ${submitted[0].id}`));
 psql(`SELECT initiative_revise(${id}, NULL, jsonb_build_object('start_year', 1900 + g), 'moderator', ${moderator.user.id}, NULL, NULL, NULL, 'mesure') FROM generate_series(1, 199) g`);
-const historyPath = `/api/v1/initiatives/${id}/history?limit=200`;
-const one = await (await fetch(base + historyPath)).json();
-if (one.items.length !== 200) throw new Error(`the history page holds ${one.items.length} revisions, not 200`);
-rows.push(
-  await measure(`GET /api/v1/initiatives/{id}/history?limit=200 (200 revisions, ${one.items.length} on the page)`, async () => {
-    const res = await fetch(base + historyPath);
-    await res.arrayBuffer();
-    return res.status === 200;
-  }),
-);
+const one = await (await fetch(`${base}/api/v1/initiatives/${id}/history?limit=200`)).json();
+if (one.items.length !== 200) throw new Error(`the history holds ${one.items.length} revisions, not 200`);
+writeFileSync(idFile, `${id}\n`);
 
-psql(`DELETE FROM initiative WHERE proposed_by IN (${memberIds}); DELETE FROM contribution WHERE author_id IN (${memberIds});
+psql(`DELETE FROM initiative WHERE proposed_by IN (${memberIds}) AND id <> ${id}; DELETE FROM contribution WHERE author_id IN (${memberIds});
       DELETE FROM mail_outbox WHERE kind = 'contribution' AND to_addr LIKE '${memberPrefix}%'`);
 console.log(rows.join('\n'));

@@ -156,8 +156,25 @@ bench_account() {
 }
 bench_account "$BENCH_MODERATOR" "Mesure modération" moderator
 for i in $(seq 1 "$CONN"); do bench_account "bench-contrib-$i@socialconnect.local" "Mesure $i" member; done
+HISTORY_ID=$(mktemp)
 node "$ROOT/scripts/bench-contributions.mjs" "$BASE" bench-contrib- "$BENCH_MODERATOR" \
-    "$BENCH_PASSWORD" "${DUR%s}" "$CONN" | tee -a "$OUT"
+    "$BENCH_PASSWORD" "${DUR%s}" "$CONN" "$HISTORY_ID" | tee -a "$OUT"
+# The history of an initiative with 200 revisions: the page the interface asks (the 20 newest), a
+# page further on (by its cursor), and all 200 at once; no cache here, then from the cache.
+hid=$(cat "$HISTORY_ID")
+cursor=$(curl -fsS "$BASE/api/v1/initiatives/$hid/history?limit=20" | sed -n 's/.*"next_cursor": *"\([^"]*\)".*/\1/p')
+bench "GET /api/v1/initiatives/{id}/history, 20 newest of 200 revisions (no cache)" \
+    "$BASE/api/v1/initiatives/$hid/history?limit=20"
+bench "GET /api/v1/initiatives/{id}/history, the next 20 by cursor (no cache)" \
+    "$BASE/api/v1/initiatives/$hid/history?limit=20&cursor=$cursor"
+bench "GET /api/v1/initiatives/{id}/history, all 200 revisions (no cache)" \
+    "$BASE/api/v1/initiatives/$hid/history?limit=200"
+SC_CACHE_TTL= SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
+bench "GET /api/v1/initiatives/{id}/history, 20 newest of 200 revisions (Redis cache hit)" \
+    "$BASE/api/v1/initiatives/$hid/history?limit=20"
+SC_CACHE_TTL=0 SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
+psql -XAtqc "DELETE FROM initiative WHERE id = $hid"
+rm -f "$HISTORY_ID"
 SQLDIR=$(mktemp -d)
 # The statements the API runs for them (domain/search.c): the planner's estimate instead of a count
 # when it is large, the best page from the RUM index, facets read from facet_count.
