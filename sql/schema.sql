@@ -1468,35 +1468,42 @@ CREATE FUNCTION initiative_place(p_address text, p_lon float8, p_lat float8) RET
        AND t.level = 'commune' AND ST_Intersects(t.contour, ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4326))
      ORDER BY t.code LIMIT 1 $$;
 
+-- The columns of a fields object (initiative_fields' shape): one conversion for the INSERT of a new
+-- initiative and the UPDATE of a change.
+CREATE FUNCTION initiative_values(f jsonb)
+    RETURNS TABLE (title text, summary text, description text, actor_name text, actor_type text,
+                   themes text[], subthemes text[], publics text[], scale text, stage text,
+                   start_year smallint, website text, image_url text, address text, postcode text,
+                   commune_code text, departement_code text, region_code text, geom geometry,
+                   geo_precision text)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT f->>'title', f->>'summary', f->>'description', f->>'actor_name', f->>'actor_type',
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'themes', '[]'))),
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'subthemes', '[]'))),
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'publics', '[]'))),
+           f->>'scale', f->>'stage', (f->>'start_year')::smallint, f->>'website', f->>'image_url',
+           x.pl->>'address', x.pl->>'postcode', x.pl->>'commune_code',
+           t.departement_code, t.region_code, p.pt,
+           CASE WHEN p.pt IS NULL THEN 'none' ELSE coalesce(x.pl->>'precision', 'address') END
+      FROM (SELECT CASE WHEN jsonb_typeof(f->'place') = 'object' THEN f->'place' END AS pl) x
+     CROSS JOIN LATERAL (SELECT CASE WHEN jsonb_typeof(x.pl->'lon') = 'number'
+                                      AND jsonb_typeof(x.pl->'lat') = 'number'
+                                     THEN ST_SetSRID(ST_MakePoint((x.pl->>'lon')::float8,
+                                                                  (x.pl->>'lat')::float8), 4326)
+                                END AS pt) p
+      LEFT JOIN territory t ON t.level = 'commune' AND t.code = x.pl->>'commune_code' $$;
+
 -- Writes the fields of f (initiative_fields shape, every key present) into row p_id, and its
 -- status when p_status is not NULL.
 CREATE FUNCTION initiative_write_fields(p_id bigint, f jsonb, p_kind text, p_status text) RETURNS void
     LANGUAGE plpgsql
     AS $$
-DECLARE
-    pl   jsonb := f->'place';
-    dep  text;
-    reg  text;
-    pt   geometry;
 BEGIN
-    IF jsonb_typeof(pl) = 'object' THEN
-        SELECT departement_code, region_code INTO dep, reg
-          FROM territory WHERE level = 'commune' AND code = pl->>'commune_code';
-        IF jsonb_typeof(pl->'lon') = 'number' AND jsonb_typeof(pl->'lat') = 'number' THEN
-            pt := ST_SetSRID(ST_MakePoint((pl->>'lon')::float8, (pl->>'lat')::float8), 4326);
-        END IF;
-    END IF;
     UPDATE initiative SET
-        title = f->>'title', summary = f->>'summary', description = f->>'description',
-        actor_name = f->>'actor_name', actor_type = f->>'actor_type',
-        themes = ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'themes', '[]'))),
-        subthemes = ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'subthemes', '[]'))),
-        publics = ARRAY(SELECT jsonb_array_elements_text(coalesce(f->'publics', '[]'))),
-        scale = f->>'scale', stage = f->>'stage', start_year = (f->>'start_year')::smallint,
-        website = f->>'website', image_url = f->>'image_url',
-        address = pl->>'address', postcode = pl->>'postcode', commune_code = pl->>'commune_code',
-        departement_code = dep, region_code = reg, geom = pt,
-        geo_precision = CASE WHEN pt IS NULL THEN 'none' ELSE coalesce(pl->>'precision', 'address') END,
+        (title, summary, description, actor_name, actor_type, themes, subthemes, publics, scale,
+         stage, start_year, website, image_url, address, postcode, commune_code, departement_code,
+         region_code, geom, geo_precision) = (SELECT * FROM initiative_values(f)),
         version = version + 1, updated_at = now(), status = coalesce(p_status, status),
         carrier_updated_at = CASE WHEN p_kind = 'carrier' THEN sc_now() ELSE carrier_updated_at END
      WHERE id = p_id;
@@ -1561,28 +1568,33 @@ BEGIN
     outcome := 'done';
 END $$;
 
--- A new initiative from fields (initiative_fields shape): inserted as version 0 (and not yet
--- published, so that the count and map triggers run once), then written by its first revision
--- (version 1, every field from nothing), so that creation and change are one path. Returns the id.
+-- A new initiative from fields (initiative_fields shape), inserted with them as version 1 and
+-- recorded as its first revision (every field from nothing), so that creation is a revision like
+-- every change. Returns the id.
 CREATE FUNCTION initiative_insert(p_slug text, p_fields jsonb, p_status text, p_kind text,
                                   p_user bigint, p_reviewer bigint, p_source bigint,
                                   p_contribution bigint, p_comment text) RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    new_id bigint;
-    f      jsonb := initiative_fields_empty() || p_fields;
+    new_id  bigint;
+    empty   jsonb := initiative_fields_empty();
+    f       jsonb := empty || p_fields;
     changes jsonb := '{}';
-    k      text;
+    k       text;
 BEGIN
     f := f || jsonb_build_object('themes', initiative_themes_with_parents(f->'themes', f->'subthemes'));
-    INSERT INTO initiative (slug, title, status, version)
-    VALUES (p_slug, f->>'title', 'pending', 0)
+    INSERT INTO initiative (slug, title, summary, description, actor_name, actor_type, themes,
+                            subthemes, publics, scale, stage, start_year, website, image_url,
+                            address, postcode, commune_code, departement_code, region_code, geom,
+                            geo_precision, status, version, carrier_updated_at)
+    SELECT p_slug, v.*, coalesce(p_status, 'pending'), 1,
+           CASE WHEN p_kind = 'carrier' THEN sc_now() END
+      FROM initiative_values(f) v
     RETURNING id INTO new_id;
-    PERFORM initiative_write_fields(new_id, f, p_kind, p_status);
     FOR k IN SELECT jsonb_object_keys(f) LOOP
-        IF f->k IS DISTINCT FROM initiative_fields_empty()->k THEN
-            changes := changes || jsonb_build_object(k, jsonb_build_object('before', initiative_fields_empty()->k, 'after', f->k));
+        IF f->k IS DISTINCT FROM empty->k THEN
+            changes := changes || jsonb_build_object(k, jsonb_build_object('before', empty->k, 'after', f->k));
         END IF;
     END LOOP;
     INSERT INTO initiative_revision (initiative_id, version, actor_kind, user_id, reviewer_id,
