@@ -1348,7 +1348,7 @@ CREATE TRIGGER mail_outbox_notify AFTER INSERT ON mail_outbox
 
 -- History: every change of an initiative's fields is a revision, whoever makes it — a source's
 -- harvest, a member's contribution approved by a moderator, a carrier's edit, a moderator. All of
--- them go through initiative_revise (or initiative_insert + initiative_revision_initial for a new
+-- them go through initiative_revise (or initiative_insert for a new
 -- initiative); the current row of `initiative` is the result of its revisions.
 --
 -- Fields changed by people (not by a harvest) are held by the community
