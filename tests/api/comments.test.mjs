@@ -131,6 +131,19 @@ for (const row of ROWS) {
       else assert.equal(res.headers.get('cache-control'), 'private, no-store', `${what}: a personal answer is private`);
     }
   });
+
+  // Every write a session authenticates: refused without its CSRF token or from another site, before
+  // anything is looked up, so for the first signed-in actor of the row whatever it may otherwise do.
+  if (row.method !== 'GET') {
+    test(`${row.method} ${row.label}: without the CSRF token, or from another site, refused`, async () => {
+      const actor = ACTORS.find((a, i) => a !== 'anonymous' && row.expect[i] !== 401);
+      for (const opts of [{ csrf: false }, { headers: { origin: 'https://evil.example' } }]) {
+        const { path, body } = await row.prepare(actor);
+        const res = await send(actor, row.method, path, body, opts);
+        assertError(res, 403, 'csrf_failed');
+      }
+    });
+  }
 }
 
 test('writes that a session authenticates need its CSRF token and the site as origin; nothing changes otherwise', async () => {
