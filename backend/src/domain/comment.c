@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "domain/initiative.h"
+#include "domain/keyset_page.h"
 
 #define CM_TS(x)    "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define CM_TEXT_(x) #x
@@ -105,14 +106,6 @@ const db_stmt_t comment_stmts[] = {
 
 #define CM_ID(buf, v) snprintf(buf, sizeof buf, "%" PRId64, (int64_t)(v))
 
-static json_t *cm_json(const char *text) {
-    json_error_t e;
-    json_t *j = json_loads(text, 0, &e);
-    if (j == NULL)
-        log_msg("error", "comment: unreadable JSON from the database: %s", e.text);
-    return j;
-}
-
 dom_status comment_find(db_t *db, int64_t id, policy_object_t *obj, int64_t *initiative_id) {
     char cid[24];
     PGresult *r = NULL;
@@ -154,7 +147,6 @@ dom_status comment_list(db_t *db, int64_t initiative_id, const cursor_t *after, 
                         json_t **out) {
     char iid[24], lim[24], created[24], last[24];
     PGresult *r = NULL;
-    json_t *items = NULL;
     CM_ID(iid, initiative_id);
     snprintf(lim, sizeof lim, "%d", limit + 1); /* one more: is there a next page? */
     *out = NULL;
@@ -178,33 +170,14 @@ dom_status comment_list(db_t *db, int64_t initiative_id, const cursor_t *after, 
         st = dom_from_db(db_exec(db, "cm_published", 1, params, &r));
         if (st == DOM_OK && PQntuples(r) != 1)
             st = DOM_NOT_FOUND;
-        if (st != DOM_OK)
-            goto done;
-    }
-    st = DOM_INTERNAL;
-    items = json_array();
-    if (items == NULL)
+        if (st == DOM_OK) {
+            *out = json_pack("{s:[], s:n}", "items", "next_cursor");
+            st = *out ? DOM_OK : DOM_INTERNAL;
+        }
         goto done;
-    for (int i = 0; i < n && i < limit; i++) {
-        json_t *item = cm_json(PQgetvalue(r, i, 0));
-        if (item == NULL || json_array_append_new(items, item) != 0)
-            goto done;
     }
-    json_t *next = json_null();
-    if (n > limit) {
-        char text[CURSOR_TEXT_MAX];
-        cursor_t c = {.kind = CURSOR_KEYSET,
-                      .created_us = strtoll(PQgetvalue(r, limit - 1, 1), NULL, 10),
-                      .id = strtoll(PQgetvalue(r, limit - 1, 2), NULL, 10)};
-        if (!cursor_encode(&c, text, sizeof text))
-            goto done;
-        next = json_string(text);
-    }
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-    items = NULL;
-    st = *out ? DOM_OK : DOM_INTERNAL;
+    st = keyset_page(r, limit, "comment", out);
 done:
-    json_decref(items);
     PQclear(r);
     return st;
 }
@@ -219,7 +192,7 @@ static dom_status cm_one_json(db_t *db, const char *name, int n, const char *con
     if (st == DOM_OK && PQntuples(r) != 1)
         st = DOM_NOT_FOUND;
     if (st == DOM_OK) {
-        *out = cm_json(PQgetvalue(r, 0, 0));
+        *out = keyset_page_row(PQgetvalue(r, 0, 0), "comment");
         if (*out == NULL)
             st = DOM_INTERNAL;
     }
@@ -285,7 +258,7 @@ dom_status comment_update(db_t *db, int64_t id, int64_t author_id, long long ver
         *res = COMMENT_TOO_LATE;
     else if (PQgetisnull(r, 0, 2))
         *res = COMMENT_CONFLICT;
-    else if ((*out = cm_json(PQgetvalue(r, 0, 2))) == NULL)
+    else if ((*out = keyset_page_row(PQgetvalue(r, 0, 2), "comment")) == NULL)
         st = DOM_INTERNAL;
 done:
     PQclear(r);

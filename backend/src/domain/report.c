@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "domain/initiative.h"
+#include "domain/keyset_page.h"
 
 #define RP_TS(x) "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* REPORT from report p, its initiative i, reporter ru, reviewer vu, and — for a comment — the
@@ -119,14 +120,6 @@ dom_status report_target_kind(db_t *db, int64_t id, const char **kind) {
     return st;
 }
 
-static json_t *rp_json(const char *text) {
-    json_error_t e;
-    json_t *j = json_loads(text, 0, &e);
-    if (j == NULL)
-        log_msg("error", "report: unreadable JSON from the database: %s", e.text);
-    return j;
-}
-
 dom_status report_get(db_t *db, int64_t id, json_t **out) {
     char rid[24];
     PGresult *r = NULL;
@@ -136,7 +129,7 @@ dom_status report_get(db_t *db, int64_t id, json_t **out) {
     dom_status st = dom_from_db(db_exec(db, "rp_get", 1, params, &r));
     if (st == DOM_OK && PQntuples(r) != 1)
         st = DOM_NOT_FOUND;
-    if (st == DOM_OK && (*out = rp_json(PQgetvalue(r, 0, 0))) == NULL)
+    if (st == DOM_OK && (*out = keyset_page_row(PQgetvalue(r, 0, 0), "report")) == NULL)
         st = DOM_INTERNAL;
     PQclear(r);
     return st;
@@ -146,7 +139,6 @@ dom_status report_list(db_t *db, const char *status, const cursor_t *after, int 
                        json_t **out) {
     char lim[24], created[24], last[24];
     PGresult *r = NULL;
-    json_t *items = NULL;
     snprintf(lim, sizeof lim, "%d", limit + 1);
     *out = NULL;
     dom_status st;
@@ -161,31 +153,7 @@ dom_status report_list(db_t *db, const char *status, const cursor_t *after, int 
     }
     if (st != DOM_OK)
         return st;
-    int n = PQntuples(r);
-    st = DOM_INTERNAL;
-    items = json_array();
-    if (items == NULL)
-        goto done;
-    for (int i = 0; i < n && i < limit; i++) {
-        json_t *item = rp_json(PQgetvalue(r, i, 0));
-        if (item == NULL || json_array_append_new(items, item) != 0)
-            goto done;
-    }
-    json_t *next = json_null();
-    if (n > limit) {
-        char text[CURSOR_TEXT_MAX];
-        cursor_t c = {.kind = CURSOR_KEYSET,
-                      .created_us = strtoll(PQgetvalue(r, limit - 1, 1), NULL, 10),
-                      .id = strtoll(PQgetvalue(r, limit - 1, 2), NULL, 10)};
-        if (!cursor_encode(&c, text, sizeof text))
-            goto done;
-        next = json_string(text);
-    }
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
-    items = NULL;
-    st = *out ? DOM_OK : DOM_INTERNAL;
-done:
-    json_decref(items);
+    st = keyset_page(r, limit, "report", out);
     PQclear(r);
     return st;
 }

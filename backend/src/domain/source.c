@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "domain/initiative.h"
+#include "domain/keyset_page.h"
 
 /* The objects are built by PostgreSQL (json_build_object) and parsed once here, so that the
  * figures, the dates and the capped error lists come from one query each. */
@@ -209,7 +210,6 @@ dom_status source_runs(db_t *db, const char *slug, const cursor_t *after, int li
     char id[24], lim[16], nerr[16], started[24], last[24];
     int64_t total = 0;
     PGresult *r = NULL;
-    json_t *items = NULL, *next = NULL;
     dom_status st = source_find(db, slug, id, &total);
     *out = NULL;
     if (st != DOM_OK)
@@ -227,34 +227,12 @@ dom_status source_runs(db_t *db, const char *slug, const cursor_t *after, int li
     }
     if (st != DOM_OK)
         return st;
-    st = DOM_INTERNAL;
-    int rows = PQntuples(r);
-    items = json_array();
-    next = json_null();
-    if (items == NULL)
-        goto done;
-    for (int i = 0; i < rows && i < limit; i++) {
-        json_t *run = col_json(r, i, 0);
-        if (run == NULL || json_array_append_new(items, run) != 0)
-            goto done;
+    st = keyset_page(r, limit, "source runs", out);
+    if (st == DOM_OK && json_object_set_new(*out, "total", json_integer((json_int_t)total)) != 0) {
+        json_decref(*out);
+        *out = NULL;
+        st = DOM_INTERNAL;
     }
-    if (rows > limit) {
-        cursor_t c = {.kind = CURSOR_KEYSET,
-                      .created_us = strtoll(PQgetvalue(r, limit - 1, 1), NULL, 10),
-                      .id = strtoll(PQgetvalue(r, limit - 1, 2), NULL, 10)};
-        char text[CURSOR_TEXT_MAX];
-        if (cursor_encode(&c, text, sizeof text)) {
-            json_decref(next);
-            next = json_string(text);
-        }
-    }
-    *out = json_pack("{s:o, s:I, s:o}", "items", items, "total", (json_int_t)total, "next_cursor",
-                     next);
-    items = next = NULL; /* json_pack took them, even on failure */
-    st = *out ? DOM_OK : DOM_INTERNAL;
-done:
-    json_decref(items);
-    json_decref(next);
     PQclear(r);
     return st;
 }
