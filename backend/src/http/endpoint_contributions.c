@@ -95,6 +95,20 @@ static void ct_refusal(app_t *app, resp_t *resp, contribution_result res, int64_
     }
 }
 
+/* The answer of a write: the database's failure, the domain's refusal (about contribution
+ * refused_id), or on success the contribution id with status (204: no body). */
+static void ct_answer(app_t *app, resp_t *resp, dom_status st, contribution_result res, int status,
+                      int64_t id, int64_t refused_id) {
+    if (st != DOM_OK)
+        reply_failure(resp, st, NULL);
+    else if (res != CONTRIB_DONE)
+        ct_refusal(app, resp, res, refused_id);
+    else if (status == 204)
+        reply_no_content(resp);
+    else
+        ct_reply(app, resp, status, id);
+}
+
 /* Reads the contribution of the path and asks the policy for action. */
 static bool ct_allowed(app_t *app, const req_t *req, resp_t *resp, const actor_t *actor,
                        policy_action action, int64_t *id) {
@@ -128,12 +142,7 @@ void handle_contribution_create(const req_t *req, resp_t *resp, void *ctx) {
     bool submit = json_is_true(json_object_get(body, "submit"));
     dom_status st = contribution_propose(app->db, actor.user_id, fields, body_str(body, "comment"),
                                          submit, &res, &id);
-    if (st != DOM_OK)
-        reply_failure(resp, st, NULL);
-    else if (res != CONTRIB_DONE)
-        ct_refusal(app, resp, res, 0);
-    else
-        ct_reply(app, resp, 201, id);
+    ct_answer(app, resp, st, res, 201, id, 0);
 done:
     json_decref(fields);
     json_decref(body);
@@ -154,12 +163,7 @@ void handle_correction_create(const req_t *req, resp_t *resp, void *ctx) {
     dom_status st = contribution_correct(app->db, actor.user_id, initiative_id,
                                          body_int(body, "version", 0), fields,
                                          body_str(body, "comment"), &res, &id);
-    if (st != DOM_OK)
-        reply_failure(resp, st, NULL);
-    else if (res != CONTRIB_DONE)
-        ct_refusal(app, resp, res, 0);
-    else
-        ct_reply(app, resp, 201, id);
+    ct_answer(app, resp, st, res, 201, id, 0);
 done:
     json_decref(fields);
     json_decref(body);
@@ -204,12 +208,7 @@ void handle_contribution_patch(const req_t *req, resp_t *resp, void *ctx) {
     dom_status st = contribution_update(app->db, id, actor.user_id, body_int(body, "version", 0),
                                         fields, body_str(body, "comment"),
                                         json_is_true(json_object_get(body, "submit")), &res);
-    if (st != DOM_OK)
-        reply_failure(resp, st, NULL);
-    else if (res != CONTRIB_DONE)
-        ct_refusal(app, resp, res, id);
-    else
-        ct_reply(app, resp, 200, id);
+    ct_answer(app, resp, st, res, 200, id, id);
 done:
     json_decref(fields);
     json_decref(body);
@@ -224,12 +223,7 @@ void handle_contribution_delete(const req_t *req, resp_t *resp, void *ctx) {
         !ct_allowed(app, req, resp, &actor, POLICY_CONTRIBUTION_EDIT, &id))
         return;
     dom_status st = contribution_withdraw(app->db, id, actor.user_id, &res);
-    if (st != DOM_OK)
-        reply_failure(resp, st, NULL);
-    else if (res != CONTRIB_DONE)
-        ct_refusal(app, resp, res, id);
-    else
-        reply_no_content(resp);
+    ct_answer(app, resp, st, res, 204, id, id);
 }
 
 void handle_contribution_review(const req_t *req, resp_t *resp, void *ctx) {
@@ -246,12 +240,7 @@ void handle_contribution_review(const req_t *req, resp_t *resp, void *ctx) {
     dom_status st = contribution_review(app->db, id, body_int(body, "version", 0),
                                         body_str(body, "decision"), body_str(body, "reason"),
                                         actor.user_id, app->cfg->public_url, &res, &initiative_id);
-    if (st != DOM_OK)
-        reply_failure(resp, st, NULL);
-    else if (res != CONTRIB_DONE)
-        ct_refusal(app, resp, res, id);
-    else
-        ct_reply(app, resp, 200, id);
+    ct_answer(app, resp, st, res, 200, id, id);
 done:
     json_decref(body);
 }
