@@ -62,6 +62,14 @@ static bool reply_lookup(app_t *app, const req_t *req, const char *const *names,
                          const char *scope, double unconfirmed_s, resp_t *resp, char *key) {
     key[0] = '\0';
     resp->cache = "bypass";
+    if (version >= 0) {
+        /* Which data version the answer shows: a client that wrote, or a partner keeping in
+         * sync, can tell whether it includes a change. */
+        char v[24];
+        snprintf(v, sizeof v, "%" PRId64, version);
+        if (!resp_header(resp, "X-Data-Version", v))
+            log_msg("warn", "X-Data-Version header dropped");
+    }
     if (app->cfg->cache_ttl_s <= 0 || version < 0 || !reply_key(version, scope, req, names, key)) {
         key[0] = '\0';
         if (!resp_header(resp, "X-Cache", "BYPASS"))
