@@ -209,14 +209,19 @@ CREATE TABLE data_version (
 );
 INSERT INTO data_version VALUES (true, 1);
 
--- One bump per transaction: the bump remembers itself in a setting local to the transaction.
+-- One bump per transaction: the bump remembers itself in a setting local to the transaction. The
+-- new version is announced on the channel sc_data_version (sent at commit), which the API's
+-- workers LISTEN to: a cached answer needs no query to know it is current.
 CREATE FUNCTION data_version_bump() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    v bigint;
 BEGIN
     IF current_setting('sc.data_version_bumped', true) IS DISTINCT FROM 'on' THEN
-        UPDATE data_version SET version = version + 1;
+        UPDATE data_version SET version = version + 1 RETURNING version INTO v;
         PERFORM set_config('sc.data_version_bumped', 'on', true);
+        PERFORM pg_notify('sc_data_version', v::text);
     END IF;
     RETURN NULL;
 END $$;
