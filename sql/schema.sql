@@ -1575,10 +1575,11 @@ END $$;
 
 -- A new initiative from fields (initiative_fields shape), inserted with them as version 1 and
 -- recorded as its first revision (every field from nothing), so that creation is a revision like
--- every change. Returns the id.
+-- every change. p_proposed_by: the member whose approved proposal it is (else NULL). Returns the id.
 CREATE FUNCTION initiative_insert(p_slug text, p_fields jsonb, p_status text, p_kind text,
                                   p_user bigint, p_reviewer bigint, p_source bigint,
-                                  p_contribution bigint, p_comment text) RETURNS bigint
+                                  p_contribution bigint, p_comment text,
+                                  p_proposed_by bigint DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -1592,9 +1593,9 @@ BEGIN
     INSERT INTO initiative (slug, title, summary, description, actor_name, actor_type, themes,
                             subthemes, publics, scale, stage, start_year, website, image_url,
                             address, postcode, commune_code, departement_code, region_code, geom,
-                            geo_precision, status, version, carrier_updated_at)
+                            geo_precision, status, version, carrier_updated_at, proposed_by)
     SELECT p_slug, v.*, coalesce(p_status, 'pending'), 1,
-           CASE WHEN p_kind = 'carrier' THEN sc_now() END
+           CASE WHEN p_kind = 'carrier' THEN sc_now() END, p_proposed_by
       FROM initiative_values(f) v
     RETURNING id INTO new_id;
     FOR k IN SELECT jsonb_object_keys(f) LOOP
@@ -1759,8 +1760,7 @@ BEGIN
         IF c.kind = 'proposal' THEN
             new_initiative := initiative_insert(harvest_slug(c.fields->>'title', 'contribution', c.id::text),
                                                c.fields, 'published', 'member', c.author_id,
-                                               p_reviewer, NULL, c.id, c.comment);
-            UPDATE initiative SET proposed_by = c.author_id WHERE id = new_initiative;
+                                               p_reviewer, NULL, c.id, c.comment, c.author_id);
         ELSE
             SELECT * INTO rv FROM initiative_revise(c.initiative_id, NULL, c.fields, 'member',
                                                     c.author_id, p_reviewer, NULL, c.id, c.comment);
