@@ -32,7 +32,7 @@ void handle_map_clusters(const req_t *req, resp_t *resp, void *ctx) {
     char key[REPLY_KEY_MAX];
     json_t *out = NULL;
     int zoom;
-    if (!search_params_parse(req, resp, app->db, &sq, &store))
+    if (!search_params_parse(req, resp, NULL, &sq, &store))
         return;
     if (!sq.has_bbox) {
         resp_error(resp, 400, "invalid_parameter",
@@ -51,6 +51,8 @@ void handle_map_clusters(const req_t *req, resp_t *resp, void *ctx) {
         resp->content_type = "application/geo+json";
         return;
     }
+    if (!search_params_resolve(req, resp, app->db, &sq, &store))
+        return;
     search_status ss = map_clusters(app->db, &sq, zoom, &out, &err);
     map_reply(app, resp, ss, &err, out, key);
 }
@@ -74,12 +76,14 @@ void handle_map_choropleth(const req_t *req, resp_t *resp, void *ctx) {
                    "level");
         return;
     }
-    if (!search_params_parse(req, resp, app->db, &sq, &store))
+    if (!search_params_parse(req, resp, NULL, &sq, &store))
         return;
     if (reply_cached(app, req, shape, resp, key)) {
         resp->content_type = "application/geo+json";
         return;
     }
+    if (!search_params_resolve(req, resp, app->db, &sq, &store))
+        return;
     search_status ss = map_choropleth(app->db, &sq, level, &out, &err);
     map_reply(app, resp, ss, &err, out, key);
 }

@@ -38,8 +38,9 @@ void handle_search(const req_t *req, resp_t *resp, void *ctx) {
         return;
     }
     bool want_extent = extent && strcmp(extent->value, "1") == 0;
-    if (!search_params_parse(req, resp, app->db, &sq, &store) ||
-        reply_cached(app, req, search_params_shape, resp, key))
+    if (!search_params_parse(req, resp, NULL, &sq, &store) ||
+        reply_cached(app, req, search_params_shape, resp, key) ||
+        !search_params_resolve(req, resp, app->db, &sq, &store))
         return;
     search_status ss = search_run(app->db, &sq, &out, &err);
     if (ss == SEARCH_OK && want_extent && sq.cursor == NULL) {

@@ -65,8 +65,9 @@ void handle_stats(const req_t *req, resp_t *resp, void *ctx) {
     char key[REPLY_KEY_MAX];
     json_t *out = NULL;
     if (!parse_by(req, resp, &st) || !parse_coverage(req, resp, &st) ||
-        !search_params_parse(req, resp, app->db, &sq, &store) ||
-        reply_cached(app, req, stats_shape, resp, key))
+        !search_params_parse(req, resp, NULL, &sq, &store) ||
+        reply_cached(app, req, stats_shape, resp, key) ||
+        !search_params_resolve(req, resp, app->db, &sq, &store))
         return;
     search_status ss = stats_run(app->db, &st, &out, &err);
     if (ss == SEARCH_OK)

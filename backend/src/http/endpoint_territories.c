@@ -51,8 +51,9 @@ void handle_territory_get(const req_t *req, resp_t *resp, void *ctx) {
     territory_ref_t ref;
     char key[REPLY_KEY_MAX];
     json_t *out;
-    if (!param_path_territory(req, resp, app->db, "ref", &ref) ||
-        reply_cached(app, req, shape, resp, key))
+    if (!param_path_territory(req, resp, NULL, "ref", &ref) ||
+        reply_cached(app, req, shape, resp, key) ||
+        !param_path_territory(req, resp, app->db, "ref", &ref))
         return;
     dom_status st = territory_get(app->db, &ref, true, &out);
     if (st != DOM_OK) {
@@ -70,7 +71,7 @@ void handle_territory_contour(const req_t *req, resp_t *resp, void *ctx) {
     int zoom;
     json_t *out;
     if (!param_int(req, resp, "simplify", 12, 0, 18, &zoom) ||
-        !param_path_territory(req, resp, app->db, "ref", &ref))
+        !param_path_territory(req, resp, NULL, "ref", &ref))
         return;
     /* Contours change only when the reference data is reloaded: browsers keep them a day and
      * revalidate with the ETag afterwards. */
@@ -79,6 +80,8 @@ void handle_territory_contour(const req_t *req, resp_t *resp, void *ctx) {
         reply_public_cache(req, resp, REPLY_CONTOUR_MAX_AGE);
         return;
     }
+    if (!param_path_territory(req, resp, app->db, "ref", &ref))
+        return;
     dom_status st = territory_contour(app->db, &ref, zoom, &out);
     if (st != DOM_OK) {
         reply_failure(resp, st,

@@ -154,6 +154,8 @@ static bool resolve_ref(resp_t *resp, db_t *db, const char *text, const char *fi
                  (int)utf8_prefix(text, 40), text);
         return bad(resp, field, msg);
     }
+    if (db == NULL) /* the form only: resolved later, on a cache miss */
+        return true;
     dom_status st = territory_resolve(db, out);
     if (st == DOM_OK)
         return true;

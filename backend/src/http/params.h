@@ -48,12 +48,14 @@ bool param_path_id(const req_t *req, resp_t *resp, const char *name, int64_t *ou
 /* A source slug in the path (name): ^[a-z0-9][a-z0-9_-]{0,62}$, else 400. out holds 64 bytes. */
 bool param_path_slug(const req_t *req, resp_t *resp, const char *name, char out[64]) MUST_CHECK;
 
-/* A territory reference in the path (name): malformed → 400, unknown → 404. Resolves bare codes. */
+/* A territory reference in the path (name): malformed → 400, unknown → 404. Resolves bare codes.
+ * With db NULL, only the form is checked (nothing is resolved): a handler does that before its
+ * cache lookup, and calls again with its db on a miss, so that a cached answer needs no query. */
 bool param_path_territory(const req_t *req, resp_t *resp, db_t *db, const char *name,
                           territory_ref_t *out) MUST_CHECK;
 
 /* territory=REF[,REF…]: at most max references, each existing (400 naming the first that is not).
- * *n is 0 when the parameter is absent. */
+ * *n is 0 when the parameter is absent. With db NULL, only their form is checked (as above). */
 bool param_territories(const req_t *req, resp_t *resp, db_t *db, territory_ref_t *out, size_t max,
                        size_t *n) MUST_CHECK;
 

@@ -181,6 +181,16 @@ bool search_params_parse(const req_t *req, resp_t *resp, db_t *db, search_query_
         return bad(resp, "year_min", "year_min doit être inférieur ou égal à year_max.");
     sq->cursor = has_cursor ? &st->cursor : NULL;
     sq->territories = st->territories;
+    if (!param_territories(req, resp, db, st->territories, SEARCH_TERRITORIES_MAX,
+                           &sq->nterritories))
+        return false;
+    if (db == NULL)
+        sq->nterritories = 0; /* not resolved yet: search_params_resolve */
+    return true;
+}
+
+bool search_params_resolve(const req_t *req, resp_t *resp, db_t *db, search_query_t *sq,
+                           search_params_store_t *st) {
     return param_territories(req, resp, db, st->territories, SEARCH_TERRITORIES_MAX,
                              &sq->nterritories);
 }

@@ -19,8 +19,16 @@ typedef struct search_params_store {
     cursor_t cursor;
 } search_params_store_t;
 
+/* Reads every parameter. With db NULL, territory references are checked for their form only, and
+ * sq has none yet: a handler looks its cache up, then on a miss calls search_params_resolve — a
+ * cached answer needs no query, and is served while PostgreSQL is down. */
 bool search_params_parse(const req_t *req, resp_t *resp, db_t *db, search_query_t *sq,
                          search_params_store_t *store) MUST_CHECK;
+
+/* After search_params_parse with db NULL: resolves the territory references (400 naming the first
+ * unknown one) into sq. */
+bool search_params_resolve(const req_t *req, resp_t *resp, db_t *db, search_query_t *sq,
+                           search_params_store_t *store) MUST_CHECK;
 
 /* Writes the answer for a search that did not succeed (ss != SEARCH_OK): the 400 naming the bad
  * cursor, code or query, or the failure of the domain. Shared by the search and map endpoints. */
