@@ -23,13 +23,13 @@ import {
   emptyState,
   filterCount,
   hasAnyFilter,
+  MAX_TERRITORIES,
   SORT_KEYS,
   SORT_LABELS,
   stateUrl,
   type SearchState,
   type SortKey,
 } from '../searchState';
-import { MAX_TERRITORIES } from '../territories';
 import type { InitiativeItem, SearchExtent, SearchPage } from '../types';
 import type { View } from './view';
 
