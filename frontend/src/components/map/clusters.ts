@@ -86,13 +86,21 @@ export class ClusterLayer {
   }
 
   private draw(features: GeoJSON.Feature[]): void {
-    this.markers.clearLayers();
+    // The marker whose card is open stays, and its card with it, when the answer still holds it: the
+    // map pans to show a card near its edge, and that move asks for the clusters again.
+    const open = this.drawn.find((d) => d.id !== null && d.layer.isPopupOpen()) ?? null;
+    let kept: Drawn | null = null;
     this.drawn = [];
     for (const feature of features) {
       if (feature.properties?.cluster === true) {
         const layer = clusterLayer(feature, (bounds) => this.zoomTo(bounds));
         if (layer) this.drawn.push({ layer, id: null, bounds: clusterBounds(feature) });
       } else {
+        if (open && !kept && open.id === String(feature.properties?.id)) {
+          kept = open;
+          this.drawn.push(open);
+          continue;
+        }
         const layer = singleLayer(feature, this.options.card);
         if (!layer) continue;
         const id = String(feature.properties?.id);
@@ -103,7 +111,11 @@ export class ClusterLayer {
         this.drawn.push({ layer, id, bounds: null });
       }
     }
-    for (const entry of this.drawn) this.markers.addLayer(entry.layer);
+    const keep = kept?.layer ?? null;
+    this.markers.eachLayer((layer) => {
+      if (layer !== keep) this.markers.removeLayer(layer);
+    });
+    for (const entry of this.drawn) if (entry !== kept) this.markers.addLayer(entry.layer);
     applyHighlight(this.drawn, this.ring, this.highlighted);
   }
 
