@@ -39,6 +39,8 @@ interface CallOptions {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** How long before giving up, in ms (default TIMEOUT_MS); null: no limit. */
+  timeoutMs?: number | null;
 }
 
 /**
@@ -49,7 +51,8 @@ async function call<T>(url: string, options: CallOptions): Promise<T> {
   const { signal } = options;
   // One controller fed by the caller's signal and by a timer, so a hung request ends too.
   const controller = new AbortController();
-  const timer = window.setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const limit = options.timeoutMs === undefined ? TIMEOUT_MS : options.timeoutMs;
+  const timer = limit === null ? 0 : window.setTimeout(() => controller.abort(), limit);
   const relay = (): void => controller.abort();
   signal?.addEventListener('abort', relay, { once: true });
   if (signal?.aborted) controller.abort();
@@ -95,6 +98,15 @@ async function call<T>(url: string, options: CallOptions): Promise<T> {
 
 export function getJson<T>(url: string, signal?: AbortSignal, accept = 'application/json'): Promise<T> {
   return call<T>(url, { headers: { Accept: accept }, signal });
+}
+
+/**
+ * A JSON file of the site itself rather than of the API (`/config.json`, the map background under
+ * `/geo/`): its parsed body, or null when it is missing, is not JSON or cannot be had — the callers
+ * then do without. No time limit: some map files are large and a slow line still gets them.
+ */
+export function getStaticJson<T>(url: string): Promise<T | null> {
+  return call<T>(url, { headers: { Accept: 'application/json' }, timeoutMs: null }).catch(() => null);
 }
 
 /** How writes reach the session: its CSRF token, a way to renew it, and what to do once it is gone. */

@@ -1,5 +1,6 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
+import { getStaticJson } from './api';
 import { h } from './dom';
 import { formatPlace } from './format';
 import { tagList } from './components/tags';
@@ -71,13 +72,10 @@ export function loadTileConfig(): Promise<TileConfig | null> {
   if (!tilesPromise) {
     const env = import.meta.env;
     const built = tileConfigOf({ url: env.VITE_TILE_URL, attribution: env.VITE_TILE_ATTRIBUTION, attribution_url: env.VITE_TILE_ATTRIBUTION_URL });
-    tilesPromise = fetch('/config.json', { headers: { Accept: 'application/json' } })
-      .then(async (res) => {
-        if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) return built;
-        const body = (await res.json()) as { tiles?: { url?: unknown; attribution?: unknown; attribution_url?: unknown } } | null;
-        return body && typeof body === 'object' && 'tiles' in body ? tileConfigOf(body.tiles) : built;
-      })
-      .catch(() => built);
+    type SiteConfig = { tiles?: { url?: unknown; attribution?: unknown; attribution_url?: unknown } };
+    tilesPromise = getStaticJson<SiteConfig>('/config.json').then((body) =>
+      body && typeof body === 'object' && 'tiles' in body ? tileConfigOf(body.tiles) : built,
+    );
   }
   return tilesPromise;
 }

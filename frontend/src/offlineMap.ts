@@ -1,4 +1,5 @@
 import L from 'leaflet';
+import { getStaticJson } from './api';
 import { h } from './dom';
 
 /**
@@ -40,13 +41,10 @@ const cache = new Map<string, Promise<unknown>>();
 function loadJson<T>(url: string): Promise<T | null> {
   let promise = cache.get(url) as Promise<T | null> | undefined;
   if (!promise) {
-    promise = fetch(url, { headers: { Accept: 'application/json' } })
-      .then((res) => (res.ok && (res.headers.get('content-type') ?? '').includes('json') ? (res.json() as Promise<T>) : null))
-      .catch(() => null)
-      .then((data) => {
-        if (data === null) cache.delete(url);
-        return data;
-      });
+    promise = getStaticJson<T>(url).then((data) => {
+      if (data === null) cache.delete(url);
+      return data;
+    });
     cache.set(url, promise);
   }
   return promise;

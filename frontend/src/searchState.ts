@@ -1,7 +1,19 @@
 // The state of a search, as it lives in the URL: `/?q=jardin&theme=ENV,SAN&public=jeunes&territory=region:84&sort=name`.
 // Every filter is a list of codes OR'ed by the API; different filters are AND'ed.
 
-import { parseTerritoryParam } from './territories';
+/** The API accepts at most 20 territories in one search. */
+export const MAX_TERRITORIES = 20;
+
+/** Splits the `territory` URL parameter: trimmed, without duplicates, at most MAX_TERRITORIES. */
+export function parseTerritoryParam(raw: string | null): string[] {
+  if (!raw) return [];
+  const refs: string[] = [];
+  for (const part of raw.split(',')) {
+    const ref = part.trim();
+    if (ref && !refs.includes(ref) && refs.length < MAX_TERRITORIES) refs.push(ref);
+  }
+  return refs;
+}
 
 /** The filters on vocabulary codes, in the order they appear in URLs and in the facet panel. */
 export const FILTER_KEYS = ['theme', 'subtheme', 'actor_type', 'public', 'scale', 'stage', 'source'] as const;

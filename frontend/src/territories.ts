@@ -1,10 +1,8 @@
-// Territories shared by the search page (picker chips, results map) and the detail page links.
+// Territories shared by the search page (picker chips, results map) and the detail page links. The
+// `territory` parameter of a search (its references, at most MAX_TERRITORIES) is read in searchState.ts.
 
 import { getTerritory, getTerritoryContour } from './api';
 import type { TerritoryDetail, TerritoryLevel, TerritorySummary } from './types';
-
-/** The API accepts at most 20 territories in one search. */
-export const MAX_TERRITORIES = 20;
 
 export const LEVEL_LABELS: Record<TerritoryLevel, string> = {
   region: 'Région',
@@ -20,17 +18,6 @@ export function levelLabel(level: string): string {
 /** `commune:69123` for a commune, and so on; what the `territory` parameter takes. */
 export function territoryRef(level: TerritoryLevel, code: string): string {
   return `${level}:${code}`;
-}
-
-/** Splits the `territory` URL parameter: trimmed, without duplicates, at most MAX_TERRITORIES. */
-export function parseTerritoryParam(raw: string | null): string[] {
-  if (!raw) return [];
-  const refs: string[] = [];
-  for (const part of raw.split(',')) {
-    const ref = part.trim();
-    if (ref && !refs.includes(ref) && refs.length < MAX_TERRITORIES) refs.push(ref);
-  }
-  return refs;
 }
 
 /**

@@ -320,6 +320,9 @@ describe('Carte des résultats', () => {
         await page.locator(`#results li.result-card.is-selected[data-id="${id}"]`).waitFor();
         assert.equal(await page.locator('#results li.result-card.is-selected').count(), 1);
       }
+      // The map pans to show a card near its edge and asks for its points again: the card stays.
+      await mapSettled(page);
+      assert.equal(await popup.count(), 1, 'the card still open once the map has settled');
       await popup.locator('a.map-popup__link').click();
       await page.waitForURL(new RegExp(`/initiatives/${id}$`));
     });

@@ -1,13 +1,7 @@
 import { ApiError, suggestTerritories } from '../api';
 import { h } from '../dom';
-import {
-  knownTerritory,
-  levelLabel,
-  MAX_TERRITORIES,
-  rememberTerritory,
-  territoryContext,
-  territoryDetail,
-} from '../territories';
+import { MAX_TERRITORIES } from '../searchState';
+import { knownTerritory, levelLabel, rememberTerritory, territoryContext, territoryDetail } from '../territories';
 import type { TerritorySummary } from '../types';
 import { attachCombobox } from './combobox';
 

@@ -12,8 +12,7 @@ import { navigate } from '../../router';
 import type { Collection, CollectionItem } from '../../types';
 import { collectionFields } from './collectionFields';
 import { visibilityBadge } from './collections';
-import { panel, sectionFrame } from './section';
-import type { Section } from './space';
+import { panel, sectionFrame, type Section } from './section';
 
 export function shareUrl(id: number): string {
   return `${window.location.origin}/collections/${id}`;

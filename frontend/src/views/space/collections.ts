@@ -8,8 +8,7 @@ import { formatDate } from '../../format';
 import { navigate } from '../../router';
 import type { Collection } from '../../types';
 import { collectionFields } from './collectionFields';
-import { panel, sectionFrame } from './section';
-import type { Section } from './space';
+import { panel, sectionFrame, type Section } from './section';
 
 export function visibilityBadge(visibility: Collection['visibility']): HTMLElement {
   return h('span', { class: `badge badge--${visibility}` }, visibility === 'public' ? 'Publique' : 'Privée');

@@ -9,8 +9,7 @@ import { toast } from '../../components/toast';
 import { getMyClaims, getMyContributions, withdrawContribution, type Claim, type Contribution } from '../../contribApi';
 import { h } from '../../dom';
 import { formatDate } from '../../format';
-import { panel, sectionFrame } from './section';
-import type { Section } from './space';
+import { panel, sectionFrame, type Section } from './section';
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: 'Brouillon',

@@ -5,8 +5,7 @@ import { errorText } from '../../components/form';
 import { resultCard } from '../../components/resultCard';
 import { emptyState, errorMessage, loadingIndicator } from '../../components/status';
 import { h } from '../../dom';
-import { sectionFrame } from './section';
-import type { Section } from './space';
+import { sectionFrame, type Section } from './section';
 
 export function favouritesSection(container: HTMLElement): Section {
   const body = sectionFrame(container, 'Mes favoris');

@@ -9,8 +9,7 @@ import { formatDate } from '../../format';
 import { navigate } from '../../router';
 import { currentUser, forgetSession, setUser } from '../../session';
 import type { User } from '../../types';
-import { panel, sectionFrame } from './section';
-import type { Section } from './space';
+import { panel, sectionFrame, type Section } from './section';
 
 function required(fields: Field[], messages: Record<string, string>): boolean {
   for (const field of fields) {

@@ -9,8 +9,7 @@ import { h } from '../../dom';
 import { formatDate } from '../../format';
 import { parseSearchState, stateUrl } from '../../searchState';
 import type { AlertFrequency, SavedSearch } from '../../types';
-import { sectionFrame } from './section';
-import type { Section } from './space';
+import { sectionFrame, type Section } from './section';
 
 /** The search page's URL of saved parameters (same order as any search URL). */
 export function savedSearchUrl(params: Record<string, string>): string {

@@ -1,5 +1,10 @@
 import { h, type Child } from '../../dom';
 
+/** What « Mon espace » keeps of the section shown: a way to take it down. */
+export interface Section {
+  destroy(): void;
+}
+
 /** A section of « Mon espace »: its title (focusable, for moves between sections) and its body. */
 export function sectionFrame(container: HTMLElement, title: string, ...intro: Child[]): HTMLElement {
   const body = h('div', { class: 'space-section__body' });

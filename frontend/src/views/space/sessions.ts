@@ -6,8 +6,7 @@ import { h } from '../../dom';
 import { formatDateTime, formatRelative } from '../../format';
 import { isAbort } from '../../api';
 import type { SessionInfo } from '../../types';
-import { sectionFrame } from './section';
-import type { Section } from './space';
+import { sectionFrame, type Section } from './section';
 
 export function sessionsSection(container: HTMLElement): Section {
   const body = sectionFrame(container, 'Sessions', 'Les navigateurs connectés à votre compte. Fermez une session que vous ne reconnaissez pas.');

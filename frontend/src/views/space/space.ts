@@ -12,11 +12,8 @@ import { contributionsSection } from './contributions';
 import { favouritesSection } from './favourites';
 import { profileSection } from './profile';
 import { searchesSection } from './searches';
+import type { Section } from './section';
 import { sessionsSection } from './sessions';
-
-export interface Section {
-  destroy(): void;
-}
 
 const SECTIONS: { key: SpaceSection; href: string; label: string }[] = [
   { key: 'profil', href: '/mon-espace', label: 'Profil' },

@@ -1,11 +1,8 @@
+// The markers of the points mode, built from the clusters answer: a disc per cluster, a round marker
+// per initiative coloured by its main theme, and the legend of those colours.
+
 import L from 'leaflet';
-import { h } from '../dom';
-
-/** Five classes, light to dark (a sequential teal scale; the darker ones take white text in the legend). */
-export const CHOROPLETH_COLORS = ['#e3f0ee', '#a9d3cd', '#5fa9a1', '#23766f', '#0b4744'] as const;
-
-/** Territories without any match: a light grey of their own, apart from the classes. */
-export const ZERO_COLOR = '#f3f4f6';
+import { h } from '../../dom';
 
 /** Marker colours by main theme (the first of an initiative's themes): nine groups a legend can list. */
 const THEME_GROUPS: { color: string; codes: string[]; name?: string }[] = [
@@ -49,35 +46,6 @@ export function themeLegend(labels: { label(key: 'theme', code: string): string 
       h('li', { class: 'map-legend__item' }, h('span', { class: 'map-legend__dot map-legend__dot--cluster', 'aria-hidden': 'true' }), 'Regroupement (nombre d’initiatives)'),
     ),
   );
-}
-
-export interface ChoroplethClass {
-  min: number;
-  max: number;
-  color: string;
-}
-
-/**
- * Up to five classes by quantiles of the values (equal counts of territories), each with the
- * smallest and largest value it holds; fewer when there are fewer distinct values.
- */
-export function choroplethClasses(values: number[]): ChoroplethClass[] {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return [];
-  const n = CHOROPLETH_COLORS.length;
-  const classes: ChoroplethClass[] = [];
-  let start = 0;
-  for (let i = 0; i < n && start < sorted.length; i++) {
-    let end = Math.max(start, Math.ceil(((i + 1) * sorted.length) / n) - 1);
-    // A value stays in one class.
-    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]) end++;
-    classes.push({ min: sorted[start], max: sorted[end], color: '' });
-    start = end + 1;
-  }
-  // The darkest colour for the largest values, whatever the number of classes.
-  const offset = n - classes.length;
-  classes.forEach((c, index) => (c.color = CHOROPLETH_COLORS[offset + index]));
-  return classes;
 }
 
 /** A cell of several initiatives: a disc sized by its count, the count written on it. */
