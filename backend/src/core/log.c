@@ -47,11 +47,20 @@ static struct {
     time_t since;
 } log_last;
 
+/* Request ids are safe tokens of at most 64 characters (req_id_is_safe); a longer one is cut. */
+static char log_request_id[65];
+
+void log_set_request_id(const char *id) {
+    snprintf(log_request_id, sizeof log_request_id, "%s", id ? id : "");
+}
+
 static void log_line(const char *level, const char *msg, long repeated) {
     json_t *obj = json_object();
     if (obj == NULL)
         return;
     json_object_set_new(obj, "level", json_string(level));
+    if (log_request_id[0] != '\0' && repeated == 0)
+        json_object_set_new(obj, "request_id", json_string(log_request_id));
     json_object_set_new(obj, "msg", json_string(msg));
     if (repeated > 0)
         json_object_set_new(obj, "repeated", json_integer(repeated));

@@ -14,6 +14,12 @@
  * line written ("repeated": N, on a copy of the message). */
 void log_msg(const char *level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* Sets the id of the request being served (NULL: none), copied. While set, the lines log_msg
+ * writes carry it as "request_id", so that the cause of an error (a failed query, a lost
+ * connection) joins the request's own line and nginx's. The "repeated" count of an earlier
+ * message does not: it stands for other requests. */
+void log_set_request_id(const char *id);
+
 /* Logs a prepared object, adding "ts" and "pid". Takes ownership of obj (it is decref'd). */
 void log_json(json_t *obj);
 
