@@ -384,6 +384,7 @@ scenario_slow_clients() {
 
 printf 'chaos: %s against %s (profile %s), wrk %s threads x %s connections, %s\n' "${scenarios[*]}" "$BASE" \
     "$SC_PROFILE" "$THREADS" "$CONN" "$(date -u '+%Y-%m-%d %H:%M UTC')"
+printf 'chaos: load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 started=$(now_ms)
 for s in "${scenarios[@]}"; do
     if ! "scenario_${s//-/_}"; then
@@ -393,7 +394,8 @@ for s in "${scenarios[@]}"; do
     wait_healthy || failed=1
 done
 
-printf '\n== summary (%s s)\n' "$(((($(now_ms) - started) + 500) / 1000))"
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+printf '\n== summary (%s s; load average %s; %s cores)\n' "$(((($(now_ms) - started) + 500) / 1000))" "$(loadavg)" "$(nproc)"
 printf '   %s\n' "${results[@]}"
 if ((failed)); then
     echo "chaos: FAIL"

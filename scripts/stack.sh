@@ -440,6 +440,8 @@ start_api() {
     (
         cd "$ROOT"
         export SC_FCGI_SOCKET=$API_SOCK
+        # Reopened by the master on SIGUSR1, after log rotation renamed it.
+        export SC_LOG_FILE=$LOG_DIR/api.log
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
         # Plain HTTP on loopback: the session cookie cannot be Secure (docs/api.md, "Writes").
@@ -828,10 +830,10 @@ stop_jobs() {
 # Log rotation: Debian's logrotate, run by the stack itself (no cron daemon needed). A rotation is due
 # when a log is over SC_LOG_MAX_SIZE, or when a day has passed since its last rotation; SC_LOG_KEEP
 # rotated files are kept (the first one plain, the older ones gzipped) and those older than
-# SC_LOG_MAX_AGE days are deleted. nginx opens its own logs: they are renamed and nginx reopens them on
+# SC_LOG_MAX_AGE days are deleted. nginx's logs and the API's are renamed, and each reopens its log on
 # SIGUSR1. Every other log is the standard output of a process started here with ">>" (O_APPEND):
 # it is copied then truncated in place (copytruncate); a line written between the end of the copy and
-# the truncation, a few system calls apart, would be lost.
+# the truncation would be lost.
 
 LOG_MAX_SIZE=${SC_LOG_MAX_SIZE:-100M}
 LOG_KEEP=${SC_LOG_KEEP:-5}
@@ -874,8 +876,18 @@ $common
     endscript
 }
 
+# The API: renamed, then its master reopens SC_LOG_FILE on SIGUSR1 and replaces its workers (as on
+# SIGHUP); those leaving finish their requests writing to the renamed file.
+"$LOG_DIR/api.log" {
+$common
+    nocreate
+    postrotate
+        pid=\$(cat "$RUN_DIR/api.pid" 2>/dev/null) && kill -USR1 "\$pid" 2>/dev/null || true
+    endscript
+}
+
 # The others write to a descriptor the stack opened in append mode: copied, then truncated in place.
-"$LOG_DIR/api.log" "$LOG_DIR/jobs.log" "$LOG_DIR/postgres.log" "$LOG_DIR/redis.log" "$LOG_DIR/mail.log" "$LOG_DIR/fixtures.log" "$LOG_DIR/logrotate.log" {
+"$LOG_DIR/jobs.log" "$LOG_DIR/postgres.log" "$LOG_DIR/redis.log" "$LOG_DIR/mail.log" "$LOG_DIR/fixtures.log" "$LOG_DIR/logrotate.log" {
 $common
     copytruncate
 }

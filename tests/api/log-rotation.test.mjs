@@ -1,5 +1,5 @@
 // Log rotation of the local stack (scripts/stack.sh rotate, logrotate): a log over the size limit is
-// rotated, a log under it is left alone, the number of rotated files kept is bounded, and no line is
+// rotated (renamed; nginx and the API reopen theirs on SIGUSR1), a log under it is left alone, the number of rotated files kept is bounded, and no line is
 // lost around a rotation: requests sent before, during and after it are each in exactly one of the
 // rotated and the new nginx access log and API log, joined by their X-Request-Id.
 //
@@ -56,9 +56,10 @@ async function rotate(settings) {
 }
 
 /**
- * nginx's workers reopen their logs shortly after the master gets SIGUSR1: until then a line may still
- * go to the renamed file (which is why it is compressed one rotation later). Waits until a request's
- * line reaches the new access log.
+ * nginx's workers reopen their logs shortly after the master gets SIGUSR1, and the API's master
+ * replaces its workers then (the new ones write to the new file): until then a line may still go to
+ * the renamed file (which is why it is compressed one rotation later). Waits until a request's lines
+ * reach both new logs.
  */
 async function settle() {
   await waitUntil(
@@ -66,9 +67,9 @@ async function settle() {
       const id = newRequestId('rot-probe');
       await tagged(id);
       await sleep(50);
-      return accessCount(read(ACCESS_LOG), id) === 1;
+      return accessCount(read(ACCESS_LOG), id) === 1 && apiCount(read(API_LOG), id) === 1;
     },
-    { timeout: 10000, interval: 100, what: 'nginx writing to its new access log' },
+    { timeout: 10000, interval: 100, what: 'nginx and the API writing to their new logs' },
   );
 }
 
@@ -100,6 +101,10 @@ describe('log rotation (scripts/stack.sh rotate)', { skip: SKIP }, () => {
   });
 
   test('past the size limit both logs rotate, and every request is in exactly one of old and new', async () => {
+    // Both logs start small (earlier suites may have left megabytes in one of them), then grow
+    // past one limit.
+    await rotate({ SC_LOG_MAX_SIZE: '1k' });
+    await settle();
     const limitK = Math.ceil(Math.max(size(API_LOG), size(ACCESS_LOG)) / 1024) + 32;
     const limit = limitK * 1024;
     const ids = { before: [], during: [], after: [] };
@@ -170,6 +175,7 @@ describe('log rotation (scripts/stack.sh rotate)', { skip: SKIP }, () => {
 
   test('SC_LOG_KEEP bounds the rotated files kept; older ones are compressed', async () => {
     const rounds = [];
+    const start = Date.now() - 1000;
     for (let r = 0; r < 3; r++) {
       const round = Array.from({ length: 12 }, () => newRequestId(`rot-keep${r}`));
       for (const id of round) await tagged(id);
@@ -179,8 +185,14 @@ describe('log rotation (scripts/stack.sh rotate)', { skip: SKIP }, () => {
     }
     for (const log of [API_LOG, ACCESS_LOG]) {
       const name = path.basename(log);
-      const kept = fs.readdirSync(LOG_DIR).filter((f) => f.startsWith(`${name}.`)).sort();
+      const rotated = fs.readdirSync(LOG_DIR).filter((f) => f.startsWith(`${name}.`));
+      const number = (f) => Number(f.slice(name.length + 1).split('.')[0]);
+      const kept = rotated.filter((f) => number(f) <= 2).sort();
       assert.deepEqual(kept, [`${name}.1`, `${name}.2.gz`], `the rotated files of ${name}`);
+      // Files numbered beyond the count were not made now (logrotate leaves those of an earlier,
+      // larger SC_LOG_KEEP until SC_LOG_MAX_AGE removes them).
+      const beyond = rotated.filter((f) => number(f) > 2 && fs.statSync(path.join(LOG_DIR, f)).mtimeMs >= start);
+      assert.deepEqual(beyond, [], `no rotated file of ${name} beyond ${name}.2.gz made by these rotations`);
       const gz = fs.readFileSync(`${log}.2.gz`);
       assert.deepEqual([...gz.subarray(0, 2)], [0x1f, 0x8b], `${name}.2.gz is gzip`);
       const count = log === API_LOG ? apiCount : accessCount;

@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,22 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+bool log_reopen(void) {
+    const char *path = getenv("SC_LOG_FILE");
+    if (path == NULL || path[0] == '\0') {
+        errno = ENOENT;
+        return false;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return false;
+    bool ok = dup2(fd, STDOUT_FILENO) >= 0 && dup2(fd, STDERR_FILENO) >= 0;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return ok;
+}
 
 static void log_timestamp(char *out, size_t n) {
     struct timeval tv;
