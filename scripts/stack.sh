@@ -942,8 +942,13 @@ start_logrotate() {
     ensure_dirs
     local pid
     if pid=$(logrotate_pid); then
-        say "log rotation already running (pid $pid)"
-        return 0
+        # The loop runs the functions of this script as it was when the loop started.
+        if [[ ! $ROOT/scripts/stack.sh -nt $RUN_DIR/logrotate.pid ]]; then
+            say "log rotation already running (pid $pid)"
+            return 0
+        fi
+        say "log rotation running from an older scripts/stack.sh: restarting it"
+        stop_logrotate
     fi
     setsid nohup bash "$ROOT/scripts/stack.sh" logrotate-loop </dev/null >>"$LOG_DIR/logrotate.log" 2>&1 &
     pid=$!
