@@ -794,6 +794,8 @@ start_jobs() {
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
         export SC_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT SC_SMTP_STARTTLS=none
         export SC_PUBLIC_URL=http://localhost:$HTTP_PORT SC_JOBS_TASKS=$tasks
+        # Reopened on SIGUSR1, after log rotation renamed it.
+        export SC_LOG_FILE=$LOG_DIR/jobs.log
         SC_SECRET_KEY=$(<"$SECRET_FILE")
         export SC_SECRET_KEY
         if [[ $SC_PROFILE == test ]]; then
@@ -830,8 +832,8 @@ stop_jobs() {
 # Log rotation: Debian's logrotate, run by the stack itself (no cron daemon needed). A rotation is due
 # when a log is over SC_LOG_MAX_SIZE, or when a day has passed since its last rotation; SC_LOG_KEEP
 # rotated files are kept (the first one plain, the older ones gzipped) and those older than
-# SC_LOG_MAX_AGE days are deleted. nginx's logs and the API's are renamed, and each reopens its log on
-# SIGUSR1. Every other log is the standard output of a process started here with ">>" (O_APPEND):
+# SC_LOG_MAX_AGE days are deleted. nginx's logs, the API's and the job runner's are renamed, and each
+# reopens its log on SIGUSR1. Every other log is the standard output of a process started here with ">>" (O_APPEND):
 # it is copied then truncated in place (copytruncate); a line written between the end of the copy and
 # the truncation would be lost.
 
@@ -886,8 +888,17 @@ $common
     endscript
 }
 
+# The job runner: renamed, then it reopens SC_LOG_FILE on SIGUSR1 (between two passes).
+"$LOG_DIR/jobs.log" {
+$common
+    nocreate
+    postrotate
+        pid=\$(cat "$RUN_DIR/jobs.pid" 2>/dev/null) && kill -USR1 "\$pid" 2>/dev/null || true
+    endscript
+}
+
 # The others write to a descriptor the stack opened in append mode: copied, then truncated in place.
-"$LOG_DIR/jobs.log" "$LOG_DIR/postgres.log" "$LOG_DIR/redis.log" "$LOG_DIR/mail.log" "$LOG_DIR/fixtures.log" "$LOG_DIR/logrotate.log" {
+"$LOG_DIR/postgres.log" "$LOG_DIR/redis.log" "$LOG_DIR/mail.log" "$LOG_DIR/fixtures.log" "$LOG_DIR/logrotate.log" {
 $common
     copytruncate
 }

@@ -173,6 +173,23 @@ describe('log rotation (scripts/stack.sh rotate)', { skip: SKIP }, () => {
     assert.deepEqual(lost, { api: [], access: [] }, `of ${ids.during.length} requests sent during the rotation, none lost or doubled`);
   });
 
+  test('the API and the job runner reopen their renamed logs and write on in the new ones', async () => {
+    const JOBS_LOG = path.join(LOG_DIR, 'jobs.log');
+    await tagged(newRequestId('rot-reopen'));
+    assert.ok(size(JOBS_LOG) > 1 && size(API_LOG) > 1, 'api.log and jobs.log hold lines');
+    const jobsInode = fs.statSync(JOBS_LOG).ino;
+    await rotate({ SC_LOG_MAX_SIZE: '1' });
+    await settle();
+    // The job runner reopens between two passes (SC_JOBS_POLL_MS, 200 ms in the test stack).
+    await waitUntil(() => read(JOBS_LOG).includes('"msg":"SIGUSR1: log reopened"'), {
+      timeout: 10000,
+      what: 'the job runner writing in a new jobs.log',
+    });
+    assert.notEqual(fs.statSync(JOBS_LOG).ino, jobsInode, 'jobs.log is a new file');
+    assert.ok(fs.existsSync(`${JOBS_LOG}.1`), 'jobs.log.1 holds the lines before');
+    assert.match(read(API_LOG), /"msg":"SIGUSR1: log reopened"/, 'the API master says so in the new api.log');
+  });
+
   test('SC_LOG_KEEP bounds the rotated files kept; older ones are compressed', async () => {
     const rounds = [];
     const start = Date.now() - 1000;
