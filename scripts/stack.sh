@@ -833,9 +833,9 @@ stop_jobs() {
 # when a log is over SC_LOG_MAX_SIZE, or when a day has passed since its last rotation; SC_LOG_KEEP
 # rotated files are kept (the first one plain, the older ones gzipped) and those older than
 # SC_LOG_MAX_AGE days are deleted. nginx's logs, the API's and the job runner's are renamed, and each
-# reopens its log on SIGUSR1. Every other log is the standard output of a process started here with ">>" (O_APPEND):
-# it is copied then truncated in place (copytruncate); a line written between the end of the copy and
-# the truncation would be lost.
+# program reopens its log on SIGUSR1. Every other log is the standard output of a process started
+# here with ">>" (O_APPEND): it is copied then truncated in place (copytruncate); a line written
+# between the end of the copy and the truncation would be lost.
 
 LOG_MAX_SIZE=${SC_LOG_MAX_SIZE:-100M}
 LOG_KEEP=${SC_LOG_KEEP:-5}
