@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { api, brief, newRequestId, stack, sleep, waitUntil, useExclusiveStack, VAR_DIR } from './helpers.mjs';
+import { api, brief, newRequestId, stack, sleep, waitUntil, useExclusiveStack, masterPid, childrenOf, VAR_DIR } from './helpers.mjs';
 
 useExclusiveStack();
 
@@ -175,19 +175,28 @@ describe('log rotation (scripts/stack.sh rotate)', { skip: SKIP }, () => {
 
   test('the API and the job runner reopen their renamed logs and write on in the new ones', async () => {
     const JOBS_LOG = path.join(LOG_DIR, 'jobs.log');
+    // An idle runner writes nothing, and an empty log is not rotated: a restart writes its start lines.
+    await stack('restart-jobs');
+    const jobsPid = Number(fs.readFileSync(path.join(VAR_DIR, 'run', 'jobs.pid'), 'utf8').trim());
+    const master = masterPid();
     await tagged(newRequestId('rot-reopen'));
     assert.ok(size(JOBS_LOG) > 1 && size(API_LOG) > 1, 'api.log and jobs.log hold lines');
-    const jobsInode = fs.statSync(JOBS_LOG).ino;
+    const before = { jobs: fs.statSync(JOBS_LOG).ino, api: fs.statSync(API_LOG).ino };
     await rotate({ SC_LOG_MAX_SIZE: '1' });
     await settle();
-    // The job runner reopens between two passes (SC_JOBS_POLL_MS, 200 ms in the test stack).
-    await waitUntil(() => read(JOBS_LOG).includes('"msg":"SIGUSR1: log reopened"'), {
-      timeout: 10000,
-      what: 'the job runner writing in a new jobs.log',
-    });
-    assert.notEqual(fs.statSync(JOBS_LOG).ino, jobsInode, 'jobs.log is a new file');
-    assert.ok(fs.existsSync(`${JOBS_LOG}.1`), 'jobs.log.1 holds the lines before');
-    assert.match(read(API_LOG), /"msg":"SIGUSR1: log reopened"/, 'the API master says so in the new api.log');
+    // What each process's standard error is: the file of that name now, a new one.
+    const stderrIno = (pid) => fs.statSync(`/proc/${pid}/fd/2`).ino;
+    const now = { jobs: fs.statSync(JOBS_LOG).ino, api: fs.statSync(API_LOG).ino };
+    assert.notEqual(now.jobs, before.jobs, 'jobs.log is a new file');
+    assert.notEqual(now.api, before.api, 'api.log is a new file');
+    assert.ok(fs.existsSync(`${JOBS_LOG}.1`) && fs.existsSync(`${API_LOG}.1`), 'the lines before are in jobs.log.1 and api.log.1');
+    // The job runner reopens between two passes (SC_JOBS_POLL_MS, 200 ms in the test stack); the
+    // API's master at once, and its new workers inherit the new file.
+    await waitUntil(() => stderrIno(jobsPid) === now.jobs, { timeout: 10000, what: 'the job runner writing to the new jobs.log' });
+    await waitUntil(
+      () => stderrIno(master) === now.api && childrenOf(master).length > 0 && childrenOf(master).every((w) => stderrIno(w) === now.api),
+      { timeout: 10000, what: "the API's master and workers writing to the new api.log" },
+    );
   });
 
   test('SC_LOG_KEEP bounds the rotated files kept; older ones are compressed', async () => {
