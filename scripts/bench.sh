@@ -20,7 +20,9 @@ command -v wrk >/dev/null || die "wrk is missing (make install-deps)"
 mkdir -p "$VAR/bench"
 OUT=$VAR/bench/last.md
 STATIC_DIR=$ROOT/frontend/dist/__bench
-trap 'rm -rf "$STATIC_DIR"; SC_CACHE_TTL= bash "$ROOT/scripts/stack.sh" restart-api >/dev/null 2>&1 || true' EXIT
+ECHO_PID=
+trap 'rm -rf "$STATIC_DIR"; [[ -z $ECHO_PID ]] || kill "$ECHO_PID" 2>/dev/null;
+    SC_CACHE_TTL= bash "$ROOT/scripts/stack.sh" restart-api >/dev/null 2>&1 || true' EXIT
 
 bash "$ROOT/scripts/stack.sh" start >/dev/null
 # The API with its default settings, whatever an earlier run or a person left running.
@@ -49,6 +51,7 @@ bench() {
     p99=$(awk '$1 == "99%" {print $2}' <<<"$res")
     if grep -q 'Non-2xx' <<<"$res"; then name="$name (non-2xx answers!)"; fi
     printf '| %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" | tee -a "$OUT"
+    LAST_RPS=$rps LAST_P99=$p99
 }
 
 # sqlbench NAME FILE…: the bare queries, same connection count, no HTTP (pgbench picks files at
@@ -75,6 +78,17 @@ warm() { while read -r p; do [[ -z $p || $p == \#* ]] || curl -s -o /dev/null "$
 mkdir -p "$STATIC_DIR"
 curl -fsS "$BASE/api/v1/search?q=jardin" >"$STATIC_DIR/search.json"
 bench "limit: nginx, same bytes as /search?q=jardin, static" "$BASE/__bench/search.json"
+# The ceiling of any FastCGI answer behind this nginx: libfcgi echoing the same bytes, with as many
+# workers as the API, and nothing else (backend/src/programs/bench_echo_main.c).
+ECHO_SOCK=$RUN_DIR/bench-echo.sock
+"$ROOT/backend/build/socialconnect-bench-echo" "$ECHO_SOCK" "${SC_WORKERS:-$((2 * $(nproc)))}" \
+    "$STATIC_DIR/search.json" &
+ECHO_PID=$!
+for _ in $(seq 50); do [[ -S $ECHO_SOCK ]] && break; sleep 0.1; done
+bench "limit: bare FastCGI echo (libfcgi, same bytes, same workers)" "$BASE/__bench/echo"
+ECHO_RPS=$LAST_RPS
+kill "$ECHO_PID" && wait "$ECHO_PID" 2>/dev/null || true
+ECHO_PID=
 bench "GET /api/v1/health (PostgreSQL + Redis ping)" "$BASE/api/v1/health"
 
 SEARCHES=$ROOT/scripts/bench-search-paths.txt
@@ -85,6 +99,10 @@ has_suggest=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/suggest?q=lyo
 
 warm "$SEARCHES"
 bench "search mix, 12 kinds (Redis cache hit)" "$BASE" "$SEARCHES"
+# Target: a cached answer at 60 % or more of the echo's rate, p99 at most 3 ms.
+printf '| … target ≥ 60 %% of the echo, p99 ≤ 3 ms: %s %% of the echo, p99 %s | | | |\n' \
+    "$(awk -v a="$LAST_RPS" -v b="$ECHO_RPS" 'BEGIN { printf "%.0f", b > 0 ? 100 * a / b : 0 }')" \
+    "$LAST_P99" | tee -a "$OUT"
 
 # A member signed in (docs/performance.md, "Accounts"): their space, never cached, and the public
 # search with their session cookie, which must be served from the shared cache all the same.

@@ -551,6 +551,7 @@ user root;"
         -e "s|@DOCROOT@|$(sed_escape "$docroot")|g" \
         -e "s|@REGIONS_GEOJSON@|$(sed_escape "$regions")|g" \
         -e "s|@API_SOCKET@|$(sed_escape "$API_SOCK")|g" \
+        -e "s|@BENCH_ECHO_SOCKET@|$(sed_escape "$RUN_DIR/bench-echo.sock")|g" \
         -e "s|@SECURITY_HEADERS@|$(sed_escape "$ROOT/nginx/security-headers.conf")|g" \
         "$ROOT/nginx/local.conf.template" >"$out"
     local left

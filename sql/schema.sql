@@ -209,14 +209,19 @@ CREATE TABLE data_version (
 );
 INSERT INTO data_version VALUES (true, 1);
 
--- One bump per transaction: the bump remembers itself in a setting local to the transaction.
+-- One bump per transaction: the bump remembers itself in a setting local to the transaction. The
+-- new version is announced on the channel sc_data_version (sent at commit), which the API's
+-- workers LISTEN to: a cached answer needs no query to know it is current.
 CREATE FUNCTION data_version_bump() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
+DECLARE
+    v bigint;
 BEGIN
     IF current_setting('sc.data_version_bumped', true) IS DISTINCT FROM 'on' THEN
-        UPDATE data_version SET version = version + 1;
+        UPDATE data_version SET version = version + 1 RETURNING version INTO v;
         PERFORM set_config('sc.data_version_bumped', 'on', true);
+        PERFORM pg_notify('sc_data_version', v::text);
     END IF;
     RETURN NULL;
 END $$;
@@ -1570,10 +1575,11 @@ END $$;
 
 -- A new initiative from fields (initiative_fields shape), inserted with them as version 1 and
 -- recorded as its first revision (every field from nothing), so that creation is a revision like
--- every change. Returns the id.
+-- every change. p_proposed_by: the member whose approved proposal it is (else NULL). Returns the id.
 CREATE FUNCTION initiative_insert(p_slug text, p_fields jsonb, p_status text, p_kind text,
                                   p_user bigint, p_reviewer bigint, p_source bigint,
-                                  p_contribution bigint, p_comment text) RETURNS bigint
+                                  p_contribution bigint, p_comment text,
+                                  p_proposed_by bigint DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql
     AS $$
 DECLARE
@@ -1587,9 +1593,9 @@ BEGIN
     INSERT INTO initiative (slug, title, summary, description, actor_name, actor_type, themes,
                             subthemes, publics, scale, stage, start_year, website, image_url,
                             address, postcode, commune_code, departement_code, region_code, geom,
-                            geo_precision, status, version, carrier_updated_at)
+                            geo_precision, status, version, carrier_updated_at, proposed_by)
     SELECT p_slug, v.*, coalesce(p_status, 'pending'), 1,
-           CASE WHEN p_kind = 'carrier' THEN sc_now() END
+           CASE WHEN p_kind = 'carrier' THEN sc_now() END, p_proposed_by
       FROM initiative_values(f) v
     RETURNING id INTO new_id;
     FOR k IN SELECT jsonb_object_keys(f) LOOP
@@ -1754,8 +1760,7 @@ BEGIN
         IF c.kind = 'proposal' THEN
             new_initiative := initiative_insert(harvest_slug(c.fields->>'title', 'contribution', c.id::text),
                                                c.fields, 'published', 'member', c.author_id,
-                                               p_reviewer, NULL, c.id, c.comment);
-            UPDATE initiative SET proposed_by = c.author_id WHERE id = new_initiative;
+                                               p_reviewer, NULL, c.id, c.comment, c.author_id);
         ELSE
             SELECT * INTO rv FROM initiative_revise(c.initiative_id, NULL, c.fields, 'member',
                                                     c.author_id, p_reviewer, NULL, c.id, c.comment);

@@ -212,6 +212,45 @@ describe('faults', { concurrency: 1 }, () => {
     assert.equal(masterPid(), master, 'the API master was restarted');
   });
 
+  test('with PostgreSQL stopped, cached public answers are still served, marked STALE; the others get 503', async () => {
+    const master = masterPid();
+    const workers = childrenOf(master);
+    const some = expected.ids[0];
+    const cachedPaths = [searchPath(), `/api/v1/initiatives/${some}`, '/api/v1/vocabularies?lang=fr'];
+    // Cached by every worker: each one asks until it answers HIT itself.
+    const healthy = new Map();
+    for (const p of cachedPaths) {
+      for (let i = 0; i < 3 * workers.length; i++) {
+        const res = await api(p);
+        assert.equal(res.status, 200, `${p}: ${brief(res)}`);
+        healthy.set(p, res.text);
+      }
+    }
+    state.touched = true;
+    state.pgStopped = true;
+    await stack('stop-pg');
+    for (let i = 0; i < 3 * workers.length; i++) {
+      for (const p of cachedPaths) {
+        const res = await api(p);
+        assert.equal(res.status, 200, `${p} with PostgreSQL stopped, round ${i + 1}: ${brief(res)}`);
+        assert.equal(res.headers.get('x-cache'), 'STALE', `${p}: a cached answer served without PostgreSQL says so`);
+        assert.match(res.headers.get('x-stale-seconds') ?? '', /^\d+$/, `${p}: X-Stale-Seconds`);
+        assert.equal(res.text, healthy.get(p), `${p}: the answer of the healthy stack`);
+      }
+      const other = await api(`/api/v1/search?q=zz${crypto.randomBytes(5).toString('hex')}`);
+      assertError(other, 503, 'unavailable');
+    }
+    await stack('start-pg');
+    state.pgStopped = false;
+    await waitHealthy(scaled(10000), 'health ok within 10 s of PostgreSQL starting');
+    for (let i = 0; i < 2 * workers.length; i++) {
+      const res = await api(searchPath());
+      assert.equal(res.headers.get('x-cache'), 'HIT', `confirmed again once PostgreSQL is back: ${brief(res)}`);
+      assert.equal(res.headers.get('x-stale-seconds'), null);
+    }
+    assert.equal(masterPid(), master, 'the API master was restarted');
+  });
+
   test('SIGHUP replaces every worker without failing requests in flight', async () => {
     const master = masterPid();
     const old = childrenOf(master);

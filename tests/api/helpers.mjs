@@ -630,7 +630,26 @@ function checkSameStack() {
  */
 export async function sql(text) {
   await checkSameStack();
-  return stackOutput(['psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text]);
+  const out = await stackOutput(['psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text]);
+  if (/\b(INSERT|UPDATE|DELETE|TRUNCATE)\b/i.test(text)) await apiSeesDataVersion();
+  return out;
+}
+
+/**
+ * Waits until the API's cached answers show the data version now in the database. A write made
+ * outside the API (psql here, the harvester) reaches the workers by a notification, a moment after
+ * its commit (docs/api.md, "X-Cache"); a test that reads right after such a write waits for it,
+ * as a write through the API needs no wait. One worker seeing it is enough: they share it.
+ */
+export async function apiSeesDataVersion() {
+  const version = Number(await stackOutput(['psql', '-X', '-q', '-A', '-t', '-c', 'SELECT version FROM data_version']));
+  await waitUntil(
+    async () => {
+      const res = await api('/api/v1/vocabularies?lang=fr');
+      return Number(res.headers.get('x-data-version')) >= version;
+    },
+    { timeout: 5000, interval: 5, what: `the API at data version ${version}` },
+  );
 }
 
 /** The first row of a query as parsed JSON: `SELECT row_to_json(…)` or `SELECT json_build_object(…)`. */

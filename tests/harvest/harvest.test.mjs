@@ -19,6 +19,7 @@ import { startFixtureServer } from './fixture-server.mjs';
 import { SLUGS } from './sites/index.mjs';
 import { expected, sourceDoc, websiteKey, REPO, SITE_NAMES, HERE } from './lib.mjs';
 import { signUpAndLogIn } from '../api/accounts-helpers.mjs';
+import { apiSeesDataVersion } from '../api/helpers.mjs';
 
 const PROFILE = process.env.SC_PROFILE || 'test';
 const BASE_URL = (process.env.SC_BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
@@ -76,8 +77,10 @@ function harvest(args, { timeout = RUN_TIMEOUT_MS, env = {}, onStart, bin = BIN 
     child.stdout.on('data', (c) => { stdout += c; });
     child.stderr.on('data', (c) => { stderr += c; });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('close', (code, signal) => {
+    child.on('close', async (code, signal) => {
       clearTimeout(timer);
+      // What the run wrote reaches the API's workers by a notification, a moment after its commit.
+      await apiSeesDataVersion();
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started, args });
     });
   });

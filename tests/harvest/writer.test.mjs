@@ -14,6 +14,7 @@ import { spawn, execFile } from 'node:child_process';
 import { startFixtureServer } from './fixture-server.mjs';
 import { ENTRIES, LIST } from './sites/labels.mjs';
 import { REPO, HERE } from './lib.mjs';
+import { apiSeesDataVersion } from '../api/helpers.mjs';
 
 const PROFILE = process.env.SC_PROFILE || 'test';
 const BASE_URL = (process.env.SC_BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
@@ -152,6 +153,7 @@ test('a harvested sub-theme-only record is found by its theme; its raw record ke
   assert.deepEqual(monnaie.raw.unmapped, { themes: ['Monnaie locale'] }, JSON.stringify(monnaie.raw));
   assert.deepEqual(monnaie.themes, []);
 
+  await apiSeesDataVersion(); // the run wrote outside the API: its notification comes a moment later
   const res = await fetch(`${BASE_URL}/api/v1/search?theme=ENV&source=${SLUG}&limit=50`, { headers: { accept: 'application/json' } });
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body).slice(0, 300));

@@ -55,17 +55,21 @@ static bool reply_key(int64_t version, const char *scope, const req_t *req,
     return ok;
 }
 
-bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp, char *key) {
-    int64_t version;
-    if (catalog_version(app->db, &version) != DOM_OK)
-        version = -1;
-    return reply_cached_scoped(app, req, names, version, "", resp, key);
-}
-
-bool reply_cached_scoped(app_t *app, const req_t *req, const char *const *names, int64_t version,
-                         const char *scope, resp_t *resp, char *key) {
+/* Looks key up (see reply_cached_scoped). unconfirmed_s >= 0: the version is the last one known
+ * while PostgreSQL cannot be reached (for that many seconds); a hit then says STALE, and a miss is
+ * not stored (an answer made now might be newer than its key says). Negative: confirmed. */
+static bool reply_lookup(app_t *app, const req_t *req, const char *const *names, int64_t version,
+                         const char *scope, double unconfirmed_s, resp_t *resp, char *key) {
     key[0] = '\0';
     resp->cache = "bypass";
+    if (version >= 0) {
+        /* Which data version the answer shows: a client that wrote, or a partner keeping in
+         * sync, can tell whether it includes a change. */
+        char v[24];
+        snprintf(v, sizeof v, "%" PRId64, version);
+        if (!resp_header(resp, "X-Data-Version", v))
+            log_msg("warn", "X-Data-Version header dropped");
+    }
     if (app->cfg->cache_ttl_s <= 0 || version < 0 || !reply_key(version, scope, req, names, key)) {
         key[0] = '\0';
         if (!resp_header(resp, "X-Cache", "BYPASS"))
@@ -76,20 +80,59 @@ bool reply_cached_scoped(app_t *app, const req_t *req, const char *const *names,
     buf_init(&hit, resp->body.max);
     bool found = cache_get(app->cache, key, &hit);
     bool up = found || cache_up(app->cache);
-    if (found) {
+    const char *said = "MISS";
+    if (found && unconfirmed_s >= 0) {
+        char seconds[32];
+        snprintf(seconds, sizeof seconds, "%.0f", unconfirmed_s);
+        resp_raw(resp, 200, "application/json; charset=utf-8", hit.data, hit.len);
+        resp->cache = "stale";
+        said = "STALE";
+        if (!resp_header(resp, "X-Stale-Seconds", seconds))
+            log_msg("warn", "X-Stale-Seconds header dropped");
+    } else if (found) {
         resp_raw(resp, 200, "application/json; charset=utf-8", hit.data, hit.len);
         resp->cache = "hit";
+        said = "HIT";
     } else if (up) {
         resp->cache = "miss";
+        if (unconfirmed_s >= 0)
+            key[0] = '\0';
     } else {
         resp->cache = "bypass";
+        said = "BYPASS";
         key[0] = '\0'; /* Redis unreachable: nothing to store the answer in */
     }
     buf_free(&hit);
-    /* Says whether this answer came from the cache, was missed, or Redis could not be asked. */
-    if (!resp_header(resp, "X-Cache", found ? "HIT" : up ? "MISS" : "BYPASS"))
+    /* Says whether this answer came from the cache (confirmed or not), was missed, or Redis could
+     * not be asked. */
+    if (!resp_header(resp, "X-Cache", said))
         log_msg("warn", "X-Cache header dropped");
     return found;
+}
+
+/* The data version to key the answer with, as this worker follows it (no query); *unconfirmed_s:
+ * negative when PostgreSQL answered, else the seconds since it stopped and the version is the
+ * last one known. -1 when there is none. */
+static int64_t reply_version(app_t *app, double *unconfirmed_s) {
+    int64_t version = -1;
+    bool confirmed;
+    *unconfirmed_s = -1;
+    if (catalog_watch_version(app->db, &app->watch, &version, &confirmed, unconfirmed_s) != DOM_OK)
+        return -1;
+    if (confirmed)
+        *unconfirmed_s = -1;
+    return version;
+}
+
+bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp, char *key) {
+    double unconfirmed_s;
+    int64_t version = reply_version(app, &unconfirmed_s);
+    return reply_lookup(app, req, names, version, "", unconfirmed_s, resp, key);
+}
+
+bool reply_cached_scoped(app_t *app, const req_t *req, const char *const *names, int64_t version,
+                         const char *scope, resp_t *resp, char *key) {
+    return reply_lookup(app, req, names, version, scope, -1, resp, key);
 }
 
 void reply_ok_cached(app_t *app, resp_t *resp, json_t *body, const char *key) {

@@ -21,7 +21,8 @@ void reply_failure(resp_t *resp, dom_status st, const char *not_found);
  * that shape the answer; the handler has validated them already. On a hit, resp holds the cached
  * answer and true is returned. Otherwise key receives the cache key to store the answer under (""
  * when the answer must not be cached: Redis or PostgreSQL unavailable). key must hold REPLY_KEY_MAX
- * bytes. */
+ * bytes. The key's data version comes without a query (catalog_watch_version); while PostgreSQL
+ * is unreachable, hits are still served, marked X-Cache: STALE with X-Stale-Seconds. */
 #define REPLY_KEY_MAX 4600
 bool reply_cached(app_t *app, const req_t *req, const char *const *names, resp_t *resp,
                   char *key) MUST_CHECK;

@@ -12,6 +12,9 @@
 #include "http/handlers.h"
 #include "server/master.h"
 
+/* The data version seen by any worker (domain/catalog.h), mapped before the workers are forked. */
+static catalog_shared_t *shared_version;
+
 static void *api_worker_init(void *arg) {
     const cfg_t *cfg = arg;
     size_t nsets;
@@ -24,8 +27,9 @@ static void *api_worker_init(void *arg) {
     app->cache = cache_open(cfg->redis_host, cfg->redis_port, cfg->redis_timeout_ms);
     if (app->db == NULL || app->cache == NULL)
         goto failed;
-    /* Connect now so the first request does not pay for it; a database that is down is not an
-     * error here: requests answer 503 until it is back. */
+    /* Connect (and subscribe to the data version) now so the first request does not pay for it;
+     * a database that is down is not an error here: requests answer 503 until it is back. */
+    catalog_watch_start(app->db, &app->watch, shared_version);
     if (!db_ping(app->db))
         log_msg("warn", "postgres unreachable at worker start; will retry per request");
     return app;
@@ -57,6 +61,11 @@ int main(void) {
     /* All workers but one at most may be busy with passwords: one always serves the rest. */
     if (!password_limit_init(cfg.hash_concurrency, cfg.workers - 1)) {
         fprintf(stderr, "socialconnect-api: cannot set up the password hashing limit\n");
+        return 2;
+    }
+    shared_version = catalog_shared_new();
+    if (shared_version == NULL) {
+        fprintf(stderr, "socialconnect-api: cannot map the shared data version\n");
         return 2;
     }
     size_t nroutes;

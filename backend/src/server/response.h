@@ -10,7 +10,7 @@
 #include "core/buf.h"
 #include "core/common.h"
 
-#define RESP_MAX_HEADERS 8
+#define RESP_MAX_HEADERS 12
 
 typedef struct resp_header {
     char name[40];
@@ -23,7 +23,7 @@ typedef struct resp {
     buf_t body;               /* owned */
     resp_header_t headers[RESP_MAX_HEADERS];
     size_t nheaders;
-    const char *cache; /* "hit", "miss", "bypass" or "none": logged with the request */
+    const char *cache; /* "hit", "stale", "miss", "bypass" or "none": logged with the request */
 } resp_t;
 
 /* Prepares an empty 500 response whose body may grow to max_body bytes. */

@@ -15,8 +15,25 @@ struct db {
     size_t nsets;
     PGconn *conn; /* owned; NULL when not connected */
     bool in_tx;   /* between db_tx_begin and its commit or rollback: no reconnect, no retry */
-    const char *channel; /* static; LISTENed again at every connect (db_listen), or NULL */
+    const char *channel;    /* static; LISTENed again at every connect (db_listen), or NULL */
+    uint64_t connects;      /* successful connects so far (db_connects) */
+    db_notify_fn on_notify; /* told of every notification received (db_on_notify), or NULL */
+    void *notify_arg;       /* borrowed; passed to on_notify */
 };
+
+/* Consumes the notifications libpq has received so far, telling on_notify of each; true when there
+ * was one. Called after every exchange with the server: a notification of this connection's own
+ * transaction arrives with the answer to its COMMIT, so a write is known before it is answered. */
+static bool db_dispatch_notify(db_t *db) {
+    bool any = false;
+    for (PGnotify *n; db->conn != NULL && (n = PQnotifies(db->conn)) != NULL;) {
+        any = true;
+        if (db->on_notify != NULL)
+            db->on_notify(db->notify_arg, n->relname, n->extra);
+        PQfreemem(n);
+    }
+    return any;
+}
 
 db_t *db_open(const char *dsn, const db_stmt_t *const *stmt_sets, size_t nsets) {
     db_t *db = calloc(1, sizeof *db);
@@ -83,6 +100,7 @@ static bool db_connect(db_t *db) {
         if (!ok)
             goto failed;
     }
+    db->connects++;
     return true;
 
 failed:
@@ -103,6 +121,7 @@ static db_status db_run(db_t *db, const char *name, const char *sql, const char 
         PGresult *r = name ? PQexecPrepared(db->conn, name, nparams, values, NULL, NULL, 0)
                            : PQexecParams(db->conn, sql, nparams, NULL, values, NULL, NULL, 0);
         ExecStatusType rs = PQresultStatus(r);
+        db_dispatch_notify(db);
         if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
             *out = r;
             return DB_OK;
@@ -181,6 +200,7 @@ static db_status batch_once(db_t *db, db_call_t *calls, size_t n) {
     PGresult *sync = PQgetResult(c);
     bool synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
     PQclear(sync);
+    db_dispatch_notify(db);
     if (!synced || PQexitPipelineMode(c) != 1)
         return DB_UNAVAILABLE;
     return st;
@@ -239,6 +259,7 @@ bool db_ping(db_t *db) {
 static db_status db_command(db_t *db, const char *sql) {
     PGresult *r = PQexec(db->conn, sql);
     ExecStatusType rs = PQresultStatus(r);
+    db_dispatch_notify(db);
     db_status st = DB_OK;
     if (rs != PGRES_COMMAND_OK) {
         st = PQstatus(db->conn) == CONNECTION_BAD ? DB_UNAVAILABLE : DB_ERROR;
@@ -299,16 +320,6 @@ db_status db_listen(db_t *db, const char *channel) {
     return db_connect(db) ? DB_OK : DB_UNAVAILABLE;
 }
 
-/* Consumes every notification already received; true when there was one. */
-static bool db_drain_notify(db_t *db) {
-    bool any = false;
-    for (PGnotify *n; (n = PQnotifies(db->conn)) != NULL;) {
-        any = true;
-        PQfreemem(n);
-    }
-    return any;
-}
-
 db_status db_wait_notify(db_t *db, int timeout_ms, const volatile sig_atomic_t *stop,
                          bool *notified) {
     *notified = false;
@@ -321,7 +332,7 @@ db_status db_wait_notify(db_t *db, int timeout_ms, const volatile sig_atomic_t *
             db_disconnect(db);
             return DB_UNAVAILABLE;
         }
-        if (db_drain_notify(db)) {
+        if (db_dispatch_notify(db)) {
             *notified = true;
             return DB_OK;
         }
@@ -340,4 +351,35 @@ db_status db_wait_notify(db_t *db, int timeout_ms, const volatile sig_atomic_t *
             return DB_UNAVAILABLE;
         }
     }
+}
+
+uint64_t db_connects(const db_t *db) {
+    return db->connects;
+}
+
+bool db_connect_if_needed(db_t *db) {
+    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_BAD)
+        db_disconnect(db);
+    return db->conn != NULL || (!db->in_tx && db_connect(db));
+}
+
+db_status db_poll_notify(db_t *db) {
+    if (db->conn == NULL || db->in_tx)
+        return DB_UNAVAILABLE;
+    /* Reads whatever the server sent since the last exchange, without waiting. Twice: a server that
+     * shuts down sends its last message and then closes; one read takes the message, only the next
+     * one sees the end of the stream. */
+    if (PQconsumeInput(db->conn) != 1 || PQconsumeInput(db->conn) != 1 ||
+        PQstatus(db->conn) == CONNECTION_BAD) {
+        log_msg("warn", "postgres: connection lost while idle; will reconnect");
+        db_disconnect(db);
+        return DB_UNAVAILABLE;
+    }
+    db_dispatch_notify(db);
+    return DB_OK;
+}
+
+void db_on_notify(db_t *db, db_notify_fn fn, void *arg) {
+    db->on_notify = fn;
+    db->notify_arg = arg;
 }

@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdint.h>
 
 #include "core/common.h"
 
@@ -82,5 +83,27 @@ void db_tx_rollback(db_t *db);
 db_status db_listen(db_t *db, const char *channel) MUST_CHECK;
 db_status db_wait_notify(db_t *db, int timeout_ms, const volatile sig_atomic_t *stop,
                          bool *notified) MUST_CHECK;
+
+/* Called for each notification received on a subscribed channel: channel and payload are valid
+ * during the call only. */
+typedef void (*db_notify_fn)(void *arg, const char *channel, const char *payload);
+
+/* Tells fn (with arg, borrowed) of every notification from now on, whichever call receives it:
+ * db_poll_notify, db_wait_notify, or any statement (a transaction's own notifications arrive with
+ * the answer to its COMMIT, before db_tx_commit or db_exec returns). */
+void db_on_notify(db_t *db, db_notify_fn fn, void *arg);
+
+/* Without waiting and without connecting: reads what the server sent and hands the notifications
+ * to the db_on_notify function. DB_UNAVAILABLE when there is no connection, or it was found lost
+ * (then dropped: notifications sent meanwhile are missed, which db_connects tells the caller). */
+db_status db_poll_notify(db_t *db) MUST_CHECK;
+
+/* The number of successful connects of this handle: it changes at every reconnect, after which
+ * whatever was learnt from notifications must be read again. */
+uint64_t db_connects(const db_t *db);
+
+/* Connects (preparing statements and subscribing again) when there is no usable connection. No
+ * query is run. False when PostgreSQL cannot be reached, or inside a transaction. */
+bool db_connect_if_needed(db_t *db) MUST_CHECK;
 
 #endif
