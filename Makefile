@@ -8,6 +8,7 @@
 #   make bench-data N=1000000 SEED=1   generated initiatives in the run stack's database
 #   make bench         wrk against the run stack (scripts/bench.sh)
 #   make bench-harvest the harvester on the fixture sites: pages/s and peak memory (test stack's database)
+#   make chaos         fault drill under wrk against the RUNNING stack of SC_PROFILE (docs/reliability.md)
 #   make format-check  clang-format check of backend/ (make format rewrites the files)
 #   make schema-check  sql/schema.sql against the migrations, in the test stack's PostgreSQL
 #   make clean         build outputs and the test stack's data; make distclean: also var/ and node_modules
@@ -25,7 +26,7 @@ C_SOURCES = $(shell find backend \( -path 'backend/build*' -o -name third_party 
 	-o -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | LC_ALL=C sort)
 
 .PHONY: run stop status install-deps build backend backend-asan frontend frontend-required test bench-harvest \
-	bench bench-data format format-check clean distclean schema-check
+	bench bench-data format format-check clean distclean schema-check chaos
 
 run: install-deps build
 	scripts/stack.sh start
@@ -100,3 +101,8 @@ clean:
 distclean: clean
 	scripts/stack.sh wipe
 	rm -rf var frontend/node_modules sql/load/node_modules tests/*/node_modules
+
+# Needs the stack of SC_PROFILE running (make run, or SC_PROFILE=test scripts/stack.sh start); not part
+# of make test: its budgets depend on timing. CHAOS_ARGS=--only=kill-worker,sighup runs some scenarios.
+chaos:
+	scripts/chaos.sh $(CHAOS_ARGS)

@@ -15,7 +15,7 @@ PACKAGES=(
     postgresql-15 postgresql-15-postgis-3 postgresql-15-rum postgresql-contrib
     redis-server nginx
     chromium fonts-dejavu-core
-    wrk clang-format clang libclang-rt-14-dev
+    wrk logrotate clang-format clang libclang-rt-14-dev
     ca-certificates procps
 )
 

@@ -35,6 +35,8 @@ actions: start stop status restart
          start-jobs stop-jobs restart-jobs (the job runner: harvests, alerts, e-mails)
          start-fixtures stop-fixtures (the local imitations of source platforms)
          harvest (loads sources/fixtures/*.json but the hostile one, and harvests them)
+         rotate (rotates the logs that are over SC_LOG_MAX_SIZE or a day old, now)
+         start-logrotate stop-logrotate (the loop that runs rotate every SC_LOG_CHECK_INTERVAL s)
          env (prints shell exports for this profile)  psql [ARGS] (opens psql as socialconnect)
          wipe (stops the profile and deletes its data)
 EOF
@@ -438,6 +440,8 @@ start_api() {
     (
         cd "$ROOT"
         export SC_FCGI_SOCKET=$API_SOCK
+        # Reopened by the master on SIGUSR1, after log rotation renamed it.
+        export SC_LOG_FILE=$LOG_DIR/api.log
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
         # Plain HTTP on loopback: the session cookie cannot be Secure (docs/api.md, "Writes").
@@ -791,6 +795,8 @@ start_jobs() {
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
         export SC_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT SC_SMTP_STARTTLS=none
         export SC_PUBLIC_URL=http://localhost:$HTTP_PORT SC_JOBS_TASKS=$tasks
+        # Reopened on SIGUSR1, after log rotation renamed it.
+        export SC_LOG_FILE=$LOG_DIR/jobs.log
         SC_SECRET_KEY=$(<"$SECRET_FILE")
         export SC_SECRET_KEY
         if [[ $SC_PROFILE == test ]]; then
@@ -821,6 +827,161 @@ stop_jobs() {
     # SIGTERM: the runner finishes the item in hand (a harvest ends as partial) and exits.
     stop_process "job runner" "$pid" TERM || return 1
     rm -f "$RUN_DIR/jobs.pid" "$RUN_DIR/jobs.bin"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Log rotation: Debian's logrotate, run by the stack itself (no cron daemon needed). A rotation is due
+# when a log is over SC_LOG_MAX_SIZE, or when a day has passed since its last rotation; SC_LOG_KEEP
+# rotated files are kept (the first one plain, the older ones gzipped) and those older than
+# SC_LOG_MAX_AGE days are deleted. nginx's logs, the API's and the job runner's are renamed, and each
+# program reopens its log on SIGUSR1. Every other log is the standard output of a process started
+# here with ">>" (O_APPEND): it is copied then truncated in place (copytruncate); a line written
+# between the end of the copy and the truncation would be lost.
+
+LOG_MAX_SIZE=${SC_LOG_MAX_SIZE:-100M}
+LOG_KEEP=${SC_LOG_KEEP:-5}
+LOG_MAX_AGE=${SC_LOG_MAX_AGE:-14}
+LOG_CHECK_INTERVAL=${SC_LOG_CHECK_INTERVAL:-60}
+LOGROTATE_BIN=${SC_LOGROTATE_BIN:-/usr/sbin/logrotate}
+LOGROTATE_DIR=$VAR/logrotate
+
+logrotate_check_settings() {
+    [[ $LOG_MAX_SIZE =~ ^[1-9][0-9]*[kMG]?$ ]] ||
+        die "SC_LOG_MAX_SIZE must be a size such as 100M, 512k or 1G, not '$LOG_MAX_SIZE'"
+    [[ $LOG_KEEP =~ ^[1-9][0-9]{0,3}$ ]] || die "SC_LOG_KEEP must be a count from 1, not '$LOG_KEEP'"
+    [[ $LOG_MAX_AGE =~ ^[1-9][0-9]{0,4}$ ]] || die "SC_LOG_MAX_AGE must be a number of days from 1, not '$LOG_MAX_AGE'"
+    [[ $LOG_CHECK_INTERVAL =~ ^[1-9][0-9]{0,5}$ ]] ||
+        die "SC_LOG_CHECK_INTERVAL must be a number of seconds from 1, not '$LOG_CHECK_INTERVAL'"
+}
+
+# logrotate_config FILE: writes the configuration for this profile's logs with the current settings.
+logrotate_config() {
+    local out=$1 common
+    common="    daily
+    maxsize $LOG_MAX_SIZE
+    rotate $LOG_KEEP
+    maxage $LOG_MAX_AGE
+    missingok
+    notifempty
+    compress
+    delaycompress"
+    cat >"$out" <<EOF
+# Written by scripts/stack.sh at each rotation pass: edit the script (or the SC_LOG_* variables), not
+# this file. Size SC_LOG_MAX_SIZE=$LOG_MAX_SIZE, kept SC_LOG_KEEP=$LOG_KEEP, age SC_LOG_MAX_AGE=$LOG_MAX_AGE days.
+
+# nginx: renamed, then nginx reopens its logs (SIGUSR1 to the master, which passes it on to the
+# workers). delaycompress: workers may write a last line into the renamed file before they reopen.
+"$LOG_DIR/nginx-access.log" "$LOG_DIR/nginx-error.log" {
+$common
+    sharedscripts
+    postrotate
+        pid=\$(cat "$RUN_DIR/nginx.pid" 2>/dev/null) && kill -USR1 "\$pid" 2>/dev/null || true
+    endscript
+}
+
+# The API: renamed, then its master reopens SC_LOG_FILE on SIGUSR1 and replaces its workers (as on
+# SIGHUP); those leaving finish their requests writing to the renamed file.
+"$LOG_DIR/api.log" {
+$common
+    nocreate
+    postrotate
+        pid=\$(cat "$RUN_DIR/api.pid" 2>/dev/null) && kill -USR1 "\$pid" 2>/dev/null || true
+    endscript
+}
+
+# The job runner: renamed, then it reopens SC_LOG_FILE on SIGUSR1 (between two passes).
+"$LOG_DIR/jobs.log" {
+$common
+    nocreate
+    postrotate
+        pid=\$(cat "$RUN_DIR/jobs.pid" 2>/dev/null) && kill -USR1 "\$pid" 2>/dev/null || true
+    endscript
+}
+
+# The others write to a descriptor the stack opened in append mode: copied, then truncated in place.
+"$LOG_DIR/postgres.log" "$LOG_DIR/redis.log" "$LOG_DIR/mail.log" "$LOG_DIR/fixtures.log" "$LOG_DIR/logrotate.log" {
+$common
+    copytruncate
+}
+EOF
+}
+
+# rotate_logs: one pass of logrotate over the profile's logs (state in $VAR/logrotate/state).
+rotate_logs() {
+    logrotate_check_settings
+    [[ -x $LOGROTATE_BIN ]] || die "logrotate is not installed: run scripts/install-deps.sh"
+    ensure_dirs
+    mkdir -p "$LOGROTATE_DIR"
+    # One configuration file per pass: a pass with other settings (a test's small size) does not
+    # change what a concurrent pass reads. The last one used stays as logrotate.conf.
+    local conf=$LOGROTATE_DIR/logrotate.conf.$$ rc=0
+    logrotate_config "$conf"
+    # logrotate refuses to run while another pass holds its state file: passes wait for each other.
+    flock -w 60 "$LOGROTATE_DIR/lock" "$LOGROTATE_BIN" -s "$LOGROTATE_DIR/state" "$conf" || rc=$?
+    mv -f "$conf" "$LOGROTATE_DIR/logrotate.conf"
+    return "$rc"
+}
+
+rotate_loop() {
+    logrotate_check_settings
+    local sleeper=""
+    trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; exit 0' TERM INT
+    say "log rotation every ${LOG_CHECK_INTERVAL} s: over $LOG_MAX_SIZE or daily, $LOG_KEEP kept, $LOG_MAX_AGE days at most"
+    while :; do
+        # A subshell: rotate_logs dies on a bad setting, which must not end the loop.
+        (rotate_logs) || warn "logrotate failed (exit $?)"
+        sleep "$LOG_CHECK_INTERVAL" &
+        sleeper=$!
+        wait "$sleeper" || true
+        sleeper=""
+    done
+}
+
+logrotate_pid() {
+    local pid
+    pid=$(read_pid "$RUN_DIR/logrotate.pid") || return 1
+    if pid_alive "$pid" && tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qx logrotate-loop; then
+        printf '%s' "$pid"
+        return 0
+    fi
+    rm -f "$RUN_DIR/logrotate.pid"
+    return 1
+}
+
+start_logrotate() {
+    logrotate_check_settings
+    [[ -x $LOGROTATE_BIN ]] || die "logrotate is not installed: run scripts/install-deps.sh"
+    ensure_dirs
+    local pid
+    if pid=$(logrotate_pid); then
+        # The loop runs the functions of this script as it was when the loop started.
+        if [[ ! $ROOT/scripts/stack.sh -nt $RUN_DIR/logrotate.pid ]]; then
+            say "log rotation already running (pid $pid)"
+            return 0
+        fi
+        say "log rotation running from an older scripts/stack.sh: restarting it"
+        stop_logrotate
+    fi
+    setsid nohup bash "$ROOT/scripts/stack.sh" logrotate-loop </dev/null >>"$LOG_DIR/logrotate.log" 2>&1 &
+    pid=$!
+    printf '%s\n' "$pid" >"$RUN_DIR/logrotate.pid"
+    sleep 0.2
+    if ! pid_alive "$pid"; then
+        rm -f "$RUN_DIR/logrotate.pid"
+        log_tail "$LOG_DIR/logrotate.log"
+        die "the log rotation loop exited during start-up"
+    fi
+    say "log rotation started (pid $pid, every $LOG_CHECK_INTERVAL s, over $LOG_MAX_SIZE or daily, $LOG_KEEP kept)"
+}
+
+stop_logrotate() {
+    local pid
+    if ! pid=$(logrotate_pid); then
+        say "log rotation not running"
+        return 0
+    fi
+    stop_process "log rotation" "$pid" TERM || return 1
+    rm -f "$RUN_DIR/logrotate.pid"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -865,6 +1026,13 @@ status() {
         printf '%-9s stopped\n' jobs
         down=1
     fi
+    if pid=$(logrotate_pid 2>/dev/null); then
+        printf '%-9s running  pid %-8s every %s s, over %s or daily, %s kept\n' logrotate "$pid" \
+            "$LOG_CHECK_INTERVAL" "$LOG_MAX_SIZE" "$LOG_KEEP"
+    else
+        printf '%-9s stopped\n' logrotate
+        down=1
+    fi
     return "$down"
 }
 
@@ -882,11 +1050,13 @@ start_all() {
         harvest_fixtures
     fi
     start_jobs
+    start_logrotate
     say "SocialConnect is running: http://localhost:$HTTP_PORT/"
 }
 
 stop_all() {
     local rc=0
+    stop_logrotate || rc=1
     stop_jobs || rc=1
     stop_mail || rc=1
     stop_fixtures || rc=1
@@ -959,6 +1129,10 @@ while (($# > 0)); do
     stop-fixtures) stop_fixtures ;;
     harvest) harvest_fixtures ;;
     stop-nginx) stop_nginx ;;
+    rotate) rotate_logs ;;
+    start-logrotate) start_logrotate ;;
+    stop-logrotate) stop_logrotate ;;
+    logrotate-loop) rotate_loop ;;
     restart-nginx) stop_nginx && start_nginx ;;
     wipe) wipe ;;
     env) print_env ;;

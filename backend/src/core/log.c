@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,22 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+bool log_reopen(void) {
+    const char *path = getenv("SC_LOG_FILE");
+    if (path == NULL || path[0] == '\0') {
+        errno = ENOENT;
+        return false;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return false;
+    bool ok = dup2(fd, STDOUT_FILENO) >= 0 && dup2(fd, STDERR_FILENO) >= 0;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return ok;
+}
 
 static void log_timestamp(char *out, size_t n) {
     struct timeval tv;
@@ -47,11 +65,20 @@ static struct {
     time_t since;
 } log_last;
 
+/* Request ids are safe tokens of at most 64 characters (req_id_is_safe); a longer one is cut. */
+static char log_request_id[65];
+
+void log_set_request_id(const char *id) {
+    snprintf(log_request_id, sizeof log_request_id, "%s", id ? id : "");
+}
+
 static void log_line(const char *level, const char *msg, long repeated) {
     json_t *obj = json_object();
     if (obj == NULL)
         return;
     json_object_set_new(obj, "level", json_string(level));
+    if (log_request_id[0] != '\0' && repeated == 0)
+        json_object_set_new(obj, "request_id", json_string(log_request_id));
     json_object_set_new(obj, "msg", json_string(msg));
     if (repeated > 0)
         json_object_set_new(obj, "repeated", json_integer(repeated));

@@ -14,6 +14,18 @@
  * line written ("repeated": N, on a copy of the message). */
 void log_msg(const char *level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* Sets the id of the request being served (NULL: none), copied. While set, the lines log_msg
+ * writes carry it as "request_id", so that the cause of an error (a failed query, a lost
+ * connection) joins the request's own line and nginx's. The "repeated" count of an earlier
+ * message does not: it stands for other requests. */
+void log_set_request_id(const char *id);
+
+/* Reopens the log file named by SC_LOG_FILE (append mode, created 0644 if missing) as standard
+ * output and error of this process, after log rotation renamed it. Returns false, changing
+ * nothing, when SC_LOG_FILE is unset or cannot be opened (errno tells why). Child processes
+ * forked before keep the previous file. */
+bool log_reopen(void) MUST_CHECK;
+
 /* Logs a prepared object, adding "ts" and "pid". Takes ownership of obj (it is decref'd). */
 void log_json(json_t *obj);
 

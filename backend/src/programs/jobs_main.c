@@ -9,7 +9,7 @@
  * --once does one pass of everything due (waiting for the harvests it started) and exits: for
  * tests and cron. --only restricts the tasks (harvest, alerts, mail, cleanup; default all).
  * SIGTERM/SIGINT: the item in hand is finished (a harvest ends as "partial"), then the runner
- * exits.
+ * exits. SIGUSR1: the log file SC_LOG_FILE is reopened (after log rotation).
  *
  * Configuration from the environment (README.md): SC_PG_DSN (else the libpq variables PGHOST…),
  * SC_JOBS_POLL_MS (the longest wait between passes; a queued e-mail wakes the runner at once
@@ -42,10 +42,18 @@
 enum { TASK_HARVEST = 1, TASK_ALERTS = 2, TASK_MAIL = 4, TASK_CLEANUP = 8, TASK_ALL = 15 };
 
 static volatile sig_atomic_t g_stop;
+/* Set by SIGUSR1: log rotation renamed the log; reopen SC_LOG_FILE between two passes (lines
+ * written until then go to the renamed file, so none is lost). */
+static volatile sig_atomic_t g_reopen;
 
 static void on_signal(int sig) {
     (void)sig;
     g_stop = 1;
+}
+
+static void on_reopen(int sig) {
+    (void)sig;
+    g_reopen = 1;
 }
 
 static void usage(FILE *to) {
@@ -171,6 +179,10 @@ int main(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    struct sigaction su = {.sa_handler = on_reopen};
+    sigemptyset(&su.sa_mask);
+    su.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &su, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "socialconnect-jobs: libcurl cannot be initialised\n");
@@ -208,6 +220,14 @@ int main(int argc, char **argv) {
     bool listening = false;
     log_msg("info", "job runner started (pid %ld%s)", (long)getpid(), once ? ", one pass" : "");
     while (!g_stop) {
+        if (g_reopen) {
+            g_reopen = 0;
+            if (log_reopen())
+                log_msg("info", "SIGUSR1: log reopened");
+            else
+                log_msg("warn", "SIGUSR1: cannot reopen the log (SC_LOG_FILE): %s",
+                        strerror(errno));
+        }
         /* LISTEN first, so that a message queued during the pass wakes the wait after it. */
         if ((tasks & TASK_MAIL) && !listening && !once)
             listening = db_listen(db, "mail_outbox") == DB_OK;

@@ -142,6 +142,18 @@ static void master_replace(master_t *m, time_t now) {
     log_msg("info", "SIGHUP: %d workers replaced", nold);
 }
 
+/* SIGUSR1 (log rotation renamed the log): the master reopens SC_LOG_FILE, then replaces its
+ * workers as on SIGHUP, since the new ones inherit the new file; the old ones finish their
+ * requests writing to the renamed file, so no line is lost. */
+static void master_rotate_log(master_t *m, time_t now) {
+    if (!log_reopen()) {
+        log_msg("warn", "SIGUSR1: cannot reopen the log (SC_LOG_FILE): %s", strerror(errno));
+        return;
+    }
+    log_msg("info", "SIGUSR1: log reopened");
+    master_replace(m, now);
+}
+
 static bool master_open_socket(master_t *m) {
     const char *path = m->opts->socket;
     bool is_unix = strchr(path, ':') == NULL;
@@ -181,6 +193,7 @@ int master_run(const master_opts_t *opts) {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
     sigprocmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -204,6 +217,8 @@ int master_run(const master_opts_t *opts) {
                 unlink(opts->socket);
         } else if (sig == SIGHUP && !stopping) {
             master_replace(&m, now);
+        } else if (sig == SIGUSR1 && !stopping) {
+            master_rotate_log(&m, now);
         }
         int status;
         pid_t pid;

@@ -108,6 +108,7 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
                               FCGX_GetParam("REQUEST_URI", fr->envp),
                               FCGX_GetParam("QUERY_STRING", fr->envp), client_id, opts->max_body);
     req_set_if_none_match(&req, FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp));
+    log_set_request_id(req.request_id);
     static const struct {
         req_header which;
         const char *param;
@@ -166,6 +167,7 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
     worker_write(fr, &req, &resp, strcmp(req.method, "HEAD") == 0);
     FCGX_Finish_r(fr);
     worker_log(&req, &resp, now_ms() - t0);
+    log_set_request_id(NULL);
     req_free(&req);
     resp_free(&resp);
 }
