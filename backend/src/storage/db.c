@@ -72,6 +72,17 @@ static void db_disconnect(db_t *db) {
     db->conn = NULL;
 }
 
+/* The server's notices and warnings — and the message it sends before closing an idle connection
+ * ("terminating connection due to administrator command") — go to the log as JSON lines instead of
+ * libpq's raw lines on standard error. */
+static void db_notice(void *arg, const char *message) {
+    (void)arg;
+    size_t n = strlen(message);
+    while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
+        n--;
+    log_msg("warn", "postgres: %.*s", (int)n, message);
+}
+
 /* Connects and prepares every statement. */
 static bool db_connect(db_t *db) {
     db->conn = PQconnectdb(db->dsn);
@@ -79,6 +90,7 @@ static bool db_connect(db_t *db) {
         log_msg("warn", "postgres: cannot connect: %s", PQerrorMessage(db->conn));
         goto failed;
     }
+    PQsetNoticeProcessor(db->conn, db_notice, NULL);
     for (size_t s = 0; s < db->nsets; s++) {
         for (const db_stmt_t *st = db->sets[s]; st->name; st++) {
             PGresult *r = PQprepare(db->conn, st->name, st->sql, st->nparams, NULL);
