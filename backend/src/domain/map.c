@@ -4,10 +4,11 @@
 #include <stdio.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
+#include "domain/rows.h"
 #include "domain/search/filter.h"
 #include "domain/search_where.h"
 #include "domain/sqlbuild.h"
+#include "domain/status.h"
 
 /* Runs a query whose single value is a JSON document and parses it. */
 static search_status map_run(db_t *db, sqlb_t *b, const char *label, json_t **out,
@@ -15,13 +16,7 @@ static search_status map_run(db_t *db, sqlb_t *b, const char *label, json_t **ou
     PGresult *r = NULL;
     json_error_t jerr;
     *out = NULL;
-    if (!sqlb_ok(b)) {
-        log_msg("error", "map: cannot assemble %s", label);
-        err->dom = DOM_INTERNAL;
-        return SEARCH_FAILED;
-    }
-    err->dom = dom_from_db(
-            db_query(db, label, buf_cstr(&b->sql), b->n, (const char *const *)b->params, &r));
+    err->dom = dom_query_built(db, label, b, &r);
     if (err->dom != DOM_OK)
         return SEARCH_FAILED;
     if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))

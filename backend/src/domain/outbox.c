@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 #define STR(x)  #x
 #define XSTR(x) STR(x)

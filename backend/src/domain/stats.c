@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
 #include "domain/search/filter.h"
 #include "domain/search_where.h"
 #include "domain/sqlbuild.h"
+#include "domain/status.h"
 
 /* A dimension below SEARCH_NKINDS is that filter kind of the search (domain/search/filter.h);
  * the others are these. */

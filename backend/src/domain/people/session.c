@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 #define SS_LIVE "s.expires_at > sc_now() AND s.last_seen_at > sc_now() - interval '30 days'"
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
 #include "domain/search.h"
 #include "domain/search/filter.h"
+#include "domain/status.h"
 
 /* Per field: the vocabulary kind its codes belong to (NULL: not a code field) and whether codes
  * are written in upper case there (themes) or lower case (everything else), from the filter

@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/rows.h"
 #include "domain/search/engine.h"
 #include "domain/search/filter.h"
+#include "domain/status.h"
 
 /* The planner's row estimate of a node of an EXPLAIN (FORMAT JSON) plan; -1 when absent. */
 static double plan_rows(json_t *node) {
@@ -23,7 +24,7 @@ static dom_status estimate(db_t *db, const search_attempt_t *a, double *est) {
     x.estimate = true;
     sqlb_sql(&x.b, "EXPLAIN (FORMAT JSON) SELECT 1 FROM initiative i");
     search_qb_where(&x, -1);
-    dom_status st = search_qb_run(db, &x, "search estimate", &r);
+    dom_status st = dom_query_built(db, "search estimate", &x.b, &r);
     sqlb_free(&x.b);
     *est = 0;
     if (st != DOM_OK)
@@ -95,7 +96,7 @@ dom_status search_count(db_t *db, const search_attempt_t *a, json_int_t *total) 
     sqlb_sql(&x.b, "SELECT count(*) FROM (SELECT 1 FROM initiative i");
     search_qb_where(&x, -1);
     sqlb_sql(&x.b, " LIMIT " SEARCH_CAP_PLUS_ONE ") s");
-    dom_status st = search_qb_run(db, &x, "search count", &r);
+    dom_status st = dom_query_built(db, "search count", &x.b, &r);
     sqlb_free(&x.b);
     if (st != DOM_OK)
         return st;

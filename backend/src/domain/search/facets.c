@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/rows.h"
 #include "domain/search/engine.h"
 #include "domain/search/filter.h"
 #include "domain/search_where.h"
+#include "domain/status.h"
 
 static const char *const facet_extra_names[] = {"region", "departement", "year"};
 
@@ -148,7 +149,7 @@ static dom_status search_facet(db_t *db, const search_attempt_t *a, int facet, j
     else
         facet_count_sql(&x, facet);
     sqlb_sql(&x.b, facet == SEARCH_FACET_YEAR ? " ORDER BY 1 DESC" : " ORDER BY 3 DESC, 2, 1");
-    dom_status st = search_qb_run(db, &x, "search facet", &r);
+    dom_status st = dom_query_built(db, "search facet", &x.b, &r);
     sqlb_free(&x.b);
     *out = NULL;
     if (st != DOM_OK)

@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/log.h"
-#include "domain/initiative.h"
 #include "domain/search/theme_bits.h"
+#include "domain/status.h"
 
 /* The filters, in the order of search_kind. */
 static const search_filter_def_t filters[SEARCH_NKINDS] = {
@@ -299,16 +298,6 @@ void search_qb_where(search_qb_t *x, int skip) {
             sqlb_sql(&x->b, i < 3 ? "::float8, " : "::float8, 4326)");
         }
     }
-}
-
-dom_status search_qb_run(db_t *db, search_qb_t *x, const char *label, PGresult **r) {
-    *r = NULL;
-    if (!sqlb_ok(&x->b)) {
-        log_msg("error", "search: cannot assemble %s", label);
-        return DOM_INTERNAL;
-    }
-    return dom_from_db(
-            db_query(db, label, buf_cstr(&x->b.sql), x->b.n, (const char *const *)x->b.params, r));
 }
 
 bool search_has_filters(const search_query_t *sq, const search_ast_t *ast) {

@@ -96,9 +96,6 @@ void search_qb_codes(search_qb_t *x, const search_codes_t *c);
  * behind facet `skip` (-1: none), so that a facet's counts ignore its own filter. */
 void search_qb_where(search_qb_t *x, int skip);
 
-/* Runs the assembled query; *r is the caller's to PQclear on DOM_OK. */
-dom_status search_qb_run(db_t *db, search_qb_t *x, const char *label, PGresult **r) MUST_CHECK;
-
 /* Whether the search has conditions besides its free words: its matches are then few enough to be
  * read (they are counted up to the cap), and ranked ties stay newest first up to the cap. */
 bool search_has_filters(const search_query_t *sq, const search_ast_t *ast);

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "domain/excerpt.h"
 #include "domain/initiative.h"
+#include "domain/rows.h"
 #include "domain/search/engine.h"
 #include "domain/search/filter.h"
 
@@ -135,7 +136,7 @@ static dom_status page_newest_counted(db_t *db, const search_attempt_t *a, PGres
     search_qb_init(&x, a->sq, a->q, a->ast);
     x.bits = a->bits;
     newest_counted(&x);
-    dom_status st = search_qb_run(db, &x, "search page", r);
+    dom_status st = dom_query_built(db, "search page", &x.b, r);
     sqlb_free(&x.b);
     return st;
 }
@@ -158,7 +159,7 @@ static dom_status page_select_run(db_t *db, const search_attempt_t *a, search_so
         sqlb_sql(&x.b, " OFFSET ");
         sqlb_paramf(&x.b, "%" PRId64, offset);
     }
-    dom_status st = search_qb_run(db, &x, "search page", r);
+    dom_status st = dom_query_built(db, "search page", &x.b, r);
     sqlb_free(&x.b);
     return st;
 }

@@ -7,16 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
 #include "domain/search/ast.h"
 #include "domain/search/engine.h"
 #include "domain/search/filter.h"
 #include "domain/search_where.h"
+#include "domain/status.h"
 
 static search_sort effective_sort(const search_query_t *sq, const char *q) {
     if (sq->sort != SEARCH_SORT_DEFAULT)
         return sq->sort == SEARCH_SORT_RELEVANCE && !(q && q[0]) ? SEARCH_SORT_RECENT : sq->sort;
     return q && q[0] ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_RECENT;
+}
+
+const char *search_status_text(search_status ss) {
+    switch (ss) {
+    case SEARCH_OK:
+        return "ok";
+    case SEARCH_BAD_CURSOR:
+        return "a cursor of another listing";
+    case SEARCH_UNKNOWN_CODE:
+        return "an unknown code";
+    case SEARCH_SYNTAX:
+        return "not a valid query";
+    default:
+        return "database error (see log)";
+    }
 }
 
 /* Fails with SEARCH_UNKNOWN_CODE on the first code that is not in its vocabulary. */

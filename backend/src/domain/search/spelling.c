@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
 #include "domain/search/engine.h"
+#include "domain/status.h"
 
 dom_status search_correct(db_t *db, const char *q, char **corrected) {
     const char *params[] = {q};

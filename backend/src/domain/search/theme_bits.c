@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 int search_theme_bit(const search_theme_bits_t *bits, const char *code) {
     for (size_t i = 0; i < bits->n; i++)
