@@ -74,13 +74,9 @@ void alert_due_clear(alert_due_t *due) {
 dom_status alert_take_due(db_t *db, alert_due_t *due) {
     PGresult *r = NULL;
     memset(due, 0, sizeof *due);
-    dom_status st = dom_from_db(db_exec(db, "alert_take_due", 0, NULL, &r));
+    dom_status st = dom_exec_one(db, "alert_take_due", 0, NULL, &r);
     if (st != DOM_OK)
         goto done;
-    if (PQntuples(r) == 0) {
-        st = DOM_NOT_FOUND;
-        goto done;
-    }
     due->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     due->name = strdup(PQgetvalue(r, 0, 1));
     due->email = strdup(PQgetvalue(r, 0, 2));
