@@ -70,8 +70,12 @@ static bool cells_sql(sqlb_t *b, const double bbox[4], int zoom, const char *cel
         if (lo[a] > hi[a])
             return false;
     }
-    /* The cell's size and the bounds of the cells are bound once, each used twice or more. */
+    /* The cell's size, the level and the bounds of the cells are bound once, each used twice or
+     * more; the level twice, as a smallint (map_cell.g, map_point.grid) and as the int of
+     * map_cell_of, as one parameter takes one type. */
     int p_cell = sqlb_bind(b, cell);
+    snprintf(num, sizeof num, "%d", g);
+    int p_g_small = sqlb_bind(b, num), p_g_int = sqlb_bind(b, num);
     for (int a = 0; a < 2; a++) {
         snprintf(num, sizeof num, "%.0f", lo[a]);
         p_lo[a] = sqlb_bind(b, num);
@@ -88,7 +92,7 @@ static bool cells_sql(sqlb_t *b, const double bbox[4], int zoom, const char *cel
     sqlb_ref(b, p_cell);
     sqlb_sql(b, "::float8) AS ky, c.n, c.min_id AS id, c.sx, c.sy, c.x0, c.y0, c.x1, c.y1"
                 " FROM map_cell c WHERE c.g = ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_small);
     sqlb_sql(b, "::smallint AND c.cx BETWEEN ");
     sqlb_ref(b, p_lo[0]);
     sqlb_sql(b, "::int AND ");
@@ -121,19 +125,19 @@ static bool cells_sql(sqlb_t *b, const double bbox[4], int zoom, const char *cel
     sqlb_sql(b, "::float8 AND ");
     sqlb_paramf(b, "%.9f", bbox[3] + eps);
     sqlb_sql(b, "::float8) AND NOT (map_cell_of(p.x, ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_int);
     sqlb_sql(b, "::int) BETWEEN ");
     sqlb_ref(b, p_lo[0]);
     sqlb_sql(b, "::int AND ");
     sqlb_ref(b, p_hi[0]);
     sqlb_sql(b, "::int AND map_cell_of(p.y, ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_int);
     sqlb_sql(b, "::int) BETWEEN ");
     sqlb_ref(b, p_lo[1]);
     sqlb_sql(b, "::int AND ");
     sqlb_ref(b, p_hi[1]);
     sqlb_sql(b, "::int) OR p.grid <= ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_small);
     sqlb_sql(b, "::smallint) AND p.geom && ");
     envelope(b, bbox);
     sqlb_sql(b, ") u GROUP BY u.kx, u.ky) c");
