@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/rows.h"
 #include "domain/search_where.h"
+#include "domain/status.h"
 
 const db_stmt_t alert_stmts[] = {
         {"alert_describe", "SELECT name, alert <> 'none' FROM saved_search WHERE id = $1::bigint",
@@ -40,9 +41,7 @@ dom_status alert_describe(db_t *db, int64_t id, char name[ALERT_NAME_MAX], bool 
     id_text(id, ids);
     const char *params[] = {ids};
     PGresult *r = NULL;
-    dom_status st = dom_from_db(db_exec(db, "alert_describe", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) == 0)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "alert_describe", 1, params, &r);
     if (st == DOM_OK) {
         snprintf(name, ALERT_NAME_MAX, "%s", PQgetvalue(r, 0, 0));
         *active = PQgetvalue(r, 0, 1)[0] == 't';
@@ -56,9 +55,7 @@ dom_status alert_unsubscribe(db_t *db, int64_t id, char name[ALERT_NAME_MAX]) {
     id_text(id, ids);
     const char *params[] = {ids};
     PGresult *r = NULL;
-    dom_status st = dom_from_db(db_exec(db, "alert_unsubscribe", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) == 0)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "alert_unsubscribe", 1, params, &r);
     if (st == DOM_OK)
         snprintf(name, ALERT_NAME_MAX, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
@@ -77,13 +74,9 @@ void alert_due_clear(alert_due_t *due) {
 dom_status alert_take_due(db_t *db, alert_due_t *due) {
     PGresult *r = NULL;
     memset(due, 0, sizeof *due);
-    dom_status st = dom_from_db(db_exec(db, "alert_take_due", 0, NULL, &r));
+    dom_status st = dom_exec_one(db, "alert_take_due", 0, NULL, &r);
     if (st != DOM_OK)
         goto done;
-    if (PQntuples(r) == 0) {
-        st = DOM_NOT_FOUND;
-        goto done;
-    }
     due->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     due->name = strdup(PQgetvalue(r, 0, 1));
     due->email = strdup(PQgetvalue(r, 0, 2));
@@ -114,13 +107,7 @@ search_status alert_matches(db_t *db, const search_query_t *sq, json_t **items, 
         goto done;
     sqlb_sql(&b, " ORDER BY GREATEST(i.created_at, i.updated_at) DESC, i.id DESC LIMIT ");
     sqlb_paramf(&b, "%d", ALERT_ITEMS_MAX);
-    if (!sqlb_ok(&b)) {
-        err->dom = DOM_INTERNAL;
-        ss = SEARCH_FAILED;
-        goto done;
-    }
-    err->dom = dom_from_db(db_query(db, "alert matches", buf_cstr(&b.sql), b.n,
-                                    (const char *const *)b.params, &r));
+    err->dom = dom_query_built(db, "alert matches", &b, &r);
     if (err->dom != DOM_OK) {
         ss = SEARCH_FAILED;
         goto done;

@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
 #include "domain/keyset_page.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 
 #define CM_TS(x)    "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define CM_TEXT_(x) #x
@@ -114,9 +115,7 @@ dom_status comment_find(db_t *db, int64_t id, policy_object_t *obj, int64_t *ini
     obj->owner_id = 0;
     obj->is_public = false;
     *initiative_id = 0;
-    dom_status st = dom_from_db(db_exec(db, "cm_find", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) != 1)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "cm_find", 1, params, &r);
     if (st == DOM_OK) {
         obj->owner_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         obj->is_public = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
@@ -167,9 +166,7 @@ dom_status comment_list(db_t *db, int64_t initiative_id, const cursor_t *after, 
         /* An empty page of a published initiative, or no such initiative. */
         PQclear(r);
         const char *params[] = {iid};
-        st = dom_from_db(db_exec(db, "cm_published", 1, params, &r));
-        if (st == DOM_OK && PQntuples(r) != 1)
-            st = DOM_NOT_FOUND;
+        st = dom_exec_one(db, "cm_published", 1, params, &r);
         if (st == DOM_OK) {
             *out = json_pack("{s:[], s:n}", "items", "next_cursor");
             st = *out ? DOM_OK : DOM_INTERNAL;

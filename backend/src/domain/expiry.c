@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 const db_stmt_t expiry_stmts[] = {
         {"expiry_sessions", "DELETE FROM user_session WHERE expires_at < sc_now()", 0, true},

@@ -8,7 +8,7 @@
 
 #include "core/log.h"
 #include "domain/geoparse.h"
-#include "domain/initiative.h"
+#include "domain/status.h"
 #include "domain/territory.h"
 
 #define REASON_MAX 768

@@ -1,4 +1,5 @@
 #include "domain/initiative.h"
+#include "domain/rows.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,17 +44,6 @@ const db_stmt_t initiative_stmts[] = {
          4, true},
         {NULL, NULL, 0, false},
 };
-
-dom_status dom_from_db(db_status st) {
-    switch (st) {
-    case DB_OK:
-        return DOM_OK;
-    case DB_UNAVAILABLE:
-        return DOM_UNAVAILABLE;
-    default:
-        return DOM_INTERNAL;
-    }
-}
 
 static json_t *col_str(const PGresult *r, int row, int col) {
     if (PQgetisnull(r, row, col))
@@ -152,14 +142,10 @@ dom_status initiative_get(db_t *db, int64_t id, const char *lang, json_t **out) 
     snprintf(idtext, sizeof idtext, "%" PRId64, id);
     const char *params[] = {lang, idtext};
     PGresult *r;
-    dom_status st = dom_from_db(db_exec(db, "initiative_get", 2, params, &r));
+    dom_status st = dom_exec_one(db, "initiative_get", 2, params, &r);
     *out = NULL;
     if (st != DOM_OK)
-        return st;
-    if (PQntuples(r) == 0) {
-        st = DOM_NOT_FOUND;
         goto done;
-    }
     *out = initiative_item_json(r, 0);
     if (*out == NULL || !add_detail(*out, r, 0)) {
         json_decref(*out);

@@ -6,7 +6,6 @@
 #define SC_INITIATIVE_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdint.h>
 
 #include "domain/cursor.h"
@@ -74,26 +73,5 @@ dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const cha
                               "          WHERE sr.initiative_id" ids                               \
                               " AND sr.gone_at IS NULL) x GROUP BY x.id) so"                       \
                               " ON so.id = i.id"
-
-/* Builds the short form from row `row` of a result whose first columns are ITEM_COLUMNS.
- * Returns a new reference, or NULL when out of memory. */
-json_t *initiative_item_json(const PGresult *r, int row);
-
-/* The keyset position of that row, for the next cursor. */
-void initiative_item_position(const PGresult *r, int row, cursor_t *c);
-
-/* Builds {"items":[…], "next_cursor":…} from a result of ITEM_COLUMNS rows fetched with
- * LIMIT limit + 1. The next cursor is a keyset position, or, when offset_base is given (ranked
- * results), the offset after this page. */
-dom_status initiative_page_json(const PGresult *r, int limit, const cursor_t *offset_base,
-                                json_t **out) MUST_CHECK;
-
-/* The same from a result of at most limit ITEM_COLUMNS rows, more telling whether a row followed
- * them. */
-dom_status initiative_items_json(const PGresult *r, int limit, bool more,
-                                 const cursor_t *offset_base, json_t **out) MUST_CHECK;
-
-/* Maps a db status to a domain status. */
-dom_status dom_from_db(db_status st);
 
 #endif

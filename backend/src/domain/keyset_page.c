@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "domain/cursor.h"
+#include "domain/rows.h"
 
 json_t *keyset_page_row(const char *text, const char *what) {
     json_error_t e;

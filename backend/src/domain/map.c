@@ -4,9 +4,11 @@
 #include <stdio.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
+#include "domain/rows.h"
+#include "domain/search/filter.h"
 #include "domain/search_where.h"
 #include "domain/sqlbuild.h"
+#include "domain/status.h"
 
 /* Runs a query whose single value is a JSON document and parses it. */
 static search_status map_run(db_t *db, sqlb_t *b, const char *label, json_t **out,
@@ -14,13 +16,7 @@ static search_status map_run(db_t *db, sqlb_t *b, const char *label, json_t **ou
     PGresult *r = NULL;
     json_error_t jerr;
     *out = NULL;
-    if (!sqlb_ok(b)) {
-        log_msg("error", "map: cannot assemble %s", label);
-        err->dom = DOM_INTERNAL;
-        return SEARCH_FAILED;
-    }
-    err->dom = dom_from_db(
-            db_query(db, label, buf_cstr(&b->sql), b->n, (const char *const *)b->params, &r));
+    err->dom = dom_query_built(db, label, b, &r);
     if (err->dom != DOM_OK)
         return SEARCH_FAILED;
     if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
@@ -66,35 +62,49 @@ static bool cells_sql(sqlb_t *b, const double bbox[4], int zoom, const char *cel
     int g = zoom < MAP_CELL_LEVEL_MIN ? MAP_CELL_LEVEL_MIN : zoom;
     double w = 360.0 / (double)(1L << (g + 5));
     double lo[2], hi[2];
+    char num[32];
+    int p_lo[2], p_hi[2];
     for (int a = 0; a < 2; a++) {
         lo[a] = ceil((bbox[a] + eps) / w);
         hi[a] = floor((bbox[a + 2] - eps) / w) - 1;
         if (lo[a] > hi[a])
             return false;
     }
+    /* The cell's size, the level and the bounds of the cells are bound once, each used twice or
+     * more; the level twice, as a smallint (map_cell.g, map_point.grid) and as the int of
+     * map_cell_of, as one parameter takes one type. */
+    int p_cell = sqlb_bind(b, cell);
+    snprintf(num, sizeof num, "%d", g);
+    int p_g_small = sqlb_bind(b, num), p_g_int = sqlb_bind(b, num);
+    for (int a = 0; a < 2; a++) {
+        snprintf(num, sizeof num, "%.0f", lo[a]);
+        p_lo[a] = sqlb_bind(b, num);
+        snprintf(num, sizeof num, "%.0f", hi[a]);
+        p_hi[a] = sqlb_bind(b, num);
+    }
     sqlb_sql(b,
              " FROM (SELECT sum(u.n) AS n, min(u.id) AS id,"
              "   ST_SetSRID(ST_MakePoint(sum(u.sx) / sum(u.n), sum(u.sy) / sum(u.n)), 4326) AS pt,"
              "   ST_MakeEnvelope(min(u.x0), min(u.y0), max(u.x1), max(u.y1)) AS e FROM ("
              "   SELECT round((c.cx + 0.5) * 360 / 2 ^ (c.g + 5) / ");
-    sqlb_param(b, cell);
+    sqlb_ref(b, p_cell);
     sqlb_sql(b, "::float8) AS kx, round((c.cy + 0.5) * 360 / 2 ^ (c.g + 5) / ");
-    sqlb_param(b, cell);
+    sqlb_ref(b, p_cell);
     sqlb_sql(b, "::float8) AS ky, c.n, c.min_id AS id, c.sx, c.sy, c.x0, c.y0, c.x1, c.y1"
                 " FROM map_cell c WHERE c.g = ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_small);
     sqlb_sql(b, "::smallint AND c.cx BETWEEN ");
-    sqlb_paramf(b, "%.0f", lo[0]);
+    sqlb_ref(b, p_lo[0]);
     sqlb_sql(b, "::int AND ");
-    sqlb_paramf(b, "%.0f", hi[0]);
+    sqlb_ref(b, p_hi[0]);
     sqlb_sql(b, "::int AND c.cy BETWEEN ");
-    sqlb_paramf(b, "%.0f", lo[1]);
+    sqlb_ref(b, p_lo[1]);
     sqlb_sql(b, "::int AND ");
-    sqlb_paramf(b, "%.0f", hi[1]);
+    sqlb_ref(b, p_hi[1]);
     sqlb_sql(b, "::int UNION ALL SELECT round(p.x / ");
-    sqlb_param(b, cell);
+    sqlb_ref(b, p_cell);
     sqlb_sql(b, "::float8), round(p.y / ");
-    sqlb_param(b, cell);
+    sqlb_ref(b, p_cell);
     sqlb_sql(b, "::float8), 1, p.id, p.x, p.y, p.x, p.y, p.x, p.y FROM map_point p"
                 " WHERE ((p.x BETWEEN ");
     /* The strips of the box where a point may lie in a cell on the edge; elsewhere it cannot.
@@ -115,19 +125,19 @@ static bool cells_sql(sqlb_t *b, const double bbox[4], int zoom, const char *cel
     sqlb_sql(b, "::float8 AND ");
     sqlb_paramf(b, "%.9f", bbox[3] + eps);
     sqlb_sql(b, "::float8) AND NOT (map_cell_of(p.x, ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_int);
     sqlb_sql(b, "::int) BETWEEN ");
-    sqlb_paramf(b, "%.0f", lo[0]);
+    sqlb_ref(b, p_lo[0]);
     sqlb_sql(b, "::int AND ");
-    sqlb_paramf(b, "%.0f", hi[0]);
+    sqlb_ref(b, p_hi[0]);
     sqlb_sql(b, "::int AND map_cell_of(p.y, ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_int);
     sqlb_sql(b, "::int) BETWEEN ");
-    sqlb_paramf(b, "%.0f", lo[1]);
+    sqlb_ref(b, p_lo[1]);
     sqlb_sql(b, "::int AND ");
-    sqlb_paramf(b, "%.0f", hi[1]);
+    sqlb_ref(b, p_hi[1]);
     sqlb_sql(b, "::int) OR p.grid <= ");
-    sqlb_paramf(b, "%d", g);
+    sqlb_ref(b, p_g_small);
     sqlb_sql(b, "::smallint) AND p.geom && ");
     envelope(b, bbox);
     sqlb_sql(b, ") u GROUP BY u.kx, u.ky) c");
@@ -167,10 +177,11 @@ search_status map_clusters(db_t *db, const search_query_t *sq, int zoom, json_t 
                          "   ST_MakeEnvelope(min(p.x), min(p.y), max(p.x), max(p.y)) AS e"
                          "   FROM map_point p WHERE p.geom && ");
             envelope(&b, sq->bbox);
+            int p_cell = sqlb_bind(&b, cell);
             sqlb_sql(&b, " GROUP BY round(p.x / ");
-            sqlb_param(&b, cell);
+            sqlb_ref(&b, p_cell);
             sqlb_sql(&b, "::float8), round(p.y / ");
-            sqlb_param(&b, cell);
+            sqlb_ref(&b, p_cell);
             sqlb_sql(&b, "::float8)) c");
         }
         sqlb_sql(&b, " LEFT JOIN initiative m ON c.n = 1 AND m.id = c.id");
@@ -195,6 +206,7 @@ search_status map_clusters(db_t *db, const search_query_t *sq, int zoom, json_t 
 search_status map_choropleth(db_t *db, const search_query_t *sq, map_level level, json_t **out,
                              search_error_t *err) {
     bool reg = level == MAP_REGION;
+    const char *lvl = reg ? "region" : "departement";
     sqlb_t b;
     *out = NULL;
     sqlb_init(&b);
@@ -221,18 +233,22 @@ search_status map_choropleth(db_t *db, const search_query_t *sq, map_level level
         sqlb_param(&b, fkind);
         sqlb_sql(&b, " AND c.fcode = ");
         sqlb_param(&b, fcode);
-        sqlb_sql(&b, reg ? " AND c.kind = 'region'" : " AND c.kind = 'departement'");
+        sqlb_sql(&b, " AND c.kind = '");
+        sqlb_sql(&b, lvl);
+        sqlb_sql(&b, "'");
         sqlb_sql(&b, " AND c.n > 0");
     } else {
-        sqlb_sql(&b, reg ? "i.region_code" : "i.departement_code");
+        sqlb_sql(&b, "i.");
+        sqlb_sql(&b, search_level_column(lvl));
         sqlb_sql(&b, " AS code, count(*) AS n FROM initiative i");
         ss = search_where_sql(db, sq, &b, err);
         if (ss == SEARCH_OK)
             sqlb_sql(&b, " GROUP BY 1");
     }
     if (ss == SEARCH_OK) {
-        sqlb_sql(&b, ") k ON k.code = t.code WHERE t.level = ");
-        sqlb_sql(&b, reg ? "'region'" : "'departement'");
+        sqlb_sql(&b, ") k ON k.code = t.code WHERE t.level = '");
+        sqlb_sql(&b, lvl);
+        sqlb_sql(&b, "'");
         ss = map_run(db, &b, "map choropleth", out, err);
     }
     sqlb_free(&b);

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 
 #define STR(x)  #x
 #define XSTR(x) STR(x)
@@ -67,13 +68,9 @@ void outbox_msg_clear(outbox_msg_t *msg) {
 dom_status outbox_take(db_t *db, outbox_msg_t *msg) {
     PGresult *r = NULL;
     memset(msg, 0, sizeof *msg);
-    dom_status st = dom_from_db(db_exec(db, "outbox_take", 0, NULL, &r));
+    dom_status st = dom_exec_one(db, "outbox_take", 0, NULL, &r);
     if (st != DOM_OK)
         goto done;
-    if (PQntuples(r) == 0) {
-        st = DOM_NOT_FOUND;
-        goto done;
-    }
     msg->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     msg->attempts = atoi(PQgetvalue(r, 0, 1));
     msg->to = strdup(PQgetvalue(r, 0, 2));

@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
 #include "domain/keyset_page.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 
 #define RP_TS(x) "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* REPORT from report p, its initiative i, reporter ru, reviewer vu, and — for a comment — the
@@ -111,9 +112,7 @@ dom_status report_target_kind(db_t *db, int64_t id, const char **kind) {
     RP_ID(rid, id);
     const char *params[] = {rid};
     *kind = NULL;
-    dom_status st = dom_from_db(db_exec(db, "rp_kind", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) != 1)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "rp_kind", 1, params, &r);
     if (st == DOM_OK)
         *kind = strcmp(PQgetvalue(r, 0, 0), "comment") == 0 ? "comment" : "initiative";
     PQclear(r);
@@ -126,9 +125,7 @@ dom_status report_get(db_t *db, int64_t id, json_t **out) {
     RP_ID(rid, id);
     const char *params[] = {rid};
     *out = NULL;
-    dom_status st = dom_from_db(db_exec(db, "rp_get", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) != 1)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "rp_get", 1, params, &r);
     if (st == DOM_OK && (*out = keyset_page_row(PQgetvalue(r, 0, 0), "report")) == NULL)
         st = DOM_INTERNAL;
     PQclear(r);

@@ -94,6 +94,9 @@ typedef enum search_status {
     SEARCH_FAILED,       /* see *dom */
 } search_status;
 
+/* What a status means, in a few English words for the log. Static storage. */
+const char *search_status_text(search_status ss);
+
 typedef struct search_error {
     dom_status dom;
     search_kind bad_kind;

@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
 #include "domain/keyset_page.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 
 /* The objects are built by PostgreSQL (json_build_object) and parsed once here, so that the
  * figures, the dates and the capped error lists come from one query each. */
@@ -159,14 +160,10 @@ dom_status source_get(db_t *db, const char *slug, json_t **out) {
     const char *params[] = {slug, nerr, nruns};
     PGresult *r;
     json_t *runs = NULL;
-    dom_status st = dom_from_db(db_exec(db, "source_detail", 3, params, &r));
+    dom_status st = dom_exec_one(db, "source_detail", 3, params, &r);
     *out = NULL;
     if (st != DOM_OK)
-        return st;
-    if (PQntuples(r) != 1) {
-        st = DOM_NOT_FOUND;
         goto done;
-    }
     st = DOM_INTERNAL;
     *out = col_json(r, 0, 0);
     runs = col_json(r, 0, 2);

@@ -6,48 +6,63 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
+#include "domain/search/filter.h"
 #include "domain/search_where.h"
 #include "domain/sqlbuild.h"
+#include "domain/status.h"
 
+/* A dimension below SEARCH_NKINDS is that filter kind of the search (domain/search/filter.h);
+ * the others are these. */
 typedef struct dim_def {
-    const char *name;   /* in the API */
-    const char *fkind;  /* its kind in facet_count; NULL: not counted there (sources) */
-    const char *values; /* the values of the initiative i, as text[] */
-    bool single;        /* at most one value per initiative */
-    bool territorial;   /* région or département: facet_count keeps no pair of the two */
-    const char *vocab;  /* vocabulary kind of its labels, or NULL */
-    const char *level;  /* territory level of its labels and populations, or NULL */
+    const char *name;  /* in the API */
+    const char *fkind; /* its kind in facet_count; NULL: not counted there (sources) */
+    bool single;       /* at most one value per initiative */
+    bool territorial;  /* région or département: facet_count keeps no pair of the two */
+    const char *vocab; /* vocabulary kind of its labels, or NULL */
+    const char *level; /* territory level of its labels and populations, or NULL */
 } dim_def_t;
 
-static const dim_def_t dims[STATS_NDIMS] = {
-        [SEARCH_THEME] = {"theme", "theme", "i.themes", false, false, "theme", NULL},
-        [SEARCH_SUBTHEME] = {"subtheme", "subtheme", "i.subthemes", false, false, "subtheme", NULL},
-        [SEARCH_ACTOR_TYPE] = {"actor_type", "actor_type", "ARRAY[i.actor_type]", true, false,
-                               "actor_type", NULL},
-        [SEARCH_PUBLIC] = {"public", "public", "i.publics", false, false, "public", NULL},
-        [SEARCH_SCALE] = {"scale", "scale", "ARRAY[i.scale]", true, false, "scale", NULL},
-        [SEARCH_STAGE] = {"stage", "stage", "ARRAY[i.stage]", true, false, "stage", NULL},
-        /* Distinct: an initiative may have several records in one source. */
-        [SEARCH_SOURCE] = {"source", NULL,
-                           "ARRAY(SELECT DISTINCT s.code FROM source_record sr JOIN source s"
-                           " ON s.id = sr.source_id WHERE sr.initiative_id = i.id"
-                           " AND sr.gone_at IS NULL)",
-                           false, false, NULL, NULL},
-        [STATS_START_YEAR] = {"start_year", "year", "ARRAY[i.start_year::text]", true, false, NULL,
-                              NULL},
-        [STATS_REGION] = {"region", "region", "ARRAY[i.region_code]", true, true, NULL, "region"},
-        [STATS_DEPARTEMENT] = {"departement", "departement", "ARRAY[i.departement_code]", true,
-                               true, NULL, "departement"},
+static const dim_def_t extra_dims[STATS_NDIMS - SEARCH_NKINDS] = {
+        [STATS_START_YEAR - SEARCH_NKINDS] = {"start_year", "year", true, false, NULL, NULL},
+        [STATS_REGION - SEARCH_NKINDS] = {"region", "region", true, true, NULL, "region"},
+        [STATS_DEPARTEMENT -
+                SEARCH_NKINDS] = {"departement", "departement", true, true, NULL, "departement"},
 };
 
+/* The definition of dimension d. */
+static dim_def_t dim_of(int d) {
+    if (d >= SEARCH_NKINDS)
+        return extra_dims[d - SEARCH_NKINDS];
+    const search_filter_def_t *f = search_filter((search_kind)d);
+    bool source = f->type == SEARCH_VALUES_SOURCE;
+    return (dim_def_t){.name = f->name,
+                       .fkind = source ? NULL : f->name,
+                       .single = f->type == SEARCH_VALUES_SCALAR,
+                       .territorial = false,
+                       .vocab = source ? NULL : f->name,
+                       .level = NULL};
+}
+
+/* Appends the values of dimension d of the initiative i, as text[]. */
+static void dim_values_sql(sqlb_t *b, int d) {
+    if (d < SEARCH_NKINDS) {
+        search_filter_values_sql((search_kind)d, b);
+    } else if (d == STATS_START_YEAR) {
+        sqlb_sql(b, "ARRAY[i.start_year::text]");
+    } else {
+        sqlb_sql(b, "ARRAY[i.");
+        sqlb_sql(b, search_level_column(extra_dims[d - SEARCH_NKINDS].level));
+        sqlb_sql(b, "]");
+    }
+}
+
 const char *stats_dim_name(int dim) {
-    return dims[dim].name;
+    return dim_of(dim).name;
 }
 
 int stats_dim_parse(const char *name) {
     for (int d = 0; d < STATS_NDIMS; d++)
-        if (strcmp(dims[d].name, name) == 0)
+        if (strcmp(dim_of(d).name, name) == 0)
             return d;
     return -1;
 }
@@ -73,13 +88,13 @@ static bool filter_precountable(const search_query_t *sq, one_filter_t *f) {
         if (k == SEARCH_SOURCE)
             return false;
         n += sq->codes[k].n;
-        f->fkind = dims[k].fkind;
+        f->fkind = dim_of(k).fkind;
         f->fcode = sq->codes[k].codes[0];
         f->fdim = k;
     }
     for (size_t i = 0; i < sq->nterritories; i++) {
         const territory_ref_t *t = &sq->territories[i];
-        if (strcmp(t->level, "region") != 0 && strcmp(t->level, "departement") != 0)
+        if (!search_level_coarse(t->level))
             return false;
         n++;
         f->fkind = t->level;
@@ -93,8 +108,8 @@ static bool filter_precountable(const search_query_t *sq, one_filter_t *f) {
  * (sql/migrations/013: no pair of a kind with itself, of région with département, nor years as
  * filters). */
 static bool pair_kept(int filter, int kind) {
-    return filter != kind && filter != STATS_START_YEAR && dims[filter].fkind && dims[kind].fkind &&
-           !(dims[filter].territorial && dims[kind].territorial);
+    return filter != kind && filter != STATS_START_YEAR && dim_of(filter).fkind &&
+           dim_of(kind).fkind && !(dim_of(filter).territorial && dim_of(kind).territorial);
 }
 
 /* Whether every part of the answer can be read from facet_count. */
@@ -102,20 +117,20 @@ static bool precounted(const stats_query_t *st, const search_query_t *rq, one_fi
     if (!filter_precountable(rq, f))
         return false;
     for (int i = 0; i < st->ndims; i++)
-        if (dims[st->dims[i]].fkind == NULL)
+        if (dim_of(st->dims[i]).fkind == NULL)
             return false;
     if (st->ndims == 1) {
         int d = st->dims[0];
-        return f->fkind == NULL || (f->fdim == d ? dims[d].single : pair_kept(f->fdim, d));
+        return f->fkind == NULL || (f->fdim == d ? dim_of(d).single : pair_kept(f->fdim, d));
     }
     int a = st->dims[0], b = st->dims[1];
     if (f->fkind == NULL)
         return pair_kept(a, b) || pair_kept(b, a);
     /* Under one filter, a table whose own dimension is filtered: one row (or column) of it. */
     if (f->fdim == a)
-        return dims[a].single && pair_kept(a, b);
+        return dim_of(a).single && pair_kept(a, b);
     if (f->fdim == b)
-        return dims[b].single && pair_kept(b, a);
+        return dim_of(b).single && pair_kept(b, a);
     return false;
 }
 
@@ -127,7 +142,7 @@ static void precounted_items(sqlb_t *b, int part, int d, const one_filter_t *f) 
     sqlb_sql(b, " FROM facet_count c WHERE c.fkind = ");
     if (f->fkind == NULL || f->fdim == d) {
         sqlb_sql(b, "'' AND c.fcode = '' AND c.kind = ");
-        sqlb_param(b, dims[d].fkind);
+        sqlb_param(b, dim_of(d).fkind);
         if (f->fkind) {
             sqlb_sql(b, " AND c.code = ");
             sqlb_param(b, f->fcode);
@@ -137,7 +152,7 @@ static void precounted_items(sqlb_t *b, int part, int d, const one_filter_t *f) 
         sqlb_sql(b, " AND c.fcode = ");
         sqlb_param(b, f->fcode);
         sqlb_sql(b, " AND c.kind = ");
-        sqlb_param(b, dims[d].fkind);
+        sqlb_param(b, dim_of(d).fkind);
     }
     sqlb_sql(b, " AND c.n > 0");
 }
@@ -149,13 +164,13 @@ static void precounted_cells(sqlb_t *b, int ra, int cb, const one_filter_t *f) {
     sqlb_sql(b, swap ? " UNION ALL SELECT 3, c.code, c.fcode, c.n"
                      : " UNION ALL SELECT 3, c.fcode, c.code, c.n");
     sqlb_sql(b, " FROM facet_count c WHERE c.fkind = ");
-    sqlb_param(b, dims[swap ? cb : ra].fkind);
+    sqlb_param(b, dim_of(swap ? cb : ra).fkind);
     if (f->fkind) {
         sqlb_sql(b, " AND c.fcode = ");
         sqlb_param(b, f->fcode);
     }
     sqlb_sql(b, " AND c.kind = ");
-    sqlb_param(b, dims[swap ? ra : cb].fkind);
+    sqlb_param(b, dim_of(swap ? ra : cb).fkind);
     sqlb_sql(b, " AND c.n > 0");
 }
 
@@ -242,9 +257,12 @@ static search_status counted_parts(db_t *db, const stats_query_t *st, const sear
         return ss;
     }
     sqlb_sql(b, " UNION ALL (WITH m AS MATERIALIZED (SELECT ");
-    sqlb_sql(b, dims[st->dims[0]].values);
+    dim_values_sql(b, st->dims[0]);
     sqlb_sql(b, " AS a1, ");
-    sqlb_sql(b, st->ndims == 2 ? dims[st->dims[1]].values : "NULL::text[]");
+    if (st->ndims == 2)
+        dim_values_sql(b, st->dims[1]);
+    else
+        sqlb_sql(b, "NULL::text[]");
     sqlb_sql(b, " AS a2 FROM initiative i");
     search_status ss = search_where_sql(db, rq, b, err);
     if (ss != SEARCH_OK)
@@ -263,17 +281,17 @@ static search_status counted_parts(db_t *db, const stats_query_t *st, const sear
 
 /* The label (or population: pop) of the code x.c1 of dimension d, as SQL. */
 static void label_sql(sqlb_t *b, int d, int p_lang, bool pop) {
-    const dim_def_t *def = &dims[d];
-    if (def->level) {
+    const dim_def_t def = dim_of(d);
+    if (def.level) {
         sqlb_sql(b, pop ? "(SELECT t.population FROM territory t WHERE t.level = '"
                         : "(SELECT t.name FROM territory t WHERE t.level = '");
-        sqlb_sql(b, def->level);
+        sqlb_sql(b, def.level);
         sqlb_sql(b, "' AND t.code = x.c1)");
     } else if (pop) {
         sqlb_sql(b, "NULL::integer");
-    } else if (def->vocab) {
+    } else if (def.vocab) {
         sqlb_sql(b, "vocab_label('");
-        sqlb_sql(b, def->vocab);
+        sqlb_sql(b, def.vocab);
         sqlb_sql(b, "', x.c1, ");
         sqlb_ref(b, p_lang);
         sqlb_sql(b, ")");
@@ -313,7 +331,7 @@ static json_t *item_json(const stats_query_t *st, int dim, PGresult *r, int row)
     json_t *item =
             json_pack("{s:s, s:s, s:I}", "code", PQgetvalue(r, row, 1), "label", label, "count", n);
     (void)st;
-    if (item && dims[dim].level) {
+    if (item && dim_of(dim).level) {
         long long pop = PQgetisnull(r, row, 5) ? 0 : strtoll(PQgetvalue(r, row, 5), NULL, 10);
         json_object_set_new(item, "population", pop > 0 ? json_integer(pop) : json_null());
         json_object_set_new(item, "per_100k",
@@ -330,7 +348,7 @@ static json_t *answer_json(const stats_query_t *st, PGresult *r) {
     json_int_t total = 0, located = 0;
     bool ok = by && items[0] && items[1] && cells && out;
     for (int i = 0; ok && i < st->ndims; i++)
-        ok = json_array_append_new(by, json_string(dims[st->dims[i]].name)) == 0;
+        ok = json_array_append_new(by, json_string(dim_of(st->dims[i]).name)) == 0;
     for (int row = 0; ok && row < PQntuples(r); row++) {
         int part = atoi(PQgetvalue(r, row, 0));
         json_int_t n = strtoll(PQgetvalue(r, row, 3), NULL, 10);

@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "domain/initiative.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 #include "domain/territory.h"
 
 /* The typed text as titles and labels are compared: lower case, no accents, words separated by

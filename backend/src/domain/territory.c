@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 
 /* The TERRITORY columns: t is the territory; its parents are looked up by level, since codes are
  * unique within a level only. A territory's own level is never its parent. */
@@ -246,14 +247,10 @@ static bool add_detail(db_t *db, const territory_ref_t *ref, json_t *o, dom_stat
 dom_status territory_get(db_t *db, const territory_ref_t *ref, bool detail, json_t **out) {
     const char *params[] = {ref->level, ref->code};
     PGresult *r;
-    dom_status st = dom_from_db(db_exec(db, "territory_get", 2, params, &r));
+    dom_status st = dom_exec_one(db, "territory_get", 2, params, &r);
     *out = NULL;
     if (st != DOM_OK)
-        return st;
-    if (PQntuples(r) != 1) {
-        st = DOM_NOT_FOUND;
         goto done;
-    }
     *out = territory_row_json(r, 0);
     if (*out == NULL) {
         st = DOM_INTERNAL;
@@ -306,14 +303,10 @@ dom_status territory_contour(db_t *db, const territory_ref_t *ref, int zoom, jso
     const char *params[] = {ref->level, ref->code, z};
     PGresult *r;
     json_error_t err;
-    dom_status st = dom_from_db(db_exec(db, "territory_contour", 3, params, &r));
+    dom_status st = dom_exec_one(db, "territory_contour", 3, params, &r);
     *out = NULL;
     if (st != DOM_OK)
-        return st;
-    if (PQntuples(r) != 1) {
-        st = DOM_NOT_FOUND;
         goto done;
-    }
     *out = json_loadb(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), 0, &err);
     if (*out == NULL) {
         log_msg("error", "contour of %s:%s: %s", ref->level, ref->code, err.text);

@@ -42,10 +42,6 @@ dom_status territory_get(db_t *db, const territory_ref_t *ref, bool detail,
 dom_status territory_suggest(db_t *db, const char *q, const char *level, int limit,
                              json_t **out) MUST_CHECK;
 
-/* The list of territory_suggest's rows (the prepared statement "territory_suggest", parameters
- * q, level or "", limit), for a caller that ran it itself. *out is a new array on DOM_OK. */
-dom_status territory_suggest_items(const PGresult *r, json_t **out) MUST_CHECK;
-
 /* The contour as a GeoJSON Feature simplified for map zoom 0..18. DOM_NOT_FOUND when the
  * territory has no contour. */
 dom_status territory_contour(db_t *db, const territory_ref_t *ref, int zoom,

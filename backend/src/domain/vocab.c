@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 const db_stmt_t vocab_stmts[] = {
         {"vocab_all",

@@ -155,8 +155,9 @@ static dom_status run_one(const job_ctx_t *ctx, int *queued) {
         }
     }
     if (ss != SEARCH_OK)
-        log_msg("warn", "alert %" PRId64 ": its saved parameters cannot be searched; passed over",
-                due.id);
+        log_msg("warn",
+                "alert %" PRId64 ": its saved parameters cannot be searched (%s); passed over",
+                due.id, usable ? search_status_text(ss) : "they no longer read");
     if (ss == SEARCH_OK && total > 0) {
         st = queue_mail(ctx, &due, buf_cstr(&qs), items, total);
         if (st != DOM_OK)

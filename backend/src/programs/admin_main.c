@@ -23,10 +23,6 @@ static void usage(FILE *f) {
                "       socialconnect-admin grant EMAIL member|moderator|admin\n");
 }
 
-static const char *db_reason(dom_status st) {
-    return st == DOM_UNAVAILABLE ? "PostgreSQL is unreachable" : "database error (see the log)";
-}
-
 /* The password of create-admin: SC_ADMIN_PASSWORD, or one line of standard input. */
 static bool read_password(char *out, size_t outlen) {
     const char *env = getenv("SC_ADMIN_PASSWORD");
@@ -54,7 +50,7 @@ static int cmd_create_admin(db_t *db, const char *email, const char *name) {
         chars += ((unsigned char)*p & 0xc0) != 0x80;
     dom_status st = password_is_common(db, password, &weak);
     if (st != DOM_OK) {
-        fprintf(stderr, "%s\n", db_reason(st));
+        fprintf(stderr, "%s\n", dom_status_text(st));
         return 3;
     }
     if (chars < PASSWORD_MIN_CHARS || weak) {
@@ -70,7 +66,7 @@ static int cmd_create_admin(db_t *db, const char *email, const char *name) {
     }
     st = account_ensure(db, email, name, hash, ROLE_ADMIN, &created);
     if (st != DOM_OK) {
-        fprintf(stderr, "%s\n", db_reason(st));
+        fprintf(stderr, "%s\n", dom_status_text(st));
         return 3;
     }
     printf("%s: %s\n", email,
@@ -90,7 +86,7 @@ static int cmd_grant(db_t *db, const char *email, const char *role_name) {
         return 1;
     }
     if (st != DOM_OK) {
-        fprintf(stderr, "%s\n", db_reason(st));
+        fprintf(stderr, "%s\n", dom_status_text(st));
         return 3;
     }
     printf("%s: role %s\n", email, role_name);

@@ -119,10 +119,6 @@ static db_t *open_db(void) {
     return db;
 }
 
-static const char *db_reason(dom_status st) {
-    return st == DOM_UNAVAILABLE ? "PostgreSQL cannot be reached" : "database error (see log)";
-}
-
 static int cmd_load(db_t *db, int argc, char **argv) {
     hv_source **srcs = calloc((size_t)argc + 1, sizeof *srcs);
     int rc = 1, bad = 0;
@@ -141,7 +137,7 @@ static int cmd_load(db_t *db, int argc, char **argv) {
         dom_status st = hv_store_source_put(db, hv_source_document(srcs[i]),
                                             hv_source_homepage(srcs[i]), &id, &again);
         if (st != DOM_OK) {
-            fprintf(stderr, "%s: %s\n", argv[i], db_reason(st));
+            fprintf(stderr, "%s: %s\n", argv[i], dom_status_text(st));
             goto done;
         }
         if (again > 0)
@@ -266,7 +262,7 @@ static int cmd_run(db_t *db, int argc, char **argv) {
     if (argc == 1 && strcmp(argv[0], "--all") == 0) {
         dom_status st = hv_store_source_list(db, &slugs);
         if (st != DOM_OK) {
-            fprintf(stderr, "socialconnect-harvest: %s\n", db_reason(st));
+            fprintf(stderr, "socialconnect-harvest: %s\n", dom_status_text(st));
             rc = 3;
             goto done;
         }
@@ -359,7 +355,7 @@ static int cmd_queue(db_t *db, int argc, char **argv) {
             printf("%s: queued\n", argv[i]);
         } else {
             fprintf(stderr, "%s: %s\n", argv[i],
-                    st == DOM_NOT_FOUND ? "no such source" : db_reason(st));
+                    st == DOM_NOT_FOUND ? "no such source" : dom_status_text(st));
             rc = st == DOM_NOT_FOUND ? 1 : 3;
         }
     }

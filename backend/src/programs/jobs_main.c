@@ -102,10 +102,6 @@ static void nap(long ms) {
         nanosleep(&(struct timespec){0, 50000000L}, NULL);
 }
 
-static const char *db_reason(dom_status st) {
-    return st == DOM_UNAVAILABLE ? "PostgreSQL cannot be reached" : "database error (see log)";
-}
-
 /* One pass of every task due. Returns false when PostgreSQL failed (the loop then waits). */
 static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
                  time_t *last_cleanup) {
@@ -129,7 +125,7 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
         }
     }
     if (st != DOM_OK)
-        log_msg("warn", "job runner: %s", db_reason(st));
+        log_msg("warn", "job runner: %s", dom_status_text(st));
     return st == DOM_OK;
 }
 

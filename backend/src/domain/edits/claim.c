@@ -5,7 +5,7 @@
 
 #include "core/buf.h"
 #include "domain/edits/notices.h"
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 const db_stmt_t claim_stmts[] = {
         /* $1 initiative, $2 member, $3 message. ROW(ins.*)::claim: the inserted row, which the

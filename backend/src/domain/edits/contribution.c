@@ -10,6 +10,7 @@
 #include "domain/edits/edits_common.h"
 #include "domain/edits/notices.h"
 #include "domain/initiative.h"
+#include "domain/rows.h"
 
 #define CT_TEXT_(x)      #x
 #define CT_TEXT(x)       CT_TEXT_(x)
@@ -105,9 +106,7 @@ dom_status contribution_find(db_t *db, int64_t id, policy_object_t *obj) {
     EDITS_ID(cid, id);
     const char *params[] = {cid};
     memset(obj, 0, sizeof *obj);
-    dom_status st = dom_from_db(db_exec(db, "ct_find", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) != 1)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "ct_find", 1, params, &r);
     if (st == DOM_OK)
         obj->owner_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 edits_outcome edits_outcome_parse(const char *text) {
     if (strcmp(text, "done") == 0)

@@ -6,7 +6,7 @@
 
 #include "core/log.h"
 #include "domain/edits/edits_common.h"
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 /* Every kind of waiting item in one shape: kind, id, version, waiting since, initiative, the
  * person who asked, themes and place (for the filters), a French summary, and what the review

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "domain/edits/notices.h"
 #include "domain/initiative.h"
+#include "domain/rows.h"
 
 /* The order in which a revision lists its fields: the order of the form. */
 #define RV_FIELD_ORDER                                                                            \
@@ -120,9 +121,7 @@ dom_status revision_target(db_t *db, int64_t initiative_id, int64_t user_id, cha
     const char *params[] = {iid, uid};
     title[0] = '\0';
     *carries = false;
-    dom_status st = dom_from_db(db_exec(db, "rv_target", 2, params, &r));
-    if (st == DOM_OK && PQntuples(r) != 1)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "rv_target", 2, params, &r);
     if (st == DOM_OK) {
         snprintf(title, REVISION_TITLE_MAX, "%s", PQgetvalue(r, 0, 0));
         *carries = strcmp(PQgetvalue(r, 0, 1), "t") == 0;

@@ -8,8 +8,8 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/log.h"
-#include "domain/initiative.h"
 #include "domain/people/letters.h"
+#include "domain/status.h"
 
 #define AC_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* USER, as docs/api.md shows it: only ever sent to the person themselves. */

@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "domain/initiative.h"
+#include "domain/rows.h"
 
 #define CO_TS_FORMAT " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* COLLECTION without its items, from collection c joined with its owner u, to be closed by
@@ -155,9 +156,7 @@ dom_status collection_find(db_t *db, int64_t id, policy_object_t *obj) {
     const char *params[] = {cid};
     obj->owner_id = 0;
     obj->is_public = false;
-    dom_status st = dom_from_db(db_exec(db, "co_find", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) != 1)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "co_find", 1, params, &r);
     if (st == DOM_OK) {
         obj->owner_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         obj->is_public = strcmp(PQgetvalue(r, 0, 1), "t") == 0;

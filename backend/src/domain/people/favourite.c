@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "domain/initiative.h"
+#include "domain/rows.h"
 
 /* The limit as SQL text, from the constant of the header. */
 #define FV_TEXT_(x) #x

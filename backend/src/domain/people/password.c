@@ -9,7 +9,7 @@
 
 #include "core/crypto.h"
 #include "core/log.h"
-#include "domain/initiative.h"
+#include "domain/status.h"
 
 #define PW_T_COST   2
 #define PW_M_COST   19456 /* KiB: 19 MiB */

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "domain/initiative.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 
 #define SV_TS_FORMAT " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 /* SAVED_SEARCH, from saved_search s. */
@@ -66,9 +67,7 @@ dom_status saved_search_find(db_t *db, int64_t id, policy_object_t *obj) {
     const char *params[] = {sid};
     obj->owner_id = 0;
     obj->is_public = false;
-    dom_status st = dom_from_db(db_exec(db, "sv_find", 1, params, &r));
-    if (st == DOM_OK && PQntuples(r) != 1)
-        st = DOM_NOT_FOUND;
+    dom_status st = dom_exec_one(db, "sv_find", 1, params, &r);
     if (st == DOM_OK)
         obj->owner_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);

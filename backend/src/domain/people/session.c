@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
+#include "domain/rows.h"
+#include "domain/status.h"
 
 #define SS_LIVE "s.expires_at > sc_now() AND s.last_seen_at > sc_now() - interval '30 days'"
 
@@ -57,13 +58,9 @@ dom_status session_lookup(db_t *db, const char *token, actor_t *actor) {
     actor_anonymous(actor);
     crypto_sha256_bytea(token, hash);
     const char *params[] = {hash};
-    dom_status st = dom_from_db(db_exec(db, "ss_lookup", 1, params, &r));
+    dom_status st = dom_exec_one(db, "ss_lookup", 1, params, &r);
     if (st != DOM_OK)
         goto done;
-    if (PQntuples(r) != 1) {
-        st = DOM_NOT_FOUND;
-        goto done;
-    }
     ss_fill(actor, r, strtoll(PQgetvalue(r, 0, 1), NULL, 10), 0, 3, 4, 5);
     snprintf(actor->csrf_token, sizeof actor->csrf_token, "%s", PQgetvalue(r, 0, 2));
 done:
@@ -82,13 +79,9 @@ dom_status session_open(db_t *db, int64_t user_id, const char *device, char toke
     crypto_sha256_bytea(token, hash);
     snprintf(uid, sizeof uid, "%" PRId64, user_id);
     const char *params[] = {uid, hash, csrf, device ? device : ""};
-    st = dom_from_db(db_exec(db, "ss_open", 4, params, &r));
+    st = dom_exec_one(db, "ss_open", 4, params, &r);
     if (st != DOM_OK)
         goto done;
-    if (PQntuples(r) != 1) {
-        st = DOM_NOT_FOUND;
-        goto done;
-    }
     ss_fill(actor, r, user_id, 0, 1, 2, 3);
     snprintf(actor->csrf_token, sizeof actor->csrf_token, "%s", csrf);
 done:

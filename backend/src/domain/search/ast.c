@@ -1,4 +1,4 @@
-#include "domain/search_ast.h"
+#include "domain/search/ast.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -6,31 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/initiative.h"
 #include "domain/search.h"
+#include "domain/search/filter.h"
+#include "domain/status.h"
 
 /* Per field: the vocabulary kind its codes belong to (NULL: not a code field) and whether codes
- * are written in upper case there (themes) or lower case (everything else). */
+ * are written in upper case there (themes) or lower case (everything else), from the filter
+ * table. */
 static const char *field_kind(query_field f, bool *upper) {
-    *upper = f == QUERY_FIELD_THEME || f == QUERY_FIELD_SUBTHEME;
-    switch (f) {
-    case QUERY_FIELD_THEME:
-        return "theme";
-    case QUERY_FIELD_SUBTHEME:
-        return "subtheme";
-    case QUERY_FIELD_ACTOR:
-        return "actor_type";
-    case QUERY_FIELD_PUBLIC:
-        return "public";
-    case QUERY_FIELD_SCALE:
-        return "scale";
-    case QUERY_FIELD_STAGE:
-        return "stage";
-    case QUERY_FIELD_SOURCE:
-        return "source";
-    default:
-        return NULL;
-    }
+    int k = search_filter_of_field(f);
+    *upper = k >= 0 && search_filter((search_kind)k)->upper;
+    return k >= 0 ? search_filter((search_kind)k)->name : NULL;
 }
 
 /* A value as the vocabulary spells codes; false when it cannot be a code at all. */
@@ -47,6 +33,9 @@ static bool code_form(const char *text, bool upper, char *out, size_t outlen) {
     out[n] = '\0';
     return true;
 }
+
+/* The bytes of the array literal of one field's codes. */
+#define CODES_LIT_MAX (QUERY_MAX_VALUES * (SEARCH_CODE_LEN_MAX + 1) + 3)
 
 typedef struct check {
     db_t *db;
@@ -113,7 +102,7 @@ static bool check_node(check_t *c, const query_node_t *n, bool negated) {
             return invalid(c, n->values[i].offset, "Code invalide", n->values[i].text);
         snprintf(lit, sizeof lit, "{%s}", code);
         const char *params[] = {lit, kind};
-        db_status ds = strcmp(kind, "source") == 0
+        db_status ds = search_filter_of_field(n->field) == SEARCH_SOURCE
                                ? db_exec(c->db, "search_unknown_source", 1, params, &r)
                                : db_exec(c->db, "search_unknown_vocab", 2, params, &r);
         if (ds != DB_OK) {
@@ -209,19 +198,6 @@ typedef struct render {
     size_t next_ref;
 } render_t;
 
-int search_theme_bit(const search_theme_bits_t *bits, const char *code) {
-    for (size_t i = 0; i < bits->n; i++)
-        if (strcmp(bits->code[i], code) == 0)
-            return bits->bit[i];
-    return -1;
-}
-
-void search_theme_bits_sql(unsigned mask, sqlb_t *b) {
-    sqlb_sql(b, "(i.theme_bits = ANY (ARRAY(SELECT s.bits FROM theme_bits_seen s WHERE s.bits & ");
-    sqlb_paramf(b, "%u", mask);
-    sqlb_sql(b, "::int <> 0)))");
-}
-
 /* Themes as a test of their bits; false when a value has no bit, for the array test instead. */
 static bool render_theme_bits(render_t *r, const query_node_t *n) {
     unsigned mask = 0;
@@ -240,8 +216,8 @@ static bool render_theme_bits(render_t *r, const query_node_t *n) {
     return true;
 }
 
-static void render_codes(render_t *r, const query_node_t *n, bool upper) {
-    char lit[QUERY_MAX_VALUES * (SEARCH_CODE_LEN_MAX + 1) + 3];
+/* The array literal of the codes of n, as the vocabulary spells them. */
+static void codes_literal(const query_node_t *n, bool upper, char lit[CODES_LIT_MAX]) {
     size_t len = 0;
     lit[len++] = '{';
     for (size_t i = 0; i < n->nvalues; i++) {
@@ -255,8 +231,6 @@ static void render_codes(render_t *r, const query_node_t *n, bool upper) {
     }
     lit[len++] = '}';
     lit[len] = '\0';
-    sqlb_param(r->b, lit);
-    sqlb_sql(r->b, "::text[]");
 }
 
 static void render_point(render_t *r, double lon, double lat) {
@@ -268,12 +242,7 @@ static void render_point(render_t *r, double lon, double lat) {
 }
 
 static void render_field(render_t *r, const query_node_t *n) {
-    static const char *const ref_cols[][2] = {{"commune", "i.commune_code"},
-                                              {"arrondissement", "i.arrondissement_code"},
-                                              {"departement", "i.departement_code"},
-                                              {"region", "i.region_code"}};
-    bool upper;
-    const char *kind = field_kind(n->field, &upper);
+    int k = search_filter_of_field(n->field);
     sqlb_t *b = r->b;
     switch (n->field) {
     case QUERY_FIELD_THEME:
@@ -282,38 +251,26 @@ static void render_field(render_t *r, const query_node_t *n) {
         /* fall through */
     case QUERY_FIELD_SUBTHEME:
     case QUERY_FIELD_PUBLIC:
-        sqlb_sql(b, n->field == QUERY_FIELD_THEME      ? "i.themes && "
-                    : n->field == QUERY_FIELD_SUBTHEME ? "i.subthemes && "
-                                                       : "i.publics && ");
-        render_codes(r, n, upper);
-        break;
     case QUERY_FIELD_ACTOR:
     case QUERY_FIELD_SCALE:
     case QUERY_FIELD_STAGE:
-        sqlb_sql(b, n->field == QUERY_FIELD_ACTOR   ? "i.actor_type = ANY ("
-                    : n->field == QUERY_FIELD_SCALE ? "i.scale = ANY ("
-                                                    : "i.stage = ANY (");
-        render_codes(r, n, upper);
-        sqlb_sql(b, ")");
+    case QUERY_FIELD_SOURCE: {
+        char lit[CODES_LIT_MAX];
+        codes_literal(n, search_filter((search_kind)k)->upper, lit);
+        search_filter_test_sql((search_kind)k, lit, b);
         break;
-    case QUERY_FIELD_SOURCE:
-        sqlb_sql(b, "EXISTS (SELECT 1 FROM source_record sr JOIN source s ON s.id = sr.source_id"
-                    " WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL AND s.code = ANY (");
-        render_codes(r, n, upper);
-        sqlb_sql(b, "))");
-        break;
+    }
     case QUERY_FIELD_TERRITORY:
         sqlb_sql(b, "(false");
         for (size_t i = 0; i < n->nvalues && r->next_ref < r->ast->nrefs; i++) {
             const territory_ref_t *ref = &r->ast->refs[r->next_ref++];
-            for (size_t k = 0; k < ARRAY_LEN(ref_cols); k++) {
-                if (strcmp(ref->level, ref_cols[k][0]) != 0)
-                    continue;
-                sqlb_sql(b, " OR ");
-                sqlb_sql(b, ref_cols[k][1]);
-                sqlb_sql(b, " = ");
-                sqlb_param(b, ref->code);
-            }
+            const char *column = search_level_column(ref->level);
+            if (column == NULL)
+                continue;
+            sqlb_sql(b, " OR i.");
+            sqlb_sql(b, column);
+            sqlb_sql(b, " = ");
+            sqlb_param(b, ref->code);
         }
         sqlb_sql(b, ")");
         break;
@@ -362,7 +319,6 @@ static void render_field(render_t *r, const query_node_t *n) {
         sqlb_sql(b, "::float8, 4326)");
         break;
     default:
-        (void)kind;
         sqlb_sql(b, "false");
         break;
     }
@@ -441,8 +397,7 @@ bool search_ast_territorial(const search_ast_t *ast, bool *words) {
             continue;
         bool coarse = true;
         for (size_t i = first; i < next_ref; i++)
-            coarse = coarse && (strcmp(ast->refs[i].level, "region") == 0 ||
-                                strcmp(ast->refs[i].level, "departement") == 0);
+            coarse = coarse && search_level_coarse(ast->refs[i].level);
         territorial = territorial || coarse;
     }
     return territorial;

@@ -1,4 +1,4 @@
-/* search_ast: the fine-search language (domain/query.h) turned into SQL conditions.
+/* search/ast: the fine-search language (domain/query.h) turned into SQL conditions.
  *
  * A parsed query is checked once against the database (codes in their vocabularies, territories
  * resolved), then rendered as a boolean expression over the initiative `i`, with every value bound
@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "domain/query.h"
 #include "domain/search.h"
+#include "domain/search/theme_bits.h"
 #include "domain/sqlbuild.h"
 #include "domain/status.h"
 #include "domain/territory.h"
@@ -38,22 +39,6 @@ typedef enum search_ast_status {
  * ("Lyon - Villeurbanne"), or q itself when q is free text that does not parse. */
 search_ast_status search_ast_prepare(db_t *db, const char *q, search_ast_t *ast, buf_t *plain,
                                      char *message, size_t msglen, dom_status *dom) MUST_CHECK;
-
-/* The bit of each theme that has one in initiative.theme_bits (sql/migrations/026). */
-#define SEARCH_THEME_BITS_MAX 31
-typedef struct search_theme_bits {
-    size_t n;
-    char code[SEARCH_THEME_BITS_MAX][SEARCH_CODE_LEN_MAX + 1];
-    int bit[SEARCH_THEME_BITS_MAX];
-} search_theme_bits_t;
-
-/* The bit of a theme code in bits; -1 when it has none. */
-int search_theme_bit(const search_theme_bits_t *bits, const char *code);
-
-/* Appends the test "initiative i has one of the themes of mask" on its bits: theme_bits among the
- * combinations present that hold one of them (theme_bits_seen, migration 032), which the indexes
- * on (place, theme_bits, start_year) search value by value. */
-void search_theme_bits_sql(unsigned mask, sqlb_t *b);
 
 /* Appends the condition of the tree to b (a parenthesised boolean expression). With bits (not
  * NULL), a theme whose values all have a bit is tested on initiative.theme_bits. */
