@@ -59,7 +59,7 @@ void log_json(json_t *obj) {
 #define LOG_REPEAT_WINDOW_S 10
 
 static struct {
-    char level[16];
+    log_level level;
     char msg[1024];
     long repeats;
     time_t since;
@@ -72,11 +72,23 @@ void log_set_request_id(const char *id) {
     snprintf(log_request_id, sizeof log_request_id, "%s", id ? id : "");
 }
 
-static void log_line(const char *level, const char *msg, long repeated) {
+const char *log_level_name(log_level level) {
+    switch (level) {
+    case LOG_INFO:
+        return "info";
+    case LOG_WARN:
+        return "warn";
+    case LOG_ERROR:
+        break;
+    }
+    return "error";
+}
+
+static void log_line(log_level level, const char *msg, long repeated) {
     json_t *obj = json_object();
     if (obj == NULL)
         return;
-    json_object_set_new(obj, "level", json_string(level));
+    json_object_set_new(obj, "level", json_string(log_level_name(level)));
     if (log_request_id[0] != '\0' && repeated == 0)
         json_object_set_new(obj, "request_id", json_string(log_request_id));
     json_object_set_new(obj, "msg", json_string(msg));
@@ -85,14 +97,14 @@ static void log_line(const char *level, const char *msg, long repeated) {
     log_json(obj);
 }
 
-void log_msg(const char *level, const char *fmt, ...) {
+void log_msg(log_level level, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     time_t now = time(NULL);
-    bool same = strcmp(msg, log_last.msg) == 0 && strcmp(level, log_last.level) == 0;
+    bool same = strcmp(msg, log_last.msg) == 0 && level == log_last.level;
     if (same && now - log_last.since < LOG_REPEAT_WINDOW_S) {
         log_last.repeats++;
         return;
@@ -100,7 +112,7 @@ void log_msg(const char *level, const char *fmt, ...) {
     if (log_last.repeats > 0)
         log_line(log_last.level, log_last.msg, log_last.repeats);
     log_line(level, msg, 0);
-    snprintf(log_last.level, sizeof log_last.level, "%s", level);
+    log_last.level = level;
     memcpy(log_last.msg, msg, sizeof msg);
     log_last.repeats = 0;
     log_last.since = now;

@@ -9,10 +9,21 @@
 
 #include "core/common.h"
 
-/* Logs a message with a level ("info", "warn", "error") and the process id. The same message
- * repeated within 10 seconds is written once; the count of those left out comes with the next
- * line written ("repeated": N, on a copy of the message). */
-void log_msg(const char *level, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* How serious a line is. Written as "info", "warn" or "error" (log_level_name): what the log
+ * readers (docs/local-stack-contract.md) filter on, so no other spelling may appear. */
+typedef enum log_level {
+    LOG_INFO,
+    LOG_WARN,
+    LOG_ERROR,
+} log_level;
+
+/* The level as written in the log: "info", "warn" or "error". */
+const char *log_level_name(log_level level);
+
+/* Logs a message with a level and the process id. The same message repeated within 10 seconds is
+ * written once; the count of those left out comes with the next line written ("repeated": N, on a
+ * copy of the message). */
+void log_msg(log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* Sets the id of the request being served (NULL: none), copied. While set, the lines log_msg
  * writes carry it as "request_id", so that the cause of an error (a failed query, a lost

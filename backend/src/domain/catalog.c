@@ -79,7 +79,7 @@ void catalog_watch_start(db_t *db, catalog_watch_t *w, catalog_shared_t *shared)
     w->version = -1;
     db_on_notify(db, catalog_on_notify, w);
     if (db_listen(db, CATALOG_CHANNEL) != DB_OK)
-        log_msg("warn", "postgres unreachable: data version notifications after reconnect");
+        log_msg(LOG_WARN, "postgres unreachable: data version notifications after reconnect");
 }
 
 /* PostgreSQL answers: takes the notifications, or reads the version after a (re)connect. */

@@ -737,7 +737,7 @@ static dom_status similar_anywhere(ctx_t *c, int min_end, double min_close) {
 
 done:
     if (st == DOM_INTERNAL)
-        log_msg("error", "geocoder: out of memory building the candidate names");
+        log_msg(LOG_ERROR, "geocoder: out of memory building the candidate names");
     PQclear(r);
     free(doc);
     json_decref(list);
@@ -925,7 +925,7 @@ static dom_status by_name(ctx_t *c) {
 
 done:
     if (st == DOM_INTERNAL && (doc == NULL || hits == NULL || group == NULL))
-        log_msg("error", "geocoder: out of memory building the candidate names");
+        log_msg(LOG_ERROR, "geocoder: out of memory building the candidate names");
     free(hits);
     free(group);
     PQclear(r);
@@ -994,7 +994,7 @@ failed:
     if (st == DOM_OK || st == DOM_NOT_FOUND)
         st = DOM_INTERNAL;
     if (st == DOM_INTERNAL)
-        log_msg("error", "geocoder: cannot build the answer for a query of %zu bytes", strlen(q));
+        log_msg(LOG_ERROR, "geocoder: cannot build the answer for a query of %zu bytes", strlen(q));
     json_decref(alts);
     json_decref(o);
     return st;

@@ -10,7 +10,7 @@ json_t *keyset_page_row(const char *text, const char *what) {
     json_error_t e;
     json_t *j = json_loads(text, 0, &e);
     if (j == NULL)
-        log_msg("error", "%s: unreadable JSON from the database: %s", what, e.text);
+        log_msg(LOG_ERROR, "%s: unreadable JSON from the database: %s", what, e.text);
     return j;
 }
 

@@ -23,7 +23,7 @@ static search_status map_run(db_t *db, sqlb_t *b, const char *label, json_t **ou
         *out = json_loadb(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), 0, &jerr);
     PQclear(r);
     if (*out == NULL) {
-        log_msg("error", "map: unreadable answer of %s", label);
+        log_msg(LOG_ERROR, "map: unreadable answer of %s", label);
         err->dom = DOM_INTERNAL;
         return SEARCH_FAILED;
     }

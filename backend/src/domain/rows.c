@@ -13,7 +13,7 @@ dom_status dom_exec_one(db_t *db, const char *name, int nparams, const char *con
 dom_status dom_query_built(db_t *db, const char *label, const sqlb_t *b, PGresult **r) {
     *r = NULL;
     if (!sqlb_ok(b)) {
-        log_msg("error", "cannot assemble the query %s", label);
+        log_msg(LOG_ERROR, "cannot assemble the query %s", label);
         return DOM_INTERNAL;
     }
     return dom_from_db(

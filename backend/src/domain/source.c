@@ -134,7 +134,7 @@ static json_t *col_json(const PGresult *r, int row, int col) {
     json_error_t err;
     json_t *v = json_loadb(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col), 0, &err);
     if (v == NULL)
-        log_msg("error", "source: bad json from postgres in column %d: %s", col, err.text);
+        log_msg(LOG_ERROR, "source: bad json from postgres in column %d: %s", col, err.text);
     return v;
 }
 

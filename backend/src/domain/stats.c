@@ -415,7 +415,7 @@ search_status stats_run(db_t *db, const stats_query_t *st, json_t **out, search_
     for (int i = 1; i < inner.n; i++)
         (void)sqlb_bind(&outer, inner.params[i]);
     if (!sqlb_ok(&inner) || !sqlb_ok(&outer) || outer.n != inner.n) {
-        log_msg("error", "stats: cannot assemble the counts");
+        log_msg(LOG_ERROR, "stats: cannot assemble the counts");
         err->dom = DOM_INTERNAL;
         ss = SEARCH_FAILED;
         goto done;

@@ -309,7 +309,7 @@ dom_status territory_contour(db_t *db, const territory_ref_t *ref, int zoom, jso
         goto done;
     *out = json_loadb(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), 0, &err);
     if (*out == NULL) {
-        log_msg("error", "contour of %s:%s: %s", ref->level, ref->code, err.text);
+        log_msg(LOG_ERROR, "contour of %s:%s: %s", ref->level, ref->code, err.text);
         st = DOM_INTERNAL;
     }
 done:

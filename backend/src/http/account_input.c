@@ -58,7 +58,7 @@ void input_password_failure(resp_t *resp, password_status ps) {
         resp_error(resp, 503, "unavailable",
                    "Le service est très sollicité : réessayez dans un instant.", NULL);
         if (!resp_header(resp, "Retry-After", "2"))
-            log_msg("warn", "Retry-After header dropped");
+            log_msg(LOG_WARN, "Retry-After header dropped");
     } else {
         resp_error(resp, 500, "internal", "Erreur interne du serveur.", NULL);
     }

@@ -18,7 +18,7 @@ void auth_private(resp_t *resp) {
         if (strcasecmp(resp->headers[i].name, "Cache-Control") == 0)
             return;
     if (!resp_header(resp, "Cache-Control", "private, no-store"))
-        log_msg("warn", "Cache-Control header dropped");
+        log_msg(LOG_WARN, "Cache-Control header dropped");
 }
 
 bool auth_identify(app_t *app, const req_t *req, resp_t *resp, actor_t *actor) {
@@ -122,7 +122,7 @@ bool auth_rate_limit(app_t *app, resp_t *resp, const char *kind, const char *sub
     crypto_sha256_bytea(subject, hash);
     snprintf(key, sizeof key, "sc:rl:%s:%.24s", kind, hash + 2);
     if (!cache_count_window(app->cache, key, window_s, &count, &ttl)) {
-        log_msg("warn", "rate limit %s not applied: Redis unavailable", kind);
+        log_msg(LOG_WARN, "rate limit %s not applied: Redis unavailable", kind);
         return true;
     }
     if (count <= max)
@@ -131,7 +131,7 @@ bool auth_rate_limit(app_t *app, resp_t *resp, const char *kind, const char *sub
     resp_error(resp, 429, "rate_limited",
                "Trop de tentatives en peu de temps : réessayez dans quelques minutes.", NULL);
     if (!resp_header(resp, "Retry-After", retry))
-        log_msg("warn", "Retry-After header dropped");
+        log_msg(LOG_WARN, "Retry-After header dropped");
     return false;
 }
 
@@ -142,5 +142,5 @@ void auth_set_cookie(app_t *app, resp_t *resp, const char *token) {
              auth_cookie_name(app), token, clear ? 0 : 180 * 86400,
              app->cfg->cookie_secure ? "; Secure" : "");
     if (!resp_header(resp, "Set-Cookie", v))
-        log_msg("error", "Set-Cookie header dropped");
+        log_msg(LOG_ERROR, "Set-Cookie header dropped");
 }

@@ -17,7 +17,7 @@ static bool token_id(const req_t *req, resp_t *resp, const app_t *app, int64_t *
     const url_param_t *p = req_query(req, "token");
     /* Personal: neither nginx nor a browser may keep it. */
     if (!resp_header(resp, "Cache-Control", "private, no-store"))
-        log_msg("warn", "Cache-Control header dropped");
+        log_msg(LOG_WARN, "Cache-Control header dropped");
     if (p == NULL || strlen(p->value) >= ALERT_TOKEN_LEN ||
         !alert_token_check(app->cfg->secret_key, strlen(app->cfg->secret_key), p->value, id)) {
         resp_error(resp, 400, "invalid_token", INVALID_TOKEN, "token");

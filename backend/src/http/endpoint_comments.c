@@ -383,7 +383,7 @@ void handle_report_create(const req_t *req, resp_t *resp, void *ctx) {
         goto done;
     if (website != NULL && website[0] != '\0') {
         /* Filled by a robot: the same answer as for a person, and nothing kept. */
-        log_msg("info", "report: honeypot filled, nothing stored");
+        log_msg(LOG_INFO, "report: honeypot filled, nothing stored");
         report_received(resp);
         goto done;
     }

@@ -197,7 +197,7 @@ void handle_me_export(const req_t *req, resp_t *resp, void *ctx) {
     resp_json(resp, 200, doc);
     if (!resp_header(resp, "Content-Disposition",
                      "attachment; filename=\"socialconnect-mes-donnees.json\""))
-        log_msg("warn", "Content-Disposition header dropped");
+        log_msg(LOG_WARN, "Content-Disposition header dropped");
 }
 
 void handle_me_delete(const req_t *req, resp_t *resp, void *ctx) {

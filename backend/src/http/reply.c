@@ -68,12 +68,12 @@ static bool reply_lookup(app_t *app, const req_t *req, const char *const *names,
         char v[24];
         snprintf(v, sizeof v, "%" PRId64, version);
         if (!resp_header(resp, "X-Data-Version", v))
-            log_msg("warn", "X-Data-Version header dropped");
+            log_msg(LOG_WARN, "X-Data-Version header dropped");
     }
     if (app->cfg->cache_ttl_s <= 0 || version < 0 || !reply_key(version, scope, req, names, key)) {
         key[0] = '\0';
         if (!resp_header(resp, "X-Cache", "BYPASS"))
-            log_msg("warn", "X-Cache header dropped");
+            log_msg(LOG_WARN, "X-Cache header dropped");
         return false;
     }
     buf_t hit;
@@ -88,7 +88,7 @@ static bool reply_lookup(app_t *app, const req_t *req, const char *const *names,
         resp->cache = "stale";
         said = "STALE";
         if (!resp_header(resp, "X-Stale-Seconds", seconds))
-            log_msg("warn", "X-Stale-Seconds header dropped");
+            log_msg(LOG_WARN, "X-Stale-Seconds header dropped");
     } else if (found) {
         resp_raw(resp, 200, "application/json; charset=utf-8", hit.data, hit.len);
         resp->cache = "hit";
@@ -106,7 +106,7 @@ static bool reply_lookup(app_t *app, const req_t *req, const char *const *names,
     /* Says whether this answer came from the cache (confirmed or not), was missed, or Redis could
      * not be asked. */
     if (!resp_header(resp, "X-Cache", said))
-        log_msg("warn", "X-Cache header dropped");
+        log_msg(LOG_WARN, "X-Cache header dropped");
     return found;
 }
 
@@ -152,10 +152,10 @@ void reply_public_cache(const req_t *req, resp_t *resp, int max_age_s) {
     }
     snprintf(value, sizeof value, "public, max-age=%d", max_age_s);
     if (!resp_header(resp, "Cache-Control", value))
-        log_msg("warn", "Cache-Control header dropped");
+        log_msg(LOG_WARN, "Cache-Control header dropped");
     snprintf(value, sizeof value, "\"%016" PRIx64 "-%zx\"", hash, resp->body.len);
     if (!resp_header(resp, "ETag", value)) {
-        log_msg("warn", "ETag header dropped");
+        log_msg(LOG_WARN, "ETag header dropped");
         return;
     }
     /* The browser holds these very bytes: 304 without a body (nginx does not do it for FastCGI

@@ -106,7 +106,7 @@ static dom_status queue_mail(const job_ctx_t *ctx, const alert_due_t *due, const
     headers = json_pack("{s:s,s:s}", "List-Unsubscribe", unsub, "List-Unsubscribe-Post",
                         "List-Unsubscribe=One-Click");
     if (!ok || headers == NULL) {
-        log_msg("error", "alert %" PRId64 ": the e-mail is too large", due->id);
+        log_msg(LOG_ERROR, "alert %" PRId64 ": the e-mail is too large", due->id);
         goto done;
     }
     st = outbox_queue(ctx->db, "alert", due->email, subject, buf_cstr(&body), headers, &id);
@@ -155,7 +155,7 @@ static dom_status run_one(const job_ctx_t *ctx, int *queued) {
         }
     }
     if (ss != SEARCH_OK)
-        log_msg("warn",
+        log_msg(LOG_WARN,
                 "alert %" PRId64 ": its saved parameters cannot be searched (%s); passed over",
                 due.id, usable ? search_status_text(ss) : "they no longer read");
     if (ss == SEARCH_OK && total > 0) {
@@ -169,7 +169,7 @@ static dom_status run_one(const job_ctx_t *ctx, int *queued) {
         goto failed;
     st = dom_from_db(db_tx_commit(ctx->db));
     if (st == DOM_OK)
-        log_msg("info", "alert %" PRId64 ": %ld new, %s", due.id, total,
+        log_msg(LOG_INFO, "alert %" PRId64 ": %ld new, %s", due.id, total,
                 *queued ? "e-mail queued" : "nothing sent");
     else
         *queued = 0;

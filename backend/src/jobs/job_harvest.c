@@ -47,7 +47,7 @@ static void child_run(const job_ctx_t *ctx, int64_t job_id, const char *slug) {
         fprintf(stderr, "%s: %s\n", slug, err);
     }
     if (hv_store_job_finish(db, job_id, rc == 0, run_id) != DOM_OK)
-        log_msg("error", "harvest job %" PRId64 ": cannot record its end", job_id);
+        log_msg(LOG_ERROR, "harvest job %" PRId64 ": cannot record its end", job_id);
     db_close(db);
     fflush(NULL);
     _exit(rc == 0 ? 0 : 1);
@@ -63,10 +63,10 @@ static void reap(job_harvest_t *h, const job_ctx_t *ctx, bool block) {
         if (r == 0 || (r < 0 && errno == EINTR))
             continue;
         if (r > 0 && WIFSIGNALED(status)) {
-            log_msg("warn", "harvest job %" PRId64 ": its process was killed (signal %d)",
+            log_msg(LOG_WARN, "harvest job %" PRId64 ": its process was killed (signal %d)",
                     h->job_ids[i], WTERMSIG(status));
             if (hv_store_job_finish(ctx->db, h->job_ids[i], false, 0) != DOM_OK)
-                log_msg("error", "harvest job %" PRId64 ": cannot record its end", h->job_ids[i]);
+                log_msg(LOG_ERROR, "harvest job %" PRId64 ": cannot record its end", h->job_ids[i]);
         }
         h->pids[i] = 0;
     }
@@ -106,14 +106,14 @@ dom_status job_harvest_step(job_harvest_t *h, const job_ctx_t *ctx, bool wait_al
         if (pid == 0)
             child_run(ctx, job_id, slug);
         if (pid < 0) {
-            log_msg("error", "harvest job %" PRId64 ": fork: %s", job_id, strerror(errno));
+            log_msg(LOG_ERROR, "harvest job %" PRId64 ": fork: %s", job_id, strerror(errno));
             if (hv_store_job_finish(ctx->db, job_id, false, 0) != DOM_OK)
-                log_msg("error", "harvest job %" PRId64 ": cannot record its end", job_id);
+                log_msg(LOG_ERROR, "harvest job %" PRId64 ": cannot record its end", job_id);
             free(slug);
             st = DOM_INTERNAL;
             break;
         }
-        log_msg("info", "harvest job %" PRId64 " (%s) started in process %ld", job_id, slug,
+        log_msg(LOG_INFO, "harvest job %" PRId64 " (%s) started in process %ld", job_id, slug,
                 (long)pid);
         free(slug);
         h->pids[lane] = pid;

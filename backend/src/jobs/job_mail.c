@@ -47,14 +47,14 @@ static dom_status send_one(const job_ctx_t *ctx, int *outcome) {
         goto failed;
     st = dom_from_db(db_tx_commit(ctx->db));
     if (st != DOM_OK) { /* sent but not recorded: it goes again, with the same Message-ID */
-        log_msg("warn", "mail %" PRId64 ": its outcome could not be recorded", msg.id);
+        log_msg(LOG_WARN, "mail %" PRId64 ": its outcome could not be recorded", msg.id);
         goto done;
     }
     *outcome = res == SMTP_SENT ? 1 : -1;
     if (res == SMTP_SENT)
-        log_msg("info", "mail %" PRId64 " sent (%s)", msg.id, msg.subject);
+        log_msg(LOG_INFO, "mail %" PRId64 " sent (%s)", msg.id, msg.subject);
     else
-        log_msg("warn", "mail %" PRId64 " not sent (attempt %d%s): %s", msg.id, msg.attempts + 1,
+        log_msg(LOG_WARN, "mail %" PRId64 " not sent (attempt %d%s): %s", msg.id, msg.attempts + 1,
                 res == SMTP_PERMANENT ? ", permanent" : "", err);
     goto done;
 

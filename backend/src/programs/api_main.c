@@ -31,7 +31,7 @@ static void *api_worker_init(void *arg) {
      * a database that is down is not an error here: requests answer 503 until it is back. */
     catalog_watch_start(app->db, &app->watch, shared_version);
     if (!db_ping(app->db))
-        log_msg("warn", "postgres unreachable at worker start; will retry per request");
+        log_msg(LOG_WARN, "postgres unreachable at worker start; will retry per request");
     return app;
 
 failed:

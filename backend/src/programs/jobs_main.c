@@ -120,12 +120,12 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
         if (st == DOM_OK) {
             *last_cleanup = time(NULL);
             if (n1 + n2 > 0)
-                log_msg("info", "removed %ld expired session(s) and %ld used or expired link(s)",
+                log_msg(LOG_INFO, "removed %ld expired session(s) and %ld used or expired link(s)",
                         n1, n2);
         }
     }
     if (st != DOM_OK)
-        log_msg("warn", "job runner: %s", dom_status_text(st));
+        log_msg(LOG_WARN, "job runner: %s", dom_status_text(st));
     return st == DOM_OK;
 }
 
@@ -214,14 +214,14 @@ int main(int argc, char **argv) {
                      .stop = &g_stop};
     time_t last_cleanup = 0;
     bool listening = false;
-    log_msg("info", "job runner started (pid %ld%s)", (long)getpid(), once ? ", one pass" : "");
+    log_msg(LOG_INFO, "job runner started (pid %ld%s)", (long)getpid(), once ? ", one pass" : "");
     while (!g_stop) {
         if (g_reopen) {
             g_reopen = 0;
             if (log_reopen())
-                log_msg("info", "SIGUSR1: log reopened");
+                log_msg(LOG_INFO, "SIGUSR1: log reopened");
             else
-                log_msg("warn", "SIGUSR1: cannot reopen the log (SC_LOG_FILE): %s",
+                log_msg(LOG_WARN, "SIGUSR1: cannot reopen the log (SC_LOG_FILE): %s",
                         strerror(errno));
         }
         /* LISTEN first, so that a message queued during the pass wakes the wait after it. */
@@ -241,7 +241,7 @@ int main(int argc, char **argv) {
         }
     }
     job_harvest_stop(&hv);
-    log_msg("info", "job runner stopped (pid %ld)", (long)getpid());
+    log_msg(LOG_INFO, "job runner stopped (pid %ld)", (long)getpid());
 done:
     smtp_close(smtp);
     db_close(db);

@@ -49,7 +49,7 @@ static pid_t master_spawn(master_t *m) {
 
     void *ctx = m->opts->worker_init(m->opts->arg);
     if (ctx == NULL) {
-        log_msg("error", "worker initialisation failed");
+        log_msg(LOG_ERROR, "worker initialisation failed");
         _exit(1);
     }
     worker_opts_t wo = {
@@ -71,7 +71,7 @@ static void master_fill_slots(master_t *m, time_t now) {
             continue;
         pid_t pid = master_spawn(m);
         if (pid < 0) {
-            log_msg("error", "fork failed: %s", strerror(errno));
+            log_msg(LOG_ERROR, "fork failed: %s", strerror(errno));
             s->restart_at = now + MASTER_CRASH_WINDOW_S;
             continue;
         }
@@ -95,10 +95,10 @@ static void master_reap(master_t *m, pid_t pid, int status, bool stopping, time_
         s->pid = 0;
         if (!stopping) {
             if (WIFSIGNALED(status))
-                log_msg("warn", "worker %d killed by signal %d; restarting it", (int)pid,
+                log_msg(LOG_WARN, "worker %d killed by signal %d; restarting it", (int)pid,
                         WTERMSIG(status));
             else
-                log_msg("warn", "worker %d exited with status %d; restarting it", (int)pid,
+                log_msg(LOG_WARN, "worker %d exited with status %d; restarting it", (int)pid,
                         WEXITSTATUS(status));
             s->restart_at = now - s->started < MASTER_CRASH_WINDOW_S ? now + 1 : now;
         }
@@ -139,7 +139,7 @@ static void master_replace(master_t *m, time_t now) {
     master_fill_slots(m, now);
     for (int i = 0; i < nold; i++)
         kill(old[i], SIGTERM);
-    log_msg("info", "SIGHUP: %d workers replaced", nold);
+    log_msg(LOG_INFO, "SIGHUP: %d workers replaced", nold);
 }
 
 /* SIGUSR1 (log rotation renamed the log): the master reopens SC_LOG_FILE, then replaces its
@@ -147,10 +147,10 @@ static void master_replace(master_t *m, time_t now) {
  * requests writing to the renamed file, so no line is lost. */
 static void master_rotate_log(master_t *m, time_t now) {
     if (!log_reopen()) {
-        log_msg("warn", "SIGUSR1: cannot reopen the log (SC_LOG_FILE): %s", strerror(errno));
+        log_msg(LOG_WARN, "SIGUSR1: cannot reopen the log (SC_LOG_FILE): %s", strerror(errno));
         return;
     }
-    log_msg("info", "SIGUSR1: log reopened");
+    log_msg(LOG_INFO, "SIGUSR1: log reopened");
     master_replace(m, now);
 }
 
@@ -164,13 +164,13 @@ static bool master_open_socket(master_t *m) {
     }
     m->listen_fd = FCGX_OpenSocket(path, 128);
     if (m->listen_fd < 0) {
-        log_msg("error", "cannot open FastCGI socket %s", path);
+        log_msg(LOG_ERROR, "cannot open FastCGI socket %s", path);
         return false;
     }
     /* The web server runs as another user: it must be able to connect. The socket lives in the
      * service's private run directory, which is what restricts access. */
     if (is_unix && chmod(path, 0666) != 0) {
-        log_msg("error", "chmod %s: %s", path, strerror(errno));
+        log_msg(LOG_ERROR, "chmod %s: %s", path, strerror(errno));
         return false;
     }
     return true;
@@ -181,7 +181,7 @@ int master_run(const master_opts_t *opts) {
     memset(&m, 0, sizeof m);
     m.opts = opts;
     if (opts->workers < 1 || opts->workers > MASTER_MAX_WORKERS) {
-        log_msg("error", "worker count %d out of range", opts->workers);
+        log_msg(LOG_ERROR, "worker count %d out of range", opts->workers);
         return 1;
     }
     if (FCGX_Init() != 0 || !master_open_socket(&m))
@@ -197,7 +197,7 @@ int master_run(const master_opts_t *opts) {
     sigprocmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    log_msg("info", "listening on %s with %d workers", opts->socket, opts->workers);
+    log_msg(LOG_INFO, "listening on %s with %d workers", opts->socket, opts->workers);
     master_fill_slots(&m, time(NULL));
 
     bool stopping = false;
@@ -208,7 +208,7 @@ int master_run(const master_opts_t *opts) {
         int sig = sigtimedwait(&set, &si, &tick);
         time_t now = time(NULL);
         if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
-            log_msg("info", "stopping: waiting for workers to finish");
+            log_msg(LOG_INFO, "stopping: waiting for workers to finish");
             stopping = true;
             kill_at = now + opts->grace_s;
             /* New connections now fail at once (the web server answers 503) instead of queueing
@@ -241,6 +241,6 @@ int master_run(const master_opts_t *opts) {
     close(m.listen_fd);
     if (strchr(opts->socket, ':') == NULL)
         unlink(opts->socket);
-    log_msg("info", "stopped");
+    log_msg(LOG_INFO, "stopped");
     return 0;
 }

@@ -85,7 +85,8 @@ static void worker_log(const req_t *req, const resp_t *resp, double ms) {
     json_t *o = json_object();
     if (o == NULL)
         return;
-    json_object_set_new(o, "level", json_string(resp->status >= 500 ? "error" : "info"));
+    json_object_set_new(o, "level",
+                        json_string(log_level_name(resp->status >= 500 ? LOG_ERROR : LOG_INFO)));
     json_object_set_new(o, "request_id", json_string(req->request_id));
     json_object_set_new(o, "method", json_string(req->method));
     /* The path is valid UTF-8 here, or empty when it was refused. */
@@ -157,7 +158,7 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
             resp_error(&resp, 405, "method_not_allowed",
                        "Cette méthode HTTP n'est pas acceptée pour cette adresse.", NULL);
             if (!resp_header(&resp, "Allow", req.match.allow))
-                log_msg("warn", "Allow header dropped");
+                log_msg(LOG_WARN, "Allow header dropped");
             break;
         case ROUTER_NOT_FOUND:
             resp_error(&resp, 404, "not_found", "Aucune ressource à cette adresse.", NULL);
@@ -187,7 +188,7 @@ int worker_run(const worker_opts_t *opts) {
     sigaddset(&term, SIGTERM);
 
     if (FCGX_InitRequest(&fr, opts->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-        log_msg("error", "FCGX_InitRequest failed");
+        log_msg(LOG_ERROR, "FCGX_InitRequest failed");
         return 1;
     }
     sigprocmask(SIG_BLOCK, &term, &old);
@@ -207,7 +208,7 @@ int worker_run(const worker_opts_t *opts) {
         if (rc < 0) {
             if (worker_stopping || rc == -EINTR)
                 continue;
-            log_msg("error", "accept failed: %s", strerror(-rc));
+            log_msg(LOG_ERROR, "accept failed: %s", strerror(-rc));
             FCGX_Free(&fr, 1);
             return 1;
         }

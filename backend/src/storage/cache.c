@@ -33,7 +33,7 @@ cache_t *cache_open(const char *host, int port, int timeout_ms) {
 
 static void cache_drop(cache_t *c, const char *why) {
     if (c->ctx) {
-        log_msg("warn", "redis: %s: %s", why, c->ctx->errstr[0] ? c->ctx->errstr : "no reply");
+        log_msg(LOG_WARN, "redis: %s: %s", why, c->ctx->errstr[0] ? c->ctx->errstr : "no reply");
         redisFree(c->ctx);
     }
     c->ctx = NULL;

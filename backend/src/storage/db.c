@@ -80,14 +80,14 @@ static void db_notice(void *arg, const char *message) {
     size_t n = strlen(message);
     while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
         n--;
-    log_msg("warn", "postgres: %.*s", (int)n, message);
+    log_msg(LOG_WARN, "postgres: %.*s", (int)n, message);
 }
 
 /* Connects and prepares every statement. */
 static bool db_connect(db_t *db) {
     db->conn = PQconnectdb(db->dsn);
     if (PQstatus(db->conn) != CONNECTION_OK) {
-        log_msg("warn", "postgres: cannot connect: %s", PQerrorMessage(db->conn));
+        log_msg(LOG_WARN, "postgres: cannot connect: %s", PQerrorMessage(db->conn));
         goto failed;
     }
     PQsetNoticeProcessor(db->conn, db_notice, NULL);
@@ -96,7 +96,7 @@ static bool db_connect(db_t *db) {
             PGresult *r = PQprepare(db->conn, st->name, st->sql, st->nparams, NULL);
             bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
             if (!ok)
-                log_msg("error", "postgres: cannot prepare %s: %s", st->name,
+                log_msg(LOG_ERROR, "postgres: cannot prepare %s: %s", st->name,
                         PQresultErrorMessage(r));
             PQclear(r);
             if (!ok)
@@ -140,13 +140,13 @@ static db_status db_run(db_t *db, const char *name, const char *sql, const char 
         }
         if (PQstatus(db->conn) == CONNECTION_BAD) {
             PQclear(r);
-            log_msg("warn", "postgres: connection lost during %s; reconnecting", label);
+            log_msg(LOG_WARN, "postgres: connection lost during %s; reconnecting", label);
             db_disconnect(db);
             if (!retry_safe)
                 return DB_UNAVAILABLE;
             continue;
         }
-        log_msg("error", "postgres: %s failed: %s", label, PQresultErrorMessage(r));
+        log_msg(LOG_ERROR, "postgres: %s failed: %s", label, PQresultErrorMessage(r));
         PQclear(r);
         return DB_ERROR;
     }
@@ -158,7 +158,7 @@ db_status db_exec(db_t *db, const char *name, int nparams, const char *const *va
     const db_stmt_t *st = db_find(db, name);
     *out = NULL;
     if (st == NULL || st->nparams != nparams) {
-        log_msg("error", "postgres: unknown statement %s or wrong parameter count", name);
+        log_msg(LOG_ERROR, "postgres: unknown statement %s or wrong parameter count", name);
         return DB_ERROR;
     }
     return db_run(db, name, NULL, name, st->retry_safe, nparams, values, out);
@@ -199,7 +199,8 @@ static db_status batch_once(db_t *db, db_call_t *calls, size_t n) {
                 return DB_UNAVAILABLE;
             }
             if (rs != PGRES_PIPELINE_ABORTED)
-                log_msg("error", "postgres: %s failed: %s", calls[i].name, PQresultErrorMessage(r));
+                log_msg(LOG_ERROR, "postgres: %s failed: %s", calls[i].name,
+                        PQresultErrorMessage(r));
             PQclear(r);
             st = DB_ERROR;
         }
@@ -224,7 +225,7 @@ db_status db_exec_batch(db_t *db, db_call_t *calls, size_t n) {
         const db_stmt_t *st = db_find(db, calls[i].name);
         calls[i].result = NULL;
         if (st == NULL || st->nparams != calls[i].nparams) {
-            log_msg("error", "postgres: unknown statement %s or wrong parameter count",
+            log_msg(LOG_ERROR, "postgres: unknown statement %s or wrong parameter count",
                     calls[i].name);
             return DB_ERROR;
         }
@@ -240,7 +241,7 @@ db_status db_exec_batch(db_t *db, db_call_t *calls, size_t n) {
         if (st == DB_ERROR)
             return DB_ERROR;
         /* A connection left in the middle of a pipeline cannot be used again. */
-        log_msg("warn", "postgres: connection lost during %s; reconnecting", calls[0].name);
+        log_msg(LOG_WARN, "postgres: connection lost during %s; reconnecting", calls[0].name);
         db_disconnect(db);
         if (!retry_safe)
             return DB_UNAVAILABLE;
@@ -276,7 +277,7 @@ static db_status db_command(db_t *db, const char *sql) {
     if (rs != PGRES_COMMAND_OK) {
         st = PQstatus(db->conn) == CONNECTION_BAD ? DB_UNAVAILABLE : DB_ERROR;
         if (st == DB_ERROR)
-            log_msg("error", "postgres: %s failed: %s", sql, PQresultErrorMessage(r));
+            log_msg(LOG_ERROR, "postgres: %s failed: %s", sql, PQresultErrorMessage(r));
     } else if (strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
         /* COMMIT of a transaction in error answers ROLLBACK, with success. */
         st = DB_ERROR;
@@ -289,7 +290,7 @@ static db_status db_command(db_t *db, const char *sql) {
 
 db_status db_tx_begin(db_t *db) {
     if (db->in_tx) {
-        log_msg("error", "postgres: a transaction is already open");
+        log_msg(LOG_ERROR, "postgres: a transaction is already open");
         return DB_ERROR;
     }
     /* A connection that dropped while idle is found here, before anything is done, so that a
@@ -383,7 +384,7 @@ db_status db_poll_notify(db_t *db) {
      * one sees the end of the stream. */
     if (PQconsumeInput(db->conn) != 1 || PQconsumeInput(db->conn) != 1 ||
         PQstatus(db->conn) == CONNECTION_BAD) {
-        log_msg("warn", "postgres: connection lost while idle; will reconnect");
+        log_msg(LOG_WARN, "postgres: connection lost while idle; will reconnect");
         db_disconnect(db);
         return DB_UNAVAILABLE;
     }

@@ -160,8 +160,8 @@ static void test_log_repeats(void **state) {
     int saved = dup(STDERR_FILENO);
     assert_true(dup2(fd, STDERR_FILENO) >= 0);
     for (int i = 0; i < 1000; i++)
-        log_msg("warn", "postgres: cannot connect: %s", "refused");
-    log_msg("info", "back");
+        log_msg(LOG_WARN, "postgres: cannot connect: %s", "refused");
+    log_msg(LOG_INFO, "back");
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);

@@ -29,7 +29,7 @@ dom_status edits_json_row(db_t *db, const char *name, int nparams, const char *c
     }
     *out = json_loadb(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), 0, &e);
     if (*out == NULL) {
-        log_msg("error", "%s: unreadable JSON from the database: %s", name, e.text);
+        log_msg(LOG_ERROR, "%s: unreadable JSON from the database: %s", name, e.text);
         st = DOM_INTERNAL;
     }
 done:

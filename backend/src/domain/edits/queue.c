@@ -121,7 +121,7 @@ dom_status queue_list(db_t *db, const queue_filter_t *f, json_t **out) {
     for (int i = 0; i < rows && i < f->limit; i++) {
         json_t *item = json_loads(PQgetvalue(r, i, 3), 0, &e);
         if (item == NULL || json_array_append_new(items, item) != 0) {
-            log_msg("error", "queue: unreadable item: %s", e.text);
+            log_msg(LOG_ERROR, "queue: unreadable item: %s", e.text);
             goto done;
         }
     }

@@ -96,7 +96,7 @@ dom_status revision_history(db_t *db, int64_t initiative_id, int before, int lim
     for (int i = 0; i < rows && i < limit && !PQgetisnull(r, i, 1); i++) {
         json_t *rev = json_loads(PQgetvalue(r, i, 1), 0, &e);
         if (rev == NULL || json_array_append_new(items, rev) != 0) {
-            log_msg("error", "revision: unreadable history row: %s", e.text);
+            log_msg(LOG_ERROR, "revision: unreadable history row: %s", e.text);
             goto done;
         }
     }

@@ -213,7 +213,7 @@ static dom_status ac_json(PGresult *r, int row, int col, json_t **out) {
     json_error_t e;
     *out = json_loads(PQgetvalue(r, row, col), 0, &e);
     if (*out == NULL) {
-        log_msg("error", "account: unreadable JSON from the database: %s", e.text);
+        log_msg(LOG_ERROR, "account: unreadable JSON from the database: %s", e.text);
         return DOM_INTERNAL;
     }
     return DOM_OK;

@@ -145,7 +145,7 @@ static json_t *co_json(const char *text) {
     json_error_t e;
     json_t *j = json_loads(text, 0, &e);
     if (j == NULL)
-        log_msg("error", "collection: unreadable JSON from the database: %s", e.text);
+        log_msg(LOG_ERROR, "collection: unreadable JSON from the database: %s", e.text);
     return j;
 }
 

@@ -103,7 +103,7 @@ password_status password_hash(const char *password, char out[PASSWORD_HASH_MAX])
     int rc = pw_run(&job);
     pw_release();
     if (rc != ARGON2_OK) {
-        log_msg("error", "argon2id_hash_encoded: %s", argon2_error_message(rc));
+        log_msg(LOG_ERROR, "argon2id_hash_encoded: %s", argon2_error_message(rc));
         return PASSWORD_ERROR;
     }
     return PASSWORD_OK;
@@ -123,7 +123,7 @@ password_status password_verify(const char *password, const char *hash) {
     if (hash == NULL || rc == ARGON2_VERIFY_MISMATCH)
         return PASSWORD_MISMATCH;
     if (rc != ARGON2_OK) {
-        log_msg("error", "argon2id_verify: %s", argon2_error_message(rc));
+        log_msg(LOG_ERROR, "argon2id_verify: %s", argon2_error_message(rc));
         return rc == ARGON2_DECODING_FAIL ? PASSWORD_MISMATCH : PASSWORD_ERROR;
     }
     return PASSWORD_OK;

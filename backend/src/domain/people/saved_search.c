@@ -56,7 +56,7 @@ static json_t *sv_json(const char *text) {
     json_error_t e;
     json_t *j = json_loads(text, 0, &e);
     if (j == NULL)
-        log_msg("error", "saved_search: unreadable JSON from the database: %s", e.text);
+        log_msg(LOG_ERROR, "saved_search: unreadable JSON from the database: %s", e.text);
     return j;
 }
 

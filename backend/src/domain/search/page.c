@@ -174,7 +174,7 @@ static void page_decorate(json_t *list, const PGresult *ids, int shown, const PG
     excerpt_terms_t terms = {.n = 0};
     if (PQntuples(items) > 0 && !PQgetisnull(items, 0, INITIATIVE_ITEM_NCOLS) &&
         !excerpt_terms_parse(PQgetvalue(items, 0, INITIATIVE_ITEM_NCOLS), &terms))
-        log_msg("warning", "search: unreadable query lexemes");
+        log_msg(LOG_WARN, "search: unreadable query lexemes");
     for (int i = 0, j = 0; i < PQntuples(items) && i < limit; i++, j++) {
         json_t *item = json_array_get(list, (size_t)i);
         while (j < shown && strcmp(PQgetvalue(ids, j, 0), PQgetvalue(items, i, 0)) != 0)
