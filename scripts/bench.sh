@@ -101,7 +101,7 @@ warm "$SEARCHES"
 bench "search mix, 12 kinds (Redis cache hit)" "$BASE" "$SEARCHES"
 # Target: a cached answer at 60 % or more of the echo's rate, p99 at most 3 ms.
 printf '| … target ≥ 60 %% of the echo, p99 ≤ 3 ms: %s %% of the echo, p99 %s | | | |\n' \
-    "$(awk -v a="$LAST_RPS" -v b="$ECHO_RPS" 'BEGIN { printf "%.0f", b > 0 ? 100 * a / b : 0 }')" \
+    "$(awk -v a="$LAST_RPS" -v b="$ECHO_RPS" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')" \
     "$LAST_P99" | tee -a "$OUT"
 
 # A member signed in (docs/performance.md, "Accounts"): their space, never cached, and the public

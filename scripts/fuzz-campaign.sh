@@ -25,10 +25,10 @@ for t in "${targets[@]}"; do
 	kept="fuzz/corpus/$t"
 	work="build-fuzz/campaign-$t"
 	mkdir -p "$kept" "$work"
-	before=$(find "$kept" -type f | wc -l)
 	# make test's short runs leave their finds in build-fuzz/corpus-<target>: read them too.
 	extra=()
 	[ -d "build-fuzz/corpus-$t" ] && extra=("build-fuzz/corpus-$t")
+	before=$(find "$kept" "${extra[@]}" -type f | wc -l)
 	log="build-fuzz/campaign-$t.log"
 	if ! "$bin" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=build-fuzz/ -print_final_stats=1 "$work" "$kept" "${extra[@]}" >"$log" 2>&1; then
@@ -42,8 +42,8 @@ for t in "${targets[@]}"; do
 	"$bin" -merge=1 -max_len=8192 "$fresh" "$kept" "$work" "${extra[@]}" >"build-fuzz/merge-$t.log" 2>&1
 	rm -rf "$kept" && mv "$fresh" "$kept"
 	after=$(find "$kept" -type f | wc -l)
-	runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
-	cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1 || echo '?')
-	line="$t: ${seconds} s, ${runs} runs, ${cov}, no crash; corpus ${before} -> ${after} files"
+	runs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+	cov=$(grep -ao 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1 || echo '?')
+	line="$t: ${seconds} s, ${runs} runs, ${cov}, no crash; ${before} inputs to start from, ${after} kept"
 	echo "$line" | tee -a "$summary"
 done
