@@ -184,6 +184,13 @@ describe('log rotation (scripts/stack.sh rotate)', { skip: SKIP }, () => {
     const before = { jobs: fs.statSync(JOBS_LOG).ino, api: fs.statSync(API_LOG).ino };
     await rotate({ SC_LOG_MAX_SIZE: '1' });
     await settle();
+    // The renamed logs are created again by their writers when they reopen: the API's master at once,
+    // the job runner between two passes (SC_JOBS_POLL_MS, 200 ms in the test stack; more on a busy
+    // machine).
+    await waitUntil(() => fs.existsSync(JOBS_LOG) && fs.existsSync(API_LOG), {
+      timeout: 10000,
+      what: 'jobs.log and api.log created again after the rotation',
+    });
     // What each process's standard error is: the file of that name now, a new one.
     const stderrIno = (pid) => fs.statSync(`/proc/${pid}/fd/2`).ino;
     const now = { jobs: fs.statSync(JOBS_LOG).ino, api: fs.statSync(API_LOG).ino };
