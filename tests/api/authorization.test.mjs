@@ -151,6 +151,15 @@ const ROWS = [
     expect: [401, 404, 200, 404],
   },
   { method: 'DELETE', label: "/me/searches/{id} (the owner's)", prepare: async () => ({ path: `${V1}/me/searches/${(await savedSearch()).id}` }), expect: [401, 404, 204, 404] },
+  // API keys: one's own only; another's key is not known to exist.
+  { method: 'GET', label: '/me/keys', prepare: () => ({ path: `${V1}/me/keys` }), expect: [401, 200, 200, 200] },
+  { method: 'POST', label: '/me/keys', prepare: () => ({ path: `${V1}/me/keys`, body: { name: 'Site partenaire' } }), expect: [401, 201, 201, 201] },
+  {
+    method: 'DELETE',
+    label: "/me/keys/{id} (the owner's)",
+    prepare: async () => ({ path: `${V1}/me/keys/${(await created(await owner().post(`${V1}/me/keys`, { name: 'À révoquer' }))).id}` }),
+    expect: [401, 404, 204, 404],
+  },
 ];
 
 const CODES = { 401: 'unauthenticated', 403: null, 404: 'not_found' };

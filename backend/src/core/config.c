@@ -94,6 +94,19 @@ bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
                  "signs the links sent by e-mail; scripts/stack.sh keeps one in var/secret.key)");
         return false;
     }
+    long quotas, km, kd, im, id;
+    if (!env_long("SC_QUOTAS", 1, 0, 1, &quotas, err, errlen) ||
+        !env_long("SC_QUOTA_KEY_MINUTE", 600, 1, 1000000, &km, err, errlen) ||
+        !env_long("SC_QUOTA_KEY_DAY", 100000, 1, 100000000, &kd, err, errlen) ||
+        !env_long("SC_QUOTA_IP_MINUTE", 300, 1, 1000000, &im, err, errlen) ||
+        !env_long("SC_QUOTA_IP_DAY", 20000, 1, 100000000, &id, err, errlen) ||
+        !env_str("SC_QUOTA_EXEMPT", "", cfg->quota_exempt, sizeof cfg->quota_exempt, err, errlen))
+        return false;
+    cfg->quotas = quotas == 1;
+    cfg->quota_key_minute = (int)km;
+    cfg->quota_key_day = (int)kd;
+    cfg->quota_ip_minute = (int)im;
+    cfg->quota_ip_day = (int)id;
     cfg->workers = (int)workers;
     cfg->redis_port = (int)port;
     cfg->redis_timeout_ms = (int)timeout;

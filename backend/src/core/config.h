@@ -26,6 +26,16 @@ typedef struct cfg {
     /* SC_SECRET_KEY: the key that signs links sent by e-mail (alert unsubscribe). Required, at
      * least 16 bytes: there is no default, since a default key would be known to everyone. */
     char secret_key[256];
+    /* Quotas of the public GETs (docs/api.md, "API keys and quotas"): requests per minute and per
+     * day for a request with an API key (unless the key has its own), and for a client address
+     * without a key. SC_QUOTAS=0 turns them off; SC_QUOTA_EXEMPT lists addresses (exact text,
+     * comma-separated) whose requests without a key are not limited (monitoring, benchmarks). */
+    bool quotas;          /* SC_QUOTAS (1) */
+    int quota_key_minute; /* SC_QUOTA_KEY_MINUTE (600) */
+    int quota_key_day;    /* SC_QUOTA_KEY_DAY (100000) */
+    int quota_ip_minute;  /* SC_QUOTA_IP_MINUTE (300) */
+    int quota_ip_day;     /* SC_QUOTA_IP_DAY (20000) */
+    char quota_exempt[256];
 } cfg_t;
 
 /* Fills cfg from the environment. Returns false and writes a message to err when a variable is

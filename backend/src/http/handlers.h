@@ -82,6 +82,11 @@ void handle_report_create(const req_t *req, resp_t *resp, void *ctx);
 void handle_report_review(const req_t *req, resp_t *resp, void *ctx);
 void handle_report_list(const req_t *req, resp_t *resp, void *ctx);
 
+/* API keys (endpoint_keys.c) */
+void handle_key_list(const req_t *req, resp_t *resp, void *ctx);
+void handle_key_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_key_delete(const req_t *req, resp_t *resp, void *ctx);
+
 /* The route table of the API, static. */
 const route_t *routes_table(size_t *n);
 

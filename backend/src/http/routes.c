@@ -9,6 +9,7 @@
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
 #include "domain/people/account.h"
+#include "domain/people/apikey.h"
 #include "domain/people/collection.h"
 #include "domain/people/favourite.h"
 #include "domain/people/password.h"
@@ -97,6 +98,9 @@ static const route_t routes[] = {
         {"POST", "/api/v1/reports", handle_report_create},
         {"POST", "/api/v1/reports/{id}/review", handle_report_review},
         {"GET", "/api/v1/moderation/reports", handle_report_list},
+        {"GET", "/api/v1/me/keys", handle_key_list},
+        {"POST", "/api/v1/me/keys", handle_key_create},
+        {"DELETE", "/api/v1/me/keys/{id}", handle_key_delete},
 };
 
 static const db_stmt_t *const statements[] = {
@@ -104,7 +108,7 @@ static const db_stmt_t *const statements[] = {
         source_stmts,   suggest_stmts,      territory_stmts, vocab_stmts,      account_stmts,
         password_stmts, session_stmts,      favourite_stmts, collection_stmts, saved_search_stmts,
         fields_stmts,   contribution_stmts, claim_stmts,     revision_stmts,   queue_stmts,
-        comment_stmts,  report_stmts,
+        comment_stmts,  report_stmts,       apikey_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

@@ -10,6 +10,7 @@
 #include "domain/people/password.h"
 #include "http/app.h"
 #include "http/handlers.h"
+#include "http/partner.h"
 #include "server/master.h"
 
 /* The data version seen by any worker (domain/catalog.h), mapped before the workers are forked. */
@@ -77,6 +78,8 @@ int main(void) {
             .routes = routes,
             .nroutes = nroutes,
             .max_body = (size_t)cfg.max_body,
+            .gate = partner_gate,
+            .finish = partner_finish,
             .worker_init = api_worker_init,
             .worker_fini = api_worker_fini,
             .arg = &cfg,

@@ -33,13 +33,21 @@
 #include "jobs/job_alerts.h"
 #include "jobs/job_harvest.h"
 #include "jobs/job_mail.h"
+#include "jobs/job_usage.h"
 #include "jobs/smtp.h"
 
 #define DEFAULT_DSN     "host=127.0.0.1 port=5433 dbname=socialconnect user=socialconnect"
 #define CLEANUP_EVERY_S 3600
-#define SETS_MAX        16
+#define SETS_MAX        48
 
-enum { TASK_HARVEST = 1, TASK_ALERTS = 2, TASK_MAIL = 4, TASK_CLEANUP = 8, TASK_ALL = 15 };
+enum {
+    TASK_HARVEST = 1,
+    TASK_ALERTS = 2,
+    TASK_MAIL = 4,
+    TASK_CLEANUP = 8,
+    TASK_USAGE = 16,
+    TASK_ALL = 31
+};
 
 static volatile sig_atomic_t g_stop;
 /* Set by SIGUSR1: log rotation renamed the log; reopen SC_LOG_FILE between two passes (lines
@@ -57,13 +65,13 @@ static void on_reopen(int sig) {
 }
 
 static void usage(FILE *to) {
-    fputs("usage: socialconnect-jobs [--once] [--only harvest,alerts,mail,cleanup]\n"
+    fputs("usage: socialconnect-jobs [--once] [--only harvest,alerts,mail,cleanup,usage]\n"
           "See docs/architecture.md, \"The job runner\".\n",
           to);
 }
 
 static bool parse_tasks(const char *list, int *tasks) {
-    static const char *const names[] = {"harvest", "alerts", "mail", "cleanup"};
+    static const char *const names[] = {"harvest", "alerts", "mail", "cleanup", "usage"};
     char buf[128];
     *tasks = 0;
     if (strlen(list) >= sizeof buf)
@@ -71,7 +79,7 @@ static bool parse_tasks(const char *list, int *tasks) {
     memcpy(buf, list, strlen(list) + 1);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         int found = 0;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < (int)ARRAY_LEN(names); i++)
             if (strcmp(t, names[i]) == 0)
                 found = 1 << i;
         if (!found)
@@ -103,6 +111,9 @@ static void nap(long ms) {
 }
 
 /* One pass of every task due. Returns false when PostgreSQL failed (the loop then waits). */
+/* The Redis connection of the task "usage" (SC_REDIS_HOST, SC_REDIS_PORT); NULL without it. */
+static cache_t *g_cache;
+
 static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
                  time_t *last_cleanup) {
     dom_status st = DOM_OK;
@@ -124,6 +135,9 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
                         n1, n2);
         }
     }
+    /* Every pass: one Redis call when there is nothing to add. */
+    if ((tasks & TASK_USAGE) && g_cache != NULL && st == DOM_OK && !g_stop)
+        st = job_usage_flush(ctx, g_cache, &n1);
     if (st != DOM_OK)
         log_msg(LOG_WARN, "job runner: %s", dom_status_text(st));
     return st == DOM_OK;
@@ -136,7 +150,7 @@ int main(int argc, char **argv) {
     const char *only = getenv("SC_JOBS_TASKS");
     if (only && *only && !parse_tasks(only, &tasks)) {
         fprintf(stderr,
-                "socialconnect-jobs: SC_JOBS_TASKS: expected harvest,alerts,mail,cleanup\n");
+                "socialconnect-jobs: SC_JOBS_TASKS: expected harvest,alerts,mail,cleanup,usage\n");
         return 2;
     }
     for (int i = 1; i < argc; i++) {
@@ -206,6 +220,15 @@ int main(int argc, char **argv) {
         rc = 2;
         goto done;
     }
+    if (tasks & TASK_USAGE) {
+        const char *rh = getenv("SC_REDIS_HOST");
+        g_cache = cache_open(rh && *rh ? rh : "127.0.0.1",
+                             (int)env_long("SC_REDIS_PORT", 6380, 1, 65535, &ok), 1000);
+        if (!ok || g_cache == NULL) {
+            rc = 2;
+            goto done;
+        }
+    }
     job_ctx_t ctx = {.db = db,
                      .pg_dsn = dsn,
                      .smtp = smtp,
@@ -244,6 +267,7 @@ int main(int argc, char **argv) {
     log_msg(LOG_INFO, "job runner stopped (pid %ld)", (long)getpid());
 done:
     smtp_close(smtp);
+    cache_close(g_cache);
     db_close(db);
     curl_global_cleanup();
     return rc;

@@ -58,6 +58,8 @@ static pid_t master_spawn(master_t *m) {
             .nroutes = m->opts->nroutes,
             .ctx = ctx,
             .max_body = m->opts->max_body,
+            .gate = m->opts->gate,
+            .finish = m->opts->finish,
     };
     int rc = worker_run(&wo);
     m->opts->worker_fini(ctx);

@@ -16,6 +16,8 @@ typedef struct master_opts {
     const route_t *routes; /* borrowed; static for the life of the program */
     size_t nroutes;
     size_t max_body;
+    route_gate_fn gate;     /* handed to the workers; may be NULL (router.h) */
+    route_finish_fn finish; /* may be NULL */
     /* Runs in each new worker process before it accepts requests: returns the context handed to
      * every handler (NULL on failure, and the worker exits). */
     void *(*worker_init)(void *arg);

@@ -40,6 +40,7 @@ req_status req_parse(req_t *req, const char *method, const char *request_uri,
     req->if_none_match[0] = '\0';
     req->cookie[0] = req->origin[0] = req->host[0] = req->sec_fetch_site[0] = '\0';
     req->csrf_token[0] = req->content_type[0] = req->user_agent[0] = req->remote_addr[0] = '\0';
+    req->authorization[0] = '\0';
     buf_init(&req->body, max_body);
     buf_init(&path, REQ_PATH_MAX - 1);
     req->match.route = NULL;
@@ -165,6 +166,7 @@ static const struct {
         [REQ_H_CONTENT_TYPE] = {offsetof(req_t, content_type), sizeof((req_t *)0)->content_type},
         [REQ_H_USER_AGENT] = {offsetof(req_t, user_agent), sizeof((req_t *)0)->user_agent},
         [REQ_H_REMOTE_ADDR] = {offsetof(req_t, remote_addr), sizeof((req_t *)0)->remote_addr},
+        [REQ_H_AUTHORIZATION] = {offsetof(req_t, authorization), sizeof((req_t *)0)->authorization},
 };
 
 void req_set_header(req_t *req, req_header which, const char *value) {
@@ -176,13 +178,19 @@ void req_set_header(req_t *req, req_header which, const char *value) {
     if (value == NULL)
         return;
     size_t n = strlen(value);
+    bool keep_bad = which == REQ_H_AUTHORIZATION && n > 0;
     if (n >= cap) {
+        if (keep_bad)
+            memcpy(dst, "?", 2);
         if (which != REQ_H_USER_AGENT)
             return;
         n = cap - 1;
     }
-    if (!req_header_clean(value, n))
+    if (!req_header_clean(value, n)) {
+        if (keep_bad)
+            memcpy(dst, "?", 2);
         return;
+    }
     memcpy(dst, value, n);
     dst[n] = '\0';
 }

@@ -36,6 +36,9 @@ typedef struct req {
     char content_type[REQ_SHORT_MAX + 1];
     char user_agent[REQ_SHORT_MAX + 1];
     char remote_addr[64];
+    /* Authorization (an API key: "Bearer sck_…"). A value present but too long or not printable
+     * is kept as "?", so that it is refused rather than taken for no key at all. */
+    char authorization[REQ_SHORT_MAX + 1];
 } req_t;
 
 typedef enum req_status {
@@ -75,6 +78,7 @@ typedef enum req_header {
     REQ_H_CONTENT_TYPE,
     REQ_H_USER_AGENT,
     REQ_H_REMOTE_ADDR,
+    REQ_H_AUTHORIZATION,
 } req_header;
 
 /* Keeps a header value (NULL when absent) under the rules of req_t above. A User-Agent longer than

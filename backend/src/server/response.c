@@ -12,6 +12,7 @@ void resp_init(resp_t *resp, size_t max_body) {
     resp->content_type = "application/json; charset=utf-8";
     buf_init(&resp->body, max_body);
     resp->nheaders = 0;
+    resp->etag[0] = '\0';
     resp->cache = "none";
 }
 

@@ -10,7 +10,7 @@
 #include "core/buf.h"
 #include "core/common.h"
 
-#define RESP_MAX_HEADERS 12
+#define RESP_MAX_HEADERS 20
 
 typedef struct resp_header {
     char name[40];
@@ -24,6 +24,9 @@ typedef struct resp {
     resp_header_t headers[RESP_MAX_HEADERS];
     size_t nheaders;
     const char *cache; /* "hit", "stale", "miss", "bypass" or "none": logged with the request */
+    /* The entity tag of a public cached answer (http/reply.c: data version and cache key), "" for
+     * others; the HTTP layer sends it with a 200 and answers 304 when the client holds it. */
+    char etag[64];
 } resp_t;
 
 /* Prepares an empty 500 response whose body may grow to max_body bytes. */

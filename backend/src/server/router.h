@@ -44,6 +44,14 @@ typedef enum router_result {
     ROUTER_METHOD_NOT_ALLOWED,
 } router_result;
 
+/* Hooks of the HTTP layer around every routed request (http/partner.c): gate runs after the route
+ * is matched (whatever the result) and before the handler; returning false means it wrote the
+ * answer itself, and no handler runs. finish runs after the answer is made, to add headers or turn
+ * it into a 304. Either may be NULL. */
+typedef bool (*route_gate_fn)(const struct req *req, struct resp *resp, void *ctx,
+                              router_result found);
+typedef void (*route_finish_fn)(const struct req *req, struct resp *resp, void *ctx);
+
 /* Finds the route for method + path. The match points into routes and path, which must outlive
  * it. */
 router_result router_match(const route_t *routes, size_t nroutes, const char *method,

@@ -122,6 +122,7 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
             {REQ_H_CONTENT_TYPE, "CONTENT_TYPE"},
             {REQ_H_USER_AGENT, "HTTP_USER_AGENT"},
             {REQ_H_REMOTE_ADDR, "REMOTE_ADDR"},
+            {REQ_H_AUTHORIZATION, "HTTP_AUTHORIZATION"},
     };
     for (size_t i = 0; i < ARRAY_LEN(headers); i++)
         req_set_header(&req, headers[i].which, FCGX_GetParam(headers[i].param, fr->envp));
@@ -150,7 +151,12 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
                  (unsigned long)opts->max_body);
         resp_error(&resp, 413, "payload_too_large", msg, NULL);
     } else {
-        switch (router_match(opts->routes, opts->nroutes, req.method, req.path, &req.match)) {
+        router_result found =
+                router_match(opts->routes, opts->nroutes, req.method, req.path, &req.match);
+        /* The HTTP layer's gate may answer first (a preflight, a refused key, a quota). */
+        if (opts->gate != NULL && !opts->gate(&req, &resp, opts->ctx, found))
+            found = ROUTER_FOUND + 100; /* answered: none of the cases below */
+        switch ((int)found) {
         case ROUTER_FOUND:
             req.match.route->fn(&req, &resp, opts->ctx);
             break;
@@ -163,7 +169,11 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
         case ROUTER_NOT_FOUND:
             resp_error(&resp, 404, "not_found", "Aucune ressource à cette adresse.", NULL);
             break;
+        default:
+            break;
         }
+        if (opts->finish != NULL)
+            opts->finish(&req, &resp, opts->ctx);
     }
     worker_write(fr, &req, &resp, strcmp(req.method, "HEAD") == 0);
     FCGX_Finish_r(fr);

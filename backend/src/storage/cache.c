@@ -15,6 +15,11 @@ struct cache {
     int timeout_ms;
     redisContext *ctx; /* owned; NULL when not connected */
     time_t retry_at;   /* no connection attempt before this time after a failure */
+    /* The SHA-1 Redis gave each script loaded by this handle ("" until loaded). */
+    struct {
+        const char *script; /* borrowed static string */
+        char sha[48];
+    } scripts[CACHE_SCRIPTS_MAX];
 };
 
 cache_t *cache_open(const char *host, int port, int timeout_ms) {
@@ -140,6 +145,104 @@ bool cache_ping(cache_t *c) {
     if (r == NULL)
         cache_drop(c, "PING failed");
     else
+        freeReplyObject(r);
+    return ok;
+}
+
+void cache_set_nx(cache_t *c, const char *key, const char *value, int ttl_s) {
+    if (!cache_connected(c))
+        return;
+    redisReply *r = redisCommand(c->ctx, "SET %s %s EX %d NX", key, value, ttl_s);
+    if (r == NULL) {
+        cache_drop(c, "SET NX failed");
+        return;
+    }
+    freeReplyObject(r);
+}
+
+/* Appends r to out, flattened (see cache_script). */
+static bool cache_flatten(const redisReply *r, buf_t *out) {
+    switch (r->type) {
+    case REDIS_REPLY_ARRAY:
+        for (size_t i = 0; i < r->elements; i++)
+            if (!cache_flatten(r->element[i], out))
+                return false;
+        return true;
+    case REDIS_REPLY_INTEGER:
+        return buf_appendf(out, "%lld\n", r->integer);
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+        return buf_append(out, r->str, r->len) && buf_append(out, "\n", 1);
+    case REDIS_REPLY_NIL:
+        return buf_append(out, "\n", 1);
+    default:
+        return false;
+    }
+}
+
+bool cache_script(cache_t *c, const char *script, int nkeys, const char *const *args, int nargs,
+                  buf_t *out) {
+    enum { ARGS_MAX = 16 };
+    const char *argv[ARGS_MAX + 3];
+    char nk[16];
+    redisReply *r = NULL;
+    bool ok = false;
+    size_t slot = CACHE_SCRIPTS_MAX;
+    if (nargs + nkeys > ARGS_MAX || !cache_connected(c))
+        return false;
+    for (size_t i = 0; i < CACHE_SCRIPTS_MAX && slot == CACHE_SCRIPTS_MAX; i++)
+        if (c->scripts[i].script == script || c->scripts[i].script == NULL)
+            slot = i;
+    if (slot == CACHE_SCRIPTS_MAX) {
+        log_msg(LOG_ERROR, "redis: more than %d scripts", CACHE_SCRIPTS_MAX);
+        return false;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (c->scripts[slot].script == NULL || c->scripts[slot].sha[0] == '\0') {
+            r = redisCommand(c->ctx, "SCRIPT LOAD %s", script);
+            if (r == NULL) {
+                cache_drop(c, "SCRIPT LOAD failed");
+                return false;
+            }
+            if (r->type != REDIS_REPLY_STRING || r->len >= sizeof c->scripts[slot].sha) {
+                log_msg(LOG_ERROR, "redis: script not loaded: %s",
+                        r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+                goto done;
+            }
+            memcpy(c->scripts[slot].sha, r->str, r->len + 1);
+            c->scripts[slot].script = script;
+            freeReplyObject(r);
+            r = NULL;
+        }
+        snprintf(nk, sizeof nk, "%d", nkeys);
+        argv[0] = "EVALSHA";
+        argv[1] = c->scripts[slot].sha;
+        argv[2] = nk;
+        for (int i = 0; i < nkeys + nargs; i++)
+            argv[3 + i] = args[i];
+        r = redisCommandArgv(c->ctx, 3 + nkeys + nargs, argv, NULL);
+        if (r == NULL) {
+            cache_drop(c, "EVALSHA failed");
+            return false;
+        }
+        if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
+            /* Redis restarted (or SCRIPT FLUSH): load it again, once. */
+            c->scripts[slot].sha[0] = '\0';
+            freeReplyObject(r);
+            r = NULL;
+            continue;
+        }
+        break;
+    }
+    if (r == NULL)
+        goto done;
+    if (r->type == REDIS_REPLY_ERROR) {
+        log_msg(LOG_ERROR, "redis: script failed: %s", r->str);
+        goto done;
+    }
+    ok = cache_flatten(r, out);
+done:
+    if (r)
         freeReplyObject(r);
     return ok;
 }

@@ -28,6 +28,19 @@ void cache_set(cache_t *c, const char *key, const char *value, size_t len, int t
 bool cache_count_window(cache_t *c, const char *key, int window_s, long long *count,
                         long long *ttl_s) MUST_CHECK;
 
+/* Stores value under key for ttl_s seconds only when key holds nothing (SET NX): a value written
+ * meanwhile by someone who knows better (a revocation) is never overwritten. Best effort. */
+void cache_set_nx(cache_t *c, const char *key, const char *value, int ttl_s);
+
+/* Runs the Lua script (a static string) with EVALSHA, loading it the first time and again after
+ * Redis forgot it (NOSCRIPT): one round trip in the usual case. args holds the nkeys keys, then
+ * the other arguments. The reply, when it is an array, is flattened into out as its items
+ * separated by '\n' (integers in decimal, nested arrays flattened too); a single value is written
+ * alone. False when Redis is unreachable or the script failed (logged). */
+#define CACHE_SCRIPTS_MAX 4
+bool cache_script(cache_t *c, const char *script, int nkeys, const char *const *args, int nargs,
+                  buf_t *out) MUST_CHECK;
+
 /* True while the connection is up: after a cache_get that returned false, false says that Redis
  * was unreachable (no cache at all) rather than that the key was missing. */
 bool cache_up(const cache_t *c);

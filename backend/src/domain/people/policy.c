@@ -131,6 +131,12 @@ policy_verdict policy_can(const actor_t *a, policy_action action, const policy_o
         if (!signed_in)
             return POLICY_UNAUTHENTICATED;
         return a->role == ROLE_MODERATOR || a->role == ROLE_ADMIN ? POLICY_ALLOW : POLICY_FORBIDDEN;
+    case POLICY_API_KEY_MANAGE:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        if (obj == NULL || obj->owner_id == 0)
+            return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
+        return policy_owns(a, obj) ? POLICY_ALLOW : POLICY_HIDDEN;
     }
     return POLICY_FORBIDDEN;
 }

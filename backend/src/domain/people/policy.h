@@ -33,6 +33,11 @@ typedef enum policy_action {
     POLICY_COMMENT_HIDE,   /* hide a comment, or show it again: moderators */
     POLICY_REPORT_CREATE,  /* report an error or a comment: anyone, signed in or not */
     POLICY_REPORT_REVIEW,  /* list reports and decide on them: moderators */
+    /* API keys (obj: owner_id = the key's owner; NULL to create one). Creating needs a confirmed
+     * address: a key draws on the service's capacity under the member's name, so its owner must
+     * be reachable, and throwaway sign-ups cannot multiply quotas. Listing and revoking one's own
+     * keys needs only a session (an address being changed must not keep a key alive). */
+    POLICY_API_KEY_MANAGE,
 } policy_action;
 
 /* What the action is about. owner_id is 0 when the action is about no object (creating). */
