@@ -31,7 +31,7 @@ export const ACCOUNT_PAGES = [
 export type AccountPage = (typeof ACCOUNT_PAGES)[number];
 
 /** The sections of « Mon espace »: `/mon-espace` is the profile, `/mon-espace/favoris`… the others. */
-export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches', 'contributions'] as const;
+export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches', 'contributions', 'cles'] as const;
 export type SpaceSection = (typeof SPACE_SECTIONS)[number];
 
 /** The « Tableau de bord » of a search (same parameters as `/`) and the national figures. */

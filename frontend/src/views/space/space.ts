@@ -10,6 +10,7 @@ import { collectionEditor } from './collectionEditor';
 import { collectionsSection } from './collections';
 import { contributionsSection } from './contributions';
 import { favouritesSection } from './favourites';
+import { keysSection } from './keys';
 import { profileSection } from './profile';
 import { searchesSection } from './searches';
 import type { Section } from './section';
@@ -22,6 +23,7 @@ const SECTIONS: { key: SpaceSection; href: string; label: string }[] = [
   { key: 'collections', href: '/mon-espace/collections', label: 'Collections' },
   { key: 'recherches', href: '/mon-espace/recherches', label: 'Recherches enregistrées' },
   { key: 'contributions', href: '/mon-espace/contributions', label: 'Mes contributions' },
+  { key: 'cles', href: '/mon-espace/cles', label: "Clés d'API" },
 ];
 
 export function spaceView(root: HTMLElement, route: Extract<Route, { name: 'space' }>): View {
@@ -52,6 +54,7 @@ export function spaceView(root: HTMLElement, route: Extract<Route, { name: 'spac
     else if (key === 'favoris') section = favouritesSection(content);
     else if (key === 'collections') section = current.collectionId ? collectionEditor(content, current.collectionId) : collectionsSection(content);
     else if (key === 'contributions') section = contributionsSection(content);
+    else if (key === 'cles') section = keysSection(content);
     else section = searchesSection(content);
   }
 
