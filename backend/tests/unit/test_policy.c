@@ -125,12 +125,28 @@ static void test_contributions(void **state) {
     assert_int_equal(policy_can(&anon, POLICY_INITIATIVE_EDIT, &carried), POLICY_UNAUTHENTICATED);
 }
 
+/* API keys: creating needs a confirmed address; another's key is not known to exist. */
+static void test_api_keys(void **state) {
+    (void)state;
+    actor_t anon = actor(0, ROLE_MEMBER, false), owner = actor(OWNER, ROLE_MEMBER, true),
+            unverified = actor(OWNER, ROLE_MEMBER, false),
+            other = actor(OWNER + 1, ROLE_MEMBER, true), admin = actor(OWNER + 2, ROLE_ADMIN, true);
+    policy_object_t key = {.owner_id = OWNER};
+    assert_int_equal(policy_can(&anon, POLICY_API_KEY_MANAGE, NULL), POLICY_UNAUTHENTICATED);
+    assert_int_equal(policy_can(&anon, POLICY_API_KEY_MANAGE, &key), POLICY_UNAUTHENTICATED);
+    assert_int_equal(policy_can(&owner, POLICY_API_KEY_MANAGE, NULL), POLICY_ALLOW);
+    assert_int_equal(policy_can(&unverified, POLICY_API_KEY_MANAGE, NULL), POLICY_UNVERIFIED);
+    assert_int_equal(policy_can(&owner, POLICY_API_KEY_MANAGE, &key), POLICY_ALLOW);
+    assert_int_equal(policy_can(&unverified, POLICY_API_KEY_MANAGE, &key), POLICY_ALLOW);
+    assert_int_equal(policy_can(&other, POLICY_API_KEY_MANAGE, &key), POLICY_HIDDEN);
+    assert_int_equal(policy_can(&admin, POLICY_API_KEY_MANAGE, &key), POLICY_HIDDEN);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_collections),
-            cmocka_unit_test(test_own_space),
-            cmocka_unit_test(test_roles),
-            cmocka_unit_test(test_contributions),
+            cmocka_unit_test(test_collections), cmocka_unit_test(test_own_space),
+            cmocka_unit_test(test_roles),       cmocka_unit_test(test_contributions),
+            cmocka_unit_test(test_api_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
