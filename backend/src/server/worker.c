@@ -154,9 +154,8 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
         router_result found =
                 router_match(opts->routes, opts->nroutes, req.method, req.path, &req.match);
         /* The HTTP layer's gate may answer first (a preflight, a refused key, a quota). */
-        if (opts->gate != NULL && !opts->gate(&req, &resp, opts->ctx, found))
-            found = ROUTER_FOUND + 100; /* answered: none of the cases below */
-        switch ((int)found) {
+        bool answered = opts->gate != NULL && !opts->gate(&req, &resp, opts->ctx, found);
+        switch (answered ? (int)-1 : (int)found) {
         case ROUTER_FOUND:
             req.match.route->fn(&req, &resp, opts->ctx);
             break;
