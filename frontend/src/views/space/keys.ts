@@ -87,9 +87,9 @@ export function keysSection(container: HTMLElement): Section {
     const done = h('button', { type: 'button', class: 'button button--secondary' }, "J'ai copié la clé");
     const box = h(
       'div',
-      { class: 'alert alert--success key-reveal', role: 'region', 'aria-labelledby': 'key-reveal-title', tabindex: '-1' },
-      h('p', { class: 'alert__title', id: 'key-reveal-title' }, `Clé « ${key.name} » créée`),
-      h('p', { class: 'alert__text' }, 'Copiez-la maintenant et gardez-la en lieu sûr : elle ne sera plus jamais affichée. Perdue, il faudra en créer une autre.'),
+      { class: 'notice key-reveal', role: 'region', 'aria-labelledby': 'key-reveal-title', tabindex: '-1' },
+      h('h3', { class: 'key-reveal__title', id: 'key-reveal-title' }, `Clé « ${key.name} » créée`),
+      h('p', { class: 'key-reveal__text' }, 'Copiez-la maintenant et gardez-la en lieu sûr : elle ne sera plus jamais affichée. Perdue, il faudra en créer une autre.'),
       h('label', { class: 'field__label', for: 'key-secret' }, 'Votre clé'),
       input,
       h('div', { class: 'key-reveal__actions' }, copyButton, done),
@@ -124,7 +124,9 @@ export function keysSection(container: HTMLElement): Section {
         last ? h('span', { title: formatDateTime(key.last_used_at) ?? '' }, `dernière utilisation ${last}`) : 'jamais utilisée',
       ),
       // The bars say the same as the table below them (for screen readers: the table).
-      h(
+      total === 0
+        ? null
+        : h(
         'div',
         { class: 'key-use__bars', 'aria-hidden': 'true' },
         ...days.map((d) => h('span', { class: 'key-use__bar', style: `height: ${Math.round((100 * (d.requests || 0)) / max)}%`, title: `${d.day} : ${d.requests}` })),
