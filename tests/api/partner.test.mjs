@@ -158,6 +158,24 @@ test('a bad key is a 401 in French on any public GET; a revoked one is refused a
   assert.equal(again.status, 401, brief(again));
 });
 
+test("deleting one's account refuses its keys at once", async () => {
+  const leaving = await signUpAndLogIn({ name: 'Sur le départ', prefix: 'keys-leaving' });
+  try {
+    const key = (await leaving.post(`${V1}/me/keys`, { name: 'Dernière clé' })).json;
+    for (let i = 0; i < 8; i++) assert.equal((await api(`${V1}/sources`, { headers: bearer(key.secret) })).status, 200);
+    const gone = await leaving.del(`${V1}/me`, { body: { password: leaving.password } });
+    assert.equal(gone.status, 204, brief(gone));
+    for (let i = 0; i < 8; i++) {
+      const res = await api(`${V1}/sources`, { headers: bearer(key.secret) });
+      assert.equal(res.status, 401, `request ${i + 1} after the account was deleted: ${brief(res)}`);
+    }
+    // Also once Redis has forgotten it: PostgreSQL says so too.
+    assert.equal(await sql(`SELECT revoked_at IS NOT NULL FROM api_key WHERE id = ${Number(key.id)}`), 't');
+  } finally {
+    await leaving.remove();
+  }
+});
+
 test("a key's use is counted per day and shown in the list, with its last use", async () => {
   const key = await newKey('Compteur');
   for (let i = 0; i < 5; i++) assert.equal((await api(`${V1}/vocabularies`, { headers: bearer(key.secret) })).status, 200);

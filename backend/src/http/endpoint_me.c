@@ -5,12 +5,14 @@
 
 #include "core/log.h"
 #include "domain/people/account.h"
+#include "domain/people/apikey.h"
 #include "domain/people/password.h"
 #include "domain/people/session.h"
 #include "http/account_input.h"
 #include "http/auth.h"
 #include "http/body.h"
 #include "http/handlers.h"
+#include "http/partner.h"
 #include "http/reply.h"
 
 static const body_field_t rename_fields[] = {
@@ -208,11 +210,22 @@ void handle_me_delete(const req_t *req, resp_t *resp, void *ctx) {
         !body_parse(req, resp, delete_fields, BODY_MAX_DEFAULT, &body) ||
         !own_password(app, resp, &actor, body_str(body, "password"), "password"))
         goto done;
-    dom_status st = account_delete(app->db, actor.user_id);
+    /* Its API keys: read before the deletion revokes them, told to Redis after it. */
+    json_t *keys = NULL;
+    dom_status st = apikey_live_hashes(app->db, actor.user_id, &keys);
+    if (st == DOM_OK)
+        st = account_delete(app->db, actor.user_id);
     if (st != DOM_OK) {
+        json_decref(keys);
         reply_failure(resp, st, NULL);
         goto done;
     }
+    size_t i;
+    json_t *hash;
+    json_array_foreach(keys, i, hash) {
+        partner_key_revoked(app, json_string_value(hash));
+    }
+    json_decref(keys);
     reply_no_content(resp);
     auth_set_cookie(app, resp, "");
 done:

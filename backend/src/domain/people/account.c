@@ -181,7 +181,9 @@ const db_stmt_t account_stmts[] = {
          " t AS (DELETE FROM user_token WHERE user_id = $1),"
          " f AS (DELETE FROM favourite WHERE user_id = $1),"
          " c AS (DELETE FROM collection WHERE user_id = $1),"
-         " q AS (DELETE FROM saved_search WHERE user_id = $1)"
+         " q AS (DELETE FROM saved_search WHERE user_id = $1),"
+         /* Its API keys are kept (their use stays counted) but refused from now on. */
+         " k AS (UPDATE api_key SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL)"
          " UPDATE app_user SET email = NULL, email_norm = NULL, display_name = NULL,"
          "        password_hash = NULL, email_verified_at = NULL, deleted_at = now(),"
          "        updated_at = now(), version = version + 1"

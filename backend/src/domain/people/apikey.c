@@ -50,10 +50,15 @@ const db_stmt_t apikey_stmts[] = {
          "UPDATE api_key SET revoked_at = coalesce(revoked_at, now())"
          " WHERE id = $1 AND user_id = $2 RETURNING encode(hash, 'hex')",
          2, false},
+        /* The key of a deleted account is refused as revoked. */
         {"ak_lookup",
-         "SELECT id, coalesce(quota_minute, 0), coalesce(quota_day, 0), revoked_at IS NOT NULL"
-         "  FROM api_key WHERE hash = decode($1, 'hex')",
+         "SELECT k.id, coalesce(k.quota_minute, 0), coalesce(k.quota_day, 0),"
+         "       k.revoked_at IS NOT NULL OR u.deleted_at IS NOT NULL"
+         "  FROM api_key k JOIN app_user u ON u.id = k.user_id WHERE k.hash = decode($1, 'hex')",
          1, true},
+        {"ak_live_hashes",
+         "SELECT encode(hash, 'hex') FROM api_key WHERE user_id = $1 AND revoked_at IS NULL", 1,
+         true},
         {"ak_use_add",
          "WITH u AS (INSERT INTO api_key_use AS a (key_id, day, requests)"
          "   SELECT (e->>0)::bigint, (e->>1)::date, sum((e->>2)::bigint)"
@@ -171,6 +176,25 @@ dom_status apikey_use_add(db_t *db, const char *uses_json, const char *last_json
     PGresult *r = NULL;
     const char *params[] = {uses_json, last_json};
     dom_status st = dom_from_db(db_exec(db, "ak_use_add", 2, params, &r));
+    PQclear(r);
+    return st;
+}
+
+dom_status apikey_live_hashes(db_t *db, int64_t owner_id, json_t **out) {
+    char uid[24];
+    PGresult *r = NULL;
+    AK_ID(uid, owner_id);
+    const char *params[] = {uid};
+    *out = NULL;
+    dom_status st = dom_from_db(db_exec(db, "ak_live_hashes", 1, params, &r));
+    if (st == DOM_OK) {
+        *out = json_array();
+        for (int i = 0; *out != NULL && i < PQntuples(r); i++)
+            if (json_array_append_new(*out, json_string(PQgetvalue(r, i, 0))) != 0)
+                st = DOM_INTERNAL;
+        if (*out == NULL)
+            st = DOM_INTERNAL;
+    }
     PQclear(r);
     return st;
 }

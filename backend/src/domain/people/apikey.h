@@ -45,6 +45,10 @@ dom_status apikey_create(db_t *db, int64_t owner_id, const char *name, const cha
 dom_status apikey_revoke(db_t *db, int64_t id, int64_t owner_id, apikey_result *res,
                          char hash_hex[APIKEY_HEX_LEN + 1]) MUST_CHECK;
 
+/* The hashes (hex) of owner's live keys, as a JSON array of strings (caller owns): an account
+ * being deleted tells Redis they are revoked. */
+dom_status apikey_live_hashes(db_t *db, int64_t owner_id, json_t **out) MUST_CHECK;
+
 /* What the API needs to check a key: its id, its own quotas (0: the defaults) and whether it is
  * revoked. DOM_NOT_FOUND for an unknown hash. */
 typedef struct apikey_info {
