@@ -448,11 +448,12 @@ start_api() {
         export SC_PUBLIC_URL=${SC_PUBLIC_URL:-http://localhost:$HTTP_PORT} SC_COOKIE_SECURE=0
         SC_SECRET_KEY=$(<"$SECRET_FILE")
         export SC_SECRET_KEY
+        # A local stack listens on loopback only: every client is 127.0.0.1 (the browser, the test
+        # suites, make bench, make chaos), so that address is not limited without a key (keys are).
+        export SC_QUOTA_EXEMPT=${SC_QUOTA_EXEMPT-127.0.0.1}
         if [[ $SC_PROFILE == test ]]; then
-            # The suites make thousands of requests from 127.0.0.1: that address is not limited
-            # without a key, and the per-address quota is small, so that the quota tests (sent
-            # from other loopback addresses, tests/api/partner.test.mjs) reach it quickly.
-            export SC_QUOTA_EXEMPT=${SC_QUOTA_EXEMPT-127.0.0.1}
+            # A small per-address quota, which the quota tests reach quickly from other loopback
+            # addresses (tests/api/partner.test.mjs).
             export SC_QUOTA_IP_MINUTE=${SC_QUOTA_IP_MINUTE:-20} SC_QUOTA_IP_DAY=${SC_QUOTA_IP_DAY:-1000}
         fi
         exec setsid nohup "$bin" </dev/null >>"$LOG_DIR/api.log" 2>&1
