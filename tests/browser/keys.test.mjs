@@ -143,3 +143,33 @@ test("la section « Clés d'API » tient sur un téléphone (390 px)", async (t)
     AXE_CONTEXT,
   );
 });
+
+// The per-address quota without a key (SC_QUOTA_IP_MINUTE, 300 a minute by default, with bursts up to
+// 300) must never stop a person browsing: a busy minute of browsing — a search typed letter by letter
+// with its suggestions, the results and their map, an initiative, the dashboard of the search with all
+// its charts — stays far below it. (The test stack exempts 127.0.0.1, so the count is what is checked.)
+test('une minute de navigation soutenue reste loin du quota par adresse', async (t) => {
+  await withPage(t, async (page) => {
+    const calls = [];
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.pathname.startsWith('/api/v1/') && req.method() === 'GET') calls.push(url.pathname);
+    });
+    await page.goto(`${BASE_URL}/`);
+    const box = page.getByRole('combobox', { name: 'Rechercher une initiative' });
+    await box.pressSequentially('jardins partagés', { delay: 60 });
+    await box.press('Enter');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'jardins partagés');
+    await page.locator('.results a').first().waitFor();
+    await page.locator('.results a').first().click();
+    await page.waitForLoadState('networkidle');
+    await page.goBack();
+    await page.goto(`${BASE_URL}/tableau-de-bord?q=jardin`);
+    await page.waitForLoadState('networkidle');
+    await page.goto(`${BASE_URL}/en-chiffres`);
+    await page.waitForLoadState('networkidle');
+    t.diagnostic(`${calls.length} API requests`);
+    assert.ok(calls.length > 10, `the browsing did call the API (${calls.length})`);
+    assert.ok(calls.length < 150, `${calls.length} API requests: at most half of a minute's quota per address (300)`);
+  });
+});
