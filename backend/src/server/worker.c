@@ -63,13 +63,32 @@ static bool worker_read_body(FCGX_Request *fr, req_t *req) {
     return !too_big;
 }
 
-static void worker_write(FCGX_Request *fr, const req_t *req, const resp_t *resp, bool head) {
+/* The FastCGI output of a streamed body (resp_stream). libfcgi keeps a buffer of its own and
+ * sends a record each time it fills, so the body leaves as it is written. */
+struct resp_sink {
+    FCGX_Stream *out;
+};
+
+bool resp_sink_write(resp_sink_t *sink, const void *data, size_t n) {
+    while (n > 0) {
+        int chunk = n > 65536 ? 65536 : (int)n;
+        if (FCGX_PutStr(data, chunk, sink->out) != chunk)
+            return false;
+        data = (const char *)data + chunk;
+        n -= (size_t)chunk;
+    }
+    return true;
+}
+
+static void worker_write(FCGX_Request *fr, const req_t *req, resp_t *resp, bool head) {
     char hdr[2048];
-    int n = snprintf(hdr, sizeof hdr,
-                     "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
-                     "X-Request-Id: %s\r\n",
-                     resp->status, resp_reason(resp->status), resp->content_type,
-                     (unsigned long)resp->body.len, req->request_id);
+    bool streamed = resp->stream.run != NULL;
+    char length[48] = "";
+    if (!streamed)
+        snprintf(length, sizeof length, "Content-Length: %lu\r\n", (unsigned long)resp->body.len);
+    int n = snprintf(hdr, sizeof hdr, "Status: %d %s\r\nContent-Type: %s\r\n%sX-Request-Id: %s\r\n",
+                     resp->status, resp_reason(resp->status), resp->content_type, length,
+                     req->request_id);
     for (size_t i = 0; i < resp->nheaders && n > 0 && (size_t)n < sizeof hdr; i++)
         n += snprintf(hdr + n, sizeof hdr - (size_t)n, "%s: %s\r\n", resp->headers[i].name,
                       resp->headers[i].value);
@@ -77,6 +96,12 @@ static void worker_write(FCGX_Request *fr, const req_t *req, const resp_t *resp,
         return;
     memcpy(hdr + n, "\r\n", 3);
     FCGX_PutStr(hdr, n + 2, fr->out);
+    if (streamed) {
+        resp_sink_t sink = {fr->out};
+        if (!head && !resp->stream.run(resp->stream.ctx, &sink))
+            log_msg(LOG_WARN, "streamed answer cut short");
+        return;
+    }
     if (!head && resp->body.len > 0)
         FCGX_PutStr(resp->body.data, (int)resp->body.len, fr->out);
 }
