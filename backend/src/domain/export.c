@@ -15,32 +15,36 @@
 /* The columns, in the order of enum col below, over the initiative i joined as in EXPORT_JOINS.
  * Arrays of codes come joined by '|' (codes never hold one); the labels of the themes and the
  * sources as JSON arrays. */
-#define EXPORT_NAME_OF(alias, level, code)                                                         \
-    " LEFT JOIN LATERAL (SELECT t.name FROM territory t WHERE t.level = '" level "'"              \
+#define EXPORT_NAME_OF(alias, level, code)                                           \
+    " LEFT JOIN LATERAL (SELECT t.name FROM territory t WHERE t.level = '" level "'" \
     " AND t.code = " code ") " alias " ON true"
 /* Lookups as LATERAL joins: PostgreSQL may join them by hash or remember each answer (Memoize) —
  * the same themes and communes recur — where subqueries in the select list ran once per row (the
  * columns of 50,000 rows: 7.9 s with subqueries, 3.4 s so, on a busy two-core machine). */
-#define EXPORT_COLUMNS                                                                             \
-    "i.id, i.title, i.summary, i.website, array_to_string(i.themes, '|'), tl.labels,"              \
-    " array_to_string(i.subthemes, '|'), i.actor_name, i.actor_type, va.label,"                    \
-    " array_to_string(i.publics, '|'), i.scale, i.stage, i.start_year,"                            \
-    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"               \
-    " round(ST_X(i.geom)::numeric, 6), round(ST_Y(i.geom)::numeric, 6), i.geo_precision,"         \
+#define EXPORT_COLUMNS                                                                    \
+    "i.id, i.title, i.summary, i.website, array_to_string(i.themes, '|'), tl.labels,"     \
+    " array_to_string(i.subthemes, '|'), i.actor_name, i.actor_type, va.label,"           \
+    " array_to_string(i.publics, '|'), i.scale, i.stage, i.start_year,"                   \
+    " i.commune_code, tc.name, i.departement_code, td.name, i.region_code, tr.name,"      \
+    " round(ST_X(i.geom)::numeric, 6), round(ST_Y(i.geom)::numeric, 6), i.geo_precision," \
     " to_char(i.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), src.sources"
-#define EXPORT_JOINS                                                                               \
-    " LEFT JOIN LATERAL (SELECT json_agg(v.label_fr ORDER BY c.o)::text AS labels"                 \
-    "   FROM unnest(i.themes) WITH ORDINALITY AS c(code, o)"                                       \
-    "   JOIN vocabulary v ON v.kind = 'theme' AND v.code = c.code) tl ON true"                     \
-    " LEFT JOIN LATERAL (SELECT v.label_fr AS label FROM vocabulary v"                             \
-    "   WHERE v.kind = 'actor_type' AND v.code = i.actor_type) va ON true"                         \
-    EXPORT_NAME_OF("tc", "commune", "i.commune_code")                                              \
-    EXPORT_NAME_OF("td", "departement", "i.departement_code")                                      \
-    EXPORT_NAME_OF("tr", "region", "i.region_code")                                                \
-    " LEFT JOIN LATERAL (SELECT json_agg(json_build_object('code', s.code, 'name', s.name,"        \
-    "        'url', sr.url, 'licence', s.licence) ORDER BY s.name, sr.id)::text AS sources"        \
-    "   FROM source_record sr JOIN source s ON s.id = sr.source_id"                                \
-    "  WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL) src ON true"
+#define EXPORT_JOINS                                                                              \
+    " LEFT JOIN LATERAL (SELECT json_agg(v.label_fr ORDER BY c.o)::text AS labels"                \
+    "   FROM unnest(i.themes) WITH ORDINALITY AS c(code, o)"                                      \
+    "   JOIN vocabulary v ON v.kind = 'theme' AND v.code = c.code) tl ON true"                    \
+    " LEFT JOIN LATERAL (SELECT v.label_fr AS label FROM vocabulary v"                            \
+    "   WHERE v.kind = 'actor_type' AND v.code = i.actor_type) va ON true" EXPORT_NAME_OF(        \
+            "tc", "commune", "i.commune_code")                                                    \
+            EXPORT_NAME_OF("td", "departement", "i.departement_code") EXPORT_NAME_OF(             \
+                    "tr", "region",                                                               \
+                    "i.region_code") " LEFT JOIN LATERAL (SELECT "                                \
+                                     "json_agg(json_build_object('code', s.code, 'name', s.name," \
+                                     "        'url', sr.url, 'licence', s.licence) ORDER BY "     \
+                                     "s.name, sr.id)::text AS sources"                            \
+                                     "   FROM source_record sr JOIN source s ON s.id = "          \
+                                     "sr.source_id"                                               \
+                                     "  WHERE sr.initiative_id = i.id AND sr.gone_at IS NULL) "   \
+                                     "src ON true"
 
 /* The columns as read: the first, `total`, is the number of matches of a search export. */
 enum col {
