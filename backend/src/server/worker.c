@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -80,7 +81,12 @@ bool resp_sink_write(resp_sink_t *sink, const void *data, size_t n) {
     return true;
 }
 
-static void worker_write(FCGX_Request *fr, const req_t *req, resp_t *resp, bool head) {
+/* Writes the answer. False when a streamed body was cut short: the caller then closes the
+ * connection without ending the FastCGI request. nginx, when it buffers the answer, then drops the
+ * client's connection without the last chunk, so the client knows the file is incomplete; without
+ * buffering (X-Accel-Buffering: no, as exports ask) nginx 1.22 ends the answer normally, and the
+ * client must compare the rows with X-Export-Rows (docs/api.md, "Exports"). */
+static bool worker_write(FCGX_Request *fr, const req_t *req, resp_t *resp, bool head) {
     char hdr[2048];
     bool streamed = resp->stream.run != NULL;
     char length[48] = "";
@@ -93,17 +99,20 @@ static void worker_write(FCGX_Request *fr, const req_t *req, resp_t *resp, bool 
         n += snprintf(hdr + n, sizeof hdr - (size_t)n, "%s: %s\r\n", resp->headers[i].name,
                       resp->headers[i].value);
     if (n < 0 || (size_t)n + 2 >= sizeof hdr)
-        return;
+        return true;
     memcpy(hdr + n, "\r\n", 3);
     FCGX_PutStr(hdr, n + 2, fr->out);
     if (streamed) {
         resp_sink_t sink = {fr->out};
-        if (!head && !resp->stream.run(resp->stream.ctx, &sink))
+        if (!head && !resp->stream.run(resp->stream.ctx, &sink)) {
             log_msg(LOG_WARN, "streamed answer cut short");
-        return;
+            return false;
+        }
+        return true;
     }
     if (!head && resp->body.len > 0)
         FCGX_PutStr(resp->body.data, (int)resp->body.len, fr->out);
+    return true;
 }
 
 static void worker_log(const req_t *req, const resp_t *resp, double ms) {
@@ -190,7 +199,8 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
             break;
         }
     }
-    worker_write(fr, &req, &resp, strcmp(req.method, "HEAD") == 0);
+    if (!worker_write(fr, &req, &resp, strcmp(req.method, "HEAD") == 0))
+        shutdown(fr->ipcFd, SHUT_RDWR); /* FCGX_Finish_r's end of request then goes nowhere */
     FCGX_Finish_r(fr);
     worker_log(&req, &resp, now_ms() - t0);
     log_set_request_id(NULL);
