@@ -249,5 +249,7 @@ for _ in 1 2 3 4 5 6; do warm "$MAPS"; done
 while read -r p; do
     [[ -z $p || $p == \#* ]] || bench "GET ${p#/api/v1} (no cache)" "$BASE$p"
 done <"$MAPS"
+# Exports: a 50,000-row search export and the nightly catalogue files (scripts/bench-exports.sh).
+bash "$ROOT/scripts/bench-exports.sh" "$OUT"
 echo
 echo "Written to $OUT"

@@ -31,6 +31,8 @@ RUN_DIR=$VAR/run
 LOG_DIR=$VAR/log
 API_SOCK=$RUN_DIR/api.sock
 MAIL_DIR=$VAR/mail
+# The whole-catalogue files written each night by the job runner, served by nginx at /exports/.
+EXPORT_DIR=${SC_EXPORT_DIR:-$VAR/exports}
 SECRET_FILE=$VAR/secret.key
 PGBIN=${SC_PGBIN:-/usr/lib/postgresql/15/bin}
 DB_NAME=socialconnect

@@ -33,6 +33,7 @@ actions: start stop status restart
          start-nginx stop-nginx restart-nginx
          start-mail stop-mail (the local SMTP sink: messages kept in \$VAR/mail)
          start-jobs stop-jobs restart-jobs (the job runner: harvests, alerts, e-mails)
+         export (writes the whole-catalogue files into \$VAR/exports now, as each night)
          start-fixtures stop-fixtures (the local imitations of source platforms)
          harvest (loads sources/fixtures/*.json but the hostile one, and harvests them)
          rotate (rotates the logs that are over SC_LOG_MAX_SIZE or a day old, now)
@@ -106,7 +107,8 @@ stop_process() {
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_dirs() {
-    mkdir -p "$VAR" "$RUN_DIR" "$LOG_DIR"
+    mkdir -p "$VAR" "$RUN_DIR" "$LOG_DIR" "$EXPORT_DIR"
+    chmod 0755 "$EXPORT_DIR" # read by nginx's workers, which may run as nobody
 }
 
 # The key that signs the links sent by e-mail (SC_SECRET_KEY of the API and the job runner): made
@@ -561,6 +563,7 @@ user root;"
         -e "s|@API_SOCKET@|$(sed_escape "$API_SOCK")|g" \
         -e "s|@BENCH_ECHO_SOCKET@|$(sed_escape "$RUN_DIR/bench-echo.sock")|g" \
         -e "s|@SECURITY_HEADERS@|$(sed_escape "$ROOT/nginx/security-headers.conf")|g" \
+        -e "s|@EXPORT_DIR@|$(sed_escape "$EXPORT_DIR")|g" \
         "$ROOT/nginx/local.conf.template" >"$out"
     local left
     left=$(grep -v '^[[:space:]]*#' "$out" | grep -o '@[A-Z_]*@' | head -n1 || true)
@@ -781,6 +784,20 @@ jobs_pid() {
     return 1
 }
 
+# The whole-catalogue files now (the job runner writes them each night at SC_EXPORT_HOUR).
+export_catalogue() {
+    local bin
+    bin=$(jobs_bin)
+    ensure_dirs
+    [[ -x $bin ]] || die "job runner $bin not found: build it with 'make build'"
+    (
+        cd "$ROOT"
+        export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
+        export SC_PUBLIC_URL=http://localhost:$HTTP_PORT SC_EXPORT_DIR=$EXPORT_DIR
+        "$bin" --once --only export
+    )
+}
+
 start_jobs() {
     local bin pid tasks
     bin=$(jobs_bin)
@@ -804,6 +821,7 @@ start_jobs() {
         export SC_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT SC_SMTP_STARTTLS=none
         export SC_PUBLIC_URL=http://localhost:$HTTP_PORT SC_JOBS_TASKS=$tasks
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
+        export SC_EXPORT_DIR=$EXPORT_DIR
         # Reopened on SIGUSR1, after log rotation renamed it.
         export SC_LOG_FILE=$LOG_DIR/jobs.log
         SC_SECRET_KEY=$(<"$SECRET_FILE")
@@ -1132,6 +1150,7 @@ while (($# > 0)); do
     start-mail) start_mail ;;
     stop-mail) stop_mail ;;
     start-jobs) start_jobs ;;
+    export) export_catalogue ;;
     stop-jobs) stop_jobs ;;
     restart-jobs) stop_jobs && start_jobs ;;
     start-fixtures) start_fixtures ;;

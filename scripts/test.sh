@@ -107,6 +107,14 @@ step schema "$ROOT/scripts/schema-check.sh"
 
 node_suite api "$ROOT/tests/api"
 
+# Exports at scale (tests/api/load): adds 50,100 initiatives, measures the API workers' memory while
+# one export streams 50,000 of them, writes the nightly catalogue files, and removes the rows again.
+# A step of its own, after the API suite, whose files count the 300 demo initiatives.
+step api-exports-load env SC_BASE_URL="http://127.0.0.1:$HTTP_PORT" SC_PROFILE=test SC_REPO="$ROOT" \
+    SC_SHARED_DIR="$SC_SHARED_DIR" PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=socialconnect \
+    PGDATABASE=socialconnect SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT="$REDIS_PORT" \
+    timeout --kill-after=30 "$SUITE_TIMEOUT" node --test "$ROOT/tests/api/load/exports-load.mjs"
+
 if [[ ${SC_SKIP_BROWSER:-} == 1 ]]; then
     banner browser
     echo "skipped (SC_SKIP_BROWSER=1)"

@@ -304,3 +304,80 @@ export function reverseGeocode(lat: number, lon: number, signal?: AbortSignal): 
   const params = new URLSearchParams({ lat: String(lat), lon: String(lon) });
   return getJson<GeocodeAnswer>('/api/v1/geocode?' + params.toString(), signal);
 }
+
+/** The formats of GET /api/v1/search/export; « csv-excel » is CSV with « ; » and a BOM, for Excel. */
+export type ExportFormat = 'csv' | 'csv-excel' | 'geojson' | 'ndjson';
+
+/** The address of the export of a search (docs/api.md, "Exports"). */
+export function searchExportUrl(state: SearchState, format: ExportFormat): string {
+  const params = searchParams(state);
+  if (format === 'csv-excel') {
+    params.set('format', 'csv');
+    params.set('sep', ';');
+    params.set('bom', '1');
+  } else {
+    params.set('format', format);
+  }
+  return '/api/v1/search/export?' + params.toString();
+}
+
+/** A downloaded export: its bytes, the file name the API gives it, and whether it was cut. */
+export interface ExportFile {
+  blob: Blob;
+  filename: string;
+  rows: number;
+  truncated: boolean;
+}
+
+/** Downloads an export (no time limit: a large one takes seconds); failures as in call(). */
+export async function downloadExport(url: string, signal?: AbortSignal): Promise<ExportFile> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'same-origin', signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError(0, 'unavailable', UNAVAILABLE_MESSAGE);
+  }
+  if (!res.ok) {
+    let body: ErrorBody | null = null;
+    try {
+      body = (await res.json()) as ErrorBody;
+    } catch {
+      body = null;
+    }
+    const message = body?.error?.message;
+    const code = typeof body?.error?.code === 'string' ? body.error.code : 'http_' + res.status;
+    if (res.status === 503 && code === 'export_busy' && typeof message === 'string') throw new ApiError(503, code, message);
+    throw new ApiError(res.status, code, res.status < 500 && typeof message === 'string' && message ? message : UNAVAILABLE_MESSAGE);
+  }
+  const blob = await res.blob();
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'socialconnect-recherche';
+  return {
+    blob,
+    filename,
+    rows: Number(res.headers.get('x-export-rows') ?? '0'),
+    truncated: res.headers.get('x-export-truncated') === 'true',
+  };
+}
+
+/** One file of the whole catalogue (manifest.json, written each night). */
+export interface CatalogueFile {
+  name: string;
+  format: string;
+  size: number;
+  sha256: string;
+  url: string;
+}
+
+export interface CatalogueManifest {
+  generated_at: string;
+  records: number;
+  files: CatalogueFile[];
+  sources: { code: string; name: string; licence: string | null; records: number }[];
+}
+
+/** The manifest of the whole-catalogue files, or null when there is none yet. */
+export function getCatalogueManifest(): Promise<CatalogueManifest | null> {
+  return getStaticJson<CatalogueManifest>('/exports/manifest.json');
+}

@@ -86,6 +86,10 @@ bool cfg_from_env(cfg_t *cfg, char *err, size_t errlen) {
     cfg->cookie_secure = secure == 1;
     cfg->hash_concurrency = (int)hashes;
     cfg->rate_limits = limits == 1;
+    long exports;
+    if (!env_long("SC_EXPORT_CONCURRENCY", 2, 1, 64, &exports, err, errlen))
+        return false;
+    cfg->export_concurrency = (int)exports;
     if (!env_str("SC_SECRET_KEY", "", cfg->secret_key, sizeof cfg->secret_key, err, errlen))
         return false;
     if (strlen(cfg->secret_key) < 16) {

@@ -23,6 +23,7 @@ typedef struct cfg {
     bool cookie_secure;      /* SC_COOKIE_SECURE (1): Secure and __Host- session cookie */
     int hash_concurrency;    /* SC_HASH_CONCURRENCY (1): password hashes computed at once */
     bool rate_limits;        /* SC_RATE_LIMITS (1): 0 only for benchmarks of log-ins */
+    int export_concurrency;  /* SC_EXPORT_CONCURRENCY (2): search exports streamed at once */
     /* SC_SECRET_KEY: the key that signs links sent by e-mail (alert unsubscribe). Required, at
      * least 16 bytes: there is no default, since a default key would be known to everyone. */
     char secret_key[256];

@@ -14,6 +14,13 @@
 search_status search_where_sql(db_t *db, const search_query_t *sq, sqlb_t *b,
                                search_error_t *err) MUST_CHECK;
 
+/* Checks the codes of sq, reads q, and appends to b the SELECT of the ids of its first `limit`
+ * matches in the order of the search (sort, with ties broken by id), in two columns: id and n, the
+ * rank of the match from 1. For exports (domain/export.h), which join the columns they write to
+ * it. Same statuses as search_where_sql. */
+search_status search_export_sql(db_t *db, const search_query_t *sq, int limit, sqlb_t *b,
+                                search_error_t *err) MUST_CHECK;
+
 /* Whether the counts of facet (a search_facet_name: SEARCH_FACET_REGION…) under the filters of sq
  * can be read from the table facet_count (sql/migrations/013_facet_counts.sql) rather than counted
  * on the initiatives: sq has no words, place or year and, the facet's own filter left out, at most

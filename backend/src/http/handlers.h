@@ -12,6 +12,7 @@ void handle_vocabularies(const req_t *req, resp_t *resp, void *ctx);
 void handle_initiative_get(const req_t *req, resp_t *resp, void *ctx);
 void handle_initiative_list(const req_t *req, resp_t *resp, void *ctx);
 void handle_search(const req_t *req, resp_t *resp, void *ctx);
+void handle_search_export(const req_t *req, resp_t *resp, void *ctx);
 void handle_suggest(const req_t *req, resp_t *resp, void *ctx);
 void handle_territory_suggest(const req_t *req, resp_t *resp, void *ctx);
 void handle_territory_get(const req_t *req, resp_t *resp, void *ctx);

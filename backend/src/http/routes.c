@@ -29,6 +29,7 @@ static const route_t routes[] = {
         {"GET", "/api/v1/initiatives", handle_initiative_list},
         {"GET", "/api/v1/initiatives/{id}", handle_initiative_get},
         {"GET", "/api/v1/search", handle_search},
+        {"GET", "/api/v1/search/export", handle_search_export},
         {"GET", "/api/v1/suggest", handle_suggest},
         {"GET", "/api/v1/territories", handle_territory_suggest},
         {"GET", "/api/v1/territories/{ref}", handle_territory_get},

@@ -7,7 +7,9 @@
  *   socialconnect-jobs [--once] [--only TASK,…]
  *
  * --once does one pass of everything due (waiting for the harvests it started) and exits: for
- * tests and cron. --only restricts the tasks (harvest, alerts, mail, cleanup; default all).
+ * tests and cron. --only restricts the tasks (harvest, alerts, mail, cleanup, export; default
+ * all). export writes the whole-catalogue files (jobs/job_export.h) each night at SC_EXPORT_HOUR
+ * into SC_EXPORT_DIR, and at once with --once.
  * SIGTERM/SIGINT: the item in hand is finished (a harvest ends as "partial"), then the runner
  * exits. SIGUSR1: the log file SC_LOG_FILE is reopened (after log rotation).
  *
@@ -31,6 +33,7 @@
 #include "harvest/store.h"
 #include "http/handlers.h"
 #include "jobs/job_alerts.h"
+#include "jobs/job_export.h"
 #include "jobs/job_harvest.h"
 #include "jobs/job_mail.h"
 #include "jobs/job_usage.h"
@@ -46,7 +49,8 @@ enum {
     TASK_MAIL = 4,
     TASK_CLEANUP = 8,
     TASK_USAGE = 16,
-    TASK_ALL = 31
+    TASK_EXPORT = 32,
+    TASK_ALL = 63
 };
 
 static volatile sig_atomic_t g_stop;
@@ -65,13 +69,13 @@ static void on_reopen(int sig) {
 }
 
 static void usage(FILE *to) {
-    fputs("usage: socialconnect-jobs [--once] [--only harvest,alerts,mail,cleanup,usage]\n"
+    fputs("usage: socialconnect-jobs [--once] [--only harvest,alerts,mail,cleanup,usage,export]\n"
           "See docs/architecture.md, \"The job runner\".\n",
           to);
 }
 
 static bool parse_tasks(const char *list, int *tasks) {
-    static const char *const names[] = {"harvest", "alerts", "mail", "cleanup", "usage"};
+    static const char *const names[] = {"harvest", "alerts", "mail", "cleanup", "usage", "export"};
     char buf[128];
     *tasks = 0;
     if (strlen(list) >= sizeof buf)
@@ -110,12 +114,12 @@ static void nap(long ms) {
         nanosleep(&(struct timespec){0, 50000000L}, NULL);
 }
 
-/* One pass of every task due. Returns false when PostgreSQL failed (the loop then waits). */
 /* The Redis connection of the task "usage" (SC_REDIS_HOST, SC_REDIS_PORT); NULL without it. */
 static cache_t *g_cache;
 
+/* One pass of every task due. Returns false when PostgreSQL failed (the loop then waits). */
 static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
-                 time_t *last_cleanup) {
+                 time_t *last_cleanup, const job_export_cfg_t *ecfg) {
     dom_status st = DOM_OK;
     long n1, n2;
     if ((tasks & TASK_HARVEST) && st == DOM_OK)
@@ -138,6 +142,9 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
     /* Every pass: one Redis call when there is nothing to add. */
     if ((tasks & TASK_USAGE) && g_cache != NULL && st == DOM_OK && !g_stop)
         st = job_usage_flush(ctx, g_cache, &n1);
+    /* Last: the nightly files take seconds to minutes; e-mails go out first. */
+    if ((tasks & TASK_EXPORT) && st == DOM_OK && !g_stop)
+        st = job_export_run_due(ctx, ecfg, once, &n1);
     if (st != DOM_OK)
         log_msg(LOG_WARN, "job runner: %s", dom_status_text(st));
     return st == DOM_OK;
@@ -150,7 +157,7 @@ int main(int argc, char **argv) {
     const char *only = getenv("SC_JOBS_TASKS");
     if (only && *only && !parse_tasks(only, &tasks)) {
         fprintf(stderr,
-                "socialconnect-jobs: SC_JOBS_TASKS: expected harvest,alerts,mail,cleanup,usage\n");
+                "socialconnect-jobs: SC_JOBS_TASKS: expected harvest,alerts,mail,cleanup,usage,export\n");
         return 2;
     }
     for (int i = 1; i < argc; i++) {
@@ -168,6 +175,9 @@ int main(int argc, char **argv) {
     }
     long poll_ms = env_long("SC_JOBS_POLL_MS", 5000, 10, 3600000, &ok);
     long lanes = env_long("SC_JOBS_HARVESTS", 1, 1, JOB_HARVEST_LANES_MAX, &ok);
+    const char *export_dir = getenv("SC_EXPORT_DIR");
+    job_export_cfg_t ecfg = {export_dir && *export_dir ? export_dir : "var/exports",
+                             (int)env_long("SC_EXPORT_HOUR", 3, 0, 23, &ok)};
     if (!ok)
         return 2;
     const char *url = getenv("SC_PUBLIC_URL");
@@ -250,7 +260,7 @@ int main(int argc, char **argv) {
         /* LISTEN first, so that a message queued during the pass wakes the wait after it. */
         if ((tasks & TASK_MAIL) && !listening && !once)
             listening = db_listen(db, "mail_outbox") == DB_OK;
-        bool worked = pass(&ctx, tasks, &hv, once, &last_cleanup);
+        bool worked = pass(&ctx, tasks, &hv, once, &last_cleanup, &ecfg);
         if (once) {
             rc = worked ? 0 : 3;
             break;

@@ -14,10 +14,23 @@ void resp_init(resp_t *resp, size_t max_body) {
     resp->nheaders = 0;
     resp->etag[0] = '\0';
     resp->cache = "none";
+    resp->stream = (resp_stream_t){NULL, NULL, NULL};
 }
 
 void resp_free(resp_t *resp) {
     buf_free(&resp->body);
+    if (resp->stream.release)
+        resp->stream.release(resp->stream.ctx);
+    resp->stream = (resp_stream_t){NULL, NULL, NULL};
+}
+
+void resp_stream(resp_t *resp, const char *content_type, resp_stream_t stream) {
+    if (resp->stream.release)
+        resp->stream.release(resp->stream.ctx);
+    buf_reset(&resp->body);
+    resp->status = 200;
+    resp->content_type = content_type;
+    resp->stream = stream;
 }
 
 bool resp_header(resp_t *resp, const char *name, const char *value) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -63,22 +64,55 @@ static bool worker_read_body(FCGX_Request *fr, req_t *req) {
     return !too_big;
 }
 
-static void worker_write(FCGX_Request *fr, const req_t *req, const resp_t *resp, bool head) {
+/* The FastCGI output of a streamed body (resp_stream). libfcgi keeps a buffer of its own and
+ * sends a record each time it fills, so the body leaves as it is written. */
+struct resp_sink {
+    FCGX_Stream *out;
+};
+
+bool resp_sink_write(resp_sink_t *sink, const void *data, size_t n) {
+    while (n > 0) {
+        int chunk = n > 65536 ? 65536 : (int)n;
+        if (FCGX_PutStr(data, chunk, sink->out) != chunk)
+            return false;
+        data = (const char *)data + chunk;
+        n -= (size_t)chunk;
+    }
+    return true;
+}
+
+/* Writes the answer. False when a streamed body was cut short: the caller then closes the
+ * connection without ending the FastCGI request. nginx, when it buffers the answer, then drops the
+ * client's connection without the last chunk, so the client knows the file is incomplete; without
+ * buffering (X-Accel-Buffering: no, as exports ask) nginx 1.22 ends the answer normally, and the
+ * client must compare the rows with X-Export-Rows (docs/api.md, "Exports"). */
+static bool worker_write(FCGX_Request *fr, const req_t *req, resp_t *resp, bool head) {
     char hdr[2048];
-    int n = snprintf(hdr, sizeof hdr,
-                     "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
-                     "X-Request-Id: %s\r\n",
-                     resp->status, resp_reason(resp->status), resp->content_type,
-                     (unsigned long)resp->body.len, req->request_id);
+    bool streamed = resp->stream.run != NULL;
+    char length[48] = "";
+    if (!streamed)
+        snprintf(length, sizeof length, "Content-Length: %lu\r\n", (unsigned long)resp->body.len);
+    int n = snprintf(hdr, sizeof hdr, "Status: %d %s\r\nContent-Type: %s\r\n%sX-Request-Id: %s\r\n",
+                     resp->status, resp_reason(resp->status), resp->content_type, length,
+                     req->request_id);
     for (size_t i = 0; i < resp->nheaders && n > 0 && (size_t)n < sizeof hdr; i++)
         n += snprintf(hdr + n, sizeof hdr - (size_t)n, "%s: %s\r\n", resp->headers[i].name,
                       resp->headers[i].value);
     if (n < 0 || (size_t)n + 2 >= sizeof hdr)
-        return;
+        return true;
     memcpy(hdr + n, "\r\n", 3);
     FCGX_PutStr(hdr, n + 2, fr->out);
+    if (streamed) {
+        resp_sink_t sink = {fr->out};
+        if (!head && !resp->stream.run(resp->stream.ctx, &sink)) {
+            log_msg(LOG_WARN, "streamed answer cut short");
+            return false;
+        }
+        return true;
+    }
     if (!head && resp->body.len > 0)
         FCGX_PutStr(resp->body.data, (int)resp->body.len, fr->out);
+    return true;
 }
 
 static void worker_log(const req_t *req, const resp_t *resp, double ms) {
@@ -174,7 +208,8 @@ static void worker_serve(const worker_opts_t *opts, FCGX_Request *fr) {
         if (opts->finish != NULL)
             opts->finish(&req, &resp, opts->ctx);
     }
-    worker_write(fr, &req, &resp, strcmp(req.method, "HEAD") == 0);
+    if (!worker_write(fr, &req, &resp, strcmp(req.method, "HEAD") == 0))
+        shutdown(fr->ipcFd, SHUT_RDWR); /* FCGX_Finish_r's end of request then goes nowhere */
     FCGX_Finish_r(fr);
     worker_log(&req, &resp, now_ms() - t0);
     log_set_request_id(NULL);

@@ -1,4 +1,4 @@
-import { ApiError, getSource, getSources, isAbort, UNAVAILABLE_MESSAGE } from '../api';
+import { ApiError, getCatalogueManifest, getSource, getSources, isAbort, UNAVAILABLE_MESSAGE, type CatalogueManifest } from '../api';
 import { emptyState, errorMessage, loadingIndicator } from '../components/status';
 import { externalLink, h, safeHttpUrl, setTitle } from '../dom';
 import { formatDateTime, formatNumber, formatRelative } from '../format';
@@ -215,6 +215,72 @@ function sourceCard(source: SourceSummary, signal: AbortSignal): HTMLElement {
   );
 }
 
+const FILE_LABELS: Record<string, string> = {
+  csv: 'CSV compressé (gzip)',
+  ndjson: 'NDJSON compressé (gzip)',
+};
+
+/** A size in French units: « 12,3 Mo ». */
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${formatNumber(bytes)} o`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} ko`;
+  return `${(bytes / (1024 * 1024)).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+}
+
+/** « Télécharger tout le catalogue »: the nightly files, with their date, count and size. */
+function catalogueBlock(): HTMLElement {
+  const body = h('div', { class: 'catalogue-files__body' }, loadingIndicator('Recherche des fichiers du catalogue…'));
+  const block = h(
+    'section',
+    { class: 'catalogue-files', id: 'catalogue-files', 'aria-labelledby': 'catalogue-files-title' },
+    h('h2', { id: 'catalogue-files-title' }, 'Télécharger tout le catalogue'),
+    body,
+  );
+  function render(manifest: CatalogueManifest | null): void {
+    if (!manifest || !Array.isArray(manifest.files) || manifest.files.length === 0) {
+      body.replaceChildren(
+        h('p', { class: 'catalogue-files__none' }, 'Les fichiers du catalogue complet ne sont pas encore disponibles : ils sont produits chaque nuit. Revenez demain, ou exportez une recherche depuis la page de résultats.'),
+      );
+      return;
+    }
+    const when = formatDateTime(manifest.generated_at) ?? manifest.generated_at;
+    body.replaceChildren(
+      h(
+        'p',
+        { class: 'catalogue-files__summary' },
+        'Toutes les initiatives publiées, ',
+        h('strong', { class: 'catalogue-files__count' }, plural(manifest.records, 'initiative', 'initiatives')),
+        ', au ',
+        h('time', { class: 'catalogue-files__date', datetime: manifest.generated_at }, when),
+        '. Fichiers mis à jour chaque nuit.',
+      ),
+      h(
+        'ul',
+        { class: 'catalogue-files__list' },
+        ...manifest.files.map((file) =>
+          h(
+            'li',
+            { class: 'catalogue-files__file' },
+            h('a', { href: file.url || `/exports/${file.name}`, download: file.name, class: 'catalogue-files__link' }, FILE_LABELS[file.format] ?? file.name),
+            ' ',
+            h('span', { class: 'catalogue-files__size' }, formatSize(file.size)),
+            h('span', { class: 'catalogue-files__sha' }, ` · SHA-256 ${file.sha256.slice(0, 12)}…`),
+          ),
+        ),
+      ),
+      h(
+        'p',
+        { class: 'catalogue-files__licence' },
+        'Chaque fiche reste sous la licence de ses sources (colonnes « source_names » et « licences ») : citez-les en réutilisant les données. ',
+        h('a', { href: '/exports/manifest.json' }, 'Description des fichiers (manifest.json)'),
+        '.',
+      ),
+    );
+  }
+  getCatalogueManifest().then(render, () => render(null));
+  return block;
+}
+
 /** The « Sources » page: the platforms the data comes from, their figures and freshness. */
 export function sourcesView(root: HTMLElement): View {
   const controller = new AbortController();
@@ -230,6 +296,7 @@ export function sourcesView(root: HTMLElement): View {
         { class: 'prose__lead' },
         'Les initiatives de SocialConnect sont collectées sur ces plateformes, puis harmonisées. Chaque source est relue régulièrement ; une source « En retard » n’a pas été relue avec succès depuis plus de deux périodes.',
       ),
+      catalogueBlock(),
       content,
     ),
   );

@@ -261,3 +261,63 @@ search_status search_where_sql(db_t *db, const search_query_t *sq, sqlb_t *b, se
         search_ast_free(&ast);
     return SEARCH_OK;
 }
+
+/* The ORDER BY of an export: the page's order (page.c) with every tie broken by id, so that an
+ * export lists the matches as the pages do and two exports of one search agree. */
+static void export_order(search_qb_t *x, search_sort sort) {
+    switch (sort) {
+    case SEARCH_SORT_RELEVANCE:
+        sqlb_sql(&x->b, "i.tsv <=> sc_tsquery(");
+        search_qb_words(x);
+        sqlb_sql(&x->b, "), i.id DESC");
+        break;
+    case SEARCH_SORT_NAME:
+        sqlb_sql(&x->b, "sc_normalize(i.title), i.id");
+        break;
+    case SEARCH_SORT_DISTANCE:
+        sqlb_sql(&x->b, "ST_Distance(i.geom::geography, ");
+        search_qb_near_point(x);
+        sqlb_sql(&x->b, "::geography), i.id");
+        break;
+    default:
+        sqlb_sql(&x->b, "i.created_at DESC, i.id DESC");
+        break;
+    }
+}
+
+search_status search_export_sql(db_t *db, const search_query_t *sq, int limit, sqlb_t *b,
+                                search_error_t *err) {
+    search_ast_t ast;
+    buf_t plain;
+    bool fine = false;
+    const char *ranked = sq->q;
+    search_qb_t x;
+    err->dom = DOM_OK;
+    if (sq->nterritories > SEARCH_TERRITORIES_MAX) {
+        err->dom = DOM_INTERNAL;
+        return SEARCH_FAILED;
+    }
+    search_status ss = check_codes(db, sq, err);
+    if (ss != SEARCH_OK)
+        return ss;
+    ss = prepare_q(db, sq, &ast, &plain, &fine, &ranked, err);
+    if (ss != SEARCH_OK)
+        return ss;
+    search_sort sort = effective_sort(sq, ranked);
+    search_qb_init(&x, sq, ranked, fine ? &ast : NULL);
+    sqlb_free(&x.b);
+    x.b = *b;
+    sqlb_sql(&x.b, "SELECT i.id, row_number() OVER (ORDER BY ");
+    export_order(&x, sort);
+    sqlb_sql(&x.b, ") AS n FROM initiative i");
+    search_qb_where(&x, -1);
+    sqlb_sql(&x.b, " ORDER BY ");
+    export_order(&x, sort);
+    sqlb_sql(&x.b, " LIMIT ");
+    sqlb_paramf(&x.b, "%d", limit);
+    *b = x.b;
+    buf_free(&plain);
+    if (fine)
+        search_ast_free(&ast);
+    return SEARCH_OK;
+}

@@ -8,6 +8,7 @@ import { formatCount } from '../../format';
 import { hasAnyFilter, stateUrl, type SearchState } from '../../searchState';
 import type { SearchPage } from '../../types';
 import type { SearchContext } from './context';
+import { exportMenu } from './exportMenu';
 
 /** The French message of a failed call. */
 export function errorText(err: unknown): string {
@@ -62,6 +63,8 @@ export function searchSummary(ctx: SearchContext, options: SummaryOptions): Sear
     event.preventDefault();
     options.onSkipToMap();
   });
+  const exporter = exportMenu(ctx);
+  exporter.setAvailable(false);
   const element = h(
     'div',
     { class: 'search-summary', id: 'search-summary' },
@@ -72,6 +75,7 @@ export function searchSummary(ctx: SearchContext, options: SummaryOptions): Sear
       // Links about the results (the skip links; other pages' links go here too).
       h('span', { class: 'search-summary__links' }, skipLink, mapLink),
     ),
+    exporter.element,
     notice,
     searchError,
   );
@@ -109,6 +113,7 @@ export function searchSummary(ctx: SearchContext, options: SummaryOptions): Sear
     reset(): void {
       count.textContent = '';
       count.classList.remove('result-count--empty');
+      exporter.setAvailable(false);
       searchError.hidden = true;
       searchError.replaceChildren();
       if (!ctx.typing) notice.hidden = true;
@@ -118,6 +123,8 @@ export function searchSummary(ctx: SearchContext, options: SummaryOptions): Sear
       renderNotice(page);
       const where = territorySuffix(state);
       const shownQ = page.corrected && page.did_you_mean ? page.did_you_mean : state.q;
+      // Not after a corrected search: the export reads the words as typed, which match nothing.
+      exporter.setAvailable(items > 0 && !page.corrected);
       if (items === 0) {
         count.textContent = state.q
           ? `Aucune initiative ne correspond à « ${state.q} »${where}`
