@@ -9,6 +9,8 @@ import '../styles/tokens.css';
 import '../styles/base.css';
 import '../styles/components.css';
 import '../styles/map.css';
+// The legends and clusters of the results map are styled with the search page.
+import '../styles/search.css';
 import './embed.css';
 import { ApiError, isAbort, searchFirst } from '../api';
 import { ResultsMap } from '../components/resultsMap';
