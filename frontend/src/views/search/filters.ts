@@ -77,7 +77,7 @@ export function searchFilters(ctx: SearchContext, fallback: () => HTMLElement | 
   // The charts of the same search (views/dashboard.ts).
   const dashboardLink = h('a', { class: 'dashboard-link', href: dashboardUrl(ctx.state) }, 'Tableau de bord');
   // The widget partner sites embed, for the same search (views/widget.ts).
-  const widgetLink = h('a', { class: 'dashboard-link', id: 'embed-search-link', href: widgetUrl(ctx.state) }, 'Intégrer cette recherche');
+  const widgetLink = h('a', { class: 'widget-link', id: 'embed-search-link', href: widgetUrl(ctx.state) }, 'Intégrer cette recherche');
   const toolbar = h(
     'div',
     { class: 'results-toolbar' },
