@@ -161,6 +161,26 @@ describe('widget à intégrer', () => {
     );
   });
 
+  test('le widget dit quand le service ne répond pas, et « Réessayer » recharge la liste', async (t) => {
+    await withPage(t, async (page) => {
+      let refuse = true;
+      await page.route('**/api/v1/search?*', (route) =>
+        refuse
+          ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"indisponible"}}' })
+          : route.continue(),
+      );
+      await page.goto(`${BASE_URL}/embed?theme=ENV&layout=liste&limit=2`);
+      const alert = page.locator('.embed__status [role="alert"]');
+      await alert.waitFor();
+      assert.match(await alert.innerText(), /momentanément indisponible/);
+      assert.equal(await page.locator('#embed-list .embed-item').count(), 0);
+      refuse = false;
+      await alert.getByRole('button', { name: 'Réessayer' }).click();
+      await page.locator('#embed-list .embed-item').nth(1).waitFor();
+      assert.equal(await page.locator('.embed__status [role="alert"]').count(), 0);
+    });
+  });
+
   test('seul /embed peut être encadré par un autre site : l’application refuse', async (t) => {
     const embed = await fetch(`${BASE_URL}/embed?theme=ENV`);
     assert.equal(embed.status, 200);
