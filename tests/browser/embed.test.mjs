@@ -261,6 +261,14 @@ describe('widget à intégrer', () => {
         await page.waitForSelector('#embed:not([aria-busy]) #embed-list .embed-item');
         await page.locator('#results-map .sc-cluster, #results-map path.sc-marker').first().waitFor();
         await assertAccessible(page, 'the widget');
+        // The keyboard reaches the first result, past the map's controls, with a visible focus.
+        let reached = false;
+        for (let i = 0; i < 40 && !reached; i++) {
+          await page.keyboard.press('Tab');
+          reached = await page.evaluate(() => document.activeElement?.matches('#embed-list .embed-item__link') ?? false);
+        }
+        assert.ok(reached, 'Tab reaches the first result of the list');
+        assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none', 'the focus is visible');
         await page.goto(`${BASE_URL}/embed?q=zzqqxxnothing&layout=liste`);
         await page.locator('.embed__empty').waitFor();
         await assertAccessible(page, 'the empty widget');

@@ -23,8 +23,6 @@ import { accentHex, DEFAULT_TITLE, HEIGHT_MESSAGE, parseEmbed, type EmbedOptions
 
 const { state, options } = parseEmbed(window.location.search);
 const origin = window.location.origin;
-const showMap = options.layout !== 'liste';
-const showList = options.layout !== 'carte';
 
 /** A link to SocialConnect that opens a new tab, said so to screen readers. */
 function outLink(href: string, attrs: Record<string, string>, ...children: (Node | string)[]): HTMLAnchorElement {
@@ -71,6 +69,8 @@ function sourceNames(items: readonly SearchItem[]): string[] {
 
 function build(opts: EmbedOptions): void {
   const root = document.getElementById('embed') as HTMLElement;
+  const showMap = opts.layout !== 'liste';
+  const showList = opts.layout !== 'carte';
   root.style.setProperty('--color-primary', accentHex(opts.color));
   root.style.setProperty('--color-primary-hover', accentHex(opts.color));
   root.style.setProperty('--embed-map-height', `${opts.height}px`);
