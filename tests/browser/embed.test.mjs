@@ -82,6 +82,11 @@ describe('widget à intégrer', () => {
     const expected = await apiSearch('theme=ENV&limit=5');
     assert.ok(expected.items.length > 0, 'the demonstration data has initiatives about the environment');
     await withPage(t, async (page) => {
+      // The widget runs under its real policy (no bypass here): nothing of it may be refused.
+      const refused = [];
+      page.on('console', (msg) => {
+        if (/Content Security Policy/i.test(msg.text())) refused.push(msg.text());
+      });
       await page.goto(`${PARTNER}/widget.html`);
       const { handle, frame } = await embedFrame(page);
 
@@ -133,6 +138,8 @@ describe('widget à intégrer', () => {
       await page.evaluate(() => window.postMessage({ type: 'socialconnect:embed-height', height: 150 }, '*'));
       await page.waitForTimeout(200);
       assert.equal(await handle.evaluate((el) => el.getBoundingClientRect().height), size.frame, 'a message of the partner page changes nothing');
+
+      assert.deepEqual(refused, [], 'no Content-Security-Policy violation in the widget');
 
       // A result opens its page on SocialConnect, in a new tab.
       const [opened] = await Promise.all([page.context().waitForEvent('page'), links.first().click()]);
