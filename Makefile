@@ -20,7 +20,7 @@ N ?= 100000
 SEED ?= 1
 
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/scripts -type f 2>/dev/null) \
-	$(wildcard frontend/index.html frontend/package.json frontend/package-lock.json \
+	$(wildcard frontend/index.html frontend/embed.html frontend/vite.embed.config.ts frontend/package.json frontend/package-lock.json \
 	frontend/vite.config.* frontend/tsconfig*.json frontend/.env frontend/.env.production)
 C_SOURCES = $(shell find backend \( -path 'backend/build*' -o -name third_party -o -name vendor \) -prune \
 	-o -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | LC_ALL=C sort)

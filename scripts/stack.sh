@@ -564,6 +564,7 @@ user root;"
         -e "s|@BENCH_ECHO_SOCKET@|$(sed_escape "$RUN_DIR/bench-echo.sock")|g" \
         -e "s|@SECURITY_HEADERS@|$(sed_escape "$ROOT/nginx/security-headers.conf")|g" \
         -e "s|@EXPORT_DIR@|$(sed_escape "$EXPORT_DIR")|g" \
+        -e "s|@EMBED_SECURITY_HEADERS@|$(sed_escape "$ROOT/nginx/security-headers-embed.conf")|g" \
         "$ROOT/nginx/local.conf.template" >"$out"
     local left
     left=$(grep -v '^[[:space:]]*#' "$out" | grep -o '@[A-Z_]*@' | head -n1 || true)

@@ -200,6 +200,14 @@ export function searchInitiatives(
   return getJson<SearchPage>('/api/v1/search?' + params.toString(), signal);
 }
 
+/** The first `limit` results of a search with where all its matches lie (the embeddable widget). */
+export function searchFirst(state: SearchState, limit: number, signal?: AbortSignal): Promise<SearchPage> {
+  const params = searchParams(state);
+  params.set('limit', String(limit));
+  params.set('extent', '1');
+  return getJson<SearchPage>('/api/v1/search?' + params.toString(), signal);
+}
+
 /** Suggestions for the search box: initiatives, territories and themes. */
 export function suggest(q: string, limit: number, signal?: AbortSignal): Promise<Suggestions> {
   const params = new URLSearchParams({ q, limit: String(limit) });

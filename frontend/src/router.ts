@@ -17,6 +17,7 @@ export type Route =
   | { name: 'moderation-reports' }
   | { name: 'dashboard'; state: SearchState }
   | { name: 'figures' }
+  | { name: 'widget'; state: SearchState }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -41,6 +42,14 @@ export const FIGURES_PATH = '/en-chiffres';
 /** `/tableau-de-bord?theme=ENV…`: the dashboard of the same search. */
 export function dashboardUrl(state: SearchState): string {
   return DASHBOARD_PATH + stateUrl(state).slice(1);
+}
+
+/** « Intégrer une carte sur votre site »: the configurator of the embeddable widget, for a search. */
+export const WIDGET_PATH = '/developpeurs/widget';
+
+/** `/developpeurs/widget?theme=ENV…`: the widget of the same search. */
+export function widgetUrl(state: SearchState): string {
+  return WIDGET_PATH + stateUrl(state).slice(1);
 }
 
 const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
@@ -90,6 +99,7 @@ export function matchRoute(pathname: string, search: string): Route {
   if (page === '/moderation/signalements') return { name: 'moderation-reports' };
   if (page === DASHBOARD_PATH) return { name: 'dashboard', state: parseSearchState(search) };
   if (page === FIGURES_PATH) return { name: 'figures' };
+  if (page === WIDGET_PATH) return { name: 'widget', state: parseSearchState(search) };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

@@ -121,7 +121,8 @@ export class ResultsMap {
     });
     watchVisitorMoves(canvas, () => (this.userMoving = true));
     this.map.on('moveend', () => {
-      if (this.userMoving && this.search) this.controls.areaButton.hidden = false;
+      // A map that cannot change its search (the embeddable widget) never offers it.
+      if (this.userMoving && this.search && this.onSearchArea) this.controls.areaButton.hidden = false;
       this.clusters.schedule();
     });
     this.resize =

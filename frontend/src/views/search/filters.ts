@@ -6,7 +6,7 @@ import { activeFilters, type RemovableFilter } from '../../components/activeFilt
 import { facetPanel, type FacetName, type FacetPanel } from '../../components/facetPanel';
 import { saveSearchButton } from '../../components/saveSearchDialog';
 import { h } from '../../dom';
-import { dashboardUrl } from '../../router';
+import { dashboardUrl, widgetUrl } from '../../router';
 import { effectiveSort, emptyFilters, MAX_TERRITORIES, SORT_KEYS, SORT_LABELS, type SortKey } from '../../searchState';
 import type { SearchPage } from '../../types';
 import type { SearchContext } from './context';
@@ -76,11 +76,13 @@ export function searchFilters(ctx: SearchContext, fallback: () => HTMLElement | 
 
   // The charts of the same search (views/dashboard.ts).
   const dashboardLink = h('a', { class: 'dashboard-link', href: dashboardUrl(ctx.state) }, 'Tableau de bord');
+  // The widget partner sites embed, for the same search (views/widget.ts).
+  const widgetLink = h('a', { class: 'widget-link', id: 'embed-search-link', href: widgetUrl(ctx.state) }, 'Intégrer cette recherche');
   const toolbar = h(
     'div',
     { class: 'results-toolbar' },
     tags.element,
-    h('div', { class: 'results-toolbar__end' }, dashboardLink, saveSearchButton(() => ctx.state), sortBox),
+    h('div', { class: 'results-toolbar__end' }, dashboardLink, widgetLink, saveSearchButton(() => ctx.state), sortBox),
   );
 
   function renderSort(): void {
@@ -96,6 +98,7 @@ export function searchFilters(ctx: SearchContext, fallback: () => HTMLElement | 
     toolbar,
     render(): void {
       dashboardLink.href = dashboardUrl(ctx.state);
+      widgetLink.href = widgetUrl(ctx.state);
       tags.render(ctx.state, ctx.labels);
       renderSort();
     },
