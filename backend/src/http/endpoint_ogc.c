@@ -306,6 +306,27 @@ static bool rfc3339(const char *s, size_t len, char out[DATE_MAX], bool *is_date
     return true;
 }
 
+/* The seconds since the epoch of a bound checked by rfc3339 and written in full (a date has had
+ * "T00:00:00Z" added); fractions of a second are ignored. */
+static double bound_epoch(const char *s) {
+    struct tm tm = {0};
+    tm.tm_year = atoi(s) - 1900;
+    tm.tm_mon = atoi(s + 5) - 1;
+    tm.tm_mday = atoi(s + 8);
+    tm.tm_hour = atoi(s + 11);
+    tm.tm_min = atoi(s + 14);
+    tm.tm_sec = atoi(s + 17);
+    double t = (double)timegm(&tm);
+    const char *z = s + 19;
+    while (*z == '.' || (*z >= '0' && *z <= '9'))
+        z++;
+    if (*z == '+' || *z == '-') {
+        double off = atoi(z + 1) * 3600.0 + atoi(z + 4) * 60.0;
+        t -= *z == '+' ? off : -off;
+    }
+    return t;
+}
+
 typedef struct items_time {
     char from[DATE_MAX + 20], to[DATE_MAX + 20];
     bool has_from, has_to, to_exclusive;
@@ -364,6 +385,8 @@ static bool items_datetime(const req_t *req, resp_t *resp, items_time_t *t) {
         gmtime_r(&when, &tm);
         strftime(t->to, sizeof t->to, "%Y-%m-%dT00:00:00Z", &tm);
     }
+    if (t->has_from && t->has_to && bound_epoch(t->from) > bound_epoch(t->to))
+        return bad(resp, "datetime", "datetime : le début de l'intervalle est après sa fin.");
     return true;
 }
 
