@@ -385,7 +385,9 @@ static bool items_datetime(const req_t *req, resp_t *resp, items_time_t *t) {
         gmtime_r(&when, &tm);
         strftime(t->to, sizeof t->to, "%Y-%m-%dT00:00:00Z", &tm);
     }
-    if (t->has_from && t->has_to && bound_epoch(t->from) > bound_epoch(t->to))
+    if (t->has_from && t->has_to &&
+        (t->to_exclusive ? bound_epoch(t->from) >= bound_epoch(t->to)
+                         : bound_epoch(t->from) > bound_epoch(t->to)))
         return bad(resp, "datetime", "datetime : le début de l'intervalle est après sa fin.");
     return true;
 }
