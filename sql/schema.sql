@@ -2013,6 +2013,9 @@ CREATE TABLE initiative_change (
 CREATE INDEX initiative_change_order_idx ON initiative_change (xid, seq);
 -- For the compaction of a page (the later rows of the same initiative).
 CREATE INDEX initiative_change_initiative_idx ON initiative_change (initiative_id, xid, seq);
+-- The collection's temporal extent (first and last update) and the datetime filter of the OGC items
+-- read the update time of published initiatives: without an index, min and max read every row.
+CREATE INDEX initiative_updated_idx ON initiative (updated_at) WHERE status = 'published';
 
 -- What a partner sees: the published initiatives. Becoming published is "created" (for the
 -- partner it appears), a change while published "updated", leaving published "archived" (archived,
