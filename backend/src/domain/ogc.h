@@ -17,8 +17,10 @@
 
 #define OGC_LIMIT_DEFAULT 10
 #define OGC_LIMIT_MAX     1000
-/* numberMatched is counted up to this; above it, it is left out (the standard allows it). */
-#define OGC_MATCHED_CAP 10000
+/* numberMatched is counted up to this; above it, it is left out (the standard allows it). Counting
+ * reads every matching row: 10,000 rows of 50,000 cost 140 to 250 ms on the test machine, ten times
+ * the page; 1,000 (ten pages of 100) cost about as much as the page. */
+#define OGC_MATCHED_CAP 1000
 
 extern const db_stmt_t ogc_stmts[];
 
