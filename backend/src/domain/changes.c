@@ -53,38 +53,34 @@ bool changes_cursor_decode(const char *text, changes_cursor_t *c) {
     return true;
 }
 
-/* One entry: the initiative as GET /api/v1/initiatives/{id} shows it when it is published, else a
- * tombstone (record null) whose kind says whether the row still exists. */
-static dom_status entry(db_t *db, const PGresult *r, int row, json_t **out) {
-    int64_t id = strtoll(PQgetvalue(r, row, 2), NULL, 10);
+/* One entry: record is the initiative as GET /api/v1/initiatives/{id} shows it (taken), or NULL
+ * when it is not published now: a tombstone (record null) whose kind says whether the row still
+ * exists. */
+static json_t *entry(const PGresult *r, int row, json_t *record) {
     const char *kind = PQgetvalue(r, row, 3);
-    json_t *record = NULL;
-    dom_status st = DOM_NOT_FOUND;
-    *out = NULL;
-    if (!PQgetisnull(r, row, 5) && strcmp(PQgetvalue(r, row, 5), "published") == 0)
-        st = initiative_get(db, id, "fr", &record);
-    if (st == DOM_OK) {
+    if (record) {
         /* Published now: what the log says was a removal has been undone since. */
         if (strcmp(kind, "archived") == 0 || strcmp(kind, "deleted") == 0)
             kind = "created";
-    } else if (st == DOM_NOT_FOUND) {
+    } else {
         kind = PQgetisnull(r, row, 5) ? "deleted" : "archived";
         record = json_null();
-    } else {
-        return st;
     }
-    *out = json_pack("{s:s, s:s, s:I, s:o}", "kind", kind, "changed_at", PQgetvalue(r, row, 4),
-                     "id", (json_int_t)id, "record", record);
-    return *out ? DOM_OK : DOM_INTERNAL;
+    return json_pack("{s:s, s:s, s:I, s:o}", "kind", kind, "changed_at", PQgetvalue(r, row, 4),
+                     "id", (json_int_t)strtoll(PQgetvalue(r, row, 2), NULL, 10), "record", record);
 }
 
 dom_status changes_page(db_t *db, const changes_cursor_t *after, int limit, json_t **out) {
     char xid[24], seq[24], lim[16], next[CHANGES_CURSOR_MAX];
     PGresult *r = NULL;
     json_t *list = NULL;
+    int64_t ids[CHANGES_LIMIT_MAX];
+    json_t *records[CHANGES_LIMIT_MAX] = {NULL};
     dom_status st;
     snprintf(xid, sizeof xid, "%" PRIu64, after->xid);
     snprintf(seq, sizeof seq, "%" PRId64, after->seq);
+    if (limit < 1 || limit > CHANGES_LIMIT_MAX)
+        return DOM_INTERNAL;
     snprintf(lim, sizeof lim, "%d", limit);
     snprintf(next, sizeof next, "%s.%s", xid, seq);
     const char *params[] = {xid, seq, lim};
@@ -93,18 +89,20 @@ dom_status changes_page(db_t *db, const changes_cursor_t *after, int limit, json
     if (st != DOM_OK)
         goto done;
     int rows = PQntuples(r);
+    /* The records of the entries whose initiative is published, read in one round trip. */
+    for (int i = 0; i < rows; i++)
+        ids[i] = strtoll(PQgetvalue(r, i, 2), NULL, 10);
+    st = initiative_get_many(db, ids, (size_t)rows, "fr", records);
+    if (st != DOM_OK)
+        goto done;
     st = DOM_INTERNAL;
     if ((list = json_array()) == NULL)
         goto done;
     for (int i = 0; i < rows; i++) {
-        json_t *e;
-        st = entry(db, r, i, &e);
-        if (st != DOM_OK)
+        json_t *e = entry(r, i, records[i]);
+        records[i] = NULL; /* taken by entry */
+        if (e == NULL || json_array_append_new(list, e) != 0)
             goto done;
-        if (json_array_append_new(list, e) != 0) {
-            st = DOM_INTERNAL;
-            goto done;
-        }
     }
     if (rows > 0)
         snprintf(next, sizeof next, "%s.%s", PQgetvalue(r, rows - 1, 0),
@@ -113,6 +111,8 @@ dom_status changes_page(db_t *db, const changes_cursor_t *after, int limit, json
                      rows == limit);
     st = *out ? DOM_OK : DOM_INTERNAL;
 done:
+    for (int i = 0; i < CHANGES_LIMIT_MAX; i++)
+        json_decref(records[i]);
     json_decref(list);
     PQclear(r);
     return st;
