@@ -157,6 +157,49 @@ done:
     return st;
 }
 
+dom_status initiative_get_many(db_t *db, const int64_t *ids, size_t n, const char *lang,
+                               json_t **out) {
+    char(*idtext)[24] = NULL;
+    const char *(*params)[2] = NULL;
+    db_call_t *calls = NULL;
+    dom_status st = DOM_INTERNAL;
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    if (n == 0)
+        return DOM_OK;
+    if (n > INITIATIVE_MANY_MAX || (idtext = calloc(n, sizeof *idtext)) == NULL ||
+        (params = calloc(n, sizeof *params)) == NULL || (calls = calloc(n, sizeof *calls)) == NULL)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(idtext[i], sizeof idtext[i], "%" PRId64, ids[i]);
+        params[i][0] = lang;
+        params[i][1] = idtext[i];
+        calls[i] = (db_call_t){"initiative_get", 2, params[i], NULL};
+    }
+    st = dom_from_db(db_exec_batch(db, calls, n));
+    if (st != DOM_OK)
+        goto done;
+    for (size_t i = 0; i < n && st == DOM_OK; i++) {
+        if (PQntuples(calls[i].result) != 1)
+            continue;
+        out[i] = initiative_item_json(calls[i].result, 0);
+        if (out[i] == NULL || !add_detail(out[i], calls[i].result, 0))
+            st = DOM_INTERNAL;
+    }
+    for (size_t i = 0; i < n; i++)
+        PQclear(calls[i].result);
+    if (st != DOM_OK)
+        for (size_t i = 0; i < n; i++) {
+            json_decref(out[i]);
+            out[i] = NULL;
+        }
+done:
+    free(calls);
+    free(params);
+    free(idtext);
+    return st;
+}
+
 dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const char *lang,
                            json_t **out) {
     char lim[16], created[24], idtext[24];

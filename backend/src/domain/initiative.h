@@ -19,6 +19,13 @@ extern const db_stmt_t initiative_stmts[];
 /* The published initiative with this id, in full. *out is a new reference on DOM_OK. */
 dom_status initiative_get(db_t *db, int64_t id, const char *lang, json_t **out) MUST_CHECK;
 
+/* The published initiatives with these ids (n at most INITIATIVE_MANY_MAX), in full, read in one
+ * round trip: out[i] is a new reference, or NULL when ids[i] is not published. On failure none is
+ * set. */
+#define INITIATIVE_MANY_MAX 500
+dom_status initiative_get_many(db_t *db, const int64_t *ids, size_t n, const char *lang,
+                               json_t **out) MUST_CHECK;
+
 /* A page of published initiatives, newest first, after cursor (NULL for the first page).
  * *out is {"items":[…], "next_cursor": …} on DOM_OK. */
 dom_status initiative_list(db_t *db, const cursor_t *after, int limit, const char *lang,

@@ -94,4 +94,12 @@ const route_t *routes_table(size_t *n);
 /* Every prepared statement the handlers' domain calls need, for db_open. */
 const db_stmt_t *const *routes_statements(size_t *n);
 
+void handle_ogc_landing(const req_t *req, resp_t *resp, void *ctx);
+void handle_ogc_conformance(const req_t *req, resp_t *resp, void *ctx);
+void handle_ogc_collections(const req_t *req, resp_t *resp, void *ctx);
+void handle_ogc_collection(const req_t *req, resp_t *resp, void *ctx);
+void handle_ogc_items(const req_t *req, resp_t *resp, void *ctx);
+void handle_ogc_item(const req_t *req, resp_t *resp, void *ctx);
+void handle_changes(const req_t *req, resp_t *resp, void *ctx);
+
 #endif

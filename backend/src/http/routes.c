@@ -1,5 +1,6 @@
 #include "domain/alert.h"
 #include "domain/catalog.h"
+#include "domain/changes.h"
 #include "domain/comment.h"
 #include "domain/edits/claim.h"
 #include "domain/edits/contribution.h"
@@ -8,6 +9,7 @@
 #include "domain/edits/revision.h"
 #include "domain/geocoder.h"
 #include "domain/initiative.h"
+#include "domain/ogc.h"
 #include "domain/people/account.h"
 #include "domain/people/apikey.h"
 #include "domain/people/collection.h"
@@ -102,6 +104,13 @@ static const route_t routes[] = {
         {"GET", "/api/v1/me/keys", handle_key_list},
         {"POST", "/api/v1/me/keys", handle_key_create},
         {"DELETE", "/api/v1/me/keys/{id}", handle_key_delete},
+        {"GET", "/api/v1/ogc", handle_ogc_landing},
+        {"GET", "/api/v1/ogc/conformance", handle_ogc_conformance},
+        {"GET", "/api/v1/ogc/collections", handle_ogc_collections},
+        {"GET", "/api/v1/ogc/collections/initiatives", handle_ogc_collection},
+        {"GET", "/api/v1/ogc/collections/initiatives/items", handle_ogc_items},
+        {"GET", "/api/v1/ogc/collections/initiatives/items/{featureId}", handle_ogc_item},
+        {"GET", "/api/v1/changes", handle_changes},
 };
 
 static const db_stmt_t *const statements[] = {
@@ -109,7 +118,7 @@ static const db_stmt_t *const statements[] = {
         source_stmts,   suggest_stmts,      territory_stmts, vocab_stmts,      account_stmts,
         password_stmts, session_stmts,      favourite_stmts, collection_stmts, saved_search_stmts,
         fields_stmts,   contribution_stmts, claim_stmts,     revision_stmts,   queue_stmts,
-        comment_stmts,  report_stmts,       apikey_stmts,
+        comment_stmts,  report_stmts,       apikey_stmts,    ogc_stmts,        changes_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

@@ -156,8 +156,8 @@ int main(int argc, char **argv) {
     char err[SMTP_ERR_MAX], public_url[512];
     const char *only = getenv("SC_JOBS_TASKS");
     if (only && *only && !parse_tasks(only, &tasks)) {
-        fprintf(stderr,
-                "socialconnect-jobs: SC_JOBS_TASKS: expected harvest,alerts,mail,cleanup,usage,export\n");
+        fprintf(stderr, "socialconnect-jobs: SC_JOBS_TASKS: expected "
+                        "harvest,alerts,mail,cleanup,usage,export\n");
         return 2;
     }
     for (int i = 1; i < argc; i++) {

@@ -1,0 +1,61 @@
+/* ogc: the initiatives as the features of an OGC API – Features collection (OGC 17-069r4, Core and
+ * GeoJSON): pages of GeoJSON features in id order with keyset positions, one feature, and the
+ * extent of the collection.
+ *
+ * Only published initiatives that have a point are features: the collection is a layer of points,
+ * and an initiative without a place is left out of it (it is in GET /api/v1/initiatives). The
+ * filters are the search's (search_where_sql, over the one filter table of search/filter.c). */
+#ifndef SC_OGC_H
+#define SC_OGC_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/search.h"
+#include "domain/status.h"
+#include "storage/db.h"
+
+#define OGC_LIMIT_DEFAULT 10
+#define OGC_LIMIT_MAX     1000
+/* numberMatched is counted up to this; above it, it is left out (the standard allows it). Counting
+ * reads every matching row: 10,000 rows of 50,000 cost 140 to 250 ms on the test machine, ten times
+ * the page; 1,000 (ten pages of 100) cost about as much as the page. */
+#define OGC_MATCHED_CAP 1000
+
+extern const db_stmt_t ogc_stmts[];
+
+typedef struct ogc_items_query {
+    const search_query_t *sq; /* the search's filters (its limit, cursor and sort are ignored) */
+    /* datetime on updated_at: timestamptz texts checked by the caller, NULL for an open end. */
+    const char *from; /* updated_at >= from */
+    const char *to;   /* updated_at <= to (or < to when to_exclusive) */
+    bool to_exclusive;
+    int64_t cursor_id;       /* 0: the first page */
+    bool before;             /* the page before cursor_id (a prev link), else the page after it */
+    int limit;               /* 1..OGC_LIMIT_MAX */
+    const char *record_base; /* the record's page is record_base + id ("https://…/initiatives/") */
+} ogc_items_query_t;
+
+typedef struct ogc_page {
+    json_t *features;   /* owned by the caller: the features in id order */
+    int64_t first_id;   /* of the page (0 when empty) */
+    int64_t last_id;    /* of the page (0 when empty) */
+    bool more;          /* a row follows the page in the direction read */
+    json_int_t matched; /* all matches (cursor aside), or -1 when above OGC_MATCHED_CAP */
+} ogc_page_t;
+
+/* One page of features. On SEARCH_OK *page holds the features (owned by the caller). Fails like
+ * search_run (unknown code, bad q) or with SEARCH_FAILED and err->dom. */
+search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
+                        search_error_t *err) MUST_CHECK;
+
+/* The feature of a published, placed initiative; DOM_NOT_FOUND otherwise. *out owned by the
+ * caller. */
+dom_status ogc_item(db_t *db, int64_t id, const char *record_base, json_t **out) MUST_CHECK;
+
+/* The extent of the features: *bbox [minLon, minLat, maxLon, maxLat] (all 0 when there is no
+ * feature) from the map's coarsest cells, and the first and last update times (ISO 8601 texts
+ * owned by the caller in *t0 and *t1, NULL when there is none). */
+dom_status ogc_extent(db_t *db, double bbox[4], char **t0, char **t1) MUST_CHECK;
+
+#endif
