@@ -42,6 +42,14 @@ static const char *const partner_public_patterns[] = {
         "/api/v1/sources",
         "/api/v1/sources/{slug}",
         "/api/v1/sources/{slug}/runs",
+        "/api/v1/search/export",
+        "/api/v1/ogc",
+        "/api/v1/ogc/conformance",
+        "/api/v1/ogc/collections",
+        "/api/v1/ogc/collections/initiatives",
+        "/api/v1/ogc/collections/initiatives/items",
+        "/api/v1/ogc/collections/initiatives/items/{featureId}",
+        "/api/v1/changes",
 };
 
 static bool partner_is_public(const char *pattern) {
