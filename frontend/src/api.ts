@@ -304,3 +304,8 @@ export function reverseGeocode(lat: number, lon: number, signal?: AbortSignal): 
   const params = new URLSearchParams({ lat: String(lat), lon: String(lon) });
   return getJson<GeocodeAnswer>('/api/v1/geocode?' + params.toString(), signal);
 }
+
+/** The OpenAPI description of the API, for the « Développeurs » page's reference. */
+export function getOpenapiDescription(signal?: AbortSignal): Promise<Record<string, unknown>> {
+  return getJson<Record<string, unknown>>('/api/v1/openapi.json', signal);
+}

@@ -36,6 +36,7 @@ const pages = {
   moderation: lazyModule(() => import('./views/moderation')),
   moderationReports: lazyModule(() => import('./views/moderation/reports')),
   dashboard: lazyModule(() => import('./views/dashboard')),
+  developers: lazyModule(() => import('./views/developers')),
 };
 
 // An initiative's link under the pointer or the keyboard focus is likely to be followed: its page
@@ -101,6 +102,8 @@ function build(route: Route): View {
       return lazyView(main, pages.dashboard, route, (m, r) => m.dashboardView(main, r));
     case 'figures':
       return lazyView(main, pages.dashboard, route, (m) => m.figuresView(main));
+    case 'developers':
+      return lazyView(main, pages.developers, route, (m) => m.developersView(main));
     case 'notfound':
       return notFoundView(main);
   }

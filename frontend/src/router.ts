@@ -17,6 +17,7 @@ export type Route =
   | { name: 'moderation-reports' }
   | { name: 'dashboard'; state: SearchState }
   | { name: 'figures' }
+  | { name: 'developers' }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -90,6 +91,7 @@ export function matchRoute(pathname: string, search: string): Route {
   if (page === '/moderation/signalements') return { name: 'moderation-reports' };
   if (page === DASHBOARD_PATH) return { name: 'dashboard', state: parseSearchState(search) };
   if (page === FIGURES_PATH) return { name: 'figures' };
+  if (page === '/developpeurs') return { name: 'developers' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

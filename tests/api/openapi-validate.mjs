@@ -174,6 +174,9 @@ export function createValidator(doc) {
 }
 
 const failures = [];
+// The operations whose answers were checked (SC_OPENAPI_COVERAGE=FILE appends them there at exit:
+// which operations the suite never exercised).
+const seen = new Set();
 
 function install() {
   const doc = loadDescription();
@@ -186,6 +189,8 @@ function install() {
     if (`${url.origin}` !== new URL(BASE_URL).origin || !url.pathname.startsWith(API_PREFIX + '/')) return res;
     const pathname = url.pathname.slice(API_PREFIX.length);
     const body = Buffer.from(await res.clone().arrayBuffer());
+    const op = validator.find(pathname, method.toLowerCase());
+    if (op?.operation) seen.add(`${op.method.toUpperCase()} ${op.tpl}`);
     const problems = validator.check({
       method,
       pathname,
@@ -210,6 +215,9 @@ function install() {
     return res;
   };
   process.on('exit', () => {
+    if (process.env.SC_OPENAPI_COVERAGE && seen.size > 0) {
+      fs.appendFileSync(process.env.SC_OPENAPI_COVERAGE, [...seen].join('\n') + '\n');
+    }
     if (failures.length > 0) {
       process.stderr.write(`\n${failures.length} answer(s) did not match the OpenAPI description:\n${failures.join('\n\n')}\n`);
       process.exitCode = 1;
