@@ -107,6 +107,9 @@ export function createValidator(doc) {
     const problems = [];
     let responses;
     let ptrBase;
+    // A CORS preflight is answered for every path without being an operation of its own, unless the
+    // description gives one.
+    if (method === 'options' && !found?.operation) return null;
     if (!found || !found.operation) {
       // An unknown path or method: the API's own 404 / 405, in the error shape.
       if (status < 400) {
