@@ -4,6 +4,7 @@
 #   make stop          stop it (SC_PROFILE=test make stop: the test stack)
 #   make status        what is running
 #   make build         the API (backend/build) and the front end (frontend/dist, rebuilt when changed)
+#   make openapi       the OpenAPI description, assembled from docs/openapi/ into frontend/dist/openapi.json
 #   make test          every suite on a private stack; non-zero exit on any failure
 #   make bench-data N=1000000 SEED=1   generated initiatives in the run stack's database
 #   make bench         wrk against the run stack (scripts/bench.sh)
@@ -25,7 +26,7 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/scripts -type
 C_SOURCES = $(shell find backend \( -path 'backend/build*' -o -name third_party -o -name vendor \) -prune \
 	-o -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | LC_ALL=C sort)
 
-.PHONY: run stop status install-deps build backend backend-asan frontend frontend-required test bench-harvest \
+.PHONY: run stop status install-deps build backend backend-asan frontend frontend-required openapi test bench-harvest \
 	bench bench-data format format-check clean distclean schema-check chaos
 
 run: install-deps build
@@ -40,7 +41,7 @@ status:
 install-deps:
 	scripts/install-deps.sh
 
-build: backend frontend
+build: backend frontend openapi
 
 backend:
 	$(MAKE) -C backend
@@ -63,6 +64,16 @@ frontend-required:
 frontend/dist/index.html: $(FRONTEND_SRC) frontend/node_modules/.npm-ci.stamp
 	cd frontend && npm run build
 	@touch $@
+
+# The OpenAPI description (docs/api.md, "Description OpenAPI"): its fragments deep-merged into one
+# document beside the front end, which nginx serves as /api/v1/openapi.json. After the front end, whose
+# build empties frontend/dist. Fails when two fragments describe the same operation.
+OPENAPI_FRAGMENTS := $(wildcard docs/openapi/*.json)
+openapi: frontend
+	@$(MAKE) --no-print-directory frontend/dist/openapi.json
+
+frontend/dist/openapi.json: $(OPENAPI_FRAGMENTS) scripts/openapi-build.sh $(wildcard frontend/dist/index.html)
+	scripts/openapi-build.sh $@
 
 frontend/node_modules/.npm-ci.stamp: $(wildcard frontend/package-lock.json frontend/package.json)
 	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error

@@ -16,7 +16,7 @@ PACKAGES=(
     redis-server nginx
     chromium fonts-dejavu-core
     wrk logrotate clang-format clang libclang-rt-14-dev
-    ca-certificates procps time
+    ca-certificates procps time jq
 )
 
 installed() {

@@ -37,6 +37,7 @@ const pages = {
   moderationReports: lazyModule(() => import('./views/moderation/reports')),
   dashboard: lazyModule(() => import('./views/dashboard')),
   widget: lazyModule(() => import('./views/widget')),
+  developers: lazyModule(() => import('./views/developers')),
 };
 
 // An initiative's link under the pointer or the keyboard focus is likely to be followed: its page
@@ -104,6 +105,8 @@ function build(route: Route): View {
       return lazyView(main, pages.dashboard, route, (m) => m.figuresView(main));
     case 'widget':
       return lazyView(main, pages.widget, route, (m, r) => m.widgetView(main, r));
+    case 'developers':
+      return lazyView(main, pages.developers, route, (m) => m.developersView(main));
     case 'notfound':
       return notFoundView(main);
   }

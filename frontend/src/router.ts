@@ -18,6 +18,7 @@ export type Route =
   | { name: 'dashboard'; state: SearchState }
   | { name: 'figures' }
   | { name: 'widget'; state: SearchState }
+  | { name: 'developers' }
   | { name: 'notfound' };
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
@@ -100,6 +101,7 @@ export function matchRoute(pathname: string, search: string): Route {
   if (page === DASHBOARD_PATH) return { name: 'dashboard', state: parseSearchState(search) };
   if (page === FIGURES_PATH) return { name: 'figures' };
   if (page === WIDGET_PATH) return { name: 'widget', state: parseSearchState(search) };
+  if (page === '/developpeurs') return { name: 'developers' };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

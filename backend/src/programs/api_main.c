@@ -4,6 +4,7 @@
  * route table and the per-worker set-up to the master, which runs the process model. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/config.h"
 #include "core/log.h"
@@ -51,9 +52,25 @@ static void api_worker_fini(void *ctx) {
     free(app);
 }
 
-int main(void) {
+/* `socialconnect-api --routes`: one "METHOD /path" line per route of the table, nothing started.
+ * The test of the OpenAPI description compares it with the described operations. */
+static int api_print_routes(void) {
+    size_t nroutes;
+    const route_t *routes = routes_table(&nroutes);
+    for (size_t i = 0; i < nroutes; i++)
+        printf("%s %s\n", routes[i].method, routes[i].pattern);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
     static cfg_t cfg;
     char err[256];
+    if (argc == 2 && strcmp(argv[1], "--routes") == 0)
+        return api_print_routes();
+    if (argc > 1) {
+        fprintf(stderr, "usage: socialconnect-api [--routes]\n");
+        return 2;
+    }
     if (!cfg_from_env(&cfg, err, sizeof err)) {
         fprintf(stderr, "socialconnect-api: %s\n", err);
         return 2;
