@@ -388,6 +388,8 @@ export interface CatalogueManifest {
 /** The manifest of the whole-catalogue files, or null when there is none yet. */
 export function getCatalogueManifest(): Promise<CatalogueManifest | null> {
   return getStaticJson<CatalogueManifest>('/exports/manifest.json');
+}
+
 /** The OpenAPI description of the API, for the « Développeurs » page's reference. */
 export function getOpenapiDescription(signal?: AbortSignal): Promise<Record<string, unknown>> {
   return getJson<Record<string, unknown>>('/api/v1/openapi.json', signal);
