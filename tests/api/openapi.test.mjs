@@ -22,13 +22,18 @@ const doc = loadDescription();
 function describedOperations() {
   const api = new Set();
   const nginx = new Set();
+  const preflights = new Set();
   for (const [tpl, item] of Object.entries(doc.paths)) {
     for (const m of HTTP_METHODS) {
       if (!item[m]) continue;
-      (item[m]['x-served-by'] === 'nginx' ? nginx : api).add(`${m.toUpperCase()} /api/v1${tpl}`);
+      const op = `${m.toUpperCase()} /api/v1${tpl}`;
+      const by = item[m]['x-served-by'];
+      // CORS preflights are answered before routing (http/partner.c), for the public GETs only.
+      if (by === 'cors') preflights.add(op);
+      else (by === 'nginx' ? nginx : api).add(op);
     }
   }
-  return { api, nginx };
+  return { api, nginx, preflights };
 }
 
 async function routeTable() {
@@ -60,7 +65,7 @@ test('the description is a valid OpenAPI 3.1 document', async () => {
 
 test('every route of the API is described, and nothing else', async () => {
   const routes = await routeTable();
-  const { api: described, nginx } = describedOperations();
+  const { api: described, nginx, preflights } = describedOperations();
   const missing = [...routes].filter((r) => !described.has(r)).sort();
   const extra = [...described].filter((r) => !routes.has(r)).sort();
   assert.deepEqual(
@@ -70,6 +75,17 @@ test('every route of the API is described, and nothing else', async () => {
   );
   assert.deepEqual(extra, [], `operations of docs/openapi/ that the API does not have:\n${extra.join('\n')}`);
   assert.deepEqual([...nginx], ['GET /api/v1/openapi.json']);
+  // A described preflight belongs to a GET of the table, and the API answers it with a 204.
+  for (const op of preflights) {
+    const path = op.replace(/^OPTIONS /, '');
+    assert.ok(routes.has(`GET ${path}`), `${op}: a preflight of a GET the API has`);
+    const res = await api(path.replace(/\{[^}]+\}/g, '1'), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://partenaire.example', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(res.status, 204, `${op}: the API answers the preflight`);
+  }
+  assert.ok(preflights.size >= 20, 'the public GETs have their preflight described');
 });
 
 test('every operation: its path parameters, a default error answer, French summaries', () => {
