@@ -155,7 +155,8 @@ export function createValidator(doc) {
       return problems;
     }
     if (method === 'head') return null;
-    if (!/json/.test(media) || !content[media].schema) return null;
+    // JSON and the +json types (GeoJSON); not NDJSON, which is one document a line.
+    if (!/^application\/(json|[a-z.-]+\+json)$/.test(media) || !content[media].schema) return null;
     let value;
     try {
       value = JSON.parse(body.toString('utf8'));
