@@ -2,6 +2,7 @@ import { errorMessage, loadingIndicator } from '../components/status';
 import { h, setTitle } from '../dom';
 import { getOpenapiDescription } from '../api';
 import type { View } from './view';
+import { WIDGET_PATH } from '../router';
 import '../styles/developers.css';
 
 // « Développeurs »: what the open API is and how to use it, then its reference rendered from the
@@ -82,6 +83,52 @@ console.log(territory.name, territory.population, territory.bbox);`;
       ' avec un en-tête ',
       h('code', null, 'Retry-After'),
       ' : le nombre de secondes à attendre avant de réessayer. Les valeurs exactes sont données dans la documentation de l’API (docs/api.md).',
+    ),
+    h('h2', null, 'Autres accès aux données'),
+    h(
+      'ul',
+      null,
+      h(
+        'li',
+        null,
+        h('strong', null, 'Une carte sur votre site : '),
+        h('a', { href: WIDGET_PATH }, 'composez le module à intégrer'),
+        ' (filtres, taille, couleur), puis copiez le code ',
+        h('code', null, '<iframe>'),
+        ' ou le script qui ajuste sa hauteur.',
+      ),
+      h(
+        'li',
+        null,
+        h('strong', null, 'Exports : '),
+        'toute recherche se télécharge en CSV, GeoJSON ou NDJSON (bouton « Exporter » des résultats, ou ',
+        h('code', null, 'GET /api/v1/search/export?format=csv&…'),
+        ', 50 000 lignes au plus). Le catalogue entier est publié chaque nuit en ',
+        h('code', null, 'NDJSON.gz'),
+        ' et ',
+        h('code', null, 'CSV.gz'),
+        ', avec un manifeste (',
+        h('a', { href: '/exports/manifest.json' }, 'manifest.json'),
+        ') : voir la page ',
+        h('a', { href: '/sources' }, 'Sources des données'),
+        '.',
+      ),
+      h(
+        'li',
+        null,
+        h('strong', null, 'SIG (QGIS, ArcGIS…) : '),
+        'une collection OGC API – Features à l’adresse ',
+        h('code', { class: 'dev-ogc-url' }, `${base}/ogc`),
+        ' (dans QGIS : Couche › Ajouter une couche › Ajouter une couche WFS / OGC API – Features).',
+      ),
+      h(
+        'li',
+        null,
+        h('strong', null, 'Rester à jour : '),
+        'le flux ',
+        h('code', null, 'GET /api/v1/changes?since=…'),
+        ' donne dans l’ordre les fiches créées, modifiées et retirées depuis votre dernier passage, pour tenir une copie du catalogue.',
+      ),
     ),
     h('h2', null, 'Licences et attribution'),
     h(
