@@ -234,34 +234,6 @@ done:
     return ss;
 }
 
-search_status search_where_sql(db_t *db, const search_query_t *sq, sqlb_t *b, search_error_t *err) {
-    search_ast_t ast;
-    buf_t plain;
-    bool fine = false;
-    const char *ranked = sq->q;
-    search_qb_t x;
-    err->dom = DOM_OK;
-    if (sq->nterritories > SEARCH_TERRITORIES_MAX) {
-        err->dom = DOM_INTERNAL;
-        return SEARCH_FAILED;
-    }
-    search_status ss = check_codes(db, sq, err);
-    if (ss != SEARCH_OK)
-        return ss;
-    ss = prepare_q(db, sq, &ast, &plain, &fine, &ranked, err);
-    if (ss != SEARCH_OK)
-        return ss;
-    search_qb_init(&x, sq, ranked, fine ? &ast : NULL);
-    sqlb_free(&x.b);
-    x.b = *b; /* the builder moves in and back out, with what it already holds */
-    search_qb_where(&x, -1);
-    *b = x.b;
-    buf_free(&plain);
-    if (fine)
-        search_ast_free(&ast);
-    return SEARCH_OK;
-}
-
 /* The ORDER BY of an export: the page's order (page.c) with every tie broken by id, so that an
  * export lists the matches as the pages do and two exports of one search agree. */
 static void export_order(search_qb_t *x, search_sort sort) {
@@ -285,8 +257,10 @@ static void export_order(search_qb_t *x, search_sort sort) {
     }
 }
 
-search_status search_export_sql(db_t *db, const search_query_t *sq, int limit, sqlb_t *b,
-                                search_error_t *err) {
+/* The WHERE of a search (limit < 0) or the ordered ids of its export (the first `limit`), built
+ * into b: the one place that checks the codes and prepares the words for both. */
+static search_status build_sql(db_t *db, const search_query_t *sq, int limit, sqlb_t *b,
+                               search_error_t *err) {
     search_ast_t ast;
     buf_t plain;
     bool fine = false;
@@ -306,18 +280,31 @@ search_status search_export_sql(db_t *db, const search_query_t *sq, int limit, s
     search_sort sort = effective_sort(sq, ranked);
     search_qb_init(&x, sq, ranked, fine ? &ast : NULL);
     sqlb_free(&x.b);
-    x.b = *b;
-    sqlb_sql(&x.b, "SELECT i.id, row_number() OVER (ORDER BY ");
-    export_order(&x, sort);
-    sqlb_sql(&x.b, ") AS n FROM initiative i");
-    search_qb_where(&x, -1);
-    sqlb_sql(&x.b, " ORDER BY ");
-    export_order(&x, sort);
-    sqlb_sql(&x.b, " LIMIT ");
-    sqlb_paramf(&x.b, "%d", limit);
+    x.b = *b; /* the builder moves in and back out, with what it already holds */
+    if (limit < 0) {
+        search_qb_where(&x, -1);
+    } else {
+        sqlb_sql(&x.b, "SELECT i.id, row_number() OVER (ORDER BY ");
+        export_order(&x, sort);
+        sqlb_sql(&x.b, ") AS n FROM initiative i");
+        search_qb_where(&x, -1);
+        sqlb_sql(&x.b, " ORDER BY ");
+        export_order(&x, sort);
+        sqlb_sql(&x.b, " LIMIT ");
+        sqlb_paramf(&x.b, "%d", limit);
+    }
     *b = x.b;
     buf_free(&plain);
     if (fine)
         search_ast_free(&ast);
     return SEARCH_OK;
+}
+
+search_status search_where_sql(db_t *db, const search_query_t *sq, sqlb_t *b, search_error_t *err) {
+    return build_sql(db, sq, -1, b, err);
+}
+
+search_status search_export_sql(db_t *db, const search_query_t *sq, int limit, sqlb_t *b,
+                                search_error_t *err) {
+    return build_sql(db, sq, limit < 0 ? 0 : limit, b, err);
 }
