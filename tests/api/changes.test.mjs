@@ -96,6 +96,31 @@ test('an archived initiative comes as a tombstone, and back as a record when pub
   cursor = step.cursor;
 });
 
+test('a record the reader never had gets no tombstone; one it had gets one, whatever happened between', async () => {
+  const [a, b] = (await sql("SELECT string_agg(id::text, ',') FROM (SELECT id FROM initiative WHERE status = 'published' ORDER BY id LIMIT 2 OFFSET 23) x")).split(',').map(Number);
+  await keep(a);
+  await keep(b);
+  // a leaves the catalogue and the reader removes it; then a comes back and leaves again before the
+  // next read: the reader never had its second life, so nothing is said.
+  await sql(`UPDATE initiative SET status = 'archived' WHERE id = ${a}`);
+  let step = await follow(mirror, cursor);
+  assert.deepEqual(step.entries.map((e) => [e.id, e.kind]), [[a, 'archived']]);
+  await sql(`UPDATE initiative SET status = 'published' WHERE id = ${a}`);
+  await sql(`UPDATE initiative SET status = 'archived' WHERE id = ${a}`);
+  // b, which the reader has, leaves, comes back and leaves again: its tombstone is served.
+  await sql(`UPDATE initiative SET status = 'archived' WHERE id = ${b}`);
+  await sql(`UPDATE initiative SET status = 'published' WHERE id = ${b}`);
+  await sql(`UPDATE initiative SET status = 'archived' WHERE id = ${b}`);
+  step = await follow(mirror, step.cursor);
+  assert.deepEqual(step.entries.map((e) => [e.id, e.kind, e.record]), [[b, 'archived', null]]);
+  assert.ok(!mirror.has(a) && !mirror.has(b));
+  await sql(`UPDATE initiative SET status = 'published' WHERE id IN (${a}, ${b})`);
+  step = await follow(mirror, step.cursor);
+  assert.deepEqual(step.entries.map((e) => [e.id, e.kind]).sort(), [[a, 'created'], [b, 'created']].sort());
+  await assertMirrors(mirror);
+  cursor = step.cursor;
+});
+
 test('an initiative changed twice comes once, with its last state', async () => {
   const id = Number(await sql("SELECT id FROM initiative WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET 41"));
   await keep(id);

@@ -21,6 +21,14 @@ const db_stmt_t changes_stmts[] = {
          "             AND NOT EXISTS (SELECT 1 FROM initiative_change c2"
          "                              WHERE c2.initiative_id = c.initiative_id"
          "                                AND (c2.xid, c2.seq) > (c.xid, c.seq) AND c2.xid < h.x)"
+         /* Gone now, and not published at the cursor (its first change since is 'created'):
+          * the reader never had it, so no tombstone (a mirror started from empty does not wade
+          * through the records created and removed before it came). */
+         "             AND NOT (c.kind IN ('archived', 'deleted') AND 'created' = ("
+         "                      SELECT c3.kind FROM initiative_change c3"
+         "                       WHERE c3.initiative_id = c.initiative_id"
+         "                         AND (c3.xid, c3.seq) > ($1::text::xid8, $2::bigint)"
+         "                       ORDER BY c3.xid, c3.seq LIMIT 1))"
          "           ORDER BY c.xid, c.seq LIMIT $3)"
          " SELECT p.xid::text, p.seq, p.initiative_id, p.kind, sc_iso(p.changed_at), i.status"
          "   FROM page p LEFT JOIN initiative i ON i.id = p.initiative_id"
