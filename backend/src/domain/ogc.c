@@ -24,54 +24,34 @@
 
 /* The GeoJSON feature of the initiative i (text), in two halves around the address of the record's
  * page up to its id (a bound parameter). Properties are flat where a GIS table can show them. */
-#define OGC_FEATURE_HEAD                                                                                                                                         \
-    "json_build_object('type', 'Feature', 'id', i.id,"                                                                                                           \
-    " 'geometry', ST_AsGeoJSON(i.geom, 7)::json,"                                                                                                                \
-    " 'properties', json_build_object("                                                                                                                          \
-    "   'title', i.title, 'summary', i.summary,"                                                                                                                 \
-    "   'themes', i.themes, 'theme_labels', " OGC_LABELS(                                                                                                        \
-            "theme",                                                                                                                                             \
-            "i.themes") ","                                                                                                                                      \
-                        "   'subthemes', i.subthemes,"                                                                                                           \
-                        "   'actor_name', i.actor_name, 'actor_type', i.actor_type,"                                                                             \
-                        "   'actor_type_label', " OGC_LABEL(                                                                                                     \
-                                "actor_type",                                                                                                                    \
-                                "i.actor_type") ","                                                                                                              \
-                                                "   'publics', i.publics, "                                                                                      \
-                                                "'public_labels', " OGC_LABELS(                                                                                  \
-                                                        "public",                                                                                                \
-                                                        "i.publics") ","                                                                                         \
-                                                                     "   'scale', i.scale, "                                                                     \
-                                                                     "'scale_label', "                                                                           \
-                                                                     "" OGC_LABEL(                                                                               \
-                                                                             "scale",                                                                            \
-                                                                             "i.scale") ","                                                                      \
-                                                                                        "   "                                                                    \
-                                                                                        "'stage',"                                                               \
-                                                                                        " i."                                                                    \
-                                                                                        "stage, "                                                                \
-                                                                                        "'stage_"                                                                \
-                                                                                        "label', "                                                               \
-                                                                                        "" OGC_LABEL(                                                            \
-                                                                                                "stage",                                                         \
-                                                                                                "i.stage") ","                                                   \
-                                                                                                           "   'start_year', i.start_year,"                      \
-                                                                                                           "   'commune_code', i.commune_code,"                  \
-                                                                                                           "   'commune', (SELECT t.name FROM territory t "      \
-                                                                                                           "WHERE t.level = 'commune'"                           \
-                                                                                                           "                  AND t.code = i.commune_code),"     \
-                                                                                                           "   'departement_code', i.departement_code,"          \
-                                                                                                           "   'departement', (SELECT t.name FROM territory t "  \
-                                                                                                           "WHERE t.level = 'departement'"                       \
-                                                                                                           "                      AND t.code = "                 \
-                                                                                                           "i.departement_code),"                                \
-                                                                                                           "   'region_code', i.region_code,"                    \
-                                                                                                           "   'region', (SELECT t.name FROM territory t WHERE " \
-                                                                                                           "t.level = 'region'"                                  \
-                                                                                                           "                 AND t.code = i.region_code),"       \
-                                                                                                           "   'geo_precision', i.geo_precision,"                \
-                                                                                                           "   'website', i.website,"                            \
-                                                                                                           "   'url', "
+/* One property a line: the formatter's layout of this macro was unreadable. */
+/* clang-format off */
+#define OGC_FEATURE_HEAD                                                                         \
+    "json_build_object('type', 'Feature', 'id', i.id,"                                          \
+    " 'geometry', ST_AsGeoJSON(i.geom, 7)::json,"                                               \
+    " 'properties', json_build_object("                                                         \
+    "   'title', i.title, 'summary', i.summary,"                                                \
+    "   'themes', i.themes, 'theme_labels', " OGC_LABELS("theme", "i.themes") ","               \
+    "   'subthemes', i.subthemes,"                                                              \
+    "   'actor_name', i.actor_name, 'actor_type', i.actor_type,"                                \
+    "   'actor_type_label', " OGC_LABEL("actor_type", "i.actor_type") ","                       \
+    "   'publics', i.publics, 'public_labels', " OGC_LABELS("public", "i.publics") ","          \
+    "   'scale', i.scale, 'scale_label', " OGC_LABEL("scale", "i.scale") ","                    \
+    "   'stage', i.stage, 'stage_label', " OGC_LABEL("stage", "i.stage") ","                    \
+    "   'start_year', i.start_year,"                                                            \
+    "   'commune_code', i.commune_code,"                                                        \
+    "   'commune', (SELECT t.name FROM territory t"                                             \
+    "                WHERE t.level = 'commune' AND t.code = i.commune_code),"                   \
+    "   'departement_code', i.departement_code,"                                                \
+    "   'departement', (SELECT t.name FROM territory t"                                         \
+    "                    WHERE t.level = 'departement' AND t.code = i.departement_code),"       \
+    "   'region_code', i.region_code,"                                                          \
+    "   'region', (SELECT t.name FROM territory t"                                              \
+    "               WHERE t.level = 'region' AND t.code = i.region_code),"                      \
+    "   'geo_precision', i.geo_precision,"                                                      \
+    "   'website', i.website,"                                                                  \
+    "   'url', "
+/* clang-format on */
 #define OGC_FEATURE_TAIL                                                                        \
     " || i.id,"                                                                                 \
     "   'updated', sc_iso(i.updated_at),"                                                       \
