@@ -302,6 +302,13 @@ const char *export_extension(export_format f) {
 /* ---- CSV (RFC 4180: CRLF, fields quoted when they hold the separator, a quote or a line
  * break, quotes doubled) ---- */
 
+/* A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd…):
+ * text cells that do are written after an apostrophe, which spreadsheets show as text and hide.
+ * Numbers are never text cells here, so a negative longitude stays a number. */
+static bool csv_formula_lead(const char *s, size_t n) {
+    return n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
 static void csv_cell(buf_t *b, const char *s, size_t n, char sep, bool first) {
     bool quote = false;
     if (!first && !buf_append(b, &sep, 1))
@@ -328,6 +335,19 @@ static void csv_text(buf_t *b, const char *s, char sep, bool first) {
     csv_cell(b, s, strlen(s), sep, first);
 }
 
+/* A cell of text that came from people or sources: guarded against formulas. */
+static void csv_guarded(buf_t *b, const char *s, size_t n, char sep) {
+    if (!csv_formula_lead(s, n)) {
+        csv_cell(b, s, n, sep, false);
+        return;
+    }
+    buf_t g;
+    buf_init(&g, EXPORT_ROW_MAX);
+    if (buf_append(&g, "'", 1) && buf_append(&g, s, n))
+        csv_cell(b, g.data, g.len, sep, false);
+    buf_free(&g);
+}
+
 /* Joins the strings of a JSON array text (or of the key `key` of its objects) with " | ". */
 static void csv_join_json(buf_t *b, const char *json, const char *key, char sep) {
     buf_t j;
@@ -341,7 +361,7 @@ static void csv_join_json(buf_t *b, const char *json, const char *key, char sep)
             break;
     }
     json_decref(a);
-    csv_cell(b, j.data ? j.data : "", j.len, sep, false);
+    csv_guarded(b, j.data ? j.data : "", j.len, sep);
     buf_free(&j);
 }
 
@@ -389,6 +409,9 @@ static void csv_row(buf_t *b, PGresult *r, int row, const export_opts_t *o) {
         case F_SOURCES:
             for (size_t k = 0; k < ARRAY_LEN(source_keys); k++)
                 csv_join_json(b, v, source_keys[k], sep);
+            break;
+        case F_TEXT:
+            csv_guarded(b, v, strlen(v), sep);
             break;
         default:
             csv_text(b, v, sep, f == 0);

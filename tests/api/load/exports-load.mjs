@@ -149,6 +149,47 @@ test('a search of more than 50,000 matches: the first 50,000, said in the header
   assert.ok(lastRows.length > 0);
 });
 
+test('text that a spreadsheet would run as a formula is written after an apostrophe in CSV, exact in NDJSON', async () => {
+  const src = 'export-formula';
+  const hostile = ['=HYPERLINK("https://exemple.org","clic")', '+SUM(A1:A9)', '-2+3 jardins', '@SOMME(1)'];
+  const drop = `DELETE FROM source_record WHERE source_id IN (SELECT id FROM source WHERE code = '${src}');
+             DELETE FROM initiative WHERE slug LIKE '${src}-%'; DELETE FROM source WHERE code = '${src}';`;
+  await psqlLong(drop);
+  try {
+    const values = hostile.map((t, i) => `('${src}-${i}', '${t.replace(/'/g, "''")}', $s$${t}$s$)`).join(',');
+    await psqlLong(`INSERT INTO source (code, name, kind, url, licence, is_demo)
+               VALUES ('${src}', '=Source piégée', 'demo', 'https://exemple.org/', '${LICENCE}', true);
+             WITH v(slug, title, summary) AS (VALUES ${values}),
+             ins AS (
+               INSERT INTO initiative (slug, title, summary, themes, publics, scale, stage, start_year,
+                                       commune_code, departement_code, region_code, geom, geo_precision, status)
+               SELECT slug, title, summary, ARRAY['ENV'], ARRAY['tous'], 'commune', 'ideation', 2020,
+                      '44043', '44', '52', ST_SetSRID(ST_MakePoint(-1.27, 47.1), 4326), 'commune', 'published'
+                 FROM v RETURNING id, slug)
+             INSERT INTO source_record (source_id, external_id, url, raw, content_hash, initiative_id)
+             SELECT s.id, ins.slug, 'https://exemple.org/fiche/' || ins.slug, '{}', 'x', ins.id
+               FROM ins, source s WHERE s.code = '${src}';`);
+    await apiSeesDataVersion();
+    for (const sep of [',', ';']) {
+      const res = await fetch(`${BASE_URL}/api/v1/search/export${qs({ source: src, format: 'csv', sep, sort: 'name' })}`);
+      assert.equal(res.status, 200);
+      const rows = parse(await res.text(), { columns: true, delimiter: sep });
+      assert.deepEqual(rows.map((r) => r.title).sort(), hostile.map((t) => `'${t}`).sort(), 'every formula-like title guarded');
+      for (const r of rows) {
+        assert.equal(r.summary, `'${r.title.slice(1)}`, 'the summary too');
+        assert.equal(r.source_names, "'=Source piégée", "a source's name too");
+        assert.equal(Number(r.longitude), -1.27, 'a negative number stays a number');
+      }
+    }
+    const nd = await fetch(`${BASE_URL}/api/v1/search/export${qs({ source: src, format: 'ndjson' })}`);
+    const titles = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l).title);
+    assert.deepEqual(titles.sort(), [...hostile].sort(), 'NDJSON keeps the exact text');
+  } finally {
+    await psqlLong(drop);
+    await apiSeesDataVersion();
+  }
+});
+
 test('every row carries its source: name, record URL and licence, in each format', async () => {
   const params = { source: SOURCE, sort: 'name' };
   const csv = await fetch(`${BASE_URL}/api/v1/search/export${qs({ ...params, format: 'csv', sep: ';' })}`);
