@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { api, assertError, brief, sql, sqlLiteral, useExclusiveStack, waitUntil } from './helpers.mjs';
+import { jobsBin, runnerEnv } from './mail.mjs';
 
 useExclusiveStack();
 
@@ -180,6 +181,61 @@ test('a transaction that commits after a later one was read is not skipped', asy
   } finally {
     await t1.end();
   }
+});
+
+/** One pass of the job runner's cleanup (sessions, links, the change log's compaction). */
+async function cleanupOnce() {
+  const runner = spawn(jobsBin(), ['--once', '--only', 'cleanup'], { env: await runnerEnv('cleanup'), stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  runner.stderr.on('data', (c) => { err += c; });
+  const code = await new Promise((res) => runner.once('exit', (c) => res(c)));
+  assert.equal(code, 0, err.slice(-2000));
+  return err;
+}
+
+const logRows = async (id) => JSON.parse(await sql(`SELECT coalesce(json_agg(kind ORDER BY xid, seq), '[]') FROM initiative_change WHERE initiative_id = ${id}`));
+
+test('the cleanup keeps only the first and last entries of each initiative once older than the retention; readers still mirror', async () => {
+  const id = Number(await sql("SELECT id FROM initiative WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET 31"));
+  await keep(id);
+  for (const n of [1, 2, 3]) await sql(`UPDATE initiative SET title = title || ' (v${n})' WHERE id = ${id}`);
+  const before = await logRows(id);
+  assert.ok(before.length >= 4, `entries of ${id}: ${before}`);
+  // A reader from empty, read now: what every reader must still get after the compaction.
+  const early = new Map();
+  const earlyStep = await follow(early, undefined, 500);
+  // Under the retention, nothing goes.
+  await cleanupOnce();
+  assert.deepEqual(await logRows(id), before, 'entries younger than SC_CHANGES_KEEP_DAYS stay');
+  // 31 days later (the tests move the clock of every time rule, sc_clock): the entries between go.
+  await sql("UPDATE sc_clock SET offset_s = interval '31 days'");
+  try {
+    await cleanupOnce();
+  } finally {
+    await sql("UPDATE sc_clock SET offset_s = interval '0'");
+  }
+  assert.deepEqual(await logRows(id), [before[0], before.at(-1)], 'the first and the last entries are kept');
+  const most = Number(await sql('SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM initiative_change GROUP BY initiative_id) x'));
+  assert.ok(most <= 2, `an initiative still has ${most} entries`);
+  // A mirror started from empty, the reader from before and the test's own reader all hold the catalogue.
+  const fresh = new Map();
+  await follow(fresh, undefined, 500);
+  await assertMirrors(fresh);
+  await follow(early, earlyStep.cursor, 500);
+  await assertMirrors(early);
+  const step = await follow(mirror, cursor);
+  await assertMirrors(mirror);
+  assert.match(mirror.get(id).title, / \(v3\)$/);
+  cursor = step.cursor;
+  // The walk resumes from where it stopped: a second pass has nothing to remove.
+  const count = await sql('SELECT count(*) FROM initiative_change');
+  await sql("UPDATE sc_clock SET offset_s = interval '31 days'");
+  try {
+    await cleanupOnce();
+  } finally {
+    await sql("UPDATE sc_clock SET offset_s = interval '0'");
+  }
+  assert.equal(await sql('SELECT count(*) FROM initiative_change'), count);
 });
 
 test('bad parameters: 400 naming them', async () => {

@@ -16,8 +16,9 @@
  * Configuration from the environment (README.md): SC_PG_DSN (else the libpq variables PGHOST…),
  * SC_JOBS_POLL_MS (the longest wait between passes; a queued e-mail wakes the runner at once
  * through LISTEN mail_outbox), SC_JOBS_HARVESTS (harvests at once), SC_PUBLIC_URL (links in
- * e-mails), SC_SECRET_KEY (signs unsubscribe links; required for alerts), the SMTP variables of
- * jobs/smtp.h and the harvester's SC_HARVEST_* variables. */
+ * e-mails), SC_SECRET_KEY (signs unsubscribe links; required for alerts), SC_CHANGES_KEEP_DAYS
+ * (cleanup: the age past which superseded entries of the change log go, default 30), the SMTP
+ * variables of jobs/smtp.h and the harvester's SC_HARVEST_* variables. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
@@ -41,7 +42,10 @@
 
 #define DEFAULT_DSN     "host=127.0.0.1 port=5433 dbname=socialconnect user=socialconnect"
 #define CLEANUP_EVERY_S 3600
-#define SETS_MAX        48
+/* Batches of the change log's compaction per cleanup: 1,000 × 5,000 entries walked, enough for a
+ * harvest of every record of a million-row catalogue per hour. */
+#define CHANGES_BATCHES_MAX 1000
+#define SETS_MAX            48
 
 enum {
     TASK_HARVEST = 1,
@@ -116,6 +120,8 @@ static void nap(long ms) {
 
 /* The Redis connection of the task "usage" (SC_REDIS_HOST, SC_REDIS_PORT); NULL without it. */
 static cache_t *g_cache;
+/* The age past which superseded entries of the change log go (SC_CHANGES_KEEP_DAYS). */
+static int g_changes_keep_days = 30;
 
 /* One pass of every task due. Returns false when PostgreSQL failed (the loop then waits). */
 static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
@@ -132,11 +138,15 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
     if ((tasks & TASK_CLEANUP) && st == DOM_OK && !g_stop &&
         (once || time(NULL) - *last_cleanup >= CLEANUP_EVERY_S)) {
         st = expiry_sweep(ctx->db, &n1, &n2);
+        if (st == DOM_OK && n1 + n2 > 0)
+            log_msg(LOG_INFO, "removed %ld expired session(s) and %ld used or expired link(s)", n1,
+                    n2);
+        if (st == DOM_OK)
+            st = expiry_compact_changes(ctx->db, g_changes_keep_days, CHANGES_BATCHES_MAX, &n1);
         if (st == DOM_OK) {
             *last_cleanup = time(NULL);
-            if (n1 + n2 > 0)
-                log_msg(LOG_INFO, "removed %ld expired session(s) and %ld used or expired link(s)",
-                        n1, n2);
+            if (n1 > 0)
+                log_msg(LOG_INFO, "removed %ld superseded entry(ies) of the change log", n1);
         }
     }
     /* Every pass: one Redis call when there is nothing to add. */
@@ -178,6 +188,7 @@ int main(int argc, char **argv) {
     const char *export_dir = getenv("SC_EXPORT_DIR");
     job_export_cfg_t ecfg = {export_dir && *export_dir ? export_dir : "var/exports",
                              (int)env_long("SC_EXPORT_HOUR", 3, 0, 23, &ok)};
+    g_changes_keep_days = (int)env_long("SC_CHANGES_KEEP_DAYS", 30, 1, 3650, &ok);
     if (!ok)
         return 2;
     const char *url = getenv("SC_PUBLIC_URL");
