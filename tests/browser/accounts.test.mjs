@@ -13,16 +13,14 @@ import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, sql, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIL_DIR = path.join(ROOT, 'var', process.env.SC_PROFILE ?? 'test', 'mail');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TAG = crypto.randomBytes(4).toString('hex');
 const EMAIL = `t-ui-${TAG}@example.org`;
 const NAME = `Camille ${TAG}`;
@@ -30,17 +28,6 @@ const PASSWORD = `une phrase de passe ${TAG}`;
 const COLLECTION = `Tiers-lieux ${TAG}`;
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
-/** Runs SQL with psql on the database of this profile's stack (scripts/stack.sh psql). */
-function sql(text) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [path.join(ROOT, 'scripts', 'stack.sh'), 'psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text],
-      { cwd: ROOT, env: { ...process.env, SC_PROFILE: process.env.SC_PROFILE ?? 'test' }, timeout: 30000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`psql: ${err.message}\n${stderr}`)) : resolve(stdout.trim())),
-    );
-  });
-}
 
 function redisCli(host, port, args) {
   return new Promise((resolve, reject) =>
@@ -103,15 +90,6 @@ async function mailedLink(address, page) {
   return (await waitForMail(address, new RegExp(`/${page}\\?token=[A-Za-z0-9._~%-]+`)))[0];
 }
 
-/** axe-core in the page: no serious or critical violation. */
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 /** Logs in through the form of /connexion, coming back to `back`. */
 async function logIn(page, back) {

@@ -1,8 +1,11 @@
 // What every browser test file shares: the stack's address, Debian's Chromium launched once per file,
-// and withPage(), which gives each test a fresh page and keeps a screenshot when it fails.
+// withPage(), which gives each test a fresh page and keeps a screenshot when it fails, the axe-core
+// check of a page, and SQL on the stack's database.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -12,6 +15,7 @@ export const TIMEOUT = 10_000;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = path.join(ROOT, 'var', 'test', 'screenshots');
 const CHROMIUM = process.env.SC_CHROMIUM ?? '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser;
 
@@ -64,4 +68,26 @@ export async function withPage(t, fn, viewport = { width: 1280, height: 900 }, c
   } finally {
     await context.close();
   }
+}
+
+/** axe-core in the page: no serious or critical violation. */
+export async function assertAccessible(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document));
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
+  assert.deepEqual(bad, [], `axe on ${what}`);
+}
+
+/** Runs SQL with psql on the database of this profile's stack (scripts/stack.sh psql); the output, trimmed. */
+export function sql(text) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      [path.join(ROOT, 'scripts', 'stack.sh'), 'psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text],
+      { cwd: ROOT, env: { ...process.env, SC_PROFILE: process.env.SC_PROFILE ?? 'test' }, timeout: 30000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`psql: ${err.message}\n${stderr}`)) : resolve(stdout.trim())),
+    );
+  });
 }

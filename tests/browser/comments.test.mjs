@@ -7,15 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { createRequire } from 'node:module';
 
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, useBrowser, withPage } from './browser.mjs';
 import { publishedIds, resetRateLimits, signUpAndLogIn } from '../api/accounts-helpers.mjs';
 import { sql, sqlLiteral as lit } from '../api/helpers.mjs';
 
 useBrowser();
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TAG = crypto.randomBytes(4).toString('hex');
 const COMMENT = `Atelier ouvert le samedi <b>gratuit</b> : https://exemple.org/atelier-${TAG}`;
 const REASON = `Publicité déguisée ${TAG}`;
@@ -27,14 +25,6 @@ const PHONE = { width: 390, height: 844 };
 const probe = await fetch(`${BASE_URL}/api/v1/moderation/reports`).catch(() => null);
 const SKIP = !probe || probe.status === 404 ? 'GET /api/v1/moderation/reports does not answer: the comments endpoints are missing' : false;
 
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 /** The browser context signed in as client (its session cookie). */
 function signedIn(client) {

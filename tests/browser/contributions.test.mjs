@@ -12,30 +12,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, sql, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TAG = crypto.randomBytes(4).toString('hex');
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const AXE_CONTEXT = { bypassCSP: true };
 const PHONE = { width: 390, height: 844 };
 
-function sql(text) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [path.join(ROOT, 'scripts', 'stack.sh'), 'psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text],
-      { cwd: ROOT, env: { ...process.env, SC_PROFILE: process.env.SC_PROFILE ?? 'test' }, timeout: 30000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`psql: ${err.message}\n${stderr}`)) : resolve(stdout.trim())),
-    );
-  });
-}
 
 function redisCli(args) {
   const host = process.env.SC_REDIS_HOST ?? '127.0.0.1';
@@ -106,14 +91,6 @@ async function logIn(page, who, back) {
   await page.locator('.account-nav__toggle', { hasText: who.name }).waitFor();
 }
 
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 /** Presses Tab until the focused element matches selector (keyboard only). */
 async function tabTo(page, selector, max = 150) {

@@ -4,39 +4,15 @@
 // or critical violation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, sql, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 // axe is injected as a script, which the site's Content-Security-Policy refuses otherwise.
 const AXE_CONTEXT = { bypassCSP: true };
 
-function sql(text) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [path.join(ROOT, 'scripts', 'stack.sh'), 'psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text],
-      { cwd: ROOT, env: { ...process.env, SC_PROFILE: process.env.SC_PROFILE ?? 'test' }, timeout: 30000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`psql: ${err.message}\n${stderr}`)) : resolve(stdout.trim())),
-    );
-  });
-}
 
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 /** « 1 234 » (with French separators) as a number. */
 const figure = (text) => Number(String(text).replace(/[\s\u00a0\u202f]/g, '').replace(',', '.'));

@@ -7,12 +7,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { createRequire } from 'node:module';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WIDGET_SEARCH = 'theme=ENV&layout=carte-liste&height=300&color=violet&limit=5&title=Nos%20voisins';
 
 /** The partner's pages, by path: the widget by its script, the application framed, a narrow column. */
@@ -68,14 +66,6 @@ async function embedFrame(page) {
   return { handle, frame };
 }
 
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 describe('widget à intégrer', () => {
   test('un site partenaire intègre le widget par le script : les initiatives de la recherche, la carte, la hauteur du contenu', async (t) => {

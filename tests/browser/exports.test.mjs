@@ -6,27 +6,17 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const AXE_CONTEXT = { bypassCSP: true, acceptDownloads: true };
 const LAPTOP = { width: 1366, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 /** RFC 4180 records (quoted fields, doubled quotes, CRLF) — enough to read the export back. */
 function parseCsv(text, sep) {

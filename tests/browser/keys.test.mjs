@@ -5,16 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, sql, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TAG = crypto.randomBytes(4).toString('hex');
 const EMAIL = `t-keys-${TAG}@example.org`;
 const NAME = `Partenaire ${TAG}`;
@@ -22,16 +16,6 @@ const PASSWORD = `une phrase de passe ${TAG}`;
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const AXE_CONTEXT = { bypassCSP: true };
 
-function sql(text) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [path.join(ROOT, 'scripts', 'stack.sh'), 'psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text],
-      { cwd: ROOT, env: { ...process.env, SC_PROFILE: process.env.SC_PROFILE ?? 'test' }, timeout: 30000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`psql: ${err.message}\n${stderr}`)) : resolve(stdout.trim())),
-    );
-  });
-}
 
 before(async () => {
   const res = await fetch(`${BASE_URL}/api/v1/account/signup`, {
@@ -48,14 +32,6 @@ after(async () => {
   await sql(`DELETE FROM mail_outbox WHERE to_addr = ${lit(EMAIL)}; DELETE FROM app_user WHERE email_norm = lower(${lit(EMAIL)})`);
 });
 
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 async function logIn(page, back) {
   await page.goto(`${BASE_URL}/connexion?retour=${encodeURIComponent(back)}`);

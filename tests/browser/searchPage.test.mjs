@@ -6,12 +6,10 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { assertAccessible, BASE_URL, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 // axe is injected as a script: the site's CSP (script-src 'self') would refuse it.
 const AXE_CONTEXT = { bypassCSP: true };
 const LAPTOP = { width: 1366, height: 800 };
@@ -58,14 +56,6 @@ async function mapBounds(page) {
   return text.split(',').map(Number);
 }
 
-async function assertAccessible(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-  assert.deepEqual(bad, [], `axe on ${what}`);
-}
 
 describe('Page de recherche', () => {
   for (const [name, viewport] of [

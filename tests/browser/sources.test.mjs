@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BASE_URL, useBrowser, withPage } from './browser.mjs';
+import { BASE_URL, sql, useBrowser, withPage } from './browser.mjs';
 
 useBrowser();
 
@@ -19,17 +19,6 @@ const NAMES = { [FRESH]: `Alpha solidaire ${TAG}`, [LATE]: `Bêta des territoire
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const inList = [FRESH, LATE, NEVER].map(lit).join(', ');
 
-/** Runs SQL with psql as the application role on the database of this profile's stack. */
-function sql(text) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [path.join(ROOT, 'scripts', 'stack.sh'), 'psql', '-X', '-q', '-A', '-t', '-1', '-v', 'ON_ERROR_STOP=1', '-c', text],
-      { cwd: ROOT, env: { ...process.env, SC_PROFILE: process.env.SC_PROFILE ?? 'test' }, timeout: 30000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`psql: ${err.message}\n${stderr}`)) : resolve(stdout.trim())),
-    );
-  });
-}
 
 let initiativeId;
 
