@@ -85,6 +85,12 @@ const char *cidx_entry_key(const cidx_t *ix, uint32_t e);
 /* NULL when out of memory or the bitmap is damaged. */
 const roaring_bitmap_t *cidx_entry_bitmap(cidx_t *ix, uint32_t e);
 
+/* The forward column of dim (a dimension of the statistics): the values of id are the value
+ * numbers vals[offs[id]..offs[id+1]) for id <= *max_id, a value number being the rank of the value
+ * in cidx_dim_range. False when the file has none for dim. Owned by ix. */
+bool cidx_fwd(const cidx_t *ix, cidx_dim dim, const uint32_t **offs, const uint16_t **vals,
+              uint32_t *max_id);
+
 /* The union of the bitmaps of keys of dim (n >= 1). A new bitmap for the caller to free; NULL when
  * out of memory. */
 roaring_bitmap_t *cidx_any(cidx_t *ix, cidx_dim dim, const char *const *keys, size_t n);

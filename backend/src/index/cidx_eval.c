@@ -208,9 +208,58 @@ bool cidx_count_1d(cidx_t *ix, const roaring_bitmap_t *matches, cidx_dim dim, ci
     return true;
 }
 
+/* The cells of a table above this many are counted on the bitmaps (no counter array). */
+#define CELLS_MAX (1u << 22)
+
+/* One pass over the matches with both forward columns: each match adds one to each pair of its
+ * values. The ids come in increasing order, so both columns are read front to back. */
+static bool count_2d_forward(cidx_t *ix, const roaring_bitmap_t *matches, cidx_dim da, cidx_dim db,
+                             cidx_count_fn fn, void *arg, bool *done) {
+    const uint32_t *oa, *ob;
+    const uint16_t *va, *vb;
+    uint32_t max_id, fa, na, fb, nb, ids[1024], got;
+    *done = false;
+    if (!cidx_fwd(ix, da, &oa, &va, &max_id) || !cidx_fwd(ix, db, &ob, &vb, &max_id))
+        return true;
+    cidx_dim_range(ix, da, &fa, &na);
+    cidx_dim_range(ix, db, &fb, &nb);
+    if (na == 0 || nb == 0 || (uint64_t)na * nb > CELLS_MAX)
+        return true;
+    uint64_t *cells = calloc((size_t)na * nb, sizeof *cells);
+    roaring_uint32_iterator_t *it = roaring_create_iterator(matches);
+    bool ok = cells && it;
+    while (ok && (got = roaring_read_uint32_iterator(it, ids, ARRAY_LEN(ids))) > 0) {
+        for (uint32_t k = 0; k < got; k++) {
+            uint32_t id = ids[k];
+            if (id > max_id)
+                break;
+            for (uint32_t x = oa[id]; x < oa[id + 1]; x++) {
+                uint64_t *row = cells + (size_t)va[x] * nb;
+                for (uint32_t y = ob[id]; y < ob[id + 1]; y++)
+                    row[vb[y]]++;
+            }
+        }
+    }
+    for (uint32_t a = 0; ok && a < na; a++)
+        for (uint32_t b = 0; ok && b < nb; b++)
+            if (cells[(size_t)a * nb + b] > 0)
+                ok = fn(arg, cidx_entry_key(ix, fa + a), cidx_entry_key(ix, fb + b),
+                        cells[(size_t)a * nb + b]);
+    if (it)
+        roaring_free_uint32_iterator(it);
+    free(cells);
+    *done = ok;
+    return ok;
+}
+
 bool cidx_count_2d(cidx_t *ix, const roaring_bitmap_t *matches, cidx_dim da, cidx_dim db,
                    cidx_count_fn fn, void *arg) {
     uint32_t fa, na, fb, nb;
+    bool done;
+    if (!count_2d_forward(ix, matches, da, db, fn, arg, &done))
+        return false;
+    if (done)
+        return true;
     cidx_dim_range(ix, da, &fa, &na);
     cidx_dim_range(ix, db, &fb, &nb);
     for (uint32_t a = fa; a < fa + na; a++) {

@@ -6,6 +6,12 @@
  *   keys     (NUL-terminated strings, referred to by key_off)
  *   bitmaps  (each CRoaring's frozen serialization, starting on a 32-byte boundary as
  *            roaring_bitmap_frozen_view requires)
+ *   forward columns, for each counted dimension (CIDX_THEME..CIDX_DEPARTEMENT): the values of each
+ *            id, as offsets (uint32, max_id + 2 of them) into value numbers (uint16: the value's
+ *            rank among its dimension's entries). A table of two dimensions is counted in one pass
+ *            over the matches with them: intersecting each row's bitmap with each column's costs
+ *            far more when both are sparse (measured: 140 ms against a few for theme=ENV by
+ *            actor type and start year at 1,000,000 initiatives)
  *
  * Numbers are in the host's byte order: the frozen format is the host's memory layout anyway, and
  * the file is built on the host that reads it (a reader refuses another order through the magic
@@ -19,8 +25,10 @@
 #define CIDX_MAGIC       0x3158444943435353ull /* "SSCCIDX1" read as a little-endian number */
 #define CIDX_VERSION     1u
 #define CIDX_ALIGN       32u
-#define CIDX_HEADER_SIZE 64u
-#define CIDX_KEY_MAX     255u /* bytes of a key, NUL excluded: longer values are not indexed */
+#define CIDX_HEADER_SIZE 512u
+#define CIDX_NFWD        10     /* dimensions with a forward column: CIDX_THEME..CIDX_DEPARTEMENT */
+#define CIDX_FWD_VALUES  65535u /* a dimension with more values has no forward column */
+#define CIDX_KEY_MAX     255u   /* bytes of a key, NUL excluded: longer values are not indexed */
 
 typedef struct cidx_header {
     uint64_t magic;
@@ -30,6 +38,8 @@ typedef struct cidx_header {
     int64_t built_at;  /* unix seconds */
     uint64_t entries_off, keys_off, file_size;
     uint32_t max_id, reserved;
+    /* Forward columns: offsets at fwd_off (0: none), values at fwd_vals_off, fwd_nvals of them. */
+    uint64_t fwd_off[CIDX_NFWD], fwd_vals_off[CIDX_NFWD], fwd_nvals[CIDX_NFWD];
 } cidx_header_t;
 
 typedef struct cidx_entry {

@@ -57,6 +57,41 @@ static bool layout_ok(const cidx_t *ix) {
             return false;
         prev_end = e->off + e->len;
     }
+    for (int d = 0; d < CIDX_NFWD; d++) {
+        if (h->fwd_off[d] == 0)
+            continue;
+        uint64_t olen = ((uint64_t)h->max_id + 2) * sizeof(uint32_t);
+        uint64_t vlen = h->fwd_nvals[d] * sizeof(uint16_t);
+        if (h->fwd_off[d] % CIDX_ALIGN || h->fwd_vals_off[d] % CIDX_ALIGN ||
+            h->fwd_off[d] < prev_end || olen > ix->size - h->fwd_off[d] ||
+            h->fwd_vals_off[d] < h->fwd_off[d] + olen || vlen > ix->size - h->fwd_vals_off[d])
+            return false;
+        /* Offsets that only grow and end at the number of values: every read stays inside. */
+        const uint32_t *o = (const uint32_t *)(ix->base + h->fwd_off[d]);
+        if (o[0] != 0 || o[h->max_id + 1] != h->fwd_nvals[d])
+            return false;
+        for (uint64_t i = 0; i <= h->max_id; i++)
+            if (o[i + 1] < o[i])
+                return false;
+        const uint16_t *v = (const uint16_t *)(ix->base + h->fwd_vals_off[d]);
+        uint32_t nv = 0;
+        for (uint32_t i = 0; i < h->nentries; i++)
+            nv += ix->dir[i].dim == (uint32_t)d;
+        for (uint64_t i = 0; i < h->fwd_nvals[d]; i++)
+            if (v[i] >= nv)
+                return false;
+        prev_end = h->fwd_vals_off[d] + vlen;
+    }
+    return true;
+}
+
+bool cidx_fwd(const cidx_t *ix, cidx_dim dim, const uint32_t **offs, const uint16_t **vals,
+              uint32_t *max_id) {
+    if ((int)dim >= CIDX_NFWD || ix->h->fwd_off[dim] == 0)
+        return false;
+    *offs = (const uint32_t *)(ix->base + ix->h->fwd_off[dim]);
+    *vals = (const uint16_t *)(ix->base + ix->h->fwd_vals_off[dim]);
+    *max_id = ix->h->max_id;
     return true;
 }
 
@@ -212,8 +247,8 @@ cidx_t *cidx_current(void) {
     g_cur.seen = sb;
     if (st != CIDX_OK) {
         if (st != g_cur.last)
-            log_msg(LOG_WARN, "counting index %s: %s: counting in PostgreSQL", path,
-                    cidx_status_text(st));
+            log_msg(LOG_WARN, "counting index %s: %s: %s", path, cidx_status_text(st),
+                    g_cur.ix ? "the previous file stays in use" : "counting in PostgreSQL");
         g_cur.last = st;
         /* The old mapping stays usable (its dirty set grows) until a good file comes. */
         return g_cur.ix;

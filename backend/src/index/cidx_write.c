@@ -145,6 +145,58 @@ bool cidx_writer_add_list(cidx_writer_t *w, cidx_dim dim, const char *list, char
     return true;
 }
 
+/* A forward column being made (fwd_build). */
+typedef struct fwd_fill {
+    uint32_t *pos;  /* next free slot of each id; counts on the first pass */
+    uint16_t *vals; /* NULL on the first pass */
+    uint16_t v;
+} fwd_fill_t;
+
+static bool fwd_visit(uint32_t id, void *arg) {
+    fwd_fill_t *f = arg;
+    if (f->vals)
+        f->vals[f->pos[id]++] = f->v;
+    else
+        f->pos[id + 1]++;
+    return true;
+}
+
+/* The forward column of the sorted entries e[first..first+n): *offs (max_id + 2) and *vals (owned
+ * by the caller), *nvals of them. */
+static bool fwd_build(const cidx_writer_t *w, size_t first, size_t n, uint32_t **offs,
+                      uint16_t **vals, uint64_t *nvals) {
+    size_t nid = (size_t)w->max_id + 2;
+    uint32_t *pos = calloc(nid, sizeof *pos);
+    *offs = calloc(nid, sizeof **offs);
+    *vals = NULL;
+    if (pos == NULL || *offs == NULL)
+        goto fail;
+    fwd_fill_t f = {pos, NULL, 0};
+    for (size_t i = 0; i < n; i++)
+        roaring_iterate(w->e[first + i].bm, fwd_visit, &f);
+    for (size_t id = 1; id < nid; id++)
+        pos[id] += pos[id - 1];
+    *nvals = pos[nid - 1];
+    memcpy(*offs, pos, nid * sizeof *pos);
+    *vals = malloc(*nvals ? *nvals * sizeof **vals : 1);
+    if (*vals == NULL)
+        goto fail;
+    f.vals = *vals;
+    for (size_t i = 0; i < n; i++) {
+        f.v = (uint16_t)i;
+        roaring_iterate(w->e[first + i].bm, fwd_visit, &f);
+    }
+    free(pos);
+    return true;
+fail:
+    free(pos);
+    free(*offs);
+    free(*vals);
+    *offs = NULL;
+    *vals = NULL;
+    return false;
+}
+
 static int entry_cmp(const void *a, const void *b) {
     const wentry_t *x = a, *y = b;
     if (x->dim != y->dim)
@@ -180,6 +232,8 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
                                uint64_t *bytes) {
     cidx_status st = CIDX_IO;
     cidx_entry_t *dir = NULL;
+    uint32_t *offs[CIDX_NFWD] = {0};
+    uint16_t *vals[CIDX_NFWD] = {0};
     char *frozen = NULL, tmp[4096];
     size_t frozen_cap = 0;
     int fd = -1;
@@ -220,6 +274,27 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
         dir[i].off = off;
         off = align_up(off + dir[i].len);
     }
+    /* The forward columns after the bitmaps. */
+    for (size_t d = 0, first = 0; d < CIDX_NFWD; d++) {
+        size_t n = 0;
+        while (first < w->n && w->e[first].dim < d)
+            first++;
+        while (first + n < w->n && w->e[first + n].dim == d)
+            n++;
+        if (n == 0 || n > CIDX_FWD_VALUES) {
+            first += n;
+            continue;
+        }
+        if (!fwd_build(w, first, n, &offs[d], &vals[d], &h.fwd_nvals[d])) {
+            st = CIDX_NO_MEMORY;
+            goto done;
+        }
+        first += n;
+        h.fwd_off[d] = off;
+        off = align_up(off + ((uint64_t)w->max_id + 2) * sizeof(uint32_t));
+        h.fwd_vals_off[d] = off;
+        off = align_up(off + h.fwd_nvals[d] * sizeof(uint16_t));
+    }
     h.file_size = off;
 
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -251,6 +326,17 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
             goto done;
         at = dir[i].off + dir[i].len;
     }
+    for (size_t d = 0; d < CIDX_NFWD; d++) {
+        if (offs[d] == NULL)
+            continue;
+        size_t olen = ((size_t)w->max_id + 2) * sizeof(uint32_t);
+        size_t vlen = (size_t)h.fwd_nvals[d] * sizeof(uint16_t);
+        if (!write_zeros(fd, (size_t)(h.fwd_off[d] - at)) || !write_all(fd, offs[d], olen) ||
+            !write_zeros(fd, (size_t)(h.fwd_vals_off[d] - (h.fwd_off[d] + olen))) ||
+            !write_all(fd, vals[d], vlen))
+            goto done;
+        at = h.fwd_vals_off[d] + vlen;
+    }
     if (!write_zeros(fd, (size_t)(h.file_size - at)) || fsync(fd) != 0)
         goto done;
     if (close(fd) != 0) {
@@ -263,6 +349,10 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
     *bytes = h.file_size;
     st = CIDX_OK;
 done:
+    for (size_t d = 0; d < CIDX_NFWD; d++) {
+        free(offs[d]);
+        free(vals[d]);
+    }
     if (fd >= 0)
         close(fd);
     if (st != CIDX_OK) {
