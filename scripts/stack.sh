@@ -810,8 +810,8 @@ build_index() {
     (
         cd "$ROOT"
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
-        export SC_INDEX_FILE=$INDEX_FILE SC_LOG_FILE=$LOG_DIR/jobs.log
-        "$bin" --once --only index
+        export SC_INDEX_FILE=$INDEX_FILE
+        exec "$bin" --once --only index >>"$LOG_DIR/jobs.log" 2>&1
     ) || die "the counting index could not be built (see $LOG_DIR/jobs.log)"
     say "counting index built: $INDEX_FILE ($(stat -c %s "$INDEX_FILE") bytes)"
 }
