@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { VAR_DIR, getJson, qs, sleep, sql, stack, useSharedStack } from './helpers.mjs';
+import { API_LOG, VAR_DIR, getJson, qs, sleep, sql, stack, useSharedStack } from './helpers.mjs';
 
 useSharedStack();
 
@@ -103,11 +103,16 @@ describe('counting index', () => {
     const withIndex = [];
     for (const p of sets) withIndex.push(await stats(p));
     const aside = `${INDEX_FILE}.aside-${process.pid}`;
+    const logFrom = fs.statSync(API_LOG).size;
     fs.renameSync(INDEX_FILE, aside);
     try {
       await sleep(1100);
       await newDataVersion();
       for (let i = 0; i < sets.length; i++) assert.deepEqual(await stats(sets[i]), withIndex[i], qs(sets[i]));
+      // The workers said they count in SQL (once each).
+      const log = fs.readFileSync(API_LOG, 'utf8').slice(logFrom);
+      assert.match(log, /counting index .*: no index file: counting in PostgreSQL/);
+      assert.ok(!fs.existsSync(INDEX_FILE), 'not rebuilt meanwhile');
     } finally {
       fs.renameSync(aside, INDEX_FILE);
     }

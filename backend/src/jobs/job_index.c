@@ -185,7 +185,8 @@ done:
 
 dom_status job_index_run_due(const job_ctx_t *ctx, const job_index_cfg_t *cfg, bool once,
                              long *built) {
-    static time_t last_check;
+    static time_t last_check, last_built;
+    static bool started;
     long bytes;
     *built = 0;
     time_t now = time(NULL);
@@ -194,11 +195,13 @@ dom_status job_index_run_due(const job_ctx_t *ctx, const job_index_cfg_t *cfg, b
     last_check = now;
     cidx_t *ix = NULL;
     bool due = once;
-    if (!due) {
-        cidx_status cs = cidx_open(cfg->path, &ix);
-        due = cs != CIDX_OK;
-    }
-    if (!due) {
+    if (!due && cidx_open(cfg->path, &ix) != CIDX_OK) {
+        /* No usable file: built at the runner's start, then on the schedule only (the API counts
+         * in SQL meanwhile), so that a file being replaced by hand is not raced. */
+        due = !started || now - last_built >= cfg->every_s;
+        if (due)
+            log_msg(LOG_INFO, "index: no usable file at %s: building it", cfg->path);
+    } else if (!due) {
         char pos[24];
         PGresult *r;
         snprintf(pos, sizeof pos, "%llu", (unsigned long long)cidx_position(ix));
@@ -220,9 +223,14 @@ dom_status job_index_run_due(const job_ctx_t *ctx, const job_index_cfg_t *cfg, b
                     dirty);
     }
     cidx_close(ix);
+    if (!started) {
+        started = true;
+        last_built = now;
+    }
     if (!due)
         return DOM_OK;
     dom_status st = job_index_build(ctx, cfg->path, &bytes);
     *built = st == DOM_OK;
+    last_built = now;
     return st;
 }

@@ -5,8 +5,8 @@
  * The file is built from one REPEATABLE READ snapshot and records that snapshot's xmin: the API
  * counts the initiatives changed since (initiative_change rows at or above it) in SQL. The task
  * rebuilds when that dirty set passes SC_INDEX_DIRTY_MAX initiatives, or when it is not empty and
- * the file is older than SC_INDEX_EVERY_S seconds, or when there is no file; with --once, always.
- */
+ * the file is older than SC_INDEX_EVERY_S seconds, or when there is no usable file at the runner's
+ * start or SC_INDEX_EVERY_S after its last build; with --once, always. */
 #ifndef SC_JOB_INDEX_H
 #define SC_JOB_INDEX_H
 
