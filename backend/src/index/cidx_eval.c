@@ -121,7 +121,8 @@ static cidx_status tsq_factor(tsq_reader_t *r, roaring_bitmap_t **out) {
         tsq_space(r);
         if (st == CIDX_OK && *r->p != ')')
             st = CIDX_UNSUPPORTED;
-        r->p++;
+        if (*r->p == ')')
+            r->p++;
     } else if (*r->p == '\'') {
         st = tsq_lexeme(r, out);
     } else {
