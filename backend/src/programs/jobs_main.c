@@ -188,7 +188,7 @@ int main(int argc, char **argv) {
     job_export_cfg_t ecfg = {export_dir && *export_dir ? export_dir : "var/exports",
                              (int)env_long("SC_EXPORT_HOUR", 3, 0, 23, &ok)};
     g_index_cfg = (job_index_cfg_t){job_index_path(),
-                                    env_long("SC_INDEX_DIRTY_MAX", 2000, 0, 10000000, &ok),
+                                    env_long("SC_INDEX_DIRTY_MAX", 1000, 0, 10000000, &ok),
                                     env_long("SC_INDEX_EVERY_S", 600, 1, 86400 * 7, &ok)};
     if (!ok)
         return 2;
