@@ -33,6 +33,8 @@ API_SOCK=$RUN_DIR/api.sock
 MAIL_DIR=$VAR/mail
 # The whole-catalogue files written each night by the job runner, served by nginx at /exports/.
 EXPORT_DIR=${SC_EXPORT_DIR:-$VAR/exports}
+# The counting index (docs/architecture.md, "Counting index"): built by the job runner, mapped by the API.
+INDEX_FILE=${SC_INDEX_FILE:-$VAR/index/counts.cidx}
 SECRET_FILE=$VAR/secret.key
 PGBIN=${SC_PGBIN:-/usr/lib/postgresql/15/bin}
 DB_NAME=socialconnect

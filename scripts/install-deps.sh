@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
     build-essential pkg-config
     libfcgi-dev libpq-dev libjansson-dev libhiredis-dev libcurl4-openssl-dev libxml2-dev libcmocka-dev
-    libstemmer-dev libargon2-dev libssl-dev zlib1g-dev
+    libstemmer-dev libargon2-dev libssl-dev zlib1g-dev libroaring-dev
     postgresql-15 postgresql-15-postgis-3 postgresql-15-rum postgresql-contrib
     redis-server nginx
     chromium fonts-dejavu-core

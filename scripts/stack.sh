@@ -34,6 +34,7 @@ actions: start stop status restart
          start-mail stop-mail (the local SMTP sink: messages kept in \$VAR/mail)
          start-jobs stop-jobs restart-jobs (the job runner: harvests, alerts, e-mails)
          export (writes the whole-catalogue files into \$VAR/exports now, as each night)
+         index (builds the counting index \$VAR/index/counts.cidx now; the job runner keeps it in step)
          start-fixtures stop-fixtures (the local imitations of source platforms)
          harvest (loads sources/fixtures/*.json but the hostile one, and harvests them)
          rotate (rotates the logs that are over SC_LOG_MAX_SIZE or a day old, now)
@@ -107,7 +108,7 @@ stop_process() {
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_dirs() {
-    mkdir -p "$VAR" "$RUN_DIR" "$LOG_DIR" "$EXPORT_DIR"
+    mkdir -p "$VAR" "$RUN_DIR" "$LOG_DIR" "$EXPORT_DIR" "$(dirname "$INDEX_FILE")"
     chmod 0755 "$EXPORT_DIR" # read by nginx's workers, which may run as nobody
 }
 
@@ -446,6 +447,7 @@ start_api() {
         export SC_LOG_FILE=$LOG_DIR/api.log
         export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
+        export SC_INDEX_FILE=$INDEX_FILE
         # Plain HTTP on loopback: the session cookie cannot be Secure (docs/api.md, "Writes").
         export SC_PUBLIC_URL=${SC_PUBLIC_URL:-http://localhost:$HTTP_PORT} SC_COOKIE_SECURE=0
         SC_SECRET_KEY=$(<"$SECRET_FILE")
@@ -799,6 +801,21 @@ export_catalogue() {
     )
 }
 
+# The counting index now (the job runner keeps it in step afterwards), from the database as it is.
+build_index() {
+    local bin
+    bin=$(jobs_bin)
+    ensure_dirs
+    [[ -x $bin ]] || die "job runner $bin not found: build it with 'make build'"
+    (
+        cd "$ROOT"
+        export SC_PG_DSN="host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME user=$DB_USER"
+        export SC_INDEX_FILE=$INDEX_FILE
+        exec "$bin" --once --only index >>"$LOG_DIR/jobs.log" 2>&1
+    ) || die "the counting index could not be built (see $LOG_DIR/jobs.log)"
+    say "counting index built: $INDEX_FILE ($(stat -c %s "$INDEX_FILE") bytes)"
+}
+
 start_jobs() {
     local bin pid tasks
     bin=$(jobs_bin)
@@ -814,7 +831,7 @@ start_jobs() {
     fi
     [[ -x $bin ]] || die "job runner $bin not found: build it with 'make build'"
     tasks=${SC_JOBS_TASKS:-}
-    [[ -n $tasks || $SC_PROFILE != test ]] || tasks=alerts,mail,cleanup,usage
+    [[ -n $tasks || $SC_PROFILE != test ]] || tasks=alerts,mail,cleanup,usage,index
     printf '=== %s start %s\n' "$(date -Is)" "$bin" >>"$LOG_DIR/jobs.log"
     (
         cd "$ROOT"
@@ -822,7 +839,7 @@ start_jobs() {
         export SC_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT SC_SMTP_STARTTLS=none
         export SC_PUBLIC_URL=http://localhost:$HTTP_PORT SC_JOBS_TASKS=$tasks
         export SC_REDIS_HOST=127.0.0.1 SC_REDIS_PORT=$REDIS_PORT
-        export SC_EXPORT_DIR=$EXPORT_DIR
+        export SC_EXPORT_DIR=$EXPORT_DIR SC_INDEX_FILE=$INDEX_FILE
         # Reopened on SIGUSR1, after log rotation renamed it.
         export SC_LOG_FILE=$LOG_DIR/jobs.log
         SC_SECRET_KEY=$(<"$SECRET_FILE")
@@ -1068,6 +1085,10 @@ start_all() {
     start_pg
     migrate
     load
+    # The test profile's data is loaded again at each start; a run stack keeps its file.
+    if [[ $SC_PROFILE == test || ! -f $INDEX_FILE ]] && [[ -x $(jobs_bin) ]]; then
+        build_index
+    fi
     start_redis
     start_api
     start_nginx
@@ -1152,6 +1173,7 @@ while (($# > 0)); do
     stop-mail) stop_mail ;;
     start-jobs) start_jobs ;;
     export) export_catalogue ;;
+    index) build_index ;;
     stop-jobs) stop_jobs ;;
     restart-jobs) stop_jobs && start_jobs ;;
     start-fixtures) start_fixtures ;;

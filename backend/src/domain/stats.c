@@ -6,10 +6,23 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "domain/search/ast.h"
 #include "domain/search/filter.h"
 #include "domain/search_where.h"
 #include "domain/sqlbuild.h"
 #include "domain/status.h"
+#include "index/cidx.h"
+
+/* The dimensions of the statistics are the first ones of the counting index, in the same order. */
+_Static_assert((int)CIDX_THEME == (int)SEARCH_THEME && (int)CIDX_SOURCE == (int)SEARCH_SOURCE &&
+                       (int)CIDX_START_YEAR == (int)STATS_START_YEAR &&
+                       (int)CIDX_REGION == (int)STATS_REGION &&
+                       (int)CIDX_DEPARTEMENT == (int)STATS_DEPARTEMENT,
+               "stats dimensions are index dimensions");
+
+/* Above this many initiatives changed since the index's build, the counts are made in SQL (the
+ * job runner rebuilds far below it: SC_INDEX_DIRTY_MAX). */
+#define STATS_DIRTY_MAX 20000
 
 /* A dimension below SEARCH_NKINDS is that filter kind of the search (domain/search/filter.h);
  * the others are these. */
@@ -244,12 +257,13 @@ static void precounted_parts(const stats_query_t *st, const one_filter_t *f, sql
 
 /* The same parts counted on the matches of the reduced search rq, read once. */
 static search_status counted_parts(db_t *db, const stats_query_t *st, const search_query_t *rq,
-                                   sqlb_t *b, search_error_t *err) {
+                                   const char *from, sqlb_t *b, search_error_t *err) {
     if (st->ndims == 1 && st->dims[0] == SEARCH_SOURCE) {
         /* As the search's source facet: a join reads the records once (a subquery per initiative
          * took 12 s for the 1,000,000 initiatives of the catalogue, the join 1.5 s). */
-        sqlb_sql(b, " UNION ALL (SELECT 1, s.code, NULL, count(DISTINCT i.id) FROM initiative i"
-                    " JOIN source_record sr ON sr.initiative_id = i.id AND sr.gone_at IS NULL"
+        sqlb_sql(b, " UNION ALL (SELECT 1, s.code, NULL, count(DISTINCT i.id) FROM ");
+        sqlb_sql(b, from);
+        sqlb_sql(b, " i JOIN source_record sr ON sr.initiative_id = i.id AND sr.gone_at IS NULL"
                     " JOIN source s ON s.id = sr.source_id");
         search_status ss = search_where_sql(db, rq, b, err);
         if (ss == SEARCH_OK)
@@ -263,7 +277,9 @@ static search_status counted_parts(db_t *db, const stats_query_t *st, const sear
         dim_values_sql(b, st->dims[1]);
     else
         sqlb_sql(b, "NULL::text[]");
-    sqlb_sql(b, " AS a2 FROM initiative i");
+    sqlb_sql(b, " AS a2 FROM ");
+    sqlb_sql(b, from);
+    sqlb_sql(b, " i");
     search_status ss = search_where_sql(db, rq, b, err);
     if (ss != SEARCH_OK)
         return ss;
@@ -389,7 +405,17 @@ static json_t *answer_json(const stats_query_t *st, PGresult *r) {
     return out;
 }
 
+static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, json_t **out,
+                               search_error_t *err, bool *done);
+
 search_status stats_run(db_t *db, const stats_query_t *st, json_t **out, search_error_t *err) {
+    cidx_t *ix = cidx_current();
+    if (ix) {
+        bool handled = false;
+        search_status iss = index_run(db, ix, st, out, err, &handled);
+        if (handled || iss != SEARCH_OK)
+            return iss;
+    }
     sqlb_t inner, outer;
     one_filter_t f;
     PGresult *r = NULL;
@@ -408,7 +434,7 @@ search_status stats_run(db_t *db, const stats_query_t *st, json_t **out, search_
     if (ss == SEARCH_OK && precounted(st, &rq, &f))
         precounted_parts(st, &f, &inner);
     else if (ss == SEARCH_OK)
-        ss = counted_parts(db, st, &rq, &inner, err);
+        ss = counted_parts(db, st, &rq, "initiative", &inner, err);
     if (ss != SEARCH_OK)
         goto done;
     wrap_labels(st, &outer, &inner, p_lang);
@@ -430,6 +456,309 @@ search_status stats_run(db_t *db, const stats_query_t *st, json_t **out, search_
     ss = err->dom == DOM_OK ? SEARCH_OK : SEARCH_FAILED;
 done:
     PQclear(r);
+    sqlb_free(&inner);
+    sqlb_free(&outer);
+    return ss;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Counting on the index (index/cidx.h): the bitmaps count the initiatives unchanged since the
+ * file's build, SQL the few changed since (the dirty ones), and one query adds both and labels. */
+
+/* The dirty initiatives: their ids as a PostgreSQL array literal (text, for SQL) and a bitmap. */
+typedef struct dirty_set {
+    char *lit;             /* owned, "{}" when none */
+    roaring_bitmap_t *ids; /* owned */
+    bool over;             /* more than STATS_DIRTY_MAX */
+} dirty_set_t;
+
+/* Reads the dirty set and the words of q as a tsquery (*tsq, owned; NULL without words). */
+static dom_status index_prepare(db_t *db, cidx_t *ix, const char *words, dirty_set_t *d,
+                                char **tsq) {
+    char pos[24], limit[16];
+    PGresult *r = NULL;
+    snprintf(pos, sizeof pos, "%llu", (unsigned long long)cidx_position(ix));
+    snprintf(limit, sizeof limit, "%d", STATS_DIRTY_MAX + 1);
+    const char *params[] = {pos, limit, words ? words : ""};
+    *tsq = NULL;
+    dom_status st = dom_from_db(db_query(
+            db, "stats dirty",
+            "SELECT coalesce((SELECT array_agg(d.id ORDER BY d.id) FROM (SELECT DISTINCT"
+            " initiative_id AS id FROM initiative_change WHERE xid >= $1::text::xid8 LIMIT"
+            " $2::int) d)::text, '{}'), CASE WHEN $3::text <> '' THEN sc_tsquery($3)::text END",
+            3, params, &r));
+    if (st != DOM_OK)
+        return st;
+    d->lit = strdup(PQgetvalue(r, 0, 0));
+    d->ids = roaring_bitmap_create();
+    if (!PQgetisnull(r, 0, 1))
+        *tsq = strdup(PQgetvalue(r, 0, 1));
+    if (d->lit == NULL || d->ids == NULL || (!PQgetisnull(r, 0, 1) && *tsq == NULL)) {
+        PQclear(r);
+        return DOM_INTERNAL;
+    }
+    PQclear(r);
+    uint64_t n = 0;
+    for (const char *p = d->lit; *p;) {
+        char *end;
+        unsigned long long id = strtoull(p, &end, 10);
+        if (end != p) {
+            if (id <= UINT32_MAX)
+                roaring_bitmap_add(d->ids, (uint32_t)id);
+            n++;
+            p = end;
+        } else {
+            p++;
+        }
+    }
+    d->over = n > STATS_DIRTY_MAX;
+    return DOM_OK;
+}
+
+/* The index dimension of a territory level. */
+static int level_dim(const char *level) {
+    static const struct {
+        const char *level;
+        cidx_dim dim;
+    } dims[] = {{"region", CIDX_REGION},
+                {"departement", CIDX_DEPARTEMENT},
+                {"arrondissement", CIDX_ARRONDISSEMENT},
+                {"commune", CIDX_COMMUNE}};
+    for (size_t i = 0; i < ARRAY_LEN(dims); i++)
+        if (strcmp(dims[i].level, level) == 0)
+            return (int)dims[i].dim;
+    return -1;
+}
+
+/* Whether the filters of sq other than q can be evaluated on the index. */
+static bool index_expressible(const search_query_t *sq) {
+    if (sq->has_near || sq->has_bbox || sq->changed_since)
+        return false;
+    for (size_t i = 0; i < sq->nterritories; i++)
+        if (level_dim(sq->territories[i].level) < 0)
+            return false;
+    return true;
+}
+
+/* The matches of sq (words: the bitmap of q, or NULL) on the index, the dirty ones left out. A new
+ * bitmap, NULL when out of memory. */
+static roaring_bitmap_t *index_matches(cidx_t *ix, const search_query_t *sq,
+                                       const roaring_bitmap_t *words,
+                                       const roaring_bitmap_t *dirty) {
+    const roaring_bitmap_t *all = cidx_get(ix, CIDX_META, "published");
+    roaring_bitmap_t *m = all ? roaring_bitmap_andnot(all, dirty) : roaring_bitmap_create();
+    if (m && words)
+        roaring_bitmap_and_inplace(m, words);
+    for (int k = 0; m && k < SEARCH_NKINDS; k++) {
+        if (sq->codes[k].n == 0)
+            continue;
+        roaring_bitmap_t *any = cidx_any(ix, (cidx_dim)k, sq->codes[k].codes, sq->codes[k].n);
+        if (any == NULL) {
+            cidx_bitmap_free(m);
+            return NULL;
+        }
+        roaring_bitmap_and_inplace(m, any);
+        cidx_bitmap_free(any);
+    }
+    if (m && sq->nterritories > 0) {
+        roaring_bitmap_t *any = roaring_bitmap_create();
+        for (size_t i = 0; any && i < sq->nterritories; i++) {
+            const roaring_bitmap_t *b = cidx_get(ix, (cidx_dim)level_dim(sq->territories[i].level),
+                                                 sq->territories[i].code);
+            if (b)
+                roaring_bitmap_or_inplace(any, b);
+        }
+        if (any == NULL) {
+            cidx_bitmap_free(m);
+            return NULL;
+        }
+        roaring_bitmap_and_inplace(m, any);
+        cidx_bitmap_free(any);
+    }
+    if (m && (sq->year_min || sq->year_max)) {
+        roaring_bitmap_t *y = cidx_years(ix, sq->year_min, sq->year_max);
+        if (y == NULL) {
+            cidx_bitmap_free(m);
+            return NULL;
+        }
+        roaring_bitmap_and_inplace(m, y);
+        cidx_bitmap_free(y);
+    }
+    return m;
+}
+
+/* The counts gathered from the bitmaps, as [{"p","c1","c2","n"}] for jsonb_to_recordset. */
+typedef struct index_rows {
+    json_t *rows;
+    int part;
+} index_rows_t;
+
+static bool add_row(index_rows_t *x, const char *c1, const char *c2, uint64_t n) {
+    json_t *row = json_pack("{s:i, s:s?, s:s?, s:I}", "p", x->part, "c1", c1, "c2", c2, "n",
+                            (json_int_t)n);
+    return row && json_array_append_new(x->rows, row) == 0;
+}
+
+static bool add_count(void *arg, const char *code, const char *code2, uint64_t n) {
+    index_rows_t *x = arg;
+    return add_row(x, code, code2, n);
+}
+
+/* The counts of the reduced search rq and the totals of sq on the bitmaps, into x->rows. */
+static bool index_count(cidx_t *ix, const stats_query_t *st, const search_query_t *rq,
+                        const roaring_bitmap_t *words, const dirty_set_t *d, index_rows_t *x) {
+    roaring_bitmap_t *all = index_matches(ix, st->sq, words, d->ids);
+    roaring_bitmap_t *part = all ? index_matches(ix, rq, words, d->ids) : NULL;
+    bool ok = all && part;
+    x->part = 0;
+    ok = ok && add_row(x, NULL, NULL, roaring_bitmap_get_cardinality(all));
+    if (ok && st->coverage) {
+        const roaring_bitmap_t *located = cidx_get(ix, CIDX_META, "located");
+        x->part = 4;
+        ok = add_row(x, NULL, NULL, located ? roaring_bitmap_and_cardinality(all, located) : 0);
+    }
+    for (int i = 0; ok && i < st->ndims; i++) {
+        x->part = i + 1;
+        ok = cidx_count_1d(ix, part, (cidx_dim)st->dims[i], add_count, x);
+    }
+    if (ok && st->ndims == 2) {
+        x->part = 3;
+        ok = cidx_count_2d(ix, part, (cidx_dim)st->dims[0], (cidx_dim)st->dims[1], add_count, x);
+    }
+    cidx_bitmap_free(all);
+    cidx_bitmap_free(part);
+    return ok;
+}
+
+/* The inner query: the bitmaps' counts ($k, JSON) plus, when some initiatives are dirty, the same
+ * parts counted in SQL on them alone, summed per (part, c1, c2). */
+static search_status index_sql(db_t *db, const stats_query_t *st, const search_query_t *rq,
+                               const dirty_set_t *d, const char *counts, sqlb_t *b,
+                               search_error_t *err) {
+    char from[96];
+    sqlb_sql(b, "SELECT y.part, y.c1, y.c2, sum(y.n)::bigint AS n FROM (SELECT u.p AS part, u.c1,"
+                " u.c2, u.n FROM jsonb_to_recordset(");
+    sqlb_param(b, counts);
+    sqlb_sql(b, "::jsonb) AS u(p int, c1 text, c2 text, n bigint)");
+    if (!roaring_bitmap_is_empty(d->ids)) {
+        /* The dirty rows first, then the filters on them alone (OFFSET 0 keeps the planner from
+         * reading the filters' indexes instead). */
+        int p = sqlb_bind(b, d->lit);
+        snprintf(from, sizeof from,
+                 "(SELECT * FROM initiative WHERE id = ANY ($%d::bigint[]) OFFSET 0)", p);
+        sqlb_sql(b, " UNION ALL SELECT 0, NULL, NULL, (SELECT count(*) FROM ");
+        sqlb_sql(b, from);
+        sqlb_sql(b, " i");
+        search_status ss = search_where_sql(db, st->sq, b, err);
+        if (ss != SEARCH_OK)
+            return ss;
+        sqlb_sql(b, ")");
+        if (st->coverage) {
+            sqlb_sql(b, " UNION ALL SELECT 4, NULL, NULL, (SELECT count(*) FROM ");
+            sqlb_sql(b, from);
+            sqlb_sql(b, " i");
+            ss = search_where_sql(db, st->sq, b, err);
+            if (ss != SEARCH_OK)
+                return ss;
+            sqlb_sql(b, " AND i.geom IS NOT NULL)");
+        }
+        ss = counted_parts(db, st, rq, from, b, err);
+        if (ss != SEARCH_OK)
+            return ss;
+    }
+    sqlb_sql(b, ") y GROUP BY y.part, y.c1, y.c2");
+    return SEARCH_OK;
+}
+
+/* Counts st on the index when its filters allow (*done set); otherwise leaves *done false for the
+ * SQL path, which also answers every bad parameter. */
+static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, json_t **out,
+                               search_error_t *err, bool *done) {
+    sqlb_t inner, outer, check;
+    search_ast_t ast;
+    buf_t plain;
+    dirty_set_t d = {NULL, NULL, false};
+    char *tsq = NULL, *counts = NULL;
+    roaring_bitmap_t *words = NULL;
+    PGresult *r = NULL;
+    index_rows_t x = {json_array(), 0};
+    search_status ss = SEARCH_OK;
+    const char *q = NULL;
+    *done = false;
+    *out = NULL;
+    err->dom = DOM_OK;
+    sqlb_init(&inner);
+    sqlb_init(&outer);
+    sqlb_init(&check);
+    buf_init(&plain, 2 * SEARCH_Q_MAX);
+    if (!index_expressible(st->sq) || x.rows == NULL)
+        goto done;
+    /* Codes checked, q read: a bad parameter is answered by the SQL path as before. */
+    if (search_where_sql(db, st->sq, &check, err) != SEARCH_OK) {
+        err->dom = DOM_OK;
+        goto done;
+    }
+    if (st->sq->q && st->sq->q[0]) {
+        char msg[SEARCH_AST_MESSAGE_MAX];
+        dom_status dom;
+        search_ast_status as =
+                search_ast_prepare(db, st->sq->q, &ast, &plain, msg, sizeof msg, &dom);
+        if (as == SEARCH_AST_READY)
+            search_ast_free(&ast);
+        if (as != SEARCH_AST_PLAIN) /* the fine-search language: counted in SQL */
+            goto done;
+        q = buf_cstr(&plain)[0] ? buf_cstr(&plain) : NULL;
+    }
+    err->dom = index_prepare(db, ix, q, &d, &tsq);
+    if (err->dom != DOM_OK) {
+        ss = SEARCH_FAILED;
+        *done = true;
+        goto done;
+    }
+    if (d.over)
+        goto done;
+    if (tsq && cidx_tsquery(ix, tsq, &words) != CIDX_OK) /* phrases, or only stop words */
+        goto done;
+    search_query_t rq;
+    reduced_query(st, &rq);
+    if (!index_count(ix, st, &rq, words, &d, &x) ||
+        (counts = json_dumps(x.rows, JSON_COMPACT)) == NULL) {
+        log_msg(LOG_ERROR, "stats: out of memory counting on the index");
+        goto done; /* SQL may still answer */
+    }
+    *done = true;
+    int p_lang = sqlb_bind(&outer, st->sq->lang ? st->sq->lang : "fr");
+    (void)sqlb_bind(&inner, "");
+    ss = index_sql(db, st, &rq, &d, counts, &inner, err);
+    if (ss != SEARCH_OK)
+        goto done;
+    wrap_labels(st, &outer, &inner, p_lang);
+    for (int i = 1; i < inner.n; i++)
+        (void)sqlb_bind(&outer, inner.params[i]);
+    if (!sqlb_ok(&inner) || !sqlb_ok(&outer) || outer.n != inner.n) {
+        log_msg(LOG_ERROR, "stats: cannot assemble the counts");
+        err->dom = DOM_INTERNAL;
+        ss = SEARCH_FAILED;
+        goto done;
+    }
+    err->dom = dom_from_db(db_query(db, "stats index", buf_cstr(&outer.sql), outer.n,
+                                    (const char *const *)outer.params, &r));
+    if (err->dom == DOM_OK) {
+        *out = answer_json(st, r);
+        if (*out == NULL)
+            err->dom = DOM_INTERNAL;
+    }
+    ss = err->dom == DOM_OK ? SEARCH_OK : SEARCH_FAILED;
+done:
+    PQclear(r);
+    json_decref(x.rows);
+    free(counts);
+    free(tsq);
+    free(d.lit);
+    cidx_bitmap_free(d.ids);
+    cidx_bitmap_free(words);
+    buf_free(&plain);
+    sqlb_free(&check);
     sqlb_free(&inner);
     sqlb_free(&outer);
     return ss;

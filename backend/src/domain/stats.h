@@ -6,8 +6,12 @@
  * switch to; a table of two dimensions leaves out the filters of both. The total is the number of
  * matches of the whole search. q is read as the map reads it (search_where.h): the fine-search
  * language as the search reads it, free words without the "did you mean" second attempt. Counts
- * are read from facet_count when what is counted has no words, place or year and at most one
- * filter code (sql/migrations/013, 045), else counted on the matching initiatives in one pass. */
+ * are counted on the counting index (index/cidx.h) when its file is there and the filters are
+ * codes, territories, years and free words: the bitmaps count the initiatives unchanged since the
+ * file's build, SQL the few changed since. Otherwise (a radius, a box, phrases, the fine-search
+ * language, no file) they are read from facet_count when what is counted has no words, place or
+ * year and at most one filter code (sql/migrations/013, 045), else counted on the matching
+ * initiatives in one pass. */
 #ifndef SC_STATS_H
 #define SC_STATS_H
 

@@ -8,7 +8,8 @@
  *
  * --once does one pass of everything due (waiting for the harvests it started) and exits: for
  * tests and cron. --only restricts the tasks (harvest, alerts, mail, cleanup, export; default
- * all). export writes the whole-catalogue files (jobs/job_export.h) each night at SC_EXPORT_HOUR
+ * all). index builds the counting index (jobs/job_index.h) into SC_INDEX_FILE, at once with --once.
+ * export writes the whole-catalogue files (jobs/job_export.h) each night at SC_EXPORT_HOUR
  * into SC_EXPORT_DIR, and at once with --once.
  * SIGTERM/SIGINT: the item in hand is finished (a harvest ends as "partial"), then the runner
  * exits. SIGUSR1: the log file SC_LOG_FILE is reopened (after log rotation).
@@ -36,6 +37,7 @@
 #include "jobs/job_alerts.h"
 #include "jobs/job_export.h"
 #include "jobs/job_harvest.h"
+#include "jobs/job_index.h"
 #include "jobs/job_mail.h"
 #include "jobs/job_usage.h"
 #include "jobs/smtp.h"
@@ -54,7 +56,9 @@ enum {
     TASK_CLEANUP = 8,
     TASK_USAGE = 16,
     TASK_EXPORT = 32,
-    TASK_ALL = 63
+    TASK_ALL = 63,
+    /* The counting index (jobs/job_index.h): SC_INDEX_FILE rebuilt when the dirty set grows. */
+    TASK_INDEX = 128,
 };
 
 static volatile sig_atomic_t g_stop;
@@ -73,7 +77,8 @@ static void on_reopen(int sig) {
 }
 
 static void usage(FILE *to) {
-    fputs("usage: socialconnect-jobs [--once] [--only harvest,alerts,mail,cleanup,usage,export]\n"
+    fputs("usage: socialconnect-jobs [--once] [--only "
+          "harvest,alerts,mail,cleanup,usage,export,index]\n"
           "See docs/architecture.md, \"The job runner\".\n",
           to);
 }
@@ -86,7 +91,7 @@ static bool parse_tasks(const char *list, int *tasks) {
         return false;
     memcpy(buf, list, strlen(list) + 1);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int found = 0;
+        int found = strcmp(t, "index") == 0 ? TASK_INDEX : 0;
         for (int i = 0; i < (int)ARRAY_LEN(names); i++)
             if (strcmp(t, names[i]) == 0)
                 found = 1 << i;
@@ -124,6 +129,8 @@ static cache_t *g_cache;
 static int g_changes_keep_days = 30;
 
 /* One pass of every task due. Returns false when PostgreSQL failed (the loop then waits). */
+static job_index_cfg_t g_index_cfg;
+
 static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
                  time_t *last_cleanup, const job_export_cfg_t *ecfg) {
     dom_status st = DOM_OK;
@@ -155,6 +162,8 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
     /* Last: the nightly files take seconds to minutes; e-mails go out first. */
     if ((tasks & TASK_EXPORT) && st == DOM_OK && !g_stop)
         st = job_export_run_due(ctx, ecfg, once, &n1);
+    if ((tasks & TASK_INDEX) && st == DOM_OK && !g_stop)
+        st = job_index_run_due(ctx, &g_index_cfg, once, &n1);
     if (st != DOM_OK)
         log_msg(LOG_WARN, "job runner: %s", dom_status_text(st));
     return st == DOM_OK;
@@ -162,12 +171,12 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
 
 int main(int argc, char **argv) {
     bool once = false, ok = true;
-    int tasks = TASK_ALL, rc = 0;
+    int tasks = TASK_ALL | TASK_INDEX, rc = 0;
     char err[SMTP_ERR_MAX], public_url[512];
     const char *only = getenv("SC_JOBS_TASKS");
     if (only && *only && !parse_tasks(only, &tasks)) {
         fprintf(stderr, "socialconnect-jobs: SC_JOBS_TASKS: expected "
-                        "harvest,alerts,mail,cleanup,usage,export\n");
+                        "harvest,alerts,mail,cleanup,usage,export,index\n");
         return 2;
     }
     for (int i = 1; i < argc; i++) {
@@ -189,6 +198,9 @@ int main(int argc, char **argv) {
     job_export_cfg_t ecfg = {export_dir && *export_dir ? export_dir : "var/exports",
                              (int)env_long("SC_EXPORT_HOUR", 3, 0, 23, &ok)};
     g_changes_keep_days = (int)env_long("SC_CHANGES_KEEP_DAYS", 30, 1, 3650, &ok);
+    g_index_cfg = (job_index_cfg_t){job_index_path(),
+                                    env_long("SC_INDEX_DIRTY_MAX", 1000, 0, 10000000, &ok),
+                                    env_long("SC_INDEX_EVERY_S", 600, 1, 86400 * 7, &ok)};
     if (!ok)
         return 2;
     const char *url = getenv("SC_PUBLIC_URL");

@@ -1,0 +1,36 @@
+/* cidx_write: builds a counting-index file (cidx.h) in memory, then writes it atomically.
+ *
+ * Ids are added value by value in any order (in increasing order is fastest). The writer holds
+ * one bitmap per (dimension, value) until cidx_writer_finish; at 1,000,000 initiatives that is a
+ * few hundred MB at most (docs/architecture.md, "Counting index"). */
+#ifndef SC_CIDX_WRITE_H
+#define SC_CIDX_WRITE_H
+
+#include <stdint.h>
+
+#include "index/cidx.h"
+
+typedef struct cidx_writer cidx_writer_t;
+
+/* NULL when out of memory. */
+cidx_writer_t *cidx_writer_new(void);
+void cidx_writer_free(cidx_writer_t *w);
+
+/* Adds id to the bitmap of value key (len bytes, need not be NUL-terminated) of dim. An empty key
+ * or one longer than CIDX_KEY_MAX is skipped (true). False when out of memory. */
+bool cidx_writer_add(cidx_writer_t *w, cidx_dim dim, const char *key, size_t len,
+                     uint32_t id) MUST_CHECK;
+
+/* Adds id to each value of a list of keys separated by sep (an empty list adds nothing). */
+bool cidx_writer_add_list(cidx_writer_t *w, cidx_dim dim, const char *list, char sep,
+                          uint32_t id) MUST_CHECK;
+
+/* Compresses the bitmaps and writes the file to path (through path.tmp, fsync and rename),
+ * recording position. *bytes receives the file's size. The writer is spent afterwards. */
+cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t position,
+                               uint64_t *bytes) MUST_CHECK;
+
+/* The number of (dimension, value) bitmaps held. */
+size_t cidx_writer_count(const cidx_writer_t *w);
+
+#endif

@@ -1,0 +1,236 @@
+#include "jobs/job_index.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "index/cidx.h"
+#include "index/cidx_write.h"
+
+/* Rows fetched from the cursors at once: a bounded result whatever the catalogue's size. */
+#define FETCH_ROWS "10000"
+
+/* The published initiatives, one row each: arrays joined by the unit separator, which no code nor
+ * lexeme holds. */
+static const char rows_cursor[] =
+        "DECLARE cidx_rows NO SCROLL CURSOR FOR SELECT i.id,"
+        " array_to_string(i.themes, E'\\x1f'), array_to_string(i.subthemes, E'\\x1f'),"
+        " i.actor_type, array_to_string(i.publics, E'\\x1f'), i.scale, i.stage, i.start_year,"
+        " i.region_code, i.departement_code, i.arrondissement_code, i.commune_code,"
+        " i.geom IS NOT NULL, array_to_string(tsvector_to_array(i.tsv), E'\\x1f')"
+        " FROM initiative i WHERE i.status = 'published'";
+
+/* The live records of the sources, as the search's source filter reads them. */
+static const char sources_cursor[] =
+        "DECLARE cidx_sources NO SCROLL CURSOR FOR SELECT sr.initiative_id, s.code"
+        " FROM source_record sr JOIN source s ON s.id = sr.source_id"
+        " WHERE sr.gone_at IS NULL AND sr.initiative_id IS NOT NULL";
+
+const char *job_index_path(void) {
+    const char *p = getenv("SC_INDEX_FILE");
+    return p && *p ? p : "var/index/counts.cidx";
+}
+
+/* Runs a statement of the build's transaction; *out (may be NULL to discard) for PQclear. */
+static dom_status run(const job_ctx_t *ctx, const char *sql, PGresult **out) {
+    PGresult *r = NULL;
+    dom_status st = dom_from_db(db_query(ctx->db, "index build", sql, 0, NULL, &r));
+    if (out)
+        *out = r;
+    else
+        PQclear(r);
+    return st;
+}
+
+/* Scalar columns of rows_cursor, by column number, and their dimension. */
+static const struct {
+    int col;
+    cidx_dim dim;
+    bool list;
+} row_cols[] = {
+        {1, CIDX_THEME, true},        {2, CIDX_SUBTHEME, true},
+        {3, CIDX_ACTOR_TYPE, false},  {4, CIDX_PUBLIC, true},
+        {5, CIDX_SCALE, false},       {6, CIDX_STAGE, false},
+        {7, CIDX_START_YEAR, false},  {8, CIDX_REGION, false},
+        {9, CIDX_DEPARTEMENT, false}, {10, CIDX_ARRONDISSEMENT, false},
+        {11, CIDX_COMMUNE, false},    {13, CIDX_WORD, true},
+};
+
+/* Adds one fetched page of rows_cursor; the published ids also go to *published. */
+static bool add_rows(cidx_writer_t *w, PGresult *r, roaring_bitmap_t *published) {
+    for (int row = 0; row < PQntuples(r); row++) {
+        long long id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
+        if (id <= 0 || id > (long long)UINT32_MAX)
+            continue; /* beyond what a 32-bit bitmap holds: counted in SQL (never at our sizes) */
+        uint32_t u = (uint32_t)id;
+        roaring_bitmap_add(published, u);
+        if (!cidx_writer_add(w, CIDX_META, "published", 9, u))
+            return false;
+        if (PQgetvalue(r, row, 12)[0] == 't' && !cidx_writer_add(w, CIDX_META, "located", 7, u))
+            return false;
+        for (size_t c = 0; c < ARRAY_LEN(row_cols); c++) {
+            if (PQgetisnull(r, row, row_cols[c].col))
+                continue;
+            const char *v = PQgetvalue(r, row, row_cols[c].col);
+            bool ok = row_cols[c].list ? cidx_writer_add_list(w, row_cols[c].dim, v, '\x1f', u)
+                                       : cidx_writer_add(w, row_cols[c].dim, v, strlen(v), u);
+            if (!ok)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Reads a cursor page by page into the writer. */
+static dom_status drain(const job_ctx_t *ctx, const char *fetch, cidx_writer_t *w,
+                        roaring_bitmap_t *published, bool sources) {
+    for (;;) {
+        PGresult *r;
+        dom_status st = run(ctx, fetch, &r);
+        if (st != DOM_OK)
+            return st;
+        int n = PQntuples(r);
+        bool ok = true;
+        if (sources) {
+            for (int row = 0; ok && row < n; row++) {
+                long long id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
+                const char *code = PQgetvalue(r, row, 1);
+                /* Only the published ones: the other bitmaps hold nothing else. */
+                if (id > 0 && id <= (long long)UINT32_MAX &&
+                    roaring_bitmap_contains(published, (uint32_t)id))
+                    ok = cidx_writer_add(w, CIDX_SOURCE, code, strlen(code), (uint32_t)id);
+            }
+        } else {
+            ok = add_rows(w, r, published);
+        }
+        PQclear(r);
+        if (!ok) {
+            log_msg(LOG_ERROR, "index build: out of memory");
+            return DOM_INTERNAL;
+        }
+        if (n == 0 || *ctx->stop)
+            return DOM_OK;
+    }
+}
+
+dom_status job_index_build(const job_ctx_t *ctx, const char *path, long *bytes) {
+    struct timespec t0, t1;
+    PGresult *r = NULL;
+    uint64_t position = 0, size = 0;
+    roaring_bitmap_t *published = roaring_bitmap_create();
+    cidx_writer_t *w = cidx_writer_new();
+    dom_status st = DOM_INTERNAL;
+    bool in_tx = false;
+    *bytes = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (w == NULL || published == NULL)
+        goto done;
+    st = dom_from_db(db_tx_begin(ctx->db));
+    if (st != DOM_OK)
+        goto done;
+    in_tx = true;
+    /* One snapshot for the rows, the records and the position: a change the file misses is in a
+     * transaction at or above the snapshot's xmin, which the API takes as dirty. */
+    st = run(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL);
+    if (st == DOM_OK)
+        st = run(ctx, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text", &r);
+    if (st != DOM_OK)
+        goto done;
+    position = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    r = NULL;
+    st = run(ctx, rows_cursor, NULL);
+    if (st == DOM_OK)
+        st = drain(ctx, "FETCH " FETCH_ROWS " FROM cidx_rows", w, published, false);
+    if (st == DOM_OK)
+        st = run(ctx, sources_cursor, NULL);
+    if (st == DOM_OK)
+        st = drain(ctx, "FETCH " FETCH_ROWS " FROM cidx_sources", w, published, true);
+    if (st != DOM_OK || *ctx->stop)
+        goto done;
+    db_tx_rollback(ctx->db); /* read only: nothing to commit */
+    in_tx = false;
+    size_t nvalues = cidx_writer_count(w);
+    cidx_status cs = cidx_writer_finish(w, path, position, &size);
+    if (cs != CIDX_OK) {
+        log_msg(LOG_ERROR, "index build: cannot write %s: %s (%s)", path, cidx_status_text(cs),
+                strerror(errno));
+        st = DOM_INTERNAL;
+        goto done;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    *bytes = (long)size;
+    log_msg(LOG_INFO,
+            "index built: %s, %llu published initiatives, %zu bitmaps, %llu bytes, position %llu, "
+            "%.1f s, peak memory %ld MB",
+            path, (unsigned long long)roaring_bitmap_get_cardinality(published), nvalues,
+            (unsigned long long)size, (unsigned long long)position,
+            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+            ru.ru_maxrss / 1024);
+done:
+    PQclear(r);
+    if (in_tx)
+        db_tx_rollback(ctx->db);
+    cidx_writer_free(w);
+    cidx_bitmap_free(published);
+    return st;
+}
+
+dom_status job_index_run_due(const job_ctx_t *ctx, const job_index_cfg_t *cfg, bool once,
+                             long *built) {
+    static time_t last_check, last_built;
+    static bool started;
+    long bytes;
+    *built = 0;
+    time_t now = time(NULL);
+    if (!once && now - last_check < 2) /* the dirty set is counted at most every 2 s */
+        return DOM_OK;
+    last_check = now;
+    cidx_t *ix = NULL;
+    bool due = once;
+    if (!due && cidx_open(cfg->path, &ix) != CIDX_OK) {
+        /* No usable file: built at the runner's start, then on the schedule only (the API counts
+         * in SQL meanwhile), so that a file being replaced by hand is not raced. */
+        due = !started || now - last_built >= cfg->every_s;
+        if (due)
+            log_msg(LOG_INFO, "index: no usable file at %s: building it", cfg->path);
+    } else if (!due) {
+        char pos[24];
+        PGresult *r;
+        snprintf(pos, sizeof pos, "%llu", (unsigned long long)cidx_position(ix));
+        const char *params[] = {pos};
+        dom_status st =
+                dom_from_db(db_query(ctx->db, "index dirty",
+                                     "SELECT count(DISTINCT initiative_id) FROM initiative_change"
+                                     " WHERE xid >= $1::text::xid8",
+                                     1, params, &r));
+        if (st != DOM_OK) {
+            cidx_close(ix);
+            return st;
+        }
+        long dirty = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+        due = dirty > cfg->dirty_max || (dirty > 0 && now - cidx_built_at(ix) >= cfg->every_s);
+        if (due)
+            log_msg(LOG_INFO, "index: %ld initiative(s) changed since the build: rebuilding",
+                    dirty);
+    }
+    cidx_close(ix);
+    if (!started) {
+        started = true;
+        last_built = now;
+    }
+    if (!due)
+        return DOM_OK;
+    dom_status st = job_index_build(ctx, cfg->path, &bytes);
+    *built = st == DOM_OK;
+    last_built = now;
+    return st;
+}
