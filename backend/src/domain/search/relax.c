@@ -1,0 +1,223 @@
+/* Free words that match nothing together: the largest set of them that some initiative holds,
+ * and the words left out (statement search_relax_words, then one EXISTS a try).
+ *
+ * The words are tried without one of them, then without two, and so on: most words kept first.
+ * Among the sets of one size, those that leave out the most frequent words (search_lexicon.ndoc)
+ * come first, so the rarest words, which say most about what is looked for, are kept; a word the
+ * lexicon does not know matches nothing and is left out before any other. Each try is one EXISTS
+ * over the search's conditions, answered by the GIN index on the words (the intersection of their
+ * posting lists), not by reading the matches; the tries are capped, after which words are left out
+ * one at a time in that order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/rows.h"
+#include "domain/search/engine.h"
+#include "domain/search/filter.h"
+#include "domain/status.h"
+
+#define RELAX_WORDS_MAX                                                                          \
+    12                     /* words considered; the more frequent of a longer query are left out \
+                            */
+#define RELAX_TRIES_MAX 24 /* sets tried before leaving words out one at a time */
+
+typedef struct relax_word {
+    const char *text; /* as typed (owned by the PGresult) */
+    long ndoc;        /* initiatives holding it; 0 for a word the lexicon does not know */
+} relax_word_t;
+
+/* Sorts words by the order they are left out in: unknown words, then the most frequent. */
+static int drop_order(const void *a, const void *b) {
+    const relax_word_t *x = a, *y = b;
+    if ((x->ndoc == 0) != (y->ndoc == 0))
+        return x->ndoc == 0 ? -1 : 1;
+    return x->ndoc > y->ndoc ? -1 : x->ndoc < y->ndoc ? 1 : 0;
+}
+
+/* Whether an initiative matches the search sq with the words q. */
+static dom_status relax_exists(db_t *db, const search_query_t *sq, const char *q, bool *found) {
+    search_qb_t x;
+    PGresult *r;
+    search_qb_init(&x, sq, q, NULL);
+    sqlb_sql(&x.b, "SELECT EXISTS (SELECT 1 FROM initiative i");
+    search_qb_where(&x, -1);
+    sqlb_sql(&x.b, ")");
+    dom_status st = dom_query_built(db, "search relax", &x.b, &r);
+    sqlb_free(&x.b);
+    *found = false;
+    if (st != DOM_OK)
+        return st;
+    *found = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return DOM_OK;
+}
+
+/* The words of w whose bit is clear in drop, in the order typed (pos), into out. */
+static bool kept_text(const relax_word_t *w, const size_t *pos, size_t n, unsigned drop,
+                      buf_t *out) {
+    buf_reset(out);
+    for (size_t t = 0; t < n; t++) {
+        for (size_t i = 0; i < n; i++) {
+            if (pos[i] != t || (drop & (1u << i)))
+                continue;
+            if ((out->len && !buf_append_str(out, " ")) || !buf_append_str(out, w[i].text))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The next set of d indexes among n after c (lexicographic); false after the last. */
+static bool next_combination(size_t *c, size_t d, size_t n) {
+    size_t i = d;
+    while (i > 0 && c[i - 1] == n - d + i - 1)
+        i--;
+    if (i == 0)
+        return false;
+    c[i - 1]++;
+    for (size_t j = i; j < d; j++)
+        c[j] = c[j - 1] + 1;
+    return true;
+}
+
+dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char **kept,
+                        json_t **dropped) {
+    PGresult *r = NULL;
+    relax_word_t w[RELAX_WORDS_MAX];
+    size_t pos[RELAX_WORDS_MAX], n = 0, tries = 0;
+    unsigned found_drop = 0, extra = 0;
+    bool found = false;
+    buf_t text;
+    const char *params[] = {q};
+    *kept = NULL;
+    *dropped = NULL;
+    buf_init(&text, 2 * SEARCH_Q_MAX);
+    dom_status st = dom_from_db(db_exec(db, "search_relax_words", 1, params, &r));
+    if (st != DOM_OK)
+        goto done;
+    /* Words with a lexeme only (stop words and words of questions never decide a match), the
+     * more frequent left out beyond RELAX_WORDS_MAX. */
+    int rows = PQntuples(r);
+    relax_word_t all[QUERY_MAX_TERMS];
+    size_t nall = 0;
+    for (int i = 0; i < rows && nall < QUERY_MAX_TERMS; i++) {
+        if (strcmp(PQgetvalue(r, i, 1), "t") != 0)
+            continue;
+        all[nall].text = PQgetvalue(r, i, 0);
+        all[nall].ndoc = strtol(PQgetvalue(r, i, 2), NULL, 10);
+        nall++;
+    }
+    if (nall < 2)
+        goto done; /* one word that matches nothing: nothing to leave out */
+    relax_word_t sorted[QUERY_MAX_TERMS];
+    memcpy(sorted, all, nall * sizeof *all);
+    qsort(sorted, nall, sizeof *sorted, drop_order);
+    extra = nall > RELAX_WORDS_MAX ? (unsigned)(nall - RELAX_WORDS_MAX) : 0;
+    /* w: the words considered, in the order they are left out; pos: their rank in the text. */
+    for (size_t i = extra; i < nall; i++)
+        w[n++] = sorted[i];
+    for (size_t i = 0; i < n; i++) {
+        size_t before = 0;
+        for (size_t j = 0; j < nall; j++) {
+            if (all[j].text == w[i].text)
+                break;
+            bool considered = false;
+            for (size_t k = 0; k < n; k++)
+                considered = considered || w[k].text == all[j].text;
+            before += considered;
+        }
+        pos[i] = before;
+    }
+    /* Without d words, d = 1, 2…: each set in lexicographic order of the drop order. */
+    for (size_t d = 1; d < n && !found && tries < RELAX_TRIES_MAX; d++) {
+        size_t c[RELAX_WORDS_MAX];
+        for (size_t i = 0; i < d; i++)
+            c[i] = i;
+        do {
+            unsigned drop = 0;
+            for (size_t i = 0; i < d; i++)
+                drop |= 1u << c[i];
+            if (!kept_text(w, pos, n, drop, &text)) {
+                st = DOM_INTERNAL;
+                goto done;
+            }
+            st = relax_exists(db, sq, buf_cstr(&text), &found);
+            if (st != DOM_OK)
+                goto done;
+            tries++;
+            if (found)
+                found_drop = drop;
+        } while (!found && tries < RELAX_TRIES_MAX && next_combination(c, d, n));
+    }
+    /* Past the cap: the words left out one at a time, in the drop order. */
+    for (size_t d = 1; d < n && !found; d++) {
+        unsigned drop = (1u << d) - 1;
+        if (!kept_text(w, pos, n, drop, &text)) {
+            st = DOM_INTERNAL;
+            goto done;
+        }
+        st = relax_exists(db, sq, buf_cstr(&text), &found);
+        if (st != DOM_OK)
+            goto done;
+        if (found)
+            found_drop = drop;
+    }
+    if (!found)
+        goto done;
+    if (!kept_text(w, pos, n, found_drop, &text)) {
+        st = DOM_INTERNAL;
+        goto done;
+    }
+    *dropped = json_array();
+    *kept = strdup(buf_cstr(&text));
+    if (*dropped == NULL || *kept == NULL) {
+        st = DOM_INTERNAL;
+        goto done;
+    }
+    /* The words left out, in the order typed. */
+    for (size_t j = 0; j < nall; j++) {
+        bool out = true;
+        for (size_t i = 0; i < n; i++)
+            if (w[i].text == all[j].text)
+                out = (found_drop & (1u << i)) != 0;
+        if (out && json_array_append_new(*dropped, json_string(all[j].text)) != 0) {
+            st = DOM_INTERNAL;
+            goto done;
+        }
+    }
+
+done:
+    if (st != DOM_OK || !found) {
+        free(*kept);
+        json_decref(*dropped);
+        *kept = NULL;
+        *dropped = NULL;
+    }
+    /* *kept and *dropped are copies: the result can go. */
+    PQclear(r);
+    buf_free(&text);
+    return st;
+}
+
+dom_status search_fallback_words(db_t *db, const search_query_t *sq, const char *q, char **words) {
+    char *corrected = NULL;
+    json_t *dropped = NULL;
+    bool found;
+    *words = NULL;
+    dom_status st = relax_exists(db, sq, q, &found);
+    if (st != DOM_OK || found)
+        return st;
+    st = search_correct(db, q, &corrected);
+    if (st == DOM_OK && corrected) {
+        st = relax_exists(db, sq, corrected, &found);
+        if (st == DOM_OK && found) {
+            *words = corrected;
+            return DOM_OK;
+        }
+    }
+    if (st == DOM_OK)
+        st = search_relax(db, sq, q, words, &dropped);
+    json_decref(dropped);
+    free(corrected);
+    return st;
+}
