@@ -24,14 +24,18 @@
 typedef struct relax_word {
     const char *text; /* as typed (owned by the PGresult) */
     long ndoc;        /* initiatives holding it; 0 for a word the lexicon does not know */
+    size_t ord;       /* its rank among the words typed */
 } relax_word_t;
 
-/* Sorts words by the order they are left out in: unknown words, then the most frequent. */
+/* Sorts words by the order they are left out in: unknown words, then the most frequent, then the
+ * last typed (so that the order, and so the answer, never depends on the sort). */
 static int drop_order(const void *a, const void *b) {
     const relax_word_t *x = a, *y = b;
     if ((x->ndoc == 0) != (y->ndoc == 0))
         return x->ndoc == 0 ? -1 : 1;
-    return x->ndoc > y->ndoc ? -1 : x->ndoc < y->ndoc ? 1 : 0;
+    if (x->ndoc != y->ndoc)
+        return x->ndoc > y->ndoc ? -1 : 1;
+    return x->ord > y->ord ? -1 : x->ord < y->ord ? 1 : 0;
 }
 
 /* Whether an initiative matches the search sq with the words q. */
@@ -52,19 +56,23 @@ static dom_status relax_exists(db_t *db, const search_query_t *sq, const char *q
     return DOM_OK;
 }
 
-/* The words of w whose bit is clear in drop, in the order typed (pos), into out. */
-static bool kept_text(const relax_word_t *w, const size_t *pos, size_t n, unsigned drop,
-                      buf_t *out) {
+/* Writes into out the words of w (n of them) whose bit is clear in drop, in the order typed. */
+static bool kept_text(const relax_word_t *w, size_t n, unsigned drop, buf_t *out) {
     buf_reset(out);
-    for (size_t t = 0; t < n; t++) {
-        for (size_t i = 0; i < n; i++) {
-            if (pos[i] != t || (drop & (1u << i)))
-                continue;
-            if ((out->len && !buf_append_str(out, " ")) || !buf_append_str(out, w[i].text))
-                return false;
-        }
+    size_t last = 0; /* the words are appended by increasing ord: each pass finds the next one */
+    for (bool first = true;; first = false) {
+        size_t next = (size_t)-1, at = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!(drop & (1u << i)) && (first || w[i].ord > last) && w[i].ord < next) {
+                next = w[i].ord;
+                at = i;
+            }
+        if (next == (size_t)-1)
+            return true;
+        if ((out->len && !buf_append_str(out, " ")) || !buf_append_str(out, w[at].text))
+            return false;
+        last = next;
     }
-    return true;
 }
 
 /* The next set of d indexes among n after c (lexicographic); false after the last. */
@@ -84,7 +92,7 @@ dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char 
                         json_t **dropped) {
     PGresult *r = NULL;
     relax_word_t w[RELAX_WORDS_MAX];
-    size_t pos[RELAX_WORDS_MAX], n = 0, tries = 0;
+    size_t n = 0, tries = 0;
     unsigned found_drop = 0, extra = 0;
     bool found = false;
     buf_t text;
@@ -105,6 +113,7 @@ dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char 
             continue;
         all[nall].text = PQgetvalue(r, i, 0);
         all[nall].ndoc = strtol(PQgetvalue(r, i, 2), NULL, 10);
+        all[nall].ord = nall;
         nall++;
     }
     if (nall < 2)
@@ -113,21 +122,9 @@ dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char 
     memcpy(sorted, all, nall * sizeof *all);
     qsort(sorted, nall, sizeof *sorted, drop_order);
     extra = nall > RELAX_WORDS_MAX ? (unsigned)(nall - RELAX_WORDS_MAX) : 0;
-    /* w: the words considered, in the order they are left out; pos: their rank in the text. */
+    /* w: the words considered, in the order they are left out. */
     for (size_t i = extra; i < nall; i++)
         w[n++] = sorted[i];
-    for (size_t i = 0; i < n; i++) {
-        size_t before = 0;
-        for (size_t j = 0; j < nall; j++) {
-            if (all[j].text == w[i].text)
-                break;
-            bool considered = false;
-            for (size_t k = 0; k < n; k++)
-                considered = considered || w[k].text == all[j].text;
-            before += considered;
-        }
-        pos[i] = before;
-    }
     /* Without d words, d = 1, 2…: each set in lexicographic order of the drop order. */
     for (size_t d = 1; d < n && !found && tries < RELAX_TRIES_MAX; d++) {
         size_t c[RELAX_WORDS_MAX];
@@ -137,7 +134,7 @@ dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char 
             unsigned drop = 0;
             for (size_t i = 0; i < d; i++)
                 drop |= 1u << c[i];
-            if (!kept_text(w, pos, n, drop, &text)) {
+            if (!kept_text(w, n, drop, &text)) {
                 st = DOM_INTERNAL;
                 goto done;
             }
@@ -152,7 +149,7 @@ dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char 
     /* Past the cap: the words left out one at a time, in the drop order. */
     for (size_t d = 1; d < n && !found; d++) {
         unsigned drop = (1u << d) - 1;
-        if (!kept_text(w, pos, n, drop, &text)) {
+        if (!kept_text(w, n, drop, &text)) {
             st = DOM_INTERNAL;
             goto done;
         }
@@ -164,7 +161,7 @@ dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char 
     }
     if (!found)
         goto done;
-    if (!kept_text(w, pos, n, found_drop, &text)) {
+    if (!kept_text(w, n, found_drop, &text)) {
         st = DOM_INTERNAL;
         goto done;
     }
@@ -174,11 +171,11 @@ dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char 
         st = DOM_INTERNAL;
         goto done;
     }
-    /* The words left out, in the order typed. */
+    /* The words left out, in the order typed: those beyond RELAX_WORDS_MAX and those dropped. */
     for (size_t j = 0; j < nall; j++) {
         bool out = true;
         for (size_t i = 0; i < n; i++)
-            if (w[i].text == all[j].text)
+            if (w[i].ord == j)
                 out = (found_drop & (1u << i)) != 0;
         if (out && json_array_append_new(*dropped, json_string(all[j].text)) != 0) {
             st = DOM_INTERNAL;
