@@ -158,6 +158,8 @@ export interface SearchPage {
   facets?: Partial<Record<string, FacetValue[]>>;
   did_you_mean?: string | null;
   corrected?: boolean;
+  /** When all the words together match nothing: the words kept and those left out (docs/api.md). */
+  relaxed?: { q: string; dropped: string[] } | null;
   /** Asked with `extent=1` on a first page: where every located match lies. */
   extent?: SearchExtent;
 }

@@ -65,6 +65,10 @@ if [ "$(run_psql -tA -c "SELECT count(*) FROM common_password")" != "$(printf '%
   printf '%s\n' "$passwords" | run_psql -c "BEGIN" -c "TRUNCATE common_password" \
     -c "\\copy common_password (password) FROM STDIN" -c "COMMIT"
 fi
+# Synonyms and acronyms of the search (sql/load/synonyms.txt, docs/search.md): the search's
+# functions are rewritten only when the list changed.
+groups=$(printf '%s\n' "SELECT search_synonyms_load(:'list')" | run_psql -tA -v list="$(cat "$here/synonyms.txt")")
+echo "load: $groups groups of synonyms"
 demo=("$repo"/sql/demo/initiatives-*.json)
 [ ${#demo[@]} -gt 0 ] || { echo "load: no demonstration data in sql/demo" >&2; exit 1; }
 for f in "${demo[@]}"; do

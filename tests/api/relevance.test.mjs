@@ -1,6 +1,9 @@
 // Relevance: for each query of relevance-cases.json, the initiatives a person would expect must be among
 // the first five results. The cases were written by reading the demo data (sql/demo/initiatives-*.json):
 // the expected records are the ones the query obviously names, whatever the engine returns.
+// nDCG@10 over the whole set is printed, and must stay at or above NDCG_FLOOR (measured: 0.975
+// over the 123 cases with synonyms and partial matches, 0.846 before them). The cases of the kinds question, long
+// and acronym count in it; their top 5 is reported, not asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,8 +14,22 @@ useSharedStack();
 
 const CASES_FILE = new URL('./relevance-cases.json', import.meta.url);
 const { cases } = JSON.parse(fs.readFileSync(CASES_FILE, 'utf8'));
-const KINDS = ['word', 'words', 'accents', 'case', 'typo', 'variant', 'filter', 'phrase'];
+const ASSERTED = ['word', 'words', 'accents', 'case', 'typo', 'variant', 'filter', 'phrase'];
+const KINDS = [...ASSERTED, 'question', 'long', 'acronym'];
 const TOP = 5;
+const NDCG_AT = 10;
+const NDCG_FLOOR = 0.95;
+
+/** nDCG@k of one ranking: each expected record is relevant (1), the others not. */
+function ndcg(top, expect, k = NDCG_AT) {
+  let dcg = 0;
+  top.slice(0, k).forEach((s, i) => {
+    if (expect.includes(s)) dcg += 1 / Math.log2(i + 2);
+  });
+  let ideal = 0;
+  for (let i = 0; i < Math.min(expect.length, k); i++) ideal += 1 / Math.log2(i + 2);
+  return dcg / ideal;
+}
 
 const label = (c) => `q=${JSON.stringify(c.q)}${c.params ? ` ${new URLSearchParams(c.params)}` : ''}`;
 
@@ -62,18 +79,25 @@ test('the relevance cases are well formed', () => {
 
 test('relevance: the expected initiatives are in the top 5', async (t) => {
   const results = await mapLimit(cases, 4, async (c) => {
-    const params = new URLSearchParams({ q: c.q, ...(c.params || {}), limit: String(TOP) });
+    const params = new URLSearchParams({ q: c.q, ...(c.params || {}), limit: String(NDCG_AT) });
     const res = await api(`/api/v1/search?${params}`);
     assert.equal(res.status, 200, `${label(c)}: ${brief(res)}`);
-    const top = res.json.items.map((i) => i.slug);
+    const ranked = res.json.items.map((i) => i.slug);
+    const gain = ndcg(ranked, c.expect);
+    const top = ranked.slice(0, TOP);
     const missing = c.expect.filter((s) => !top.includes(s));
     const problems = [];
     if (missing.length) problems.push(`missing ${missing.join(', ')}`);
     if (c.corrected && res.json.corrected !== true) problems.push(`not corrected (corrected: ${res.json.corrected})`);
-    return { c, top, total: res.json.total, didYouMean: res.json.did_you_mean, problems };
+    return { c, top, gain, total: res.json.total, didYouMean: res.json.did_you_mean, problems };
   });
-  const misses = results.filter((x) => x.problems.length);
-  const summary = `relevance: ${results.length - misses.length}/${results.length} queries with their expected initiatives in the top ${TOP}`;
+  const mean = results.reduce((sum, x) => sum + x.gain, 0) / results.length;
+  console.log(`relevance: nDCG@${NDCG_AT} ${mean.toFixed(3)} over ${results.length} queries (floor ${NDCG_FLOOR})`);
+  const reported = results.filter((x) => !ASSERTED.includes(x.c.kind) && x.problems.length);
+  for (const x of reported) t.diagnostic(`${label(x.c)} [${x.c.kind}]: ${x.problems.join('; ')}; top ${TOP}: ${x.top.join(', ')}`);
+  assert.ok(mean >= NDCG_FLOOR, `nDCG@${NDCG_AT} ${mean.toFixed(3)} is below ${NDCG_FLOOR}`);
+  const misses = results.filter((x) => ASSERTED.includes(x.c.kind) && x.problems.length);
+  const summary = `relevance: ${results.length - misses.length - reported.length}/${results.length} queries with their expected initiatives in the top ${TOP}`;
   console.log(summary);
   const byKind = KINDS.map((k) => {
     const all = results.filter((x) => x.c.kind === k);

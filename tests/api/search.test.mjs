@@ -141,13 +141,21 @@ for (const [high, maxRatio, required] of [
 }
 
 test('a search with no match: total 0, no items, no cursor', async () => {
-  for (const q of ['zqxjvwkplm', 'zqxjvwkplm jardin']) {
+  for (const q of ['zqxjvwkplm', 'zqxjvwkplm qvzxjwkplm']) {
     const body = await getJson(`/api/v1/search?q=${encodeURIComponent(q)}`);
     assert.equal(body.total, 0, `q=${q}`);
     assert.equal(body.total_exact, true, `q=${q}`);
     assert.deepEqual(body.items, [], `q=${q}`);
     assert.equal(body.next_cursor, null, `q=${q}`);
   }
+});
+
+test('a word that matches nothing beside words that match: the others are searched, and it is named', async () => {
+  const body = await getJson(`/api/v1/search?q=${encodeURIComponent('zqxjvwkplm jardin')}`);
+  const plain = await getJson('/api/v1/search?q=jardin');
+  assert.deepEqual(body.relaxed, { q: 'jardin', dropped: ['zqxjvwkplm'] });
+  assert.equal(body.total, plain.total);
+  assert.deepEqual(body.items.map((i) => i.slug), plain.items.map((i) => i.slug));
 });
 
 test('pages are disjoint and together give the whole result in order', async () => {

@@ -159,6 +159,34 @@ describe('Page de recherche', () => {
     );
   });
 
+  test('des mots qui ne vont pas ensemble : la page dit lesquels sont laissés de côté, et la carte montre les mêmes initiatives', async (t) => {
+    await withPage(
+      t,
+      async (page) => {
+        const answer = searchAnswer(page);
+        await page.goto(BASE_URL + '/?q=' + encodeURIComponent('jardin partagé zqxjvwkplm'));
+        const body = await answer;
+        assert.deepEqual(body.relaxed?.dropped, ['zqxjvwkplm']);
+        const notice = page.locator('#search-notice');
+        await notice.filter({ hasText: 'sans' }).waitFor();
+        assert.equal(
+          (await notice.innerText()).replace(/\s+/g, ' ').trim(),
+          `Aucune initiative ne contient tous ces mots. Résultats pour « ${body.relaxed.q} », sans « zqxjvwkplm ».`,
+        );
+        assert.equal(await resultTotal(page), body.total);
+        assert.equal(await page.locator('#results > li').count(), Math.min(body.total, body.items.length));
+        // The map draws the matches of the words kept, as the list shows them.
+        await mapSettled(page);
+        const metro = body.extent.zones.find((z) => z.zone === 'metropole');
+        assert.ok(metro && metro.count > 0);
+        assert.equal(await drawnCount(page), metro.count);
+        await assertAccessible(page, 'a search with words left out');
+      },
+      LAPTOP,
+      AXE_CONTEXT,
+    );
+  });
+
   test('une erreur : un seul message près du champ, avec le focus, et rien de la recherche précédente', async (t) => {
     await withPage(
       t,

@@ -328,19 +328,20 @@ static void render_node(render_t *r, const query_node_t *n) {
     sqlb_t *b = r->b;
     switch (n->kind) {
     case QUERY_WORD: {
-        /* A stop word ("le", "de") has no lexeme: it must not empty the results. */
+        /* A stop word ("le", "de") has no lexeme: it must not empty the results. A synonym or an
+         * acronym is widened to its group (sql/load/synonyms.txt), as in free words. */
         int p = sqlb_bind(b, n->text);
         sqlb_sql(b, "(numnode(plainto_tsquery('sc_french', sc_fold(");
         sqlb_ref(b, p);
-        sqlb_sql(b, "))) = 0 OR i.tsv @@ plainto_tsquery('sc_french', sc_fold(");
+        sqlb_sql(b, "))) = 0 OR i.tsv @@ sc_synonyms(plainto_tsquery('sc_french', sc_fold(");
         sqlb_ref(b, p);
-        sqlb_sql(b, ")))");
+        sqlb_sql(b, "))))");
         break;
     }
     case QUERY_PHRASE:
-        sqlb_sql(b, "i.tsv @@ phraseto_tsquery('sc_french', sc_fold(");
+        sqlb_sql(b, "i.tsv @@ sc_synonyms(phraseto_tsquery('sc_french', sc_fold(");
         sqlb_param(b, n->text);
-        sqlb_sql(b, "))");
+        sqlb_sql(b, ")))");
         break;
     case QUERY_FIELD:
         render_field(r, n);

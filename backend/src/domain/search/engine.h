@@ -63,4 +63,20 @@ dom_status search_facets(db_t *db, const search_attempt_t *a, json_t *answer) MU
  * changed. The caller frees *corrected. */
 dom_status search_correct(db_t *db, const char *q, char **corrected) MUST_CHECK;
 
+/* relax.c */
+
+/* For free words q that match nothing together under sq's conditions: the largest set of them
+ * some initiative holds, the rarest kept among sets of one size (relax.c says how). *kept (the
+ * words kept, as websearch text) and *dropped (a JSON array of the words left out, as typed) are
+ * the caller's to free; both NULL when no word matches or q has fewer than two words. */
+dom_status search_relax(db_t *db, const search_query_t *sq, const char *q, char **kept,
+                        json_t **dropped) MUST_CHECK;
+
+/* The words the other answers of a search (map, statistics, exports) use for free words q, as
+ * the list does (search_run): q when it matches, else its correction when that matches, else the
+ * words of q that search_relax keeps. *words is NULL for q itself or nothing better, else the
+ * caller's to free. */
+dom_status search_fallback_words(db_t *db, const search_query_t *sq, const char *q,
+                                 char **words) MUST_CHECK;
+
 #endif

@@ -173,6 +173,33 @@ static search_status prepare_q(db_t *db, const search_query_t *sq, search_ast_t 
     }
 }
 
+/* The attempt with the words of q that search_relax keeps; replaces *out when it finds some,
+ * with "relaxed" {"q", "dropped"}. */
+static dom_status relaxed_attempt(db_t *db, const search_query_t *sq, const char *q, json_t **out) {
+    char *kept = NULL;
+    json_t *dropped = NULL, *third = NULL;
+    json_int_t total = 0;
+    dom_status st = search_relax(db, sq, q, &kept, &dropped);
+    if (st != DOM_OK || kept == NULL)
+        goto done;
+    st = search_attempt(db, sq, kept, NULL, &third, &total);
+    if (st != DOM_OK || total == 0)
+        goto done;
+    if (json_object_set_new(third, "relaxed",
+                            json_pack("{s:s, s:O}", "q", kept, "dropped", dropped)) != 0) {
+        st = DOM_INTERNAL;
+        goto done;
+    }
+    json_decref(*out);
+    *out = third;
+    third = NULL;
+done:
+    json_decref(third);
+    json_decref(dropped);
+    free(kept);
+    return st;
+}
+
 search_status search_run(db_t *db, const search_query_t *sq, json_t **out, search_error_t *err) {
     json_int_t total = 0;
     char *corrected = NULL;
@@ -214,11 +241,19 @@ search_status search_run(db_t *db, const search_query_t *sq, json_t **out, searc
                 *out = second;
                 json_object_set_new(*out, "did_you_mean", json_string(corrected));
                 json_object_set_new(*out, "corrected", json_true());
+                total = total2;
             } else {
                 json_decref(second);
             }
         }
     }
+    /* Still nothing: the largest set of the words typed that some initiative holds
+     * (search/relax.c), and the answer says which words were left out (a word mistyped is one
+     * the lexicon does not know, left out first). On every page too. */
+    if (err->dom == DOM_OK && total == 0 && !fine && ranked && ranked[0])
+        err->dom = relaxed_attempt(db, sq, ranked, out);
+    if (err->dom == DOM_OK && !json_object_get(*out, "relaxed"))
+        json_object_set_new(*out, "relaxed", json_null());
     ss = err->dom == DOM_OK ? SEARCH_OK : SEARCH_FAILED;
     if (ss == SEARCH_OK && !json_object_get(*out, "corrected"))
         json_object_set_new(*out, "corrected", json_false());
@@ -265,6 +300,7 @@ static search_status build_sql(db_t *db, const search_query_t *sq, int limit, sq
     buf_t plain;
     bool fine = false;
     const char *ranked = sq->q;
+    char *fallback = NULL;
     search_qb_t x;
     err->dom = DOM_OK;
     if (sq->nterritories > SEARCH_TERRITORIES_MAX) {
@@ -277,6 +313,17 @@ static search_status build_sql(db_t *db, const search_query_t *sq, int limit, sq
     ss = prepare_q(db, sq, &ast, &plain, &fine, &ranked, err);
     if (ss != SEARCH_OK)
         return ss;
+    /* Free words that match nothing: the words the list falls back on, so that the map, the
+     * statistics and the exports show what it shows. */
+    if (!fine && ranked && ranked[0]) {
+        err->dom = search_fallback_words(db, sq, ranked, &fallback);
+        if (err->dom != DOM_OK) {
+            buf_free(&plain);
+            return SEARCH_FAILED;
+        }
+        if (fallback)
+            ranked = fallback;
+    }
     search_sort sort = effective_sort(sq, ranked);
     search_qb_init(&x, sq, ranked, fine ? &ast : NULL);
     sqlb_free(&x.b);
@@ -294,6 +341,7 @@ static search_status build_sql(db_t *db, const search_query_t *sq, int limit, sq
         sqlb_paramf(&x.b, "%d", limit);
     }
     *b = x.b;
+    free(fallback);
     buf_free(&plain);
     if (fine)
         search_ast_free(&ast);

@@ -80,6 +80,21 @@ const db_stmt_t search_stmts[] = {
          "ord)"
          " WHERE w.word <> ''",
          1, true},
+        /* The words of a search ($1, free words as typed; a word is letters, digits, apostrophes
+         * and dashes, as the parser reads it, so that no markup or quote is echoed back) in order,
+         * whether each has a lexeme
+         * (stop words and words of questions have none) and how many initiatives hold it (of a
+         * word written with dashes, its rarest part): for search/relax.c. A word is read beside
+         * another ('0'), as in a longer search: a word of questions alone is kept. */
+        {"search_relax_words",
+         "SELECT w.word, numnode(sc_tsquery(w.word || ' 0')) > 1,"
+         " (SELECT coalesce(min(coalesce(l.ndoc, 0)), 0)"
+         "   FROM unnest(string_to_array(sc_normalize(w.word), ' ')) AS p(part)"
+         "   LEFT JOIN search_lexicon l ON l.word = p.part)"
+         " FROM unnest(regexp_split_to_array($1, '[^[:alnum:]''’-]+')) WITH ORDINALITY AS w(word, "
+         "ord)"
+         " WHERE w.word <> '' ORDER BY w.ord",
+         1, true},
         /* The items of a page, in the order of the ids ($2), with, when there are words ($3),
          * the text the excerpt is made from and the lexemes of the words (domain/excerpt).
          * Prepared, so planned for the first few pages of a connection only (the same SQL in each

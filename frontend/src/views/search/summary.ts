@@ -83,6 +83,23 @@ export function searchSummary(ctx: SearchContext, options: SummaryOptions): Sear
   /** « Résultats pour « emploi » (aucun résultat pour « emplio ») », or a suggestion to follow. */
   function renderNotice(page: SearchPage): void {
     const state = ctx.state;
+    const relaxed = page.relaxed;
+    if (relaxed && relaxed.dropped.length > 0) {
+      // « Aucune initiative ne contient tous ces mots. Résultats pour « a b », sans « c ». »
+      const parts: (string | HTMLElement)[] = [
+        'Aucune initiative ne contient tous ces mots. Résultats pour « ',
+        h('strong', { class: 'search-notice__kept' }, relaxed.q),
+        ' », sans ',
+      ];
+      relaxed.dropped.forEach((word, i) => {
+        if (i > 0) parts.push(i === relaxed.dropped.length - 1 ? ' ni ' : ', ');
+        parts.push('« ', h('span', { class: 'search-notice__dropped' }, word), ' »');
+      });
+      parts.push('.');
+      notice.replaceChildren(...parts);
+      notice.hidden = false;
+      return;
+    }
     const suggestion = typeof page.did_you_mean === 'string' ? page.did_you_mean.trim() : '';
     if (!suggestion || suggestion === state.q) {
       notice.hidden = true;
