@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "domain/search/ast.h"
+#include "domain/search/engine.h"
 #include "domain/search/filter.h"
 #include "domain/search_where.h"
 #include "domain/sqlbuild.h"
@@ -678,7 +679,7 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
     search_ast_t ast;
     buf_t plain;
     dirty_set_t d = {NULL, NULL, false};
-    char *tsq = NULL, *counts = NULL;
+    char *tsq = NULL, *counts = NULL, *fallback = NULL;
     roaring_bitmap_t *words = NULL;
     PGresult *r = NULL;
     index_rows_t x = {json_array(), 0};
@@ -708,6 +709,18 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
         if (as != SEARCH_AST_PLAIN) /* the fine-search language: counted in SQL */
             goto done;
         q = buf_cstr(&plain)[0] ? buf_cstr(&plain) : NULL;
+    }
+    /* Words that match nothing together: the words the list falls back on (its correction, or
+     * the words it keeps), so that the counts are those of the list. */
+    if (q) {
+        err->dom = search_fallback_words(db, st->sq, q, &fallback);
+        if (err->dom != DOM_OK) {
+            ss = SEARCH_FAILED;
+            *done = true;
+            goto done;
+        }
+        if (fallback)
+            q = fallback;
     }
     err->dom = index_prepare(db, ix, q, &d, &tsq);
     if (err->dom != DOM_OK) {
@@ -754,6 +767,7 @@ done:
     json_decref(x.rows);
     free(counts);
     free(tsq);
+    free(fallback);
     free(d.lit);
     cidx_bitmap_free(d.ids);
     cidx_bitmap_free(words);
