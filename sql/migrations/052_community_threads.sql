@@ -316,9 +316,11 @@ CREATE FUNCTION community_collections(cid bigint) RETURNS json
 CREATE FUNCTION community_collection_create(cid bigint, actor bigint, p_title text, p_desc text) RETURNS bigint
     LANGUAGE sql
     AS $$
+    -- Kept 'private' as a collection whatever the community's visibility: who may read it is the
+    -- community's rule (the API asks the policy with the community's membership), and nothing
+    -- that lists public collections can show it.
     INSERT INTO collection (user_id, title, description, visibility, community_id)
-    SELECT actor, p_title, coalesce(p_desc, ''),
-           CASE WHEN c.visibility = 'public' THEN 'public' ELSE 'private' END, cid
+    SELECT actor, p_title, coalesce(p_desc, ''), 'private', cid
       FROM community c WHERE c.id = cid
     RETURNING id
     $$;

@@ -34,6 +34,7 @@
 #include "harvest/store.h"
 #include "http/handlers.h"
 #include "jobs/job_alerts.h"
+#include "jobs/job_communities.h"
 #include "jobs/job_export.h"
 #include "jobs/job_harvest.h"
 #include "jobs/job_mail.h"
@@ -54,7 +55,8 @@ enum {
     TASK_CLEANUP = 8,
     TASK_USAGE = 16,
     TASK_EXPORT = 32,
-    TASK_ALL = 63
+    TASK_COMMUNITIES = 64,
+    TASK_ALL = 127
 };
 
 static volatile sig_atomic_t g_stop;
@@ -73,13 +75,15 @@ static void on_reopen(int sig) {
 }
 
 static void usage(FILE *to) {
-    fputs("usage: socialconnect-jobs [--once] [--only harvest,alerts,mail,cleanup,usage,export]\n"
+    fputs("usage: socialconnect-jobs [--once] [--only "
+          "harvest,alerts,mail,cleanup,usage,export,communities]\n"
           "See docs/architecture.md, \"The job runner\".\n",
           to);
 }
 
 static bool parse_tasks(const char *list, int *tasks) {
-    static const char *const names[] = {"harvest", "alerts", "mail", "cleanup", "usage", "export"};
+    static const char *const names[] = {"harvest", "alerts", "mail",       "cleanup",
+                                        "usage",   "export", "communities"};
     char buf[128];
     *tasks = 0;
     if (strlen(list) >= sizeof buf)
@@ -133,6 +137,9 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
     /* Alerts before mail: an alert queued now goes out in the same pass. */
     if ((tasks & TASK_ALERTS) && st == DOM_OK && !g_stop)
         st = job_alerts_run_due(ctx, &n1);
+    /* Community digests before mail too. */
+    if ((tasks & TASK_COMMUNITIES) && st == DOM_OK && !g_stop)
+        st = job_communities_run(ctx, &n1);
     if ((tasks & TASK_MAIL) && st == DOM_OK && !g_stop)
         st = job_mail_send_due(ctx, &n1, &n2);
     if ((tasks & TASK_CLEANUP) && st == DOM_OK && !g_stop &&
@@ -167,7 +174,7 @@ int main(int argc, char **argv) {
     const char *only = getenv("SC_JOBS_TASKS");
     if (only && *only && !parse_tasks(only, &tasks)) {
         fprintf(stderr, "socialconnect-jobs: SC_JOBS_TASKS: expected "
-                        "harvest,alerts,mail,cleanup,usage,export\n");
+                        "harvest,alerts,mail,cleanup,usage,export,communities\n");
         return 2;
     }
     for (int i = 1; i < argc; i++) {
