@@ -61,8 +61,8 @@ const header = document.querySelector('header.site-header') as HTMLElement;
 let current: { name: Route['name']; view: View } | null = null;
 
 void startSession();
-const accountNav = mountAccountNav(header.querySelector('.site-header__inner') as HTMLElement);
-const bell = mountNotificationBell(header.querySelector('.site-header__inner') as HTMLElement);
+const bell = mountNotificationBell();
+const accountNav = mountAccountNav(header.querySelector('.site-header__inner') as HTMLElement, bell.element);
 mountVerifyBanner(header);
 
 function accountView(route: Extract<Route, { name: 'account' }>): View {

@@ -18,7 +18,8 @@ export function bellLabel(unread: number): string {
   return unread === 1 ? 'Notifications, 1 non lue' : `Notifications, ${unread} non lues`;
 }
 
-export function mountNotificationBell(container: HTMLElement): { refresh(): void } {
+/** The bell; its element is placed by the caller (the header's account area). */
+export function mountNotificationBell(): { element: HTMLElement; refresh(): void } {
   const count = h('span', { class: 'notification-bell__count', 'aria-hidden': 'true', hidden: true });
   const link = h(
     'a',
@@ -27,7 +28,6 @@ export function mountNotificationBell(container: HTMLElement): { refresh(): void
     bellIcon(),
     count,
   );
-  container.append(link);
 
   let timer = 0;
   let lastAsked = 0;
@@ -84,6 +84,7 @@ export function mountNotificationBell(container: HTMLElement): { refresh(): void
   render();
 
   return {
+    element: link,
     refresh(): void {
       if (Date.now() - lastAsked > NAV_GAP_MS) ask();
     },

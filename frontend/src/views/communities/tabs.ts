@@ -1,7 +1,7 @@
 // The six tabs of a community's page. Each draws into the panel and returns how to take it down.
 import L from 'leaflet';
 import { isAbort } from '../../api';
-import { addToCollection } from '../../accountApi';
+import { addToCollection, getCollection, removeFromCollection } from '../../accountApi';
 import {
   communityCollections,
   communityFeed,
@@ -475,20 +475,75 @@ export function collectionsTab(body: HTMLElement, ctx: TabContext): Tab {
         ? h(
             'ul',
             { class: 'results collection-list', 'aria-label': 'Collections de la communauté' },
-            ...items.map((col) =>
-              h(
-                'li',
-                { class: 'card collection-card' },
-                h('h3', { class: 'card__title' }, h('a', { class: 'card__link', href: `/collections/${col.id}` }, col.title)),
-                col.description ? h('p', { class: 'card__summary' }, col.description) : null,
-                h('p', { class: 'card__meta' }, plural(col.item_count ?? 0, 'initiative', 'initiatives')),
-              ),
-            ),
+            ...items.map((col) => collectionCard(col)),
           )
         : emptyState('Aucune collection pour l’instant.', mod ? ['Créez-en une ci-dessous pour rassembler les initiatives de la communauté.'] : []),
     );
     if (isMember(c) && items.length) box.append(addPanel(items));
     if (mod) box.append(createPanel());
+  }
+
+  /** A collection of the community with its initiatives (asked one by one: a community has few). */
+  function collectionCard(col: CommunityCollection): HTMLElement {
+    const headingId = `community-collection-${col.id}`;
+    const items = h('div', { class: 'community-collection__items' }, loadingIndicator('Chargement des initiatives…'));
+    getCollection(col.id, ctx.signal).then(
+      (full) => {
+        const entries = (full.items ?? []).slice().sort((a, b) => a.position - b.position);
+        if (entries.length === 0) {
+          items.replaceChildren(h('p', { class: 'community-empty' }, 'Cette collection est vide pour le moment.'));
+          return;
+        }
+        items.replaceChildren(
+          h(
+            'ul',
+            { class: 'community-collection__list', 'aria-labelledby': headingId },
+            ...entries.map((entry) => {
+              const li = h(
+                'li',
+                { class: 'community-collection__item' },
+                h('a', { href: `/initiatives/${entry.initiative.id}` }, entry.initiative.title),
+                entry.note ? h('span', { class: 'community-collection__note' }, ` — ${entry.note}`) : null,
+              );
+              if (mod) {
+                const remove = h(
+                  'button',
+                  { type: 'button', class: 'button button--small button--tertiary' },
+                  'Retirer',
+                  h('span', { class: 'visually-hidden' }, ` « ${entry.initiative.title} » de la collection`),
+                );
+                remove.addEventListener('click', () => {
+                  remove.disabled = true;
+                  removeFromCollection(col.id, entry.initiative.id).then(
+                    () => {
+                      toast('Initiative retirée de la collection.');
+                      load();
+                    },
+                    (err: unknown) => {
+                      remove.disabled = false;
+                      toast(errorText(err));
+                    },
+                  );
+                });
+                li.append(' ', remove);
+              }
+              return li;
+            }),
+          ),
+        );
+      },
+      (err: unknown) => {
+        if (!isAbort(err)) items.replaceChildren(h('p', { class: 'community-empty' }, errorText(err)));
+      },
+    );
+    return h(
+      'li',
+      { class: 'card collection-card community-collection' },
+      h('h3', { class: 'card__title', id: headingId }, col.title),
+      col.description ? h('p', { class: 'card__summary' }, col.description) : null,
+      h('p', { class: 'card__meta' }, plural(col.item_count ?? 0, 'initiative', 'initiatives')),
+      items,
+    );
   }
 
   function load(): void {
