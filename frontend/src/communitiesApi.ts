@@ -2,7 +2,7 @@
 // which adds the CSRF token; every answer that depends on who asks is read with getPersonal(), or with
 // getJson() where a signed-out visitor may read it too (the directory, a public community).
 import { getJson, getPersonal, write } from './api';
-import type { Coded, Collection, InitiativeItem } from './types';
+import type { Coded, Collection } from './types';
 
 const V1 = '/api/v1';
 const seg = (n: number | string): string => encodeURIComponent(String(n));
@@ -72,13 +72,20 @@ export interface Reply {
   mentions?: Person[];
 }
 
+/** The short form of an initiative in the feed and the proposals. */
+export interface InitiativeRef {
+  id: number;
+  slug?: string;
+  title: string;
+}
+
 export interface FeedItem {
   id: string;
   kind: 'member_joined' | 'thread' | 'reply' | 'collection_item' | 'initiative';
   at: string;
   actor: { display_name: string } | null;
   thread: { id: number; title: string } | null;
-  initiative: InitiativeItem | null;
+  initiative: InitiativeRef | null;
   collection: { id: number; title: string } | null;
 }
 
@@ -95,7 +102,7 @@ export interface Notification {
 export interface Proposal {
   id: number;
   collection_id: number;
-  initiative: InitiativeItem;
+  initiative: InitiativeRef;
   note: string;
   author: Person | null;
   created_at: string;
@@ -148,7 +155,8 @@ export interface CommunityFields {
   name?: string;
   description?: string;
   visibility?: CommunityVisibility;
-  territory?: string | null;
+  /** A territory reference; '' removes it in a change. */
+  territory?: string;
   themes?: string[];
 }
 

@@ -205,7 +205,7 @@ describe('communautés', { skip: SKIP }, () => {
       async (page) => {
         await signIn(page, owner);
         await page.goto(`${BASE_URL}/communautes/${communityId}/discussions`);
-        await page.getByText('Lancer une discussion').click();
+        await page.getByText('Lancer une discussion', { exact: true }).click();
         await page.getByLabel('Titre de la discussion').fill(TITLE);
         const body = page.getByLabel('Message');
         await body.click();

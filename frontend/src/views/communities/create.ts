@@ -53,7 +53,7 @@ export function createCommunityView(root: HTMLElement): View {
         return;
       }
       if (!values.description) delete values.description;
-      if (values.territory === null) delete values.territory;
+      if (!values.territory) delete values.territory;
       void busy(submit, 'Création…', () => createCommunity(values)).then(
         (community) => navigate(communityUrl(community.id)),
         (err: unknown) => {

@@ -206,8 +206,9 @@ export function communityFields(initial: Community | null): CommunityForm {
         description: description.control.value.trim(),
         themes: Array.from(chosenThemes),
       };
+      // In a change, an empty reference removes the territory (docs/api.md, "Communities").
       if (territory) out.territory = territory;
-      else if (initial?.territory) out.territory = null;
+      else if (initial?.territory) out.territory = '';
       return out;
     },
   };

@@ -351,12 +351,44 @@ export function threadView(root: HTMLElement, route: Extract<Route, { name: 'thr
       (err: unknown) => {
         if (!live || isAbort(err)) return;
         if (err instanceof ApiError && (err.status === 404 || err.status === 400)) {
-          renderCommunityNotFound(root);
+          // A community one may see whose discussion is gone says so; otherwise the page of an
+          // unknown community (a private one is not told apart from it).
+          getCommunity(route.id, controller.signal).then(
+            (c) => live && threadNotFound(c),
+            () => live && renderCommunityNotFound(root),
+          );
+          return;
+        }
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+          setTitle('Discussion réservée aux membres');
+          page.replaceChildren(
+            h('h1', null, 'Discussion réservée aux membres'),
+            h(
+              'p',
+              { class: 'notice' },
+              'Les discussions de cette communauté sont lisibles par ses membres. ',
+              currentUser() ? h('a', { href: communityUrl(route.id) }, 'Demander à rejoindre la communauté') : h('a', { href: loginHref('connexion') }, 'Se connecter'),
+              '.',
+            ),
+          );
           return;
         }
         setTitle('Service indisponible');
         page.replaceChildren(h('h1', { class: 'visually-hidden' }, 'Discussion'), errorMessage(errorText(err), load));
       },
+    );
+  }
+
+  function threadNotFound(c: Community): void {
+    setTitle('Discussion introuvable');
+    page.replaceChildren(
+      h(
+        'div',
+        { class: 'not-found' },
+        h('h1', { class: 'not-found__title' }, 'Discussion introuvable'),
+        h('p', { class: 'not-found__text' }, 'Cette discussion n’existe pas ou a été supprimée.'),
+        h('p', { class: 'not-found__actions' }, h('a', { class: 'button button--primary', href: communityUrl(c.id, 'discussions') }, `Les discussions de « ${c.name} »`)),
+      ),
     );
   }
 
