@@ -55,8 +55,8 @@ static policy_verdict policy_community(const actor_t *a, policy_action action,
     bool pending = signed_in && c->status == PCS_PENDING;
     bool moderator = member && (c->role == PCR_MODERATOR || c->role == PCR_OWNER);
     bool owner = member && c->role == PCR_OWNER;
-    /* A private community exists only for its members (and those who asked to join). */
-    if (c->visibility == PCV_PRIVATE && !member && !pending)
+    /* A private community exists only for its members. */
+    if (c->visibility == PCV_PRIVATE && !member)
         return POLICY_HIDDEN;
     /* Refusing something visible: sign in first, or not yours. */
     policy_verdict no = signed_in ? POLICY_FORBIDDEN : POLICY_UNAUTHENTICATED;
