@@ -65,8 +65,15 @@ export function mountNotificationBell(): { element: HTMLElement; refresh(): void
     if (sessionState().status === 'signed-in') timer = window.setInterval(ask, POLL_MS);
   }
 
+  // The session is announced again on every GET /me (a CSRF token renewed, a name changed): only a
+  // change of person asks for the count.
+  let shownFor: number | null | undefined;
   function render(): void {
-    const signedIn = sessionState().status === 'signed-in';
+    const state = sessionState();
+    const who = state.status === 'signed-in' ? state.user.id : state.status === 'signed-out' ? null : undefined;
+    if (who === shownFor) return;
+    shownFor = who;
+    const signedIn = state.status === 'signed-in';
     link.hidden = !signedIn || unavailable;
     if (signedIn) ask();
     else {
