@@ -303,6 +303,22 @@ export function reportPost(id: number, target: { thread_id: number } | { reply_i
   return write('POST', `${V1}/communities/${seg(id)}/reports`, { ...target, reason });
 }
 
+export interface CommunityReport {
+  id: number;
+  thread_id: number | null;
+  reply_id: number | null;
+  reason: string;
+  reporter: Person | null;
+  /** The reported discussion's title, or the beginning of the reported reply. */
+  text: string | null;
+  created_at: string;
+}
+
+/** The reports filed in a community, newest first (its moderators). */
+export function listReports(id: number, signal?: AbortSignal): Promise<{ items: CommunityReport[] }> {
+  return getPersonal(`${V1}/communities/${seg(id)}/reports`, signal);
+}
+
 // --- Notifications ------------------------------------------------------------------------------
 
 export function listNotifications(cursor: string | null, signal?: AbortSignal): Promise<Page<Notification> & { unread: number }> {

@@ -1,6 +1,6 @@
 // The six tabs of a community's page. Each draws into the panel and returns how to take it down.
 import L from 'leaflet';
-import { isAbort } from '../../api';
+import { ApiError, isAbort } from '../../api';
 import { addToCollection, getCollection, removeFromCollection } from '../../accountApi';
 import {
   communityCollections,
@@ -15,6 +15,7 @@ import {
   isMember,
   listMembers,
   listProposals,
+  listReports,
   listThreads,
   moderates,
   propose,
@@ -304,6 +305,7 @@ export function discussionsTab(body: HTMLElement, ctx: TabContext): Tab {
       ),
     );
   }
+  if (moderates(c)) body.append(reportsPanel(c, ctx.signal));
   body.append(box);
   pagedList<Thread>({
     box,
@@ -316,6 +318,52 @@ export function discussionsTab(body: HTMLElement, ctx: TabContext): Tab {
     render: (thread) => threadItem(c, thread),
   });
   return { destroy: () => form?.destroy() };
+}
+
+/** For moderators: the reports filed in the community (the endpoint may be missing: then nothing). */
+function reportsPanel(c: Community, signal: AbortSignal): HTMLElement {
+  const box = h('div', null, loadingIndicator('Chargement des signalements…'));
+  const details = h(
+    'details',
+    { class: 'panel community-reports' },
+    h('summary', { class: 'new-thread__summary' }, 'Signalements'),
+    box,
+  );
+  listReports(c.id, signal).then(
+    (answer) => {
+      const items = Array.isArray(answer.items) ? answer.items : [];
+      const summary = details.querySelector('summary')!;
+      summary.textContent = items.length ? `Signalements (${items.length})` : 'Signalements';
+      box.replaceChildren(
+        items.length
+          ? h(
+              'ul',
+              { class: 'feed-list' },
+              ...items.map((r) =>
+                h(
+                  'li',
+                  { class: 'feed-item' },
+                  h(
+                    'p',
+                    { class: 'feed-item__text' },
+                    r.thread_id ? 'Discussion ' : 'Réponse ',
+                    r.thread_id ? h('a', { href: threadUrl(c.id, r.thread_id) }, `« ${r.text ?? ''} »`) : `« ${r.text ?? ''} »`,
+                    ` signalée par ${r.reporter?.display_name ?? 'un membre'} : ${r.reason}`,
+                  ),
+                  h('time', { class: 'feed-item__time', datetime: r.created_at }, formatDateTime(r.created_at) ?? ''),
+                ),
+              ),
+            )
+          : h('p', { class: 'community-empty' }, 'Aucun signalement.'),
+      );
+    },
+    (err: unknown) => {
+      if (isAbort(err)) return;
+      if (err instanceof ApiError && err.status === 404) details.hidden = true;
+      else box.replaceChildren(h('p', { class: 'community-empty' }, errorText(err)));
+    },
+  );
+  return details;
 }
 
 // --- Membres ------------------------------------------------------------------------------------
