@@ -70,8 +70,8 @@ CREATE TABLE community_thread (
     locked           boolean NOT NULL DEFAULT false,
     reply_count      integer NOT NULL DEFAULT 0,
     last_activity_at timestamptz NOT NULL DEFAULT sc_now(),
-    -- The order of the list, one number for the keyset: pinned first (2^62 added), then by last
-    -- activity in microseconds.
+    -- The order of the list, one number for the keyset (community_sort_key): pinned first, then by
+    -- last activity in microseconds.
     sort_key         bigint NOT NULL,
     created_at       timestamptz NOT NULL DEFAULT sc_now(),
     edited_at        timestamptz,

@@ -1,9 +1,11 @@
 -- Communities: discussions, the activity feed, notifications, collections and proposals, the
 -- digest e-mails (docs/api.md, "Communities"). Same conventions as 051_communities.sql.
 
+-- The order of the list of threads as one number: pinned first (10^17 added: more than any date in
+-- microseconds, and still 18 digits, the most a cursor carries), then by last activity.
 CREATE FUNCTION community_sort_key(pinned boolean, at timestamptz) RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN pinned THEN 4611686018427387904 ELSE 0 END
+    AS $$ SELECT CASE WHEN pinned THEN 100000000000000000 ELSE 0 END
                  + (extract(epoch FROM at) * 1000000)::bigint $$;
 
 CREATE FUNCTION community_people(ids bigint[]) RETURNS json

@@ -282,6 +282,18 @@ done:
     json_decref(body);
 }
 
+void handle_community_reports(const req_t *req, resp_t *resp, void *ctx) {
+    app_t *app = ctx;
+    actor_t actor;
+    int64_t id;
+    policy_object_t obj;
+    json_t *out = NULL;
+    if (!caccess_open(app, req, resp, false, POLICY_COMMUNITY_MODERATE, &actor, &id, &obj))
+        return;
+    dom_status st = thread_reports(app->db, id, &out);
+    caccess_reply(resp, st, out, 200);
+}
+
 void handle_community_feed(const req_t *req, resp_t *resp, void *ctx) {
     app_t *app = ctx;
     actor_t actor;

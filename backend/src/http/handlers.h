@@ -129,6 +129,7 @@ void handle_community_reply_create(const req_t *req, resp_t *resp, void *ctx);
 void handle_community_reply_patch(const req_t *req, resp_t *resp, void *ctx);
 void handle_community_reply_delete(const req_t *req, resp_t *resp, void *ctx);
 void handle_community_report(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_reports(const req_t *req, resp_t *resp, void *ctx);
 void handle_community_feed(const req_t *req, resp_t *resp, void *ctx);
 void handle_community_collections(const req_t *req, resp_t *resp, void *ctx);
 void handle_community_collection_create(const req_t *req, resp_t *resp, void *ctx);

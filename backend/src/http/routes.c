@@ -144,6 +144,7 @@ static const route_t routes[] = {
         {"PATCH", "/api/v1/communities/{id}/replies/{rid}", handle_community_reply_patch},
         {"DELETE", "/api/v1/communities/{id}/replies/{rid}", handle_community_reply_delete},
         {"POST", "/api/v1/communities/{id}/reports", handle_community_report},
+        {"GET", "/api/v1/communities/{id}/reports", handle_community_reports},
         {"GET", "/api/v1/communities/{id}/feed", handle_community_feed},
         {"GET", "/api/v1/communities/{id}/collections", handle_community_collections},
         {"POST", "/api/v1/communities/{id}/collections", handle_community_collection_create},

@@ -38,6 +38,7 @@ const db_stmt_t thread_stmts[] = {
          "SELECT community_report_create($1, nullif($2::bigint, 0), nullif($3::bigint, 0), $4,"
          " $5)::text",
          5, false},
+        {"cmt_reports", "SELECT community_reports($1)::text", 1, true},
         {NULL, NULL, 0, false},
 };
 
@@ -166,4 +167,11 @@ dom_status thread_report(db_t *db, int64_t community, int64_t thread, int64_t re
     TH_ID(uid, actor);
     const char *params[] = {cid, tid, rid, uid, reason};
     return community_call(db, "cmt_report", 5, params, out);
+}
+
+dom_status thread_reports(db_t *db, int64_t community, json_t **out) {
+    char cid[24];
+    TH_ID(cid, community);
+    const char *params[] = {cid};
+    return community_call(db, "cmt_reports", 1, params, out);
 }

@@ -64,4 +64,7 @@ dom_status thread_reply_delete(db_t *db, int64_t community, int64_t id, json_t *
 dom_status thread_report(db_t *db, int64_t community, int64_t thread, int64_t reply, int64_t actor,
                          const char *reason, json_t **out) MUST_CHECK;
 
+/* {"items": [report]}: the community's reports, newest first (at most 100), for its moderators. */
+dom_status thread_reports(db_t *db, int64_t community, json_t **out) MUST_CHECK;
+
 #endif
