@@ -257,5 +257,7 @@ bench "OGC items, 100 features, 20 kinds cycled (no cache)" "$BASE" "$OGC"
 printf '| … target p99 ≤ 30 ms: p99 %s | | | |\n' "$LAST_P99" | tee -a "$OUT"
 # Exports: a 50,000-row search export and the nightly catalogue files (scripts/bench-exports.sh).
 bash "$ROOT/scripts/bench-exports.sh" "$OUT"
+# Communities: one community of 10,000 members read signed in (scripts/bench-communities.sh).
+bash "$ROOT/scripts/bench-communities.sh" "$OUT"
 echo
 echo "Written to $OUT"

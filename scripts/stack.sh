@@ -831,7 +831,7 @@ start_jobs() {
     fi
     [[ -x $bin ]] || die "job runner $bin not found: build it with 'make build'"
     tasks=${SC_JOBS_TASKS:-}
-    [[ -n $tasks || $SC_PROFILE != test ]] || tasks=alerts,mail,cleanup,usage,index
+    [[ -n $tasks || $SC_PROFILE != test ]] || tasks=alerts,communities,mail,cleanup,usage,index
     printf '=== %s start %s\n' "$(date -Is)" "$bin" >>"$LOG_DIR/jobs.log"
     (
         cd "$ROOT"

@@ -9,6 +9,7 @@ import './styles/account.css';
 import './styles/contribute.css';
 import './styles/comments.css';
 import { mountAccountNav } from './components/accountNav';
+import { mountNotificationBell } from './components/notificationBell';
 import { mountVerifyBanner } from './components/verifyBanner';
 import { startRouter, type RenderReason, type Route } from './router';
 import { startSession } from './session';
@@ -38,6 +39,11 @@ const pages = {
   dashboard: lazyModule(() => import('./views/dashboard')),
   widget: lazyModule(() => import('./views/widget')),
   developers: lazyModule(() => import('./views/developers')),
+  communities: lazyModule(() => import('./views/communities/directory')),
+  communityNew: lazyModule(() => import('./views/communities/create')),
+  community: lazyModule(() => import('./views/communities/community')),
+  thread: lazyModule(() => import('./views/communities/thread')),
+  invitation: lazyModule(() => import('./views/communities/invitation')),
 };
 
 // An initiative's link under the pointer or the keyboard focus is likely to be followed: its page
@@ -55,7 +61,8 @@ const header = document.querySelector('header.site-header') as HTMLElement;
 let current: { name: Route['name']; view: View } | null = null;
 
 void startSession();
-const accountNav = mountAccountNav(header.querySelector('.site-header__inner') as HTMLElement);
+const bell = mountNotificationBell();
+const accountNav = mountAccountNav(header.querySelector('.site-header__inner') as HTMLElement, bell.element);
 mountVerifyBanner(header);
 
 function accountView(route: Extract<Route, { name: 'account' }>): View {
@@ -107,6 +114,16 @@ function build(route: Route): View {
       return lazyView(main, pages.widget, route, (m, r) => m.widgetView(main, r));
     case 'developers':
       return lazyView(main, pages.developers, route, (m) => m.developersView(main));
+    case 'communities':
+      return lazyView(main, pages.communities, route, (m, r) => m.directoryView(main, r));
+    case 'community-new':
+      return lazyView(main, pages.communityNew, route, (m) => m.createCommunityView(main));
+    case 'community-invitation':
+      return lazyView(main, pages.invitation, route, (m, r) => m.invitationView(main, r.query));
+    case 'community':
+      return lazyView(main, pages.community, route, (m, r) => m.communityView(main, r));
+    case 'thread':
+      return lazyView(main, pages.thread, route, (m, r) => m.threadView(main, r));
     case 'notfound':
       return notFoundView(main);
   }
@@ -114,6 +131,7 @@ function build(route: Route): View {
 
 function show(route: Route, reason: RenderReason): void {
   accountNav.refresh();
+  bell.refresh();
   if (current && current.name === route.name && current.view.update?.(route)) return;
   current?.view.destroy();
   main.replaceChildren();

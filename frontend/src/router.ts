@@ -19,7 +19,25 @@ export type Route =
   | { name: 'figures' }
   | { name: 'widget'; state: SearchState }
   | { name: 'developers' }
+  | { name: 'communities'; query: URLSearchParams }
+  | { name: 'community-new' }
+  | { name: 'community-invitation'; query: URLSearchParams }
+  | { name: 'community'; id: number; tab: CommunityTab }
+  | { name: 'thread'; id: number; threadId: number }
   | { name: 'notfound' };
+
+/** The tabs of a community's page, each at its own address (`/communautes/12/discussions`). */
+export const COMMUNITY_TABS = ['presentation', 'discussions', 'membres', 'collections', 'carte', 'activite'] as const;
+export type CommunityTab = (typeof COMMUNITY_TABS)[number];
+
+/** `/communautes/12` for the presentation, `/communautes/12/membres`… for the other tabs. */
+export function communityUrl(id: number, tab: CommunityTab = 'presentation'): string {
+  return tab === 'presentation' ? `/communautes/${id}` : `/communautes/${id}/${tab}`;
+}
+
+export function threadUrl(communityId: number, threadId: number): string {
+  return `/communautes/${communityId}/discussions/${threadId}`;
+}
 
 /** The pages of signing in and of the links e-mailed to people, by path. */
 export const ACCOUNT_PAGES = [
@@ -33,7 +51,17 @@ export const ACCOUNT_PAGES = [
 export type AccountPage = (typeof ACCOUNT_PAGES)[number];
 
 /** The sections of « Mon espace »: `/mon-espace` is the profile, `/mon-espace/favoris`… the others. */
-export const SPACE_SECTIONS = ['profil', 'sessions', 'favoris', 'collections', 'recherches', 'contributions', 'cles'] as const;
+export const SPACE_SECTIONS = [
+  'profil',
+  'sessions',
+  'favoris',
+  'collections',
+  'recherches',
+  'contributions',
+  'cles',
+  'communautes',
+  'notifications',
+] as const;
 export type SpaceSection = (typeof SPACE_SECTIONS)[number];
 
 /** The « Tableau de bord » of a search (same parameters as `/`) and the national figures. */
@@ -56,6 +84,8 @@ export function widgetUrl(state: SearchState): string {
 const DETAIL = /^\/initiatives\/([0-9]{1,15})\/?$/;
 const HISTORY = /^\/initiatives\/([0-9]{1,15})\/historique\/?$/;
 const COLLECTION = /^\/collections\/([0-9]{1,15})\/?$/;
+const COMMUNITY = /^\/communautes\/([0-9]{1,15})(?:\/([a-z]+))?\/?$/;
+const THREAD = /^\/communautes\/([0-9]{1,15})\/discussions\/([0-9]{1,15})\/?$/;
 const SPACE = /^\/mon-espace(?:\/([a-z]+)(?:\/([0-9]{1,15}))?)?\/?$/;
 
 function positiveId(raw: string | undefined): number | null {
@@ -82,6 +112,18 @@ export function matchRoute(pathname: string, search: string): Route {
     const id = positiveId(collection[1]);
     return id ? { name: 'collection', id } : { name: 'notfound' };
   }
+  const community = COMMUNITY.exec(pathname);
+  if (community) {
+    const id = positiveId(community[1]);
+    const tab = (community[2] ?? 'presentation') as CommunityTab;
+    return id && COMMUNITY_TABS.includes(tab) ? { name: 'community', id, tab } : { name: 'notfound' };
+  }
+  const thread = THREAD.exec(pathname);
+  if (thread) {
+    const id = positiveId(thread[1]);
+    const threadId = positiveId(thread[2]);
+    return id && threadId ? { name: 'thread', id, threadId } : { name: 'notfound' };
+  }
   const space = SPACE.exec(pathname);
   if (space) {
     const section = (space[1] ?? 'profil') as SpaceSection;
@@ -102,6 +144,9 @@ export function matchRoute(pathname: string, search: string): Route {
   if (page === FIGURES_PATH) return { name: 'figures' };
   if (page === WIDGET_PATH) return { name: 'widget', state: parseSearchState(search) };
   if (page === '/developpeurs') return { name: 'developers' };
+  if (page === '/communautes') return { name: 'communities', query: new URLSearchParams(search) };
+  if (page === '/communautes/nouvelle') return { name: 'community-new' };
+  if (page === '/communautes/invitation') return { name: 'community-invitation', query: new URLSearchParams(search) };
   if (page === '/a-propos' || page === '/accessibilite') return { name: 'page', page: page.slice(1) as 'a-propos' };
   return { name: 'notfound' };
 }

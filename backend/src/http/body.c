@@ -88,6 +88,13 @@ static bool body_member(json_t *obj, const body_field_t *f, json_t *v, resp_t *r
             return false;
         }
         return true;
+    case BODY_ARRAY:
+        if (!json_is_array(v) || (long long)json_array_size(v) > f->max) {
+            snprintf(why, sizeof why, "doit être une liste d'au plus %lld éléments.", f->max);
+            body_field_error(resp, f->name, why);
+            return false;
+        }
+        return true;
     case BODY_OBJECT:
         if (!json_is_object(v)) {
             body_field_error(resp, f->name, "doit être un objet JSON.");

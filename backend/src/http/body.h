@@ -24,6 +24,7 @@ typedef enum body_kind {
     BODY_ENUM,   /* one of choices */
     BODY_OBJECT, /* any JSON object (the endpoint checks its members) */
     BODY_BOOL,   /* true or false */
+    BODY_ARRAY,  /* a JSON array of at most max members (the endpoint checks its members) */
 } body_kind;
 
 typedef struct body_field {

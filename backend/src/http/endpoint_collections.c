@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "domain/community/board.h"
+#include "domain/community/community.h"
 #include "domain/people/collection.h"
 #include "http/auth.h"
 #include "http/body.h"
@@ -67,6 +69,21 @@ static bool collection_allowed(app_t *app, const req_t *req, resp_t *resp, const
     if (st == DOM_NOT_FOUND) {
         not_found(resp);
         return false;
+    }
+    if (st != DOM_OK) {
+        reply_failure(resp, st, NULL);
+        return false;
+    }
+    /* A community's collection: read by whoever may read the community's content, changed by
+     * its moderators (the policy's community actions); obj->owner_id stays its creator, whom the
+     * domain's writes are scoped to. */
+    int64_t community = 0, creator = obj->owner_id;
+    st = board_collection_community(app->db, *id, &community);
+    if (st == DOM_OK && community != 0) {
+        st = community_context(app->db, community, actor->user_id, obj);
+        action = action == POLICY_COLLECTION_READ ? POLICY_COMMUNITY_CONTENT_READ
+                                                  : POLICY_COMMUNITY_MODERATE;
+        obj->owner_id = creator;
     }
     if (st != DOM_OK) {
         reply_failure(resp, st, NULL);
@@ -174,8 +191,8 @@ void handle_collection_patch(const req_t *req, resp_t *resp, void *ctx) {
         if (!auth_allow(resp, &actor, POLICY_COLLECTION_PUBLISH, &obj))
             goto done;
     }
-    dom_status st = collection_update(app->db, id, actor.user_id, body_int(body, "version", 0),
-                                      &edit, &res);
+    dom_status st =
+            collection_update(app->db, id, obj.owner_id, body_int(body, "version", 0), &edit, &res);
     if (st != DOM_OK) {
         reply_failure(resp, st, NULL);
     } else if (res == COLLECTION_CONFLICT) {
@@ -211,7 +228,7 @@ void handle_collection_delete(const req_t *req, resp_t *resp, void *ctx) {
     if (!auth_require(app, req, resp, &actor) ||
         !collection_allowed(app, req, resp, &actor, POLICY_COLLECTION_EDIT, &id, &obj))
         return;
-    dom_status st = collection_delete(app->db, id, actor.user_id, &res);
+    dom_status st = collection_delete(app->db, id, obj.owner_id, &res);
     if (st != DOM_OK)
         reply_failure(resp, st, NULL);
     else if (res != COLLECTION_DONE)
@@ -232,7 +249,7 @@ void handle_collection_item_add(const req_t *req, resp_t *resp, void *ctx) {
         !collection_allowed(app, req, resp, &actor, POLICY_COLLECTION_EDIT, &id, &obj))
         goto done;
     const char *note = body_str(body, "note");
-    dom_status st = collection_item_add(app->db, id, actor.user_id,
+    dom_status st = collection_item_add(app->db, id, obj.owner_id,
                                         body_int(body, "initiative_id", 0), note ? note : "", &res);
     if (st != DOM_OK)
         reply_failure(resp, st, NULL);
@@ -246,25 +263,27 @@ done:
 
 /* The collection and the initiative of an item's path, after the policy. */
 static bool item_allowed(app_t *app, const req_t *req, resp_t *resp, const actor_t *actor,
-                         int64_t *id, int64_t *initiative_id) {
+                         int64_t *id, int64_t *initiative_id, int64_t *owner) {
     policy_object_t obj;
-    return param_path_id(req, resp, "initiative_id", initiative_id) &&
-           collection_allowed(app, req, resp, actor, POLICY_COLLECTION_EDIT, id, &obj);
+    bool ok = param_path_id(req, resp, "initiative_id", initiative_id) &&
+              collection_allowed(app, req, resp, actor, POLICY_COLLECTION_EDIT, id, &obj);
+    *owner = ok ? obj.owner_id : 0;
+    return ok;
 }
 
 void handle_collection_item_patch(const req_t *req, resp_t *resp, void *ctx) {
     app_t *app = ctx;
     actor_t actor;
     json_t *body = NULL;
-    int64_t id, initiative_id;
+    int64_t id, initiative_id, owner;
     collection_result res;
     if (!auth_require(app, req, resp, &actor) ||
         !body_parse(req, resp, item_patch_fields, BODY_MAX_DEFAULT, &body) ||
-        !item_allowed(app, req, resp, &actor, &id, &initiative_id))
+        !item_allowed(app, req, resp, &actor, &id, &initiative_id, &owner))
         goto done;
     dom_status st =
-            collection_item_update(app->db, id, actor.user_id, initiative_id,
-                                   body_str(body, "note"), body_int(body, "position", 0), &res);
+            collection_item_update(app->db, id, owner, initiative_id, body_str(body, "note"),
+                                   body_int(body, "position", 0), &res);
     if (st != DOM_OK)
         reply_failure(resp, st, NULL);
     else if (res != COLLECTION_DONE)
@@ -278,12 +297,12 @@ done:
 void handle_collection_item_delete(const req_t *req, resp_t *resp, void *ctx) {
     app_t *app = ctx;
     actor_t actor;
-    int64_t id, initiative_id;
+    int64_t id, initiative_id, owner;
     collection_result res;
     if (!auth_require(app, req, resp, &actor) ||
-        !item_allowed(app, req, resp, &actor, &id, &initiative_id))
+        !item_allowed(app, req, resp, &actor, &id, &initiative_id, &owner))
         return;
-    dom_status st = collection_item_remove(app->db, id, actor.user_id, initiative_id, &res);
+    dom_status st = collection_item_remove(app->db, id, owner, initiative_id, &res);
     if (st != DOM_OK)
         reply_failure(resp, st, NULL);
     else if (res != COLLECTION_DONE)

@@ -22,7 +22,7 @@ void handle_key_list(const req_t *req, resp_t *resp, void *ctx) {
     json_t *out;
     if (!auth_require(app, req, resp, &actor) ||
         !auth_allow(resp, &actor, POLICY_API_KEY_MANAGE,
-                    &(policy_object_t){actor.user_id, false, false}))
+                    &(policy_object_t){.owner_id = actor.user_id}))
         return;
     dom_status st = apikey_list(app->db, actor.user_id, &out);
     if (st != DOM_OK) {

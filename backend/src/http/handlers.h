@@ -102,4 +102,43 @@ void handle_ogc_items(const req_t *req, resp_t *resp, void *ctx);
 void handle_ogc_item(const req_t *req, resp_t *resp, void *ctx);
 void handle_changes(const req_t *req, resp_t *resp, void *ctx);
 
+/* Communities (endpoint_communities.c, endpoint_community_threads.c, endpoint_community_board.c) */
+void handle_community_directory(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_mine(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_join(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_membership_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_leave(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_members(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_member_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_member_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_owner(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_invite(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_invitation_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_invitation_accept(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_threads(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_thread_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_thread_get(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_thread_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_thread_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_replies(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_reply_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_reply_patch(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_reply_delete(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_report(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_reports(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_feed(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_collections(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_collection_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_proposals(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_proposal_create(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_proposal_decide(const req_t *req, resp_t *resp, void *ctx);
+void handle_community_map(const req_t *req, resp_t *resp, void *ctx);
+void handle_notification_list(const req_t *req, resp_t *resp, void *ctx);
+void handle_notification_unread(const req_t *req, resp_t *resp, void *ctx);
+void handle_notification_read(const req_t *req, resp_t *resp, void *ctx);
+
 #endif

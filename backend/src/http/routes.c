@@ -2,6 +2,12 @@
 #include "domain/catalog.h"
 #include "domain/changes.h"
 #include "domain/comment.h"
+#include "domain/community/board.h"
+#include "domain/community/community.h"
+#include "domain/community/feed.h"
+#include "domain/community/membership.h"
+#include "domain/community/notification.h"
+#include "domain/community/thread.h"
 #include "domain/edits/claim.h"
 #include "domain/edits/contribution.h"
 #include "domain/edits/fields.h"
@@ -111,14 +117,55 @@ static const route_t routes[] = {
         {"GET", "/api/v1/ogc/collections/initiatives/items", handle_ogc_items},
         {"GET", "/api/v1/ogc/collections/initiatives/items/{featureId}", handle_ogc_item},
         {"GET", "/api/v1/changes", handle_changes},
+        /* Communities (endpoint_communities.c, endpoint_community_threads.c, _board.c) */
+        {"GET", "/api/v1/communities", handle_community_directory},
+        {"POST", "/api/v1/communities", handle_community_create},
+        {"GET", "/api/v1/me/communities", handle_community_mine},
+        {"GET", "/api/v1/communities/{id}", handle_community_get},
+        {"PATCH", "/api/v1/communities/{id}", handle_community_patch},
+        {"DELETE", "/api/v1/communities/{id}", handle_community_delete},
+        {"POST", "/api/v1/communities/{id}/membership", handle_community_join},
+        {"PATCH", "/api/v1/communities/{id}/membership", handle_community_membership_patch},
+        {"DELETE", "/api/v1/communities/{id}/membership", handle_community_leave},
+        {"GET", "/api/v1/communities/{id}/members", handle_community_members},
+        {"PATCH", "/api/v1/communities/{id}/members/{account_id}", handle_community_member_patch},
+        {"DELETE", "/api/v1/communities/{id}/members/{account_id}", handle_community_member_delete},
+        {"POST", "/api/v1/communities/{id}/owner", handle_community_owner},
+        {"POST", "/api/v1/communities/{id}/invitations", handle_community_invite},
+        {"GET", "/api/v1/community-invitations", handle_community_invitation_get},
+        {"POST", "/api/v1/community-invitations/accept", handle_community_invitation_accept},
+        {"GET", "/api/v1/communities/{id}/threads", handle_community_threads},
+        {"POST", "/api/v1/communities/{id}/threads", handle_community_thread_create},
+        {"GET", "/api/v1/communities/{id}/threads/{tid}", handle_community_thread_get},
+        {"PATCH", "/api/v1/communities/{id}/threads/{tid}", handle_community_thread_patch},
+        {"DELETE", "/api/v1/communities/{id}/threads/{tid}", handle_community_thread_delete},
+        {"GET", "/api/v1/communities/{id}/threads/{tid}/replies", handle_community_replies},
+        {"POST", "/api/v1/communities/{id}/threads/{tid}/replies", handle_community_reply_create},
+        {"PATCH", "/api/v1/communities/{id}/replies/{rid}", handle_community_reply_patch},
+        {"DELETE", "/api/v1/communities/{id}/replies/{rid}", handle_community_reply_delete},
+        {"POST", "/api/v1/communities/{id}/reports", handle_community_report},
+        {"GET", "/api/v1/communities/{id}/reports", handle_community_reports},
+        {"GET", "/api/v1/communities/{id}/feed", handle_community_feed},
+        {"GET", "/api/v1/communities/{id}/collections", handle_community_collections},
+        {"POST", "/api/v1/communities/{id}/collections", handle_community_collection_create},
+        {"GET", "/api/v1/communities/{id}/proposals", handle_community_proposals},
+        {"POST", "/api/v1/communities/{id}/proposals", handle_community_proposal_create},
+        {"POST", "/api/v1/communities/{id}/proposals/{pid}/decision",
+         handle_community_proposal_decide},
+        {"GET", "/api/v1/communities/{id}/map", handle_community_map},
+        {"GET", "/api/v1/me/notifications", handle_notification_list},
+        {"GET", "/api/v1/me/notifications/unread", handle_notification_unread},
+        {"POST", "/api/v1/me/notifications/read", handle_notification_read},
 };
 
 static const db_stmt_t *const statements[] = {
-        alert_stmts,    catalog_stmts,      geocoder_stmts,  initiative_stmts, search_stmts,
-        source_stmts,   suggest_stmts,      territory_stmts, vocab_stmts,      account_stmts,
-        password_stmts, session_stmts,      favourite_stmts, collection_stmts, saved_search_stmts,
-        fields_stmts,   contribution_stmts, claim_stmts,     revision_stmts,   queue_stmts,
-        comment_stmts,  report_stmts,       apikey_stmts,    ogc_stmts,        changes_stmts,
+        alert_stmts,     catalog_stmts,      geocoder_stmts,  initiative_stmts, search_stmts,
+        source_stmts,    suggest_stmts,      territory_stmts, vocab_stmts,      account_stmts,
+        password_stmts,  session_stmts,      favourite_stmts, collection_stmts, saved_search_stmts,
+        fields_stmts,    contribution_stmts, claim_stmts,     revision_stmts,   queue_stmts,
+        comment_stmts,   report_stmts,       apikey_stmts,    ogc_stmts,        changes_stmts,
+        community_stmts, membership_stmts,   thread_stmts,    feed_stmts,       notification_stmts,
+        board_stmts,
 };
 
 const route_t *routes_table(size_t *n) {

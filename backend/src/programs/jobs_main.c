@@ -35,6 +35,7 @@
 #include "harvest/store.h"
 #include "http/handlers.h"
 #include "jobs/job_alerts.h"
+#include "jobs/job_communities.h"
 #include "jobs/job_export.h"
 #include "jobs/job_harvest.h"
 #include "jobs/job_index.h"
@@ -56,9 +57,10 @@ enum {
     TASK_CLEANUP = 8,
     TASK_USAGE = 16,
     TASK_EXPORT = 32,
-    TASK_ALL = 63,
+    TASK_COMMUNITIES = 64,
     /* The counting index (jobs/job_index.h): SC_INDEX_FILE rebuilt when the dirty set grows. */
     TASK_INDEX = 128,
+    TASK_ALL = 255
 };
 
 static volatile sig_atomic_t g_stop;
@@ -78,20 +80,22 @@ static void on_reopen(int sig) {
 
 static void usage(FILE *to) {
     fputs("usage: socialconnect-jobs [--once] [--only "
-          "harvest,alerts,mail,cleanup,usage,export,index]\n"
+          "harvest,alerts,mail,cleanup,usage,export,communities,index]\n"
           "See docs/architecture.md, \"The job runner\".\n",
           to);
 }
 
 static bool parse_tasks(const char *list, int *tasks) {
-    static const char *const names[] = {"harvest", "alerts", "mail", "cleanup", "usage", "export"};
+    /* In the order of the bits above. */
+    static const char *const names[] = {"harvest", "alerts", "mail",        "cleanup",
+                                        "usage",   "export", "communities", "index"};
     char buf[128];
     *tasks = 0;
     if (strlen(list) >= sizeof buf)
         return false;
     memcpy(buf, list, strlen(list) + 1);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        int found = strcmp(t, "index") == 0 ? TASK_INDEX : 0;
+        int found = 0;
         for (int i = 0; i < (int)ARRAY_LEN(names); i++)
             if (strcmp(t, names[i]) == 0)
                 found = 1 << i;
@@ -140,6 +144,9 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
     /* Alerts before mail: an alert queued now goes out in the same pass. */
     if ((tasks & TASK_ALERTS) && st == DOM_OK && !g_stop)
         st = job_alerts_run_due(ctx, &n1);
+    /* Community digests before mail too. */
+    if ((tasks & TASK_COMMUNITIES) && st == DOM_OK && !g_stop)
+        st = job_communities_run(ctx, &n1);
     if ((tasks & TASK_MAIL) && st == DOM_OK && !g_stop)
         st = job_mail_send_due(ctx, &n1, &n2);
     if ((tasks & TASK_CLEANUP) && st == DOM_OK && !g_stop &&
@@ -171,12 +178,12 @@ static bool pass(const job_ctx_t *ctx, int tasks, job_harvest_t *hv, bool once,
 
 int main(int argc, char **argv) {
     bool once = false, ok = true;
-    int tasks = TASK_ALL | TASK_INDEX, rc = 0;
+    int tasks = TASK_ALL, rc = 0;
     char err[SMTP_ERR_MAX], public_url[512];
     const char *only = getenv("SC_JOBS_TASKS");
     if (only && *only && !parse_tasks(only, &tasks)) {
         fprintf(stderr, "socialconnect-jobs: SC_JOBS_TASKS: expected "
-                        "harvest,alerts,mail,cleanup,usage,export,index\n");
+                        "harvest,alerts,mail,cleanup,usage,export,communities,index\n");
         return 2;
     }
     for (int i = 1; i < argc; i++) {

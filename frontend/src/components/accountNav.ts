@@ -5,7 +5,8 @@ import { loginHref, navigate } from '../router';
 import { logOut, onSession, sessionState, type SessionState } from '../session';
 import { toast } from './toast';
 
-export function mountAccountNav(container: HTMLElement): { refresh(): void } {
+/** `beside`: shown before the account menu while signed in (the notification bell). */
+export function mountAccountNav(container: HTMLElement, beside: HTMLElement | null = null): { refresh(): void } {
   const nav = h('nav', { class: 'account-nav', 'aria-label': 'Mon compte' });
   container.append(nav);
   let closeMenu: (() => void) | null = null;
@@ -76,7 +77,7 @@ export function mountAccountNav(container: HTMLElement): { refresh(): void } {
           navigate('/');
         });
     });
-    nav.replaceChildren(h('div', { class: 'account-nav__account' }, toggle, menu));
+    nav.replaceChildren(...(beside ? [beside] : []), h('div', { class: 'account-nav__account' }, toggle, menu));
   }
 
   function render(state: SessionState): void {

@@ -47,7 +47,8 @@ const db_stmt_t collection_stmts[] = {
         {"co_list",
          "SELECT coalesce(json_agg(x.j ORDER BY x.updated_at DESC, x.id DESC), '[]')::text"
          "  FROM (SELECT " CO_JSON_OPEN ", 'is_owner', true) AS j, c.updated_at, c.id"
-         "          FROM collection c JOIN app_user u ON u.id = c.user_id WHERE c.user_id = $1"
+         "          FROM collection c JOIN app_user u ON u.id = c.user_id"
+         "         WHERE c.user_id = $1 AND c.community_id IS NULL"
          "         ORDER BY c.updated_at DESC, c.id DESC LIMIT " CO_MAX_TEXT ") x",
          1, true},
         /* Runs after fv_lock_user in the same transaction: the count cannot change meanwhile. */

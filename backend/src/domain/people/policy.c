@@ -41,6 +41,62 @@ static bool policy_moderates(const actor_t *a) {
     return a->user_id != 0 && (a->role == ROLE_MODERATOR || a->role == ROLE_ADMIN);
 }
 
+/* The communities' actions (policy.h): one decision from the membership looked up once. */
+static policy_verdict policy_community(const actor_t *a, policy_action action,
+                                       const policy_object_t *obj) {
+    bool signed_in = a->user_id != 0;
+    if (action == POLICY_COMMUNITY_CREATE)
+        return !signed_in ? POLICY_UNAUTHENTICATED
+                          : (a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED);
+    if (obj == NULL || obj->community.visibility == PCV_NONE)
+        return POLICY_HIDDEN;
+    const policy_community_t *c = &obj->community;
+    bool member = signed_in && c->status == PCS_MEMBER;
+    bool pending = signed_in && c->status == PCS_PENDING;
+    bool moderator = member && (c->role == PCR_MODERATOR || c->role == PCR_OWNER);
+    bool owner = member && c->role == PCR_OWNER;
+    /* A private community exists only for its members. */
+    if (c->visibility == PCV_PRIVATE && !member)
+        return POLICY_HIDDEN;
+    /* Refusing something visible: sign in first, or not yours. */
+    policy_verdict no = signed_in ? POLICY_FORBIDDEN : POLICY_UNAUTHENTICATED;
+    switch (action) {
+    case POLICY_COMMUNITY_READ:
+        return POLICY_ALLOW;
+    case POLICY_COMMUNITY_CONTENT_READ:
+        return c->visibility == PCV_PUBLIC || member ? POLICY_ALLOW : no;
+    case POLICY_COMMUNITY_MEMBERS_READ:
+        return member ? POLICY_ALLOW : no;
+    case POLICY_COMMUNITY_EDIT:
+    case POLICY_COMMUNITY_MODERATE:
+        return moderator ? POLICY_ALLOW : no;
+    case POLICY_COMMUNITY_DELETE:
+    case POLICY_COMMUNITY_OWN:
+        return owner ? POLICY_ALLOW : no;
+    case POLICY_COMMUNITY_JOIN:
+        if (!signed_in)
+            return POLICY_UNAUTHENTICATED;
+        if (c->status == PCS_BANNED)
+            return POLICY_FORBIDDEN;
+        return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
+    case POLICY_COMMUNITY_MEMBERSHIP:
+        return member || pending ? POLICY_ALLOW : no;
+    case POLICY_COMMUNITY_POST:
+        if (!member)
+            return no;
+        return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
+    case POLICY_COMMUNITY_AUTHOR_EDIT:
+        if (!member)
+            return no;
+        return policy_owns(a, obj) ? POLICY_ALLOW : POLICY_FORBIDDEN;
+    case POLICY_COMMUNITY_CONTENT_DELETE:
+        return member && (moderator || policy_owns(a, obj)) ? POLICY_ALLOW : no;
+    default:
+        break;
+    }
+    return POLICY_FORBIDDEN;
+}
+
 policy_verdict policy_can(const actor_t *a, policy_action action, const policy_object_t *obj) {
     bool signed_in = a->user_id != 0;
     switch (action) {
@@ -137,6 +193,20 @@ policy_verdict policy_can(const actor_t *a, policy_action action, const policy_o
         if (obj == NULL || obj->owner_id == 0)
             return a->verified ? POLICY_ALLOW : POLICY_UNVERIFIED;
         return policy_owns(a, obj) ? POLICY_ALLOW : POLICY_HIDDEN;
+    case POLICY_COMMUNITY_CREATE:
+    case POLICY_COMMUNITY_READ:
+    case POLICY_COMMUNITY_CONTENT_READ:
+    case POLICY_COMMUNITY_MEMBERS_READ:
+    case POLICY_COMMUNITY_EDIT:
+    case POLICY_COMMUNITY_DELETE:
+    case POLICY_COMMUNITY_JOIN:
+    case POLICY_COMMUNITY_MEMBERSHIP:
+    case POLICY_COMMUNITY_MODERATE:
+    case POLICY_COMMUNITY_OWN:
+    case POLICY_COMMUNITY_POST:
+    case POLICY_COMMUNITY_AUTHOR_EDIT:
+    case POLICY_COMMUNITY_CONTENT_DELETE:
+        return policy_community(a, action, obj);
     }
     return POLICY_FORBIDDEN;
 }

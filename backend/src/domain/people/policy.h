@@ -38,7 +38,49 @@ typedef enum policy_action {
      * be reachable, and throwaway sign-ups cannot multiply quotas. Listing and revoking one's own
      * keys needs only a session (an address being changed must not keep a key alive). */
     POLICY_API_KEY_MANAGE,
+    /* Communities (obj->community: the community's visibility and the actor's membership, looked
+     * up once per request by community_context). A private community and all inside it is
+     * POLICY_HIDDEN to whoever is not a member; a banned person counts as a non-member. Site
+     * moderators have no right inside a community: they see reports in the site's queue. */
+    POLICY_COMMUNITY_CREATE,       /* verified members */
+    POLICY_COMMUNITY_READ,         /* its page: public and restricted to all, private to members */
+    POLICY_COMMUNITY_CONTENT_READ, /* discussions, feed, map, collections: members, all if public */
+    POLICY_COMMUNITY_MEMBERS_READ, /* the member list: members */
+    POLICY_COMMUNITY_EDIT,         /* change it: its moderators and owner */
+    POLICY_COMMUNITY_DELETE,       /* its owner */
+    POLICY_COMMUNITY_JOIN,         /* join or ask to (verified; not banned; private: invitation) */
+    POLICY_COMMUNITY_MEMBERSHIP,   /* one's own preferences, leaving: members and pending */
+    POLICY_COMMUNITY_MODERATE, /* requests, bans, invitations, pin/lock, proposals, collections */
+    POLICY_COMMUNITY_OWN,      /* roles, hand-over: the owner */
+    POLICY_COMMUNITY_POST,     /* threads, replies, proposals, reports: verified members */
+    POLICY_COMMUNITY_AUTHOR_EDIT,    /* change one's own thread or reply (obj->owner_id: author) */
+    POLICY_COMMUNITY_CONTENT_DELETE, /* delete a thread or reply: its author or moderators */
 } policy_action;
+
+/* The actor's standing in a community (POLICY_COMMUNITY_*). */
+typedef enum policy_community_visibility {
+    PCV_NONE = 0, /* not about a community */
+    PCV_PUBLIC,
+    PCV_RESTRICTED,
+    PCV_PRIVATE,
+} policy_community_visibility;
+typedef enum policy_community_status {
+    PCS_NONE = 0,
+    PCS_PENDING,
+    PCS_MEMBER,
+    PCS_BANNED,
+} policy_community_status;
+typedef enum policy_community_role {
+    PCR_NONE = 0,
+    PCR_MEMBER,
+    PCR_MODERATOR,
+    PCR_OWNER,
+} policy_community_role;
+typedef struct policy_community {
+    policy_community_visibility visibility;
+    policy_community_status status;
+    policy_community_role role;
+} policy_community_t;
 
 /* What the action is about. owner_id is 0 when the action is about no object (creating). */
 typedef struct policy_object {
@@ -46,6 +88,7 @@ typedef struct policy_object {
     bool is_public;
     bool actor_carries; /* POLICY_INITIATIVE_EDIT: the actor carries the initiative (approved claim)
                          */
+    policy_community_t community; /* POLICY_COMMUNITY_* */
 } policy_object_t;
 
 typedef enum policy_verdict {

@@ -8,6 +8,8 @@ import type { User } from '../../types';
 import type { View } from '../view';
 import { collectionEditor } from './collectionEditor';
 import { collectionsSection } from './collections';
+import { communitiesSection } from './communities';
+import { notificationsSection } from './notifications';
 import { contributionsSection } from './contributions';
 import { favouritesSection } from './favourites';
 import { keysSection } from './keys';
@@ -24,6 +26,8 @@ const SECTIONS: { key: SpaceSection; href: string; label: string }[] = [
   { key: 'recherches', href: '/mon-espace/recherches', label: 'Recherches enregistrées' },
   { key: 'contributions', href: '/mon-espace/contributions', label: 'Mes contributions' },
   { key: 'cles', href: '/mon-espace/cles', label: "Clés d'API" },
+  { key: 'communautes', href: '/mon-espace/communautes', label: 'Mes communautés' },
+  { key: 'notifications', href: '/mon-espace/notifications', label: 'Notifications' },
 ];
 
 export function spaceView(root: HTMLElement, route: Extract<Route, { name: 'space' }>): View {
@@ -55,6 +59,8 @@ export function spaceView(root: HTMLElement, route: Extract<Route, { name: 'spac
     else if (key === 'collections') section = current.collectionId ? collectionEditor(content, current.collectionId) : collectionsSection(content);
     else if (key === 'contributions') section = contributionsSection(content);
     else if (key === 'cles') section = keysSection(content);
+    else if (key === 'communautes') section = communitiesSection(content);
+    else if (key === 'notifications') section = notificationsSection(content);
     else section = searchesSection(content);
   }
 
