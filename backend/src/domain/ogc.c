@@ -120,9 +120,8 @@ search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
     page->matched = -1;
     err->dom = DOM_OK;
     sqlb_init(&b);
-    /* One round trip: the page's ids (one more, to know whether a page follows), the count of all
-     * matches up to the cap, then the features of the page. The count is the same on every page,
-     * so a client paging through sees one number. */
+    /* One round trip: the page's ids (one more, to know whether a page follows), then the
+     * features of the page. Nothing else is counted (ogc_page_t, matched). */
     sqlb_sql(&b, "WITH page AS (SELECT i.id FROM initiative i");
     ss = search_where_sql(db, q->sq, &b, err);
     if (ss != SEARCH_OK)
@@ -130,18 +129,10 @@ search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
     extra_where(q, &b, true);
     sqlb_sql(&b, q->before ? " ORDER BY i.id DESC LIMIT " : " ORDER BY i.id LIMIT ");
     sqlb_paramf(&b, "%d", q->limit + 1);
-    sqlb_sql(&b, "::int), matched AS (SELECT count(*) AS n FROM (SELECT 1 FROM initiative i");
-    ss = search_where_sql(db, q->sq, &b, err);
-    if (ss != SEARCH_OK)
-        goto done;
-    extra_where(q, &b, false);
-    sqlb_sql(&b, " LIMIT ");
-    sqlb_paramf(&b, "%d", OGC_MATCHED_CAP + 1);
-    sqlb_sql(&b, "::int) c) SELECT m.n, f.id, f.feature FROM matched m LEFT JOIN LATERAL"
-                 " (SELECT i.id, " OGC_FEATURE_HEAD);
+    sqlb_sql(&b, "::int) SELECT i.id, " OGC_FEATURE_HEAD);
     sqlb_param(&b, q->record_base);
     sqlb_sql(&b, "::text" OGC_FEATURE_TAIL " AS feature FROM page p JOIN initiative i ON i.id = "
-                 "p.id" OGC_VOCAB ") f ON true ORDER BY f.id");
+                 "p.id" OGC_VOCAB " ORDER BY i.id");
     err->dom = dom_query_built(db, "ogc_items", &b, &r);
     if (err->dom != DOM_OK) {
         ss = SEARCH_FAILED;
@@ -150,23 +141,22 @@ search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
     int rows = PQntuples(r);
     ss = SEARCH_FAILED;
     err->dom = DOM_INTERNAL;
-    if (rows < 1 || (page->features = json_array()) == NULL)
+    if ((page->features = json_array()) == NULL)
         goto done;
-    json_int_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    page->matched = n > OGC_MATCHED_CAP ? -1 : n;
     /* Rows are in id order; read backwards, the extra row is the first one. */
-    int nfeat = PQgetisnull(r, 0, 1) ? 0 : rows;
-    page->more = nfeat > q->limit;
+    page->more = rows > q->limit;
     int from = page->more && q->before ? 1 : 0;
-    int to = page->more && !q->before ? nfeat - 1 : nfeat;
+    int to = page->more && !q->before ? rows - 1 : rows;
+    if (q->cursor_id == 0 && !page->more)
+        page->matched = rows;
     for (int i = from; i < to; i++) {
-        json_t *f = parse_row_json(r, i, 2);
+        json_t *f = parse_row_json(r, i, 1);
         if (f == NULL || json_array_append_new(page->features, f) != 0)
             goto done;
     }
     if (to > from) {
-        page->first_id = strtoll(PQgetvalue(r, from, 1), NULL, 10);
-        page->last_id = strtoll(PQgetvalue(r, to - 1, 1), NULL, 10);
+        page->first_id = strtoll(PQgetvalue(r, from, 0), NULL, 10);
+        page->last_id = strtoll(PQgetvalue(r, to - 1, 0), NULL, 10);
     }
     ss = SEARCH_OK;
     err->dom = DOM_OK;
