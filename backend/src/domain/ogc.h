@@ -11,12 +11,15 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "domain/search.h"
 #include "domain/status.h"
 #include "storage/db.h"
 
 #define OGC_LIMIT_DEFAULT 10
 #define OGC_LIMIT_MAX     1000
+/* The features of one page as text: 1,000 features of ~1.2 KB, with room for long summaries. */
+#define OGC_FEATURES_MAX (8 * 1024 * 1024)
 
 extern const db_stmt_t ogc_stmts[];
 
@@ -33,7 +36,11 @@ typedef struct ogc_items_query {
 } ogc_items_query_t;
 
 typedef struct ogc_page {
-    json_t *features; /* owned by the caller: the features in id order */
+    /* The features in id order, as GeoJSON texts joined by commas (the contents of a JSON array),
+     * written by PostgreSQL and passed on as they are: parsing and writing them again in C cost
+     * as much as building them. Owned by the page: ogc_page_free. */
+    buf_t features;
+    int nfeatures;
     int64_t first_id; /* of the page (0 when empty) */
     int64_t last_id;  /* of the page (0 when empty) */
     bool more;        /* a row follows the page in the direction read */
@@ -44,10 +51,12 @@ typedef struct ogc_page {
     json_int_t matched;
 } ogc_page_t;
 
-/* One page of features. On SEARCH_OK *page holds the features (owned by the caller). Fails like
- * search_run (unknown code, bad q) or with SEARCH_FAILED and err->dom. */
+/* One page of features. *page is always initialised (ogc_page_free it, whatever the outcome); on
+ * SEARCH_OK it holds the features. Fails like search_run (unknown code, bad q) or with
+ * SEARCH_FAILED and err->dom. */
 search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
                         search_error_t *err) MUST_CHECK;
+void ogc_page_free(ogc_page_t *page);
 
 /* The feature of a published, placed initiative; DOM_NOT_FOUND otherwise. *out owned by the
  * caller. */
