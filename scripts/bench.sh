@@ -6,6 +6,12 @@
 # var/bench/last.md (copy them into the area tables of docs/performance.md, "Current figures", with
 # the date; the run they replace goes to docs/performance-history.md).
 #   SC_BENCH_N (default 1000000)  SC_BENCH_DURATION (default 10s)  SC_BENCH_CONNECTIONS (default 8)
+#   SC_BENCH_ONLY: a comma-separated list of sections to run (default: all of them), e.g.
+#   `SC_BENCH_ONLY=ogc,contributions make bench`. The limits (nginx static, the bare FastCGI echo,
+#   health, and the bare SQL of the search) are measured in every run, whatever the list. Sections:
+#   search (cached search mix, with and without a session cookie), keys, initiative, suggest, map
+#   (cached), search-nocache (with the log-ins beside it), contributions (and the history pages),
+#   stats, map-nocache, ogc, exports.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 export SC_PROFILE=run
@@ -16,6 +22,13 @@ DUR=${SC_BENCH_DURATION:-10s}
 CONN=${SC_BENCH_CONNECTIONS:-8}
 BASE=http://127.0.0.1:$HTTP_PORT
 MIX=$ROOT/scripts/bench-mix.lua
+ONLY=${SC_BENCH_ONLY:-}
+SECTIONS=" search keys initiative suggest map search-nocache contributions stats map-nocache ogc exports communities "
+for sec in ${ONLY//,/ }; do
+    [[ $SECTIONS == *" $sec "* ]] || die "SC_BENCH_ONLY: unknown section '$sec' (one of:$SECTIONS)"
+done
+# want SECTION: whether that section runs (SC_BENCH_ONLY empty, or naming it).
+want() { [[ -z $ONLY || ",$ONLY," == *",$1,"* ]]; }
 command -v wrk >/dev/null || die "wrk is missing (make install-deps)"
 mkdir -p "$VAR/bench"
 OUT=$VAR/bench/last.md
@@ -72,7 +85,7 @@ warm() { while read -r p; do [[ -z $p || $p == \#* ]] || curl -s -o /dev/null "$
 
 {
     echo "Run on $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $rows published initiatives,"
-    echo "wrk -t1 -c$CONN -d$DUR over loopback, pgbench -c$CONN -T${DUR%s}."
+    echo "wrk -t1 -c$CONN -d$DUR over loopback, pgbench -c$CONN -T${DUR%s}${ONLY:+; sections: $ONLY}."
     echo
     echo "| scenario | requests/s | p50 | p99 |"
     echo "|---|---|---|---|"
@@ -100,12 +113,14 @@ printf '%s\n' /api/v1/suggest?q=rec /api/v1/suggest?q=lyo /api/v1/suggest?q=jard
     /api/v1/suggest?q=envir /api/v1/suggest?q=saint >"$SUGGESTS"
 has_suggest=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/suggest?q=lyo")
 
-warm "$SEARCHES"
-bench "search mix, 12 kinds (Redis cache hit)" "$BASE" "$SEARCHES"
-# Target: a cached answer at 60 % or more of the echo's rate, p99 at most 3 ms.
-printf '| … target ≥ 60 %% of the echo, p99 ≤ 3 ms: %s %% of the echo, p99 %s | | | |\n' \
-    "$(awk -v a="$LAST_RPS" -v b="$ECHO_RPS" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')" \
-    "$LAST_P99" | tee -a "$OUT"
+if want search; then
+    warm "$SEARCHES"
+    bench "search mix, 12 kinds (Redis cache hit)" "$BASE" "$SEARCHES"
+    # Target: a cached answer at 60 % or more of the echo's rate, p99 at most 3 ms.
+    printf '| … target ≥ 60 %% of the echo, p99 ≤ 3 ms: %s %% of the echo, p99 %s | | | |\n' \
+        "$(awk -v a="$LAST_RPS" -v b="$ECHO_RPS" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }')" \
+        "$LAST_P99" | tee -a "$OUT"
+fi
 
 # A member signed in (docs/performance.md, "Accounts"): their space, never cached, and the public
 # search with their session cookie, which must be served from the shared cache all the same.
@@ -121,32 +136,40 @@ login() {
 }
 BENCH_COOKIE=$(login)
 [[ -n $BENCH_COOKIE ]] || die "the bench member cannot log in"
-bench "GET /api/v1/me (signed in, never cached)" "$BASE/api/v1/me"
-# Runs of the same mix differ by 10-20 % on this machine: with and without the cookie alternate.
 COOKIE=$BENCH_COOKIE
-for round in 1 2; do
-    BENCH_COOKIE=$COOKIE bench "search mix, 12 kinds (Redis cache hit, with a session cookie) #$round" \
-        "$BASE" "$SEARCHES"
-    BENCH_COOKIE= bench "search mix, 12 kinds (Redis cache hit, without) #$round" "$BASE" "$SEARCHES"
-done
+if want search; then
+    bench "GET /api/v1/me (signed in, never cached)" "$BASE/api/v1/me"
+    # Runs of the same mix differ by 10-20 % on this machine: with and without the cookie alternate.
+    for round in 1 2; do
+        BENCH_COOKIE=$COOKIE bench "search mix, 12 kinds (Redis cache hit, with a session cookie) #$round" \
+            "$BASE" "$SEARCHES"
+        BENCH_COOKIE= bench "search mix, 12 kinds (Redis cache hit, without) #$round" "$BASE" "$SEARCHES"
+    done
+fi
 BENCH_COOKIE=
 # The cost of an API key (its check and its quota, one Redis script) on the same cached answer.
-bash "$ROOT/scripts/bench-keys.sh" "$BASE" | tee -a "$OUT"
-bench "GET /api/v1/initiatives/$id (Redis cache hit)" "$BASE/api/v1/initiatives/$id"
-if [[ $has_suggest == 200 ]]; then
+if want keys; then bash "$ROOT/scripts/bench-keys.sh" "$BASE" | tee -a "$OUT"; fi
+if want initiative; then
+    bench "GET /api/v1/initiatives/$id (Redis cache hit)" "$BASE/api/v1/initiatives/$id"
+fi
+if want suggest && [[ $has_suggest == 200 ]]; then
     warm "$SUGGESTS"
     bench "suggest mix (Redis cache hit)" "$BASE" "$SUGGESTS"
 fi
 MAPS=$ROOT/scripts/bench-map-paths.txt
-warm "$MAPS"
-bench "map mix, 4 kinds (Redis cache hit)" "$BASE" "$MAPS"
+if want map; then
+    warm "$MAPS"
+    bench "map mix, 4 kinds (Redis cache hit)" "$BASE" "$MAPS"
+fi
 
 # Without the cache: the API restarted with SC_CACHE_TTL=0, then each kind asked a few times so
 # that every worker's connection has prepared and planned its statements, as the cached runs
 # above were warmed: the figures are those of a running service, not of its first second.
 SC_CACHE_TTL=0 SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
-for _ in 1 2 3 4 5 6; do warm "$SEARCHES"; done
-bench "search mix, 12 kinds (no cache)" "$BASE" "$SEARCHES"
+if want search-nocache; then
+    for _ in 1 2 3 4 5 6; do warm "$SEARCHES"; done
+    bench "search mix, 12 kinds (no cache)" "$BASE" "$SEARCHES"
+fi
 # The same mix while members log in (each log-in checks an Argon2id hash, ~40 ms of a core): at a
 # steady 20 per second, then a flood of 8 clients logging in back to back. Rate limits are off in
 # this part (SC_RATE_LIMITS=0) so that every log-in is really checked.
@@ -163,41 +186,45 @@ with_logins() {
     rm -f "$log"
 }
 # Alone and with log-ins beside, alternated three times: one pair alone varies too much here.
-for round in 1 2 3; do
-    [[ $round == 1 ]] || bench "search mix, 12 kinds (no cache) #$round" "$BASE" "$SEARCHES"
-    with_logins "20 log-ins/s beside #$round" rate 20
-done
-with_logins "a flood of log-ins (8 clients) beside" flood 8
+if want search-nocache; then
+    for round in 1 2 3; do
+        [[ $round == 1 ]] || bench "search mix, 12 kinds (no cache) #$round" "$BASE" "$SEARCHES"
+        with_logins "20 log-ins/s beside #$round" rate 20
+    done
+    with_logins "a flood of log-ins (8 clients) beside" flood 8
+fi
 # Contributions (no cache, no rate limits): proposals submitted by 8 clients at once, then approved
 # by 8 moderators at once (each a new initiative in search, facets and the map), and the history
 # page of an initiative with 200 revisions. What it adds is removed.
-BENCH_MODERATOR=bench-moderation@socialconnect.local
-bench_account() {
-    SC_ADMIN_PASSWORD=$BENCH_PASSWORD "$ROOT/backend/build/socialconnect-admin" create-admin "$1" \
-        "$2" >/dev/null
-    "$ROOT/backend/build/socialconnect-admin" grant "$1" "$3" >/dev/null
-}
-bench_account "$BENCH_MODERATOR" "Mesure modération" moderator
-for i in $(seq 1 "$CONN"); do bench_account "bench-contrib-$i@socialconnect.local" "Mesure $i" member; done
-HISTORY_ID=$(mktemp)
-node "$ROOT/scripts/bench-contributions.mjs" "$BASE" bench-contrib- "$BENCH_MODERATOR" \
-    "$BENCH_PASSWORD" "${DUR%s}" "$CONN" "$HISTORY_ID" | tee -a "$OUT"
-# The history of an initiative with 200 revisions: the page the interface asks (the 20 newest), a
-# page further on (by its cursor), and all 200 at once; no cache here, then from the cache.
-hid=$(cat "$HISTORY_ID")
-cursor=$(curl -fsS "$BASE/api/v1/initiatives/$hid/history?limit=20" | sed -n 's/.*"next_cursor": *"\([^"]*\)".*/\1/p')
-bench "GET /api/v1/initiatives/{id}/history, 20 newest of 200 revisions (no cache)" \
-    "$BASE/api/v1/initiatives/$hid/history?limit=20"
-bench "GET /api/v1/initiatives/{id}/history, the next 20 by cursor (no cache)" \
-    "$BASE/api/v1/initiatives/$hid/history?limit=20&cursor=$cursor"
-bench "GET /api/v1/initiatives/{id}/history, all 200 revisions (no cache)" \
-    "$BASE/api/v1/initiatives/$hid/history?limit=200"
-SC_CACHE_TTL= SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
-bench "GET /api/v1/initiatives/{id}/history, 20 newest of 200 revisions (Redis cache hit)" \
-    "$BASE/api/v1/initiatives/$hid/history?limit=20"
-SC_CACHE_TTL=0 SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
-psql -XAtqc "DELETE FROM initiative WHERE id = $hid"
-rm -f "$HISTORY_ID"
+if want contributions; then
+    BENCH_MODERATOR=bench-moderation@socialconnect.local
+    bench_account() {
+        SC_ADMIN_PASSWORD=$BENCH_PASSWORD "$ROOT/backend/build/socialconnect-admin" create-admin "$1" \
+            "$2" >/dev/null
+        "$ROOT/backend/build/socialconnect-admin" grant "$1" "$3" >/dev/null
+    }
+    bench_account "$BENCH_MODERATOR" "Mesure modération" moderator
+    for i in $(seq 1 "$CONN"); do bench_account "bench-contrib-$i@socialconnect.local" "Mesure $i" member; done
+    HISTORY_ID=$(mktemp)
+    node "$ROOT/scripts/bench-contributions.mjs" "$BASE" bench-contrib- "$BENCH_MODERATOR" \
+        "$BENCH_PASSWORD" "${DUR%s}" "$CONN" "$HISTORY_ID" | tee -a "$OUT"
+    # The history of an initiative with 200 revisions: the page the interface asks (the 20 newest), a
+    # page further on (by its cursor), and all 200 at once; no cache here, then from the cache.
+    hid=$(cat "$HISTORY_ID")
+    cursor=$(curl -fsS "$BASE/api/v1/initiatives/$hid/history?limit=20" | sed -n 's/.*"next_cursor": *"\([^"]*\)".*/\1/p')
+    bench "GET /api/v1/initiatives/{id}/history, 20 newest of 200 revisions (no cache)" \
+        "$BASE/api/v1/initiatives/$hid/history?limit=20"
+    bench "GET /api/v1/initiatives/{id}/history, the next 20 by cursor (no cache)" \
+        "$BASE/api/v1/initiatives/$hid/history?limit=20&cursor=$cursor"
+    bench "GET /api/v1/initiatives/{id}/history, all 200 revisions (no cache)" \
+        "$BASE/api/v1/initiatives/$hid/history?limit=200"
+    SC_CACHE_TTL= SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
+    bench "GET /api/v1/initiatives/{id}/history, 20 newest of 200 revisions (Redis cache hit)" \
+        "$BASE/api/v1/initiatives/$hid/history?limit=20"
+    SC_CACHE_TTL=0 SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
+    psql -XAtqc "DELETE FROM initiative WHERE id = $hid"
+    rm -f "$HISTORY_ID"
+fi
 SQLDIR=$(mktemp -d)
 # The statements the API runs for them (domain/search.c): the planner's estimate instead of a count
 # when it is large, the best page from the RUM index, facets read from facet_count.
@@ -218,46 +245,54 @@ SQL
 sqlbench "limit: bare SQL of 3 of the mix (common word, filtered word, facet)" \
     "$SQLDIR/common.sql" "$SQLDIR/filtered.sql" "$SQLDIR/facets.sql"
 rm -rf "$SQLDIR"
-bench "GET /api/v1/initiatives/$id (no cache)" "$BASE/api/v1/initiatives/$id"
-sqlbench_one=$(mktemp)
-echo "SELECT * FROM initiative WHERE id = $id;" >"$sqlbench_one"
-sqlbench "limit: bare SQL, one initiative by id" "$sqlbench_one"
-rm -f "$sqlbench_one"
-if [[ $has_suggest == 200 ]]; then
+if want initiative; then
+    bench "GET /api/v1/initiatives/$id (no cache)" "$BASE/api/v1/initiatives/$id"
+    sqlbench_one=$(mktemp)
+    echo "SELECT * FROM initiative WHERE id = $id;" >"$sqlbench_one"
+    sqlbench "limit: bare SQL, one initiative by id" "$sqlbench_one"
+    rm -f "$sqlbench_one"
+fi
+if want suggest && [[ $has_suggest == 200 ]]; then
     for _ in 1 2 3 4 5 6; do warm "$SUGGESTS"; done
     bench "suggest mix (no cache)" "$BASE" "$SUGGESTS"
 fi
 rm -f "$SUGGESTS"
 # Statistics (no cache): for the whole catalogue, a theme, a région and a word, one dimension
 # (six of them cycled) and two dimensions (three pairs cycled), each set asked a few times first.
-STATS=$(mktemp -d)
-for filter in "" "theme=ENV&" "territory=region:84&" "q=jardin&"; do
-    label=${filter%&}
-    label=${label:-whole catalogue}
-    for d in theme actor_type region start_year source public; do
-        echo "/api/v1/stats?${filter}by=$d"
-    done >"$STATS/one"
-    for d in theme,region actor_type,start_year theme,public; do
-        echo "/api/v1/stats?${filter}by=$d"
-    done >"$STATS/two"
-    for _ in 1 2 3; do warm "$STATS/one" && warm "$STATS/two"; done
-    bench "stats, 1 dimension, $label (6 cycled, no cache)" "$BASE" "$STATS/one"
-    bench "stats, 2 dimensions, $label (3 pairs cycled, no cache)" "$BASE" "$STATS/two"
-done
-rm -rf "$STATS"
-for _ in 1 2 3 4 5 6; do warm "$MAPS"; done
-while read -r p; do
-    [[ -z $p || $p == \#* ]] || bench "GET ${p#/api/v1} (no cache)" "$BASE$p"
-done <"$MAPS"
+if want stats; then
+    STATS=$(mktemp -d)
+    for filter in "" "theme=ENV&" "territory=region:84&" "q=jardin&"; do
+        label=${filter%&}
+        label=${label:-whole catalogue}
+        for d in theme actor_type region start_year source public; do
+            echo "/api/v1/stats?${filter}by=$d"
+        done >"$STATS/one"
+        for d in theme,region actor_type,start_year theme,public; do
+            echo "/api/v1/stats?${filter}by=$d"
+        done >"$STATS/two"
+        for _ in 1 2 3; do warm "$STATS/one" && warm "$STATS/two"; done
+        bench "stats, 1 dimension, $label (6 cycled, no cache)" "$BASE" "$STATS/one"
+        bench "stats, 2 dimensions, $label (3 pairs cycled, no cache)" "$BASE" "$STATS/two"
+    done
+    rm -rf "$STATS"
+fi
+if want map-nocache; then
+    for _ in 1 2 3 4 5 6; do warm "$MAPS"; done
+    while read -r p; do
+        [[ -z $p || $p == \#* ]] || bench "GET ${p#/api/v1} (no cache)" "$BASE$p"
+    done <"$MAPS"
+fi
 # OGC API – Features: pages of 100 features over a mix of boxes, filters and dates (no cache: the
 # API still runs with SC_CACHE_TTL=0). Target: p99 at most 30 ms.
 OGC=$ROOT/scripts/bench-ogc-paths.txt
-for _ in 1 2 3; do warm "$OGC"; done
-bench "OGC items, 100 features, 20 kinds cycled (no cache)" "$BASE" "$OGC"
-printf '| … target p99 ≤ 30 ms: p99 %s | | | |\n' "$LAST_P99" | tee -a "$OUT"
+if want ogc; then
+    for _ in 1 2 3; do warm "$OGC"; done
+    bench "OGC items, 100 features, 20 kinds cycled (no cache)" "$BASE" "$OGC"
+    printf '| … target p99 ≤ 30 ms: p99 %s | | | |\n' "$LAST_P99" | tee -a "$OUT"
+fi
 # Exports: a 50,000-row search export and the nightly catalogue files (scripts/bench-exports.sh).
-bash "$ROOT/scripts/bench-exports.sh" "$OUT"
+if want exports; then bash "$ROOT/scripts/bench-exports.sh" "$OUT"; fi
 # Communities: one community of 10,000 members read signed in (scripts/bench-communities.sh).
-bash "$ROOT/scripts/bench-communities.sh" "$OUT"
+if want communities; then bash "$ROOT/scripts/bench-communities.sh" "$OUT"; fi
 echo
 echo "Written to $OUT"

@@ -117,12 +117,12 @@ search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
     PGresult *r = NULL;
     search_status ss;
     memset(page, 0, sizeof *page);
+    buf_init(&page->features, OGC_FEATURES_MAX);
     page->matched = -1;
     err->dom = DOM_OK;
     sqlb_init(&b);
-    /* One round trip: the page's ids (one more, to know whether a page follows), the count of all
-     * matches up to the cap, then the features of the page. The count is the same on every page,
-     * so a client paging through sees one number. */
+    /* One round trip: the page's ids (one more, to know whether a page follows), then the
+     * features of the page. Nothing else is counted (ogc_page_t, matched). */
     sqlb_sql(&b, "WITH page AS (SELECT i.id FROM initiative i");
     ss = search_where_sql(db, q->sq, &b, err);
     if (ss != SEARCH_OK)
@@ -130,18 +130,10 @@ search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
     extra_where(q, &b, true);
     sqlb_sql(&b, q->before ? " ORDER BY i.id DESC LIMIT " : " ORDER BY i.id LIMIT ");
     sqlb_paramf(&b, "%d", q->limit + 1);
-    sqlb_sql(&b, "::int), matched AS (SELECT count(*) AS n FROM (SELECT 1 FROM initiative i");
-    ss = search_where_sql(db, q->sq, &b, err);
-    if (ss != SEARCH_OK)
-        goto done;
-    extra_where(q, &b, false);
-    sqlb_sql(&b, " LIMIT ");
-    sqlb_paramf(&b, "%d", OGC_MATCHED_CAP + 1);
-    sqlb_sql(&b, "::int) c) SELECT m.n, f.id, f.feature FROM matched m LEFT JOIN LATERAL"
-                 " (SELECT i.id, " OGC_FEATURE_HEAD);
+    sqlb_sql(&b, "::int) SELECT i.id, " OGC_FEATURE_HEAD);
     sqlb_param(&b, q->record_base);
     sqlb_sql(&b, "::text" OGC_FEATURE_TAIL " AS feature FROM page p JOIN initiative i ON i.id = "
-                 "p.id" OGC_VOCAB ") f ON true ORDER BY f.id");
+                 "p.id" OGC_VOCAB " ORDER BY i.id");
     err->dom = dom_query_built(db, "ogc_items", &b, &r);
     if (err->dom != DOM_OK) {
         ss = SEARCH_FAILED;
@@ -150,34 +142,39 @@ search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
     int rows = PQntuples(r);
     ss = SEARCH_FAILED;
     err->dom = DOM_INTERNAL;
-    if (rows < 1 || (page->features = json_array()) == NULL)
-        goto done;
-    json_int_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    page->matched = n > OGC_MATCHED_CAP ? -1 : n;
     /* Rows are in id order; read backwards, the extra row is the first one. */
-    int nfeat = PQgetisnull(r, 0, 1) ? 0 : rows;
-    page->more = nfeat > q->limit;
+    page->more = rows > q->limit;
     int from = page->more && q->before ? 1 : 0;
-    int to = page->more && !q->before ? nfeat - 1 : nfeat;
+    int to = page->more && !q->before ? rows - 1 : rows;
+    if (q->cursor_id == 0 && !page->more)
+        page->matched = rows;
     for (int i = from; i < to; i++) {
-        json_t *f = parse_row_json(r, i, 2);
-        if (f == NULL || json_array_append_new(page->features, f) != 0)
+        /* The text of PostgreSQL's json_build_object: one JSON object (its tests parse it). */
+        if ((i > from && !buf_append(&page->features, ",", 1)) ||
+            !buf_append(&page->features, PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1))) {
+            log_msg(LOG_ERROR, "ogc: a page of features over %d bytes", OGC_FEATURES_MAX);
             goto done;
+        }
     }
+    page->nfeatures = to > from ? to - from : 0;
     if (to > from) {
-        page->first_id = strtoll(PQgetvalue(r, from, 1), NULL, 10);
-        page->last_id = strtoll(PQgetvalue(r, to - 1, 1), NULL, 10);
+        page->first_id = strtoll(PQgetvalue(r, from, 0), NULL, 10);
+        page->last_id = strtoll(PQgetvalue(r, to - 1, 0), NULL, 10);
     }
     ss = SEARCH_OK;
     err->dom = DOM_OK;
 done:
     if (ss != SEARCH_OK) {
-        json_decref(page->features);
-        page->features = NULL;
+        buf_reset(&page->features);
+        page->nfeatures = 0;
     }
     PQclear(r);
     sqlb_free(&b);
     return ss;
+}
+
+void ogc_page_free(ogc_page_t *page) {
+    buf_free(&page->features);
 }
 
 dom_status ogc_item(db_t *db, int64_t id, const char *record_base, json_t **out) {

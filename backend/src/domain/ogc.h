@@ -11,16 +11,15 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "domain/search.h"
 #include "domain/status.h"
 #include "storage/db.h"
 
 #define OGC_LIMIT_DEFAULT 10
 #define OGC_LIMIT_MAX     1000
-/* numberMatched is counted up to this; above it, it is left out (the standard allows it). Counting
- * reads every matching row: 10,000 rows of 50,000 cost 140 to 250 ms on the test machine, ten times
- * the page; 1,000 (ten pages of 100) cost about as much as the page. */
-#define OGC_MATCHED_CAP 1000
+/* The features of one page as text: 1,000 features of ~1.2 KB, with room for long summaries. */
+#define OGC_FEATURES_MAX (8 * 1024 * 1024)
 
 extern const db_stmt_t ogc_stmts[];
 
@@ -37,17 +36,27 @@ typedef struct ogc_items_query {
 } ogc_items_query_t;
 
 typedef struct ogc_page {
-    json_t *features;   /* owned by the caller: the features in id order */
-    int64_t first_id;   /* of the page (0 when empty) */
-    int64_t last_id;    /* of the page (0 when empty) */
-    bool more;          /* a row follows the page in the direction read */
-    json_int_t matched; /* all matches (cursor aside), or -1 when above OGC_MATCHED_CAP */
+    /* The features in id order, as GeoJSON texts joined by commas (the contents of a JSON array),
+     * written by PostgreSQL and passed on as they are: parsing and writing them again in C cost
+     * as much as building them. Owned by the page: ogc_page_free. */
+    buf_t features;
+    int nfeatures;
+    int64_t first_id; /* of the page (0 when empty) */
+    int64_t last_id;  /* of the page (0 when empty) */
+    bool more;        /* a row follows the page in the direction read */
+    /* Every match, when the page is known to hold them all (the first page, nothing after it),
+     * else -1: numberMatched is then left out (OGC 17-069r4 makes it optional). Counting matches
+     * beyond the page reads every one of them: at 1,000,000 initiatives a count capped at 1,000
+     * cost 6 times the page for a wide box and a theme (two whole index bitmaps). */
+    json_int_t matched;
 } ogc_page_t;
 
-/* One page of features. On SEARCH_OK *page holds the features (owned by the caller). Fails like
- * search_run (unknown code, bad q) or with SEARCH_FAILED and err->dom. */
+/* One page of features. *page is always initialised (ogc_page_free it, whatever the outcome); on
+ * SEARCH_OK it holds the features. Fails like search_run (unknown code, bad q) or with
+ * SEARCH_FAILED and err->dom. */
 search_status ogc_items(db_t *db, const ogc_items_query_t *q, ogc_page_t *page,
                         search_error_t *err) MUST_CHECK;
+void ogc_page_free(ogc_page_t *page);
 
 /* The feature of a published, placed initiative; DOM_NOT_FOUND otherwise. *out owned by the
  * caller. */

@@ -453,6 +453,38 @@ static void filter_request(const req_t *req, req_t *out) {
             out->query.params[out->query.n++] = req->query.params[i];
 }
 
+static int items_dump(const char *chunk, size_t n, void *data) {
+    return buf_append(data, chunk, n) ? 0 : -1;
+}
+
+/* The FeatureCollection: the features' texts as PostgreSQL wrote them, inside the members that
+ * jansson writes (rest, an object, decref'd here), cached under key like any answer. */
+static void items_send(app_t *app, resp_t *resp, const ogc_page_t *page, json_t *rest,
+                       const char *key) {
+    static const char head[] = "{\"type\":\"FeatureCollection\",\"features\":[";
+    buf_t b;
+    buf_init(&b, OGC_FEATURES_MAX + 64 * 1024);
+    bool ok = rest != NULL && buf_append(&b, head, sizeof head - 1) &&
+              buf_append(&b, buf_cstr(&page->features), page->features.len) &&
+              buf_append(&b, "],", 2);
+    size_t members = b.len;
+    ok = ok &&
+         json_dump_callback(rest, items_dump, &b, JSON_COMPACT | JSON_REAL_PRECISION(10)) == 0;
+    json_decref(rest);
+    /* rest was written as "{…}": its opening brace gives way to the members before it. */
+    if (ok && b.len > members + 2 && b.data[members] == '{') {
+        memmove(b.data + members, b.data + members + 1, b.len - members - 1);
+        b.len--;
+        b.data[b.len] = '\0';
+        resp_raw(resp, 200, TYPE_GEO, b.data, b.len);
+        if (resp->status == 200 && key[0] != '\0')
+            cache_set(app->cache, key, resp->body.data, resp->body.len, app->cfg->cache_ttl_s);
+    } else {
+        resp_error(resp, 500, "internal", "Erreur interne du serveur.", NULL);
+    }
+    buf_free(&b);
+}
+
 void handle_ogc_items(const req_t *req, resp_t *resp, void *ctx) {
     app_t *app = ctx;
     const char *base = app->cfg->public_url;
@@ -463,7 +495,8 @@ void handle_ogc_items(const req_t *req, resp_t *resp, void *ctx) {
     search_error_t err;
     items_time_t tm;
     ogc_items_query_t q = {0};
-    ogc_page_t page = {0};
+    ogc_page_t page;
+    bool paged = false;
     int limit;
     if (!known_params(req, resp, items_shape) || !items_limit(req, resp, &limit) ||
         !items_datetime(req, resp, &tm) || !items_cursor(req, resp, &q))
@@ -487,6 +520,7 @@ void handle_ogc_items(const req_t *req, resp_t *resp, void *ctx) {
     q.limit = limit;
     q.record_base = record_base;
     search_status ss = ogc_items(app->db, &q, &page, &err);
+    paged = true;
     if (ss != SEARCH_OK) {
         search_params_reply_error(resp, ss, &err);
         goto done;
@@ -514,14 +548,14 @@ void handle_ogc_items(const req_t *req, resp_t *resp, void *ctx) {
     struct tm gm;
     gmtime_r(&now, &gm);
     strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &gm);
-    json_t *body =
-            json_pack("{s:s, s:o, s:I, s:s, s:o}", "type", "FeatureCollection", "features",
-                      page.features, "numberReturned", (json_int_t)json_array_size(page.features),
-                      "timeStamp", stamp, "links", links);
-    if (body && page.matched >= 0)
-        json_object_set_new(body, "numberMatched", json_integer(page.matched));
-    ogc_send(app, resp, body, key, TYPE_GEO);
+    json_t *rest = json_pack("{s:I, s:s, s:o}", "numberReturned", (json_int_t)page.nfeatures,
+                             "timeStamp", stamp, "links", links);
+    if (rest && page.matched >= 0)
+        json_object_set_new(rest, "numberMatched", json_integer(page.matched));
+    items_send(app, resp, &page, rest, key);
 done:
+    if (paged)
+        ogc_page_free(&page);
     free(store);
     free(freq);
 }
