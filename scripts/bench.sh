@@ -6,6 +6,8 @@
 # var/bench/last.md (copy them into the area tables of docs/performance.md, "Current figures", with
 # the date; the run they replace goes to docs/performance-history.md).
 #   SC_BENCH_N (default 1000000)  SC_BENCH_DURATION (default 10s)  SC_BENCH_CONNECTIONS (default 8)
+#   SC_BENCH_ONLY=comma,separated,sections: the limits (static, echo, health), then only those
+#   sections: search (the twelve-request mix without cache), random (scripts/bench-random.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 export SC_PROFILE=run
@@ -93,6 +95,19 @@ ECHO_RPS=$LAST_RPS
 kill "$ECHO_PID" && wait "$ECHO_PID" 2>/dev/null || true
 ECHO_PID=
 bench "GET /api/v1/health (PostgreSQL + Redis ping)" "$BASE/api/v1/health"
+
+want() { [[ ,${SC_BENCH_ONLY:-}, == *,$1,* ]]; }
+if [[ -n ${SC_BENCH_ONLY:-} ]]; then
+    if want search; then
+        SC_CACHE_TTL=0 SC_RATE_LIMITS=0 bash "$ROOT/scripts/stack.sh" restart-api >/dev/null
+        for _ in 1 2 3 4 5 6; do warm "$ROOT/scripts/bench-search-paths.txt"; done
+        bench "search mix, 12 kinds (no cache)" "$BASE" "$ROOT/scripts/bench-search-paths.txt"
+    fi
+    if want random; then bash "$ROOT/scripts/bench-random.sh" "$BASE" "$OUT"; fi
+    echo
+    echo "Written to $OUT"
+    exit 0
+fi
 
 SEARCHES=$ROOT/scripts/bench-search-paths.txt
 SUGGESTS=$(mktemp)
@@ -257,5 +272,7 @@ bench "OGC items, 100 features, 20 kinds cycled (no cache)" "$BASE" "$OGC"
 printf '| … target p99 ≤ 30 ms: p99 %s | | | |\n' "$LAST_P99" | tee -a "$OUT"
 # Exports: a 50,000-row search export and the nightly catalogue files (scripts/bench-exports.sh).
 bash "$ROOT/scripts/bench-exports.sh" "$OUT"
+# Search requests nobody tuned for, drawn at random, beside Sphinx on the same data (scripts/bench-random.sh).
+bash "$ROOT/scripts/bench-random.sh" "$BASE" "$OUT"
 echo
 echo "Written to $OUT"
