@@ -27,6 +27,15 @@ psql -X -q -v ON_ERROR_STOP=1 -c "\\copy (SELECT code, coalesce(population, 0), 
 psql -X -q -v ON_ERROR_STOP=1 -c "\\copy (SELECT kind, code, parent FROM vocabulary ORDER BY kind, code) TO '$tmp/vocabulary.tsv'"
 [[ -s $tmp/communes.tsv ]] || { echo "no commune in the gazetteer (scripts/stack.sh load)" >&2; exit 1; }
 t0=$(date +%s)
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+INSERT INTO source (code, name, kind, is_demo)
+VALUES ('bench', 'Données synthétiques (tests de charge)', 'demo', true),
+       ('bench-avise', 'Données synthétiques A (tests de charge)', 'demo', true),
+       ('bench-rtes', 'Données synthétiques B (tests de charge)', 'demo', true),
+       ('bench-labo', 'Données synthétiques C (tests de charge)', 'demo', true),
+       ('bench-solidarum', 'Données synthétiques D (tests de charge)', 'demo', true)
+ON CONFLICT (code) DO NOTHING;
+SQL
 # A large load writes the rows first and builds the initiative table's secondary indexes after
 # (one build instead of a million scattered insertions into each text index: several times faster).
 # Their definitions are kept in bench_index_stash until they are built again, so that a run that

@@ -1,15 +1,10 @@
 -- One batch of synthetic initiatives: rows :first..:last for seed :seed (see generate.sh). The rows'
 -- text, codes, commune and point come on standard input from generate.mjs; here each gets its
 -- commune's département and région, and its point is kept only when it lies inside the commune's
--- outline (else the commune's representative point, which does).
+-- outline (else the commune's representative point, which does). The sources "bench…" are written
+-- once by generate.sh: a write to them here would hold the data version's row to the end of the
+-- transaction and make concurrent batches wait for one another.
 BEGIN;
-INSERT INTO source (code, name, kind, is_demo)
-VALUES ('bench', 'Données synthétiques (tests de charge)', 'demo', true),
-       ('bench-avise', 'Données synthétiques A (tests de charge)', 'demo', true),
-       ('bench-rtes', 'Données synthétiques B (tests de charge)', 'demo', true),
-       ('bench-labo', 'Données synthétiques C (tests de charge)', 'demo', true),
-       ('bench-solidarum', 'Données synthétiques D (tests de charge)', 'demo', true)
-ON CONFLICT (code) DO NOTHING;
 
 CREATE TEMP TABLE bench_row (
     i integer, title text, summary text, description text, actor_name text, actor_type text,
