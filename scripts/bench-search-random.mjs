@@ -243,7 +243,11 @@ async function draw(base, n, out) {
       let path = pathOf(r.params);
       let ok = true;
       for (let k = 1; k < pages && ok; k++) {
-        const page = await getJson(base, path);
+        // A page the API cannot answer (an error, a timeout) gives no cursor: another request is drawn.
+        const page = await getJson(base, path).catch((e) => {
+          console.log(`random search bench: page ${k} not answered, request skipped (${e.message.slice(0, 120)})`);
+          return {};
+        });
         if (!page.next_cursor) ok = false;
         else path = pathOf({ ...r.params, cursor: page.next_cursor });
       }
