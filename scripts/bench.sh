@@ -11,7 +11,8 @@
 #   health, and the bare SQL of the search) are measured in every run, whatever the list. Sections:
 #   search (cached search mix, with and without a session cookie), keys, initiative, suggest, map
 #   (cached), search-nocache (with the log-ins beside it), contributions (and the history pages),
-#   stats, map-nocache, ogc, exports.
+#   stats, map-nocache, ogc, exports, communities, random (search requests drawn at random, beside
+#   Sphinx on the same data: scripts/bench-random.sh).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 export SC_PROFILE=run
@@ -23,7 +24,7 @@ CONN=${SC_BENCH_CONNECTIONS:-8}
 BASE=http://127.0.0.1:$HTTP_PORT
 MIX=$ROOT/scripts/bench-mix.lua
 ONLY=${SC_BENCH_ONLY:-}
-SECTIONS=" search keys initiative suggest map search-nocache contributions stats map-nocache ogc exports communities "
+SECTIONS=" search keys initiative suggest map search-nocache contributions stats map-nocache ogc exports communities random "
 for sec in ${ONLY//,/ }; do
     [[ $SECTIONS == *" $sec "* ]] || die "SC_BENCH_ONLY: unknown section '$sec' (one of:$SECTIONS)"
 done
@@ -294,5 +295,7 @@ fi
 if want exports; then bash "$ROOT/scripts/bench-exports.sh" "$OUT"; fi
 # Communities: one community of 10,000 members read signed in (scripts/bench-communities.sh).
 if want communities; then bash "$ROOT/scripts/bench-communities.sh" "$OUT"; fi
+# Search requests nobody tuned for, drawn at random, beside Sphinx on the same data (scripts/bench-random.sh).
+if want random; then bash "$ROOT/scripts/bench-random.sh" "$BASE" "$OUT"; fi
 echo
 echo "Written to $OUT"

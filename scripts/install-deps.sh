@@ -17,6 +17,7 @@ PACKAGES=(
     chromium fonts-dejavu-core
     wrk logrotate clang-format clang libclang-rt-14-dev
     ca-certificates procps time jq
+    wfrench sphinxsearch
 )
 
 installed() {
