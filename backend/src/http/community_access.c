@@ -8,6 +8,7 @@
 #include "domain/cursor.h"
 #include "http/auth.h"
 #include "http/params.h"
+#include "http/reply.h"
 
 bool caccess_open(app_t *app, const req_t *req, resp_t *resp, bool write, policy_action action,
                   actor_t *actor, int64_t *id, policy_object_t *obj) {
@@ -59,6 +60,11 @@ void caccess_reply(resp_t *resp, dom_status st, json_t *out, int status) {
         goto done;
     }
     const char *code = json_string_value(json_object_get(out, "error"));
+    if (code == NULL && status == 204) {
+        json_decref(out);
+        reply_no_content(resp);
+        return;
+    }
     if (code == NULL) {
         resp_json(resp, status, out);
         return;

@@ -30,7 +30,7 @@ bool caccess_allow(resp_t *resp, const actor_t *actor, policy_action action, pol
                    int64_t owner_id) MUST_CHECK;
 
 /* Answers a domain call: a failure (404 on DOM_NOT_FOUND), a refusal {"error": …}, or status with
- * out. Takes ownership of out. */
+ * out (204: no body, out only read for a refusal). Takes ownership of out. */
 void caccess_reply(resp_t *resp, dom_status st, json_t *out, int status);
 
 /* Reads a JSON array of positive ids (at most max, checked by body_parse) into a PostgreSQL array

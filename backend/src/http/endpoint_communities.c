@@ -301,12 +301,7 @@ void handle_community_leave(const req_t *req, resp_t *resp, void *ctx) {
     if (!caccess_open(app, req, resp, true, POLICY_COMMUNITY_MEMBERSHIP, &actor, &id, &obj))
         return;
     dom_status st = membership_leave(app->db, id, actor.user_id, &out);
-    if (st == DOM_OK && out != NULL && json_object_get(out, "error") == NULL) {
-        json_decref(out);
-        reply_no_content(resp);
-        return;
-    }
-    caccess_reply(resp, st, out, 200);
+    caccess_reply(resp, st, out, 204);
 }
 
 void handle_community_members(const req_t *req, resp_t *resp, void *ctx) {
@@ -376,12 +371,7 @@ void handle_community_member_delete(const req_t *req, resp_t *resp, void *ctx) {
         !co_account(req, resp, &account))
         return;
     dom_status st = membership_remove(app->db, id, account, &out);
-    if (st == DOM_OK && out != NULL && json_object_get(out, "error") == NULL) {
-        json_decref(out);
-        reply_no_content(resp);
-        return;
-    }
-    caccess_reply(resp, st, out, 200);
+    caccess_reply(resp, st, out, 204);
 }
 
 void handle_community_owner(const req_t *req, resp_t *resp, void *ctx) {

@@ -115,12 +115,7 @@ void handle_community_proposal_decide(const req_t *req, resp_t *resp, void *ctx)
         goto done;
     bool accept = strcmp(body_str(body, "decision"), "accept") == 0;
     dom_status st = board_decide(app->db, id, pid, accept, &out);
-    if (!accept && st == DOM_OK && out != NULL && json_object_get(out, "error") == NULL) {
-        json_decref(out);
-        reply_no_content(resp);
-        goto done;
-    }
-    caccess_reply(resp, st, out, 200);
+    caccess_reply(resp, st, out, accept ? 200 : 204);
 done:
     json_decref(body);
 }

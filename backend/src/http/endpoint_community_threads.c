@@ -250,12 +250,7 @@ void handle_community_reply_delete(const req_t *req, resp_t *resp, void *ctx) {
         !caccess_allow(resp, &actor, POLICY_COMMUNITY_CONTENT_DELETE, &obj, author))
         return;
     dom_status st = thread_reply_delete(app->db, id, rid, &out);
-    if (st == DOM_OK && out != NULL && json_object_get(out, "error") == NULL) {
-        json_decref(out);
-        reply_no_content(resp);
-        return;
-    }
-    caccess_reply(resp, st, out, 200);
+    caccess_reply(resp, st, out, 204);
 }
 
 void handle_community_report(const req_t *req, resp_t *resp, void *ctx) {
