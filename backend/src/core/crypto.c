@@ -1,9 +1,11 @@
 #include "core/crypto.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -66,4 +68,34 @@ bool crypto_equal(const char *a, const char *b) {
     for (size_t i = 0; i < la; i++)
         diff |= (unsigned char)(a[i] ^ b[i]);
     return diff == 0;
+}
+
+bool crypto_id_token_make(const void *key, size_t keylen, const char *purpose, int64_t id,
+                          char out[CRYPTO_ID_TOKEN_LEN]) {
+    char msg[96], sig[CRYPTO_TOKEN_LEN];
+    if (id <= 0 || snprintf(msg, sizeof msg, "%s:%" PRId64, purpose, id) >= (int)sizeof msg)
+        return false;
+    if (!crypto_hmac_b64(key, keylen, msg, sig))
+        return false;
+    snprintf(out, CRYPTO_ID_TOKEN_LEN, "%" PRId64 ".%s", id, sig);
+    return true;
+}
+
+bool crypto_id_token_check(const void *key, size_t keylen, const char *purpose, const char *token,
+                           int64_t *id) {
+    char want[CRYPTO_ID_TOKEN_LEN];
+    int64_t n = 0;
+    size_t i = 0;
+    *id = 0;
+    for (; token[i] >= '0' && token[i] <= '9'; i++) {
+        if (i == 18 || (i == 0 && token[i] == '0'))
+            return false;
+        n = n * 10 + (token[i] - '0');
+    }
+    if (i == 0 || token[i] != '.' || strlen(token + i + 1) != CRYPTO_TOKEN_LEN - 1)
+        return false;
+    if (!crypto_id_token_make(key, keylen, purpose, n, want) || !crypto_equal(token, want))
+        return false;
+    *id = n;
+    return true;
 }

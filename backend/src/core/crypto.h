@@ -36,4 +36,17 @@ bool crypto_hmac_b64(const void *key, size_t keylen, const char *msg,
  * signatures). False when the lengths differ. */
 bool crypto_equal(const char *a, const char *b);
 
+/* A signed id, "ID.SIGNATURE": the HMAC-SHA-256 of "PURPOSE:ID" under key, base64url, so that a
+ * token of one purpose (an unsubscribe link, an invitation…) is worthless for another. Needs no
+ * storage; expiry and use are the named row's. */
+#define CRYPTO_ID_TOKEN_LEN (20 + CRYPTO_TOKEN_LEN) /* 19 digits at most, a dot, 43, the NUL */
+
+bool crypto_id_token_make(const void *key, size_t keylen, const char *purpose, int64_t id,
+                          char out[CRYPTO_ID_TOKEN_LEN]) MUST_CHECK;
+
+/* Checks token (untrusted text) in time independent of the signature's content. The id is 1 to 18
+ * digits without a leading zero, so that one id has one token only. *id on true. */
+bool crypto_id_token_check(const void *key, size_t keylen, const char *purpose, const char *token,
+                           int64_t *id) MUST_CHECK;
+
 #endif

@@ -10,7 +10,7 @@
 #include "core/crypto.h"
 
 /* "ID.SIGNATURE": at most 19 digits, a dot, 43 characters, the NUL. */
-#define ALERT_TOKEN_LEN (20 + CRYPTO_TOKEN_LEN)
+#define ALERT_TOKEN_LEN CRYPTO_ID_TOKEN_LEN
 
 /* The unsubscribe token of saved search id under key (keylen bytes, not empty). */
 bool alert_token_make(const void *key, size_t keylen, int64_t id,

@@ -9,7 +9,7 @@
 
 #include "core/crypto.h"
 
-#define INVITATION_TOKEN_LEN (20 + CRYPTO_TOKEN_LEN)
+#define INVITATION_TOKEN_LEN CRYPTO_ID_TOKEN_LEN
 
 /* The token of invitation id under key (keylen bytes, not empty). */
 bool invitation_token_make(const void *key, size_t keylen, int64_t id,
