@@ -246,3 +246,23 @@ test('a private community is the same 404 as an unknown id for a non-member', as
     assert.deepEqual(a.json, b.json, `${role}: the same answer`);
   }
 });
+
+test('every community write without the CSRF token, or from another site, is refused and changes nothing', async () => {
+  const c = setups.public[0];
+  const before = await sqlJson(`SELECT json_build_object('v', version, 'n', member_count) FROM community WHERE id = ${c.id}`);
+  const misses = [];
+  for (const [label, method, path, body] of TABLE) {
+    if (method === 'GET') continue;
+    const payload = typeof body === 'function' ? body(c) : body;
+    for (const [how, opts] of [
+      ['no CSRF token', { csrf: false }],
+      ['another site', { headers: { origin: 'https://ailleurs.example', 'sec-fetch-site': 'cross-site' } }],
+    ]) {
+      const url = `/api/v1/communities${path(c)}`.replace('/communities/../', '/');
+      const res = await who.owner.request(url, { method, body: payload, ...opts });
+      if (res.status !== 403 || res.json?.error?.code !== 'csrf_failed') misses.push(`${label} (${method}), ${how}: ${res.status} ${res.text?.slice(0, 100) ?? ''}`);
+    }
+  }
+  assert.deepEqual(misses, [], `writes not refused:\n${misses.join('\n')}`);
+  assert.deepEqual(await sqlJson(`SELECT json_build_object('v', version, 'n', member_count) FROM community WHERE id = ${c.id}`), before, 'nothing changed');
+});
