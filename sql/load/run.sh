@@ -76,7 +76,7 @@ for f in "${demo[@]}"; do
   run_psql -v file="$f" -f "$repo/sql/demo/load.sql"
 done
 run_psql -tA -c "SELECT 'load: ' || count(*) || ' published initiatives' FROM initiative WHERE status = 'published'"
-run_psql -tA -c "SELECT 'load: ' || search_lexicon_refresh() || ' words in the search lexicon'"
+run_psql -tA -c "SELECT 'load: ' || search_lexicon_refresh_if_changed() || ' words in the search lexicon'"
 # Same reason as for the gazetteer: merge the pending lists of the GIN indexes the loads above
 # filled (words of the initiatives, the lexicon's trigrams for "did you mean").
 run_psql -c "VACUUM (ANALYZE) initiative, search_lexicon"
