@@ -9,6 +9,7 @@
 #include "domain/search/ast.h"
 #include "domain/search/engine.h"
 #include "domain/search/filter.h"
+#include "domain/search/indexed.h"
 #include "domain/search_where.h"
 #include "domain/sqlbuild.h"
 #include "domain/status.h"
@@ -20,10 +21,6 @@ _Static_assert((int)CIDX_THEME == (int)SEARCH_THEME && (int)CIDX_SOURCE == (int)
                        (int)CIDX_REGION == (int)STATS_REGION &&
                        (int)CIDX_DEPARTEMENT == (int)STATS_DEPARTEMENT,
                "stats dimensions are index dimensions");
-
-/* Above this many initiatives changed since the index's build, the counts are made in SQL (the
- * job runner rebuilds far below it: SC_INDEX_DIRTY_MAX). */
-#define STATS_DIRTY_MAX 20000
 
 /* A dimension below SEARCH_NKINDS is that filter kind of the search (domain/search/filter.h);
  * the others are these. */
@@ -466,128 +463,6 @@ done:
  * Counting on the index (index/cidx.h): the bitmaps count the initiatives unchanged since the
  * file's build, SQL the few changed since (the dirty ones), and one query adds both and labels. */
 
-/* The dirty initiatives: their ids as a PostgreSQL array literal (text, for SQL) and a bitmap. */
-typedef struct dirty_set {
-    char *lit;             /* owned, "{}" when none */
-    roaring_bitmap_t *ids; /* owned */
-    bool over;             /* more than STATS_DIRTY_MAX */
-} dirty_set_t;
-
-/* Reads the dirty set and the words of q as a tsquery (*tsq, owned; NULL without words). */
-static dom_status index_prepare(db_t *db, cidx_t *ix, const char *words, dirty_set_t *d,
-                                char **tsq) {
-    char pos[24], limit[16];
-    PGresult *r = NULL;
-    snprintf(pos, sizeof pos, "%llu", (unsigned long long)cidx_position(ix));
-    snprintf(limit, sizeof limit, "%d", STATS_DIRTY_MAX + 1);
-    const char *params[] = {pos, limit, words ? words : ""};
-    *tsq = NULL;
-    dom_status st = dom_from_db(db_query(
-            db, "stats dirty",
-            "SELECT coalesce((SELECT array_agg(d.id ORDER BY d.id) FROM (SELECT DISTINCT"
-            " initiative_id AS id FROM initiative_change WHERE xid >= $1::text::xid8 LIMIT"
-            " $2::int) d)::text, '{}'), CASE WHEN $3::text <> '' THEN sc_tsquery($3)::text END",
-            3, params, &r));
-    if (st != DOM_OK)
-        return st;
-    d->lit = strdup(PQgetvalue(r, 0, 0));
-    d->ids = roaring_bitmap_create();
-    if (!PQgetisnull(r, 0, 1))
-        *tsq = strdup(PQgetvalue(r, 0, 1));
-    if (d->lit == NULL || d->ids == NULL || (!PQgetisnull(r, 0, 1) && *tsq == NULL)) {
-        PQclear(r);
-        return DOM_INTERNAL;
-    }
-    PQclear(r);
-    uint64_t n = 0;
-    for (const char *p = d->lit; *p;) {
-        char *end;
-        unsigned long long id = strtoull(p, &end, 10);
-        if (end != p) {
-            if (id <= UINT32_MAX)
-                roaring_bitmap_add(d->ids, (uint32_t)id);
-            n++;
-            p = end;
-        } else {
-            p++;
-        }
-    }
-    d->over = n > STATS_DIRTY_MAX;
-    return DOM_OK;
-}
-
-/* The index dimension of a territory level. */
-static int level_dim(const char *level) {
-    static const struct {
-        const char *level;
-        cidx_dim dim;
-    } dims[] = {{"region", CIDX_REGION},
-                {"departement", CIDX_DEPARTEMENT},
-                {"arrondissement", CIDX_ARRONDISSEMENT},
-                {"commune", CIDX_COMMUNE}};
-    for (size_t i = 0; i < ARRAY_LEN(dims); i++)
-        if (strcmp(dims[i].level, level) == 0)
-            return (int)dims[i].dim;
-    return -1;
-}
-
-/* Whether the filters of sq other than q can be evaluated on the index. */
-static bool index_expressible(const search_query_t *sq) {
-    if (sq->has_near || sq->has_bbox || sq->changed_since)
-        return false;
-    for (size_t i = 0; i < sq->nterritories; i++)
-        if (level_dim(sq->territories[i].level) < 0)
-            return false;
-    return true;
-}
-
-/* The matches of sq (words: the bitmap of q, or NULL) on the index, the dirty ones left out. A new
- * bitmap, NULL when out of memory. */
-static roaring_bitmap_t *index_matches(cidx_t *ix, const search_query_t *sq,
-                                       const roaring_bitmap_t *words,
-                                       const roaring_bitmap_t *dirty) {
-    const roaring_bitmap_t *all = cidx_get(ix, CIDX_META, "published");
-    roaring_bitmap_t *m = all ? roaring_bitmap_andnot(all, dirty) : roaring_bitmap_create();
-    if (m && words)
-        roaring_bitmap_and_inplace(m, words);
-    for (int k = 0; m && k < SEARCH_NKINDS; k++) {
-        if (sq->codes[k].n == 0)
-            continue;
-        roaring_bitmap_t *any = cidx_any(ix, (cidx_dim)k, sq->codes[k].codes, sq->codes[k].n);
-        if (any == NULL) {
-            cidx_bitmap_free(m);
-            return NULL;
-        }
-        roaring_bitmap_and_inplace(m, any);
-        cidx_bitmap_free(any);
-    }
-    if (m && sq->nterritories > 0) {
-        roaring_bitmap_t *any = roaring_bitmap_create();
-        for (size_t i = 0; any && i < sq->nterritories; i++) {
-            const roaring_bitmap_t *b = cidx_get(ix, (cidx_dim)level_dim(sq->territories[i].level),
-                                                 sq->territories[i].code);
-            if (b)
-                roaring_bitmap_or_inplace(any, b);
-        }
-        if (any == NULL) {
-            cidx_bitmap_free(m);
-            return NULL;
-        }
-        roaring_bitmap_and_inplace(m, any);
-        cidx_bitmap_free(any);
-    }
-    if (m && (sq->year_min || sq->year_max)) {
-        roaring_bitmap_t *y = cidx_years(ix, sq->year_min, sq->year_max);
-        if (y == NULL) {
-            cidx_bitmap_free(m);
-            return NULL;
-        }
-        roaring_bitmap_and_inplace(m, y);
-        cidx_bitmap_free(y);
-    }
-    return m;
-}
-
 /* The counts gathered from the bitmaps, as [{"p","c1","c2","n"}] for jsonb_to_recordset. */
 typedef struct index_rows {
     json_t *rows;
@@ -607,9 +482,9 @@ static bool add_count(void *arg, const char *code, const char *code2, uint64_t n
 
 /* The counts of the reduced search rq and the totals of sq on the bitmaps, into x->rows. */
 static bool index_count(cidx_t *ix, const stats_query_t *st, const search_query_t *rq,
-                        const roaring_bitmap_t *words, const dirty_set_t *d, index_rows_t *x) {
-    roaring_bitmap_t *all = index_matches(ix, st->sq, words, d->ids);
-    roaring_bitmap_t *part = all ? index_matches(ix, rq, words, d->ids) : NULL;
+                        const roaring_bitmap_t *words, const search_dirty_t *d, index_rows_t *x) {
+    roaring_bitmap_t *all = search_index_matches(ix, st->sq, words, d->ids, -1);
+    roaring_bitmap_t *part = all ? search_index_matches(ix, rq, words, d->ids, -1) : NULL;
     bool ok = all && part;
     x->part = 0;
     ok = ok && add_row(x, NULL, NULL, roaring_bitmap_get_cardinality(all));
@@ -634,7 +509,7 @@ static bool index_count(cidx_t *ix, const stats_query_t *st, const search_query_
 /* The inner query: the bitmaps' counts ($k, JSON) plus, when some initiatives are dirty, the same
  * parts counted in SQL on them alone, summed per (part, c1, c2). */
 static search_status index_sql(db_t *db, const stats_query_t *st, const search_query_t *rq,
-                               const dirty_set_t *d, const char *counts, sqlb_t *b,
+                               const search_dirty_t *d, const char *counts, sqlb_t *b,
                                search_error_t *err) {
     char from[96];
     sqlb_sql(b, "SELECT y.part, y.c1, y.c2, sum(y.n)::bigint AS n FROM (SELECT u.p AS part, u.c1,"
@@ -678,7 +553,7 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
     sqlb_t inner, outer, check;
     search_ast_t ast;
     buf_t plain;
-    dirty_set_t d = {NULL, NULL, false};
+    search_dirty_t d = {NULL, NULL, false};
     char *tsq = NULL, *counts = NULL, *fallback = NULL;
     roaring_bitmap_t *words = NULL;
     PGresult *r = NULL;
@@ -692,7 +567,7 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
     sqlb_init(&outer);
     sqlb_init(&check);
     buf_init(&plain, 2 * SEARCH_Q_MAX);
-    if (!index_expressible(st->sq) || x.rows == NULL)
+    if (!search_index_expressible(st->sq) || x.rows == NULL)
         goto done;
     /* Codes checked, q read: a bad parameter is answered by the SQL path as before. */
     if (search_where_sql(db, st->sq, &check, err) != SEARCH_OK) {
@@ -722,7 +597,7 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
         if (fallback)
             q = fallback;
     }
-    err->dom = index_prepare(db, ix, q, &d, &tsq);
+    err->dom = search_dirty_read(db, ix, q, &d, &tsq);
     if (err->dom != DOM_OK) {
         ss = SEARCH_FAILED;
         *done = true;
@@ -768,8 +643,7 @@ done:
     free(counts);
     free(tsq);
     free(fallback);
-    free(d.lit);
-    cidx_bitmap_free(d.ids);
+    search_dirty_free(&d);
     cidx_bitmap_free(words);
     buf_free(&plain);
     sqlb_free(&check);

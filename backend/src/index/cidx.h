@@ -35,10 +35,22 @@ typedef enum cidx_dim {
     CIDX_DEPARTEMENT,
     CIDX_ARRONDISSEMENT,
     CIDX_COMMUNE,
-    CIDX_WORD, /* the lexemes of initiative.tsv */
-    CIDX_META, /* "published" (every bitmap is within it), "located" (has a point) */
+    CIDX_WORD,         /* the lexemes of initiative.tsv */
+    CIDX_WORD_TITLE,   /* those of weight A: the title's */
+    CIDX_WORD_SUMMARY, /* those of weight B: the summary's and the actor's name */
+    CIDX_META,         /* "published" (every bitmap is within it), "located" (has a point) */
     CIDX_NDIMS,
 } cidx_dim;
+
+/* The orders of the search's pages that the file holds (search/indexed.c). */
+typedef enum cidx_order {
+    CIDX_ORDER_RECENT, /* created_at DESC, id DESC */
+    CIDX_ORDER_NAME,   /* sc_normalize(title), id: PostgreSQL's collation */
+    CIDX_NORDERS,
+} cidx_order;
+
+/* The position of an id that is in no order (not published). */
+#define CIDX_NO_RANK UINT32_MAX
 
 typedef enum cidx_status {
     CIDX_OK = 0,
@@ -99,11 +111,34 @@ roaring_bitmap_t *cidx_any(cidx_t *ix, cidx_dim dim, const char *const *keys, si
  * memory. */
 roaring_bitmap_t *cidx_years(cidx_t *ix, int from, int to);
 
+/* Whether the file holds order o (files are written with both; false for a file without
+ * published initiatives). */
+bool cidx_has_order(const cidx_t *ix, cidx_order o);
+
+/* The first position of the newest-first order that comes after a keyset cursor (created_us,
+ * id): the first whose (creation time, id) is below the cursor's. */
+uint32_t cidx_recent_after(const cidx_t *ix, int64_t created_us, uint32_t id);
+
+/* The most ids cidx_top gives or skips in one call. */
+#define CIDX_TOP_MAX 20000u
+
+/* The ids of matches in order o, from position `from` on: `skip` of them passed over, then up to
+ * `want` written to out (the caller's, want of them). Returns how many were written. Reads the
+ * order front to back when the matches are dense, else the matches with a bounded heap on their
+ * positions. skip + want must be at most CIDX_TOP_MAX (else 0 is returned). */
+size_t cidx_top(const cidx_t *ix, const roaring_bitmap_t *matches, cidx_order o, uint32_t from,
+                size_t skip, size_t want, uint32_t *out);
+
 /* Evaluates a tsquery in its text form as PostgreSQL writes it ('jardin' & !'compost' |
  * ( 'a' & 'b' )) over the word bitmaps, within the published ones. Phrases (<->, <N>), prefixes
  * and weights (:*, :AB) are CIDX_UNSUPPORTED, as is an empty query; on CIDX_OK *out is a new
  * bitmap for the caller. */
 cidx_status cidx_tsquery(cidx_t *ix, const char *tsq, roaring_bitmap_t **out) MUST_CHECK;
+
+/* The same over the lexemes of one weight (dim: CIDX_WORD_TITLE or CIDX_WORD_SUMMARY): what
+ * sc_tsquery_title and sc_tsquery_summary match. A `!word` there means "not in that part". */
+cidx_status cidx_tsquery_in(cidx_t *ix, cidx_dim dim, const char *tsq,
+                            roaring_bitmap_t **out) MUST_CHECK;
 
 /* Called for each value of a dimension with a count above zero (code: the value's key,
  * borrowed for the call). Return false to stop (out of memory). */

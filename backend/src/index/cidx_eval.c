@@ -56,6 +56,7 @@ done:
  * then the phrase operators, &, then |). */
 typedef struct tsq_reader {
     cidx_t *ix;
+    cidx_dim dim; /* of the lexemes */
     const char *p;
     int depth;
 } tsq_reader_t;
@@ -94,7 +95,7 @@ static cidx_status tsq_lexeme(tsq_reader_t *r, roaring_bitmap_t **out) {
     key[n] = '\0';
     if (*r->p == ':') /* a prefix (:*) or weights (:AB) */
         return CIDX_UNSUPPORTED;
-    const roaring_bitmap_t *b = cidx_get(r->ix, CIDX_WORD, key);
+    const roaring_bitmap_t *b = cidx_get(r->ix, r->dim, key);
     *out = b ? roaring_bitmap_copy(b) : roaring_bitmap_create();
     return *out ? CIDX_OK : CIDX_NO_MEMORY;
 }
@@ -180,7 +181,11 @@ static cidx_status tsq_or(tsq_reader_t *r, roaring_bitmap_t **out) {
 }
 
 cidx_status cidx_tsquery(cidx_t *ix, const char *tsq, roaring_bitmap_t **out) {
-    tsq_reader_t r = {.ix = ix, .p = tsq, .depth = 0};
+    return cidx_tsquery_in(ix, CIDX_WORD, tsq, out);
+}
+
+cidx_status cidx_tsquery_in(cidx_t *ix, cidx_dim dim, const char *tsq, roaring_bitmap_t **out) {
+    tsq_reader_t r = {.ix = ix, .dim = dim, .p = tsq, .depth = 0};
     *out = NULL;
     tsq_space(&r);
     if (*r.p == '\0') /* no lexeme at all (only stop words): left to PostgreSQL */

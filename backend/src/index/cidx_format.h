@@ -12,6 +12,10 @@
  *            over the matches with them: intersecting each row's bitmap with each column's costs
  *            far more when both are sparse (measured: 140 ms against a few for theme=ENV by
  *            actor type and start year at 1,000,000 initiatives)
+ *   orders, for each order of the search's pages (cidx_order): the published ids in that order
+ *            (uint32, order_n of them) and each id's position in it (uint32, max_id + 1 of them,
+ *            CIDX_NO_RANK for an id that is not published); for the newest-first order also the
+ *            creation time at each position (int64 microseconds), where a keyset cursor is placed
  *
  * Numbers are in the host's byte order: the frozen format is the host's memory layout anyway, and
  * the file is built on the host that reads it (a reader refuses another order through the magic
@@ -20,15 +24,17 @@
 #ifndef SC_CIDX_FORMAT_H
 #define SC_CIDX_FORMAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CIDX_MAGIC       0x3158444943435353ull /* "SSCCIDX1" read as a little-endian number */
-#define CIDX_VERSION     1u
+#define CIDX_VERSION     2u
 #define CIDX_ALIGN       32u
 #define CIDX_HEADER_SIZE 512u
 #define CIDX_NFWD        10     /* dimensions with a forward column: CIDX_THEME..CIDX_DEPARTEMENT */
 #define CIDX_FWD_VALUES  65535u /* a dimension with more values has no forward column */
 #define CIDX_KEY_MAX     255u   /* bytes of a key, NUL excluded: longer values are not indexed */
+#define CIDX_NORDERS_MAX 2      /* orders of the header (cidx_order) */
 
 typedef struct cidx_header {
     uint64_t magic;
@@ -40,6 +46,9 @@ typedef struct cidx_header {
     uint32_t max_id, reserved;
     /* Forward columns: offsets at fwd_off (0: none), values at fwd_vals_off, fwd_nvals of them. */
     uint64_t fwd_off[CIDX_NFWD], fwd_vals_off[CIDX_NFWD], fwd_nvals[CIDX_NFWD];
+    /* Orders: ids at order_off (0: none), positions at rank_off, order_n ids. */
+    uint64_t order_off[CIDX_NORDERS_MAX], rank_off[CIDX_NORDERS_MAX], order_n[CIDX_NORDERS_MAX];
+    uint64_t recent_keys_off; /* creation times of the newest-first order's positions (0: none) */
 } cidx_header_t;
 
 typedef struct cidx_entry {
@@ -51,6 +60,12 @@ typedef struct cidx_entry {
 } cidx_entry_t;
 
 _Static_assert(sizeof(cidx_header_t) <= CIDX_HEADER_SIZE, "header fits");
+
+/* The arrays of order o of a mapped file (cidx_map.c), for cidx_order.c: false when the file has
+ * none. keys is NULL for an order without creation times. Owned by ix. */
+struct cidx;
+bool cidx_order_arrays(const struct cidx *ix, int o, const uint32_t **ids, const uint32_t **rank,
+                       uint32_t *n, uint32_t *max_id, const int64_t **keys);
 _Static_assert(sizeof(cidx_entry_t) == 32, "entries are packed");
 
 #endif

@@ -41,6 +41,51 @@ const char *cidx_status_text(cidx_status st) {
     }
 }
 
+/* Whether the orders hold together after prev_end: every id of an order within max_id and
+ * placed at its position by the ranks, so that every read of cidx_top stays inside. */
+static bool orders_ok(const cidx_t *ix, uint64_t prev_end) {
+    const cidx_header_t *h = ix->h;
+    uint64_t rlen = ((uint64_t)h->max_id + 1) * sizeof(uint32_t);
+    for (int o = 0; o < CIDX_NORDERS_MAX; o++) {
+        if (h->order_off[o] == 0)
+            continue;
+        uint64_t olen = h->order_n[o] * sizeof(uint32_t);
+        if (h->order_off[o] % CIDX_ALIGN || h->rank_off[o] % CIDX_ALIGN ||
+            h->order_off[o] < prev_end || olen > ix->size - h->order_off[o] ||
+            h->rank_off[o] < h->order_off[o] + olen || rlen > ix->size - h->rank_off[o] ||
+            h->order_n[o] > (uint64_t)h->max_id + 1)
+            return false;
+        const uint32_t *ids = (const uint32_t *)(ix->base + h->order_off[o]);
+        const uint32_t *rank = (const uint32_t *)(ix->base + h->rank_off[o]);
+        for (uint64_t p = 0; p < h->order_n[o]; p++)
+            if (ids[p] > h->max_id || rank[ids[p]] != p)
+                return false;
+        prev_end = h->rank_off[o] + rlen;
+    }
+    if (h->recent_keys_off) {
+        uint64_t klen = h->order_n[CIDX_ORDER_RECENT] * sizeof(int64_t);
+        if (h->order_off[CIDX_ORDER_RECENT] == 0 || h->recent_keys_off % CIDX_ALIGN ||
+            h->recent_keys_off < prev_end || klen > ix->size - h->recent_keys_off)
+            return false;
+    }
+    return true;
+}
+
+bool cidx_order_arrays(const struct cidx *ix, int o, const uint32_t **ids, const uint32_t **rank,
+                       uint32_t *n, uint32_t *max_id, const int64_t **keys) {
+    const cidx_header_t *h = ix->h;
+    if (o < 0 || o >= CIDX_NORDERS_MAX || h->order_off[o] == 0)
+        return false;
+    *ids = (const uint32_t *)(ix->base + h->order_off[o]);
+    *rank = (const uint32_t *)(ix->base + h->rank_off[o]);
+    *n = (uint32_t)h->order_n[o];
+    *max_id = h->max_id;
+    *keys = o == CIDX_ORDER_RECENT && h->recent_keys_off
+                    ? (const int64_t *)(ix->base + h->recent_keys_off)
+                    : NULL;
+    return true;
+}
+
 /* Whether the header, the directory and the keys hold together within size bytes. */
 static bool layout_ok(const cidx_t *ix) {
     const cidx_header_t *h = ix->h;
@@ -82,7 +127,7 @@ static bool layout_ok(const cidx_t *ix) {
                 return false;
         prev_end = h->fwd_vals_off[d] + vlen;
     }
-    return true;
+    return orders_ok(ix, prev_end);
 }
 
 bool cidx_fwd(const cidx_t *ix, cidx_dim dim, const uint32_t **offs, const uint16_t **vals,

@@ -24,6 +24,11 @@ struct cidx_writer {
     uint32_t *slots;
     size_t nslots; /* a power of two, at least twice n */
     uint32_t max_id;
+    struct {
+        uint32_t *ids; /* owned */
+        uint32_t n;
+        int64_t *keys; /* owned, or NULL */
+    } orders[CIDX_NORDERS];
 };
 
 /* Caps what the writer accepts: far above the values of a catalogue (words included). */
@@ -58,9 +63,42 @@ void cidx_writer_free(cidx_writer_t *w) {
         free(w->e[i].key);
         cidx_bitmap_free(w->e[i].bm);
     }
+    for (int o = 0; o < CIDX_NORDERS; o++) {
+        free(w->orders[o].ids);
+        free(w->orders[o].keys);
+    }
     free(w->e);
     free(w->slots);
     free(w);
+}
+
+void cidx_writer_set_order(cidx_writer_t *w, cidx_order o, uint32_t *ids, uint32_t n,
+                           int64_t *keys) {
+    free(w->orders[o].ids);
+    free(w->orders[o].keys);
+    w->orders[o].ids = ids;
+    w->orders[o].n = n;
+    w->orders[o].keys = keys;
+}
+
+/* The position of each id in order o (max_id + 1 of them, CIDX_NO_RANK elsewhere); NULL when out
+ * of memory or when an id of the order is above max_id. */
+static uint32_t *ranks_of(const cidx_writer_t *w, int o) {
+    size_t nid = (size_t)w->max_id + 1;
+    uint32_t *rank = malloc(nid * sizeof *rank);
+    if (rank == NULL)
+        return NULL;
+    for (size_t i = 0; i < nid; i++)
+        rank[i] = CIDX_NO_RANK;
+    for (uint32_t p = 0; p < w->orders[o].n; p++) {
+        uint32_t id = w->orders[o].ids[p];
+        if (id > w->max_id || rank[id] != CIDX_NO_RANK) {
+            free(rank);
+            return NULL;
+        }
+        rank[id] = p;
+    }
+    return rank;
 }
 
 size_t cidx_writer_count(const cidx_writer_t *w) {
@@ -234,6 +272,7 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
     cidx_entry_t *dir = NULL;
     uint32_t *offs[CIDX_NFWD] = {0};
     uint16_t *vals[CIDX_NFWD] = {0};
+    uint32_t *ranks[CIDX_NORDERS] = {0};
     char *frozen = NULL, tmp[4096];
     size_t frozen_cap = 0;
     int fd = -1;
@@ -295,6 +334,24 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
         h.fwd_vals_off[d] = off;
         off = align_up(off + h.fwd_nvals[d] * sizeof(uint16_t));
     }
+    /* The orders after the forward columns: an order whose ids do not hold together (one
+     * twice, or not published) is left out, and the search pages in SQL. */
+    for (int o = 0; o < CIDX_NORDERS; o++) {
+        if (w->orders[o].ids == NULL || w->n == 0)
+            continue;
+        ranks[o] = ranks_of(w, o);
+        if (ranks[o] == NULL)
+            continue;
+        h.order_n[o] = w->orders[o].n;
+        h.order_off[o] = off;
+        off = align_up(off + (uint64_t)w->orders[o].n * sizeof(uint32_t));
+        h.rank_off[o] = off;
+        off = align_up(off + ((uint64_t)w->max_id + 1) * sizeof(uint32_t));
+    }
+    if (ranks[CIDX_ORDER_RECENT] && w->orders[CIDX_ORDER_RECENT].keys) {
+        h.recent_keys_off = off;
+        off = align_up(off + (uint64_t)w->orders[CIDX_ORDER_RECENT].n * sizeof(int64_t));
+    }
     h.file_size = off;
 
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -337,6 +394,25 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
             goto done;
         at = h.fwd_vals_off[d] + vlen;
     }
+    for (int o = 0; o < CIDX_NORDERS; o++) {
+        if (ranks[o] == NULL)
+            continue;
+        size_t olen = (size_t)w->orders[o].n * sizeof(uint32_t);
+        size_t rlen = ((size_t)w->max_id + 1) * sizeof(uint32_t);
+        if (!write_zeros(fd, (size_t)(h.order_off[o] - at)) ||
+            !write_all(fd, w->orders[o].ids, olen) ||
+            !write_zeros(fd, (size_t)(h.rank_off[o] - (h.order_off[o] + olen))) ||
+            !write_all(fd, ranks[o], rlen))
+            goto done;
+        at = h.rank_off[o] + rlen;
+    }
+    if (h.recent_keys_off) {
+        size_t klen = (size_t)w->orders[CIDX_ORDER_RECENT].n * sizeof(int64_t);
+        if (!write_zeros(fd, (size_t)(h.recent_keys_off - at)) ||
+            !write_all(fd, w->orders[CIDX_ORDER_RECENT].keys, klen))
+            goto done;
+        at = h.recent_keys_off + klen;
+    }
     if (!write_zeros(fd, (size_t)(h.file_size - at)) || fsync(fd) != 0)
         goto done;
     if (close(fd) != 0) {
@@ -353,6 +429,8 @@ done:
         free(offs[d]);
         free(vals[d]);
     }
+    for (int o = 0; o < CIDX_NORDERS; o++)
+        free(ranks[o]);
     if (fd >= 0)
         close(fd);
     if (st != CIDX_OK) {

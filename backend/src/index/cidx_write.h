@@ -25,6 +25,13 @@ bool cidx_writer_add(cidx_writer_t *w, cidx_dim dim, const char *key, size_t len
 bool cidx_writer_add_list(cidx_writer_t *w, cidx_dim dim, const char *list, char sep,
                           uint32_t id) MUST_CHECK;
 
+/* Gives the writer order o: the n ids in that order (each added to some bitmap before
+ * cidx_writer_finish, and once only: else the file is written without that order), and for
+ * CIDX_ORDER_RECENT the creation time of each (keys, microseconds; NULL otherwise). The writer
+ * takes ids and keys (malloc'd; freed with it); an order given twice replaces the first. */
+void cidx_writer_set_order(cidx_writer_t *w, cidx_order o, uint32_t *ids, uint32_t n,
+                           int64_t *keys);
+
 /* Compresses the bitmaps and writes the file to path (through path.tmp, fsync and rename),
  * recording position. *bytes receives the file's size. The writer is spent afterwards. */
 cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t position,

@@ -16,13 +16,20 @@
 #define FETCH_ROWS "10000"
 
 /* The published initiatives, one row each: arrays joined by the unit separator, which no code nor
- * lexeme holds. */
+ * lexeme holds; the lexemes of the title (weight A) and of the summary (B) apart as well, for the
+ * tiers of a ranked page; the creation time and the positions in the two orders of the pages, as
+ * PostgreSQL sorts them (the collation of names is its own). */
 static const char rows_cursor[] =
         "DECLARE cidx_rows NO SCROLL CURSOR FOR SELECT i.id,"
         " array_to_string(i.themes, E'\\x1f'), array_to_string(i.subthemes, E'\\x1f'),"
         " i.actor_type, array_to_string(i.publics, E'\\x1f'), i.scale, i.stage, i.start_year,"
         " i.region_code, i.departement_code, i.arrondissement_code, i.commune_code,"
-        " i.geom IS NOT NULL, array_to_string(tsvector_to_array(i.tsv), E'\\x1f')"
+        " i.geom IS NOT NULL, array_to_string(tsvector_to_array(i.tsv), E'\\x1f'),"
+        " (SELECT string_agg(u.lexeme, E'\\x1f') FROM unnest(i.tsv) u WHERE 'A' = ANY (u.weights)),"
+        " (SELECT string_agg(u.lexeme, E'\\x1f') FROM unnest(i.tsv) u WHERE 'B' = ANY (u.weights)),"
+        " (extract(epoch FROM i.created_at) * 1000000)::bigint,"
+        " row_number() OVER (ORDER BY i.created_at DESC, i.id DESC) - 1,"
+        " row_number() OVER (ORDER BY sc_normalize(i.title), i.id) - 1"
         " FROM initiative i WHERE i.status = 'published'";
 
 /* The live records of the sources, as the search's source filter reads them. */
@@ -59,15 +66,42 @@ static const struct {
         {7, CIDX_START_YEAR, false},  {8, CIDX_REGION, false},
         {9, CIDX_DEPARTEMENT, false}, {10, CIDX_ARRONDISSEMENT, false},
         {11, CIDX_COMMUNE, false},    {13, CIDX_WORD, true},
+        {14, CIDX_WORD_TITLE, true},  {15, CIDX_WORD_SUMMARY, true},
 };
 
-/* Adds one fetched page of rows_cursor; the published ids also go to *published. */
-static bool add_rows(cidx_writer_t *w, PGresult *r, roaring_bitmap_t *published) {
+/* The orders being filled from the rows (columns 16 to 18), sized by the number of published
+ * initiatives counted first. */
+typedef struct orders_fill {
+    uint32_t n;
+    uint32_t *ids[CIDX_NORDERS];
+    int64_t *keys;
+} orders_fill_t;
+
+/* Places one row in the orders; false when its positions are out of range. */
+static bool order_row(orders_fill_t *of, PGresult *r, int row, uint32_t id) {
+    long long recent = strtoll(PQgetvalue(r, row, 17), NULL, 10);
+    long long name = strtoll(PQgetvalue(r, row, 18), NULL, 10);
+    if (recent < 0 || recent >= of->n || name < 0 || name >= of->n)
+        return false;
+    of->ids[CIDX_ORDER_RECENT][recent] = id;
+    of->keys[recent] = strtoll(PQgetvalue(r, row, 16), NULL, 10);
+    of->ids[CIDX_ORDER_NAME][name] = id;
+    return true;
+}
+
+/* Adds one fetched page of rows_cursor; the published ids also go to *published, and to the
+ * orders (of->n 0: none kept, an id out of range or a position past the count made it so). */
+static bool add_rows(cidx_writer_t *w, PGresult *r, roaring_bitmap_t *published,
+                     orders_fill_t *of) {
     for (int row = 0; row < PQntuples(r); row++) {
         long long id = strtoll(PQgetvalue(r, row, 0), NULL, 10);
-        if (id <= 0 || id > (long long)UINT32_MAX)
-            continue; /* beyond what a 32-bit bitmap holds: counted in SQL (never at our sizes) */
+        if (id <= 0 || id > (long long)UINT32_MAX) {
+            of->n = 0; /* beyond what a 32-bit bitmap holds: paged in SQL (never at our sizes) */
+            continue;  /* and counted in SQL */
+        }
         uint32_t u = (uint32_t)id;
+        if (of->n > 0 && !order_row(of, r, row, u))
+            of->n = 0;
         roaring_bitmap_add(published, u);
         if (!cidx_writer_add(w, CIDX_META, "published", 9, u))
             return false;
@@ -88,7 +122,7 @@ static bool add_rows(cidx_writer_t *w, PGresult *r, roaring_bitmap_t *published)
 
 /* Reads a cursor page by page into the writer. */
 static dom_status drain(const job_ctx_t *ctx, const char *fetch, cidx_writer_t *w,
-                        roaring_bitmap_t *published, bool sources) {
+                        roaring_bitmap_t *published, orders_fill_t *of, bool sources) {
     for (;;) {
         PGresult *r;
         dom_status st = run(ctx, fetch, &r);
@@ -106,7 +140,7 @@ static dom_status drain(const job_ctx_t *ctx, const char *fetch, cidx_writer_t *
                     ok = cidx_writer_add(w, CIDX_SOURCE, code, strlen(code), (uint32_t)id);
             }
         } else {
-            ok = add_rows(w, r, published);
+            ok = add_rows(w, r, published, of);
         }
         PQclear(r);
         if (!ok) {
@@ -124,6 +158,7 @@ dom_status job_index_build(const job_ctx_t *ctx, const char *path, long *bytes) 
     uint64_t position = 0, size = 0;
     roaring_bitmap_t *published = roaring_bitmap_create();
     cidx_writer_t *w = cidx_writer_new();
+    orders_fill_t of = {0};
     dom_status st = DOM_INTERNAL;
     bool in_tx = false;
     *bytes = 0;
@@ -144,17 +179,43 @@ dom_status job_index_build(const job_ctx_t *ctx, const char *path, long *bytes) 
     position = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     r = NULL;
+    st = run(ctx, "SELECT count(*) FROM initiative WHERE status = 'published'", &r);
+    if (st != DOM_OK)
+        goto done;
+    long long npub = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    r = NULL;
+    if (npub > 0 && npub <= (long long)UINT32_MAX) {
+        of.n = (uint32_t)npub;
+        of.ids[CIDX_ORDER_RECENT] = calloc(of.n, sizeof(uint32_t));
+        of.ids[CIDX_ORDER_NAME] = calloc(of.n, sizeof(uint32_t));
+        of.keys = calloc(of.n, sizeof(int64_t));
+        if (!of.ids[CIDX_ORDER_RECENT] || !of.ids[CIDX_ORDER_NAME] || !of.keys) {
+            st = DOM_INTERNAL;
+            goto done;
+        }
+    }
     st = run(ctx, rows_cursor, NULL);
     if (st == DOM_OK)
-        st = drain(ctx, "FETCH " FETCH_ROWS " FROM cidx_rows", w, published, false);
+        st = drain(ctx, "FETCH " FETCH_ROWS " FROM cidx_rows", w, published, &of, false);
     if (st == DOM_OK)
         st = run(ctx, sources_cursor, NULL);
     if (st == DOM_OK)
-        st = drain(ctx, "FETCH " FETCH_ROWS " FROM cidx_sources", w, published, true);
+        st = drain(ctx, "FETCH " FETCH_ROWS " FROM cidx_sources", w, published, &of, true);
     if (st != DOM_OK || *ctx->stop)
         goto done;
     db_tx_rollback(ctx->db); /* read only: nothing to commit */
     in_tx = false;
+    /* Every published initiative placed (the count and the rows are of one snapshot): the orders
+     * go to the file, which then owns them. */
+    if (of.n > 0 && roaring_bitmap_get_cardinality(published) == of.n) {
+        cidx_writer_set_order(w, CIDX_ORDER_RECENT, of.ids[CIDX_ORDER_RECENT], of.n, of.keys);
+        cidx_writer_set_order(w, CIDX_ORDER_NAME, of.ids[CIDX_ORDER_NAME], of.n, NULL);
+        of.ids[CIDX_ORDER_RECENT] = of.ids[CIDX_ORDER_NAME] = NULL;
+        of.keys = NULL;
+    } else {
+        log_msg(LOG_WARN, "index build: the orders of the pages are left out (paged in SQL)");
+    }
     size_t nvalues = cidx_writer_count(w);
     cidx_status cs = cidx_writer_finish(w, path, position, &size);
     if (cs != CIDX_OK) {
@@ -180,6 +241,9 @@ done:
         db_tx_rollback(ctx->db);
     cidx_writer_free(w);
     cidx_bitmap_free(published);
+    for (int o = 0; o < CIDX_NORDERS; o++)
+        free(of.ids[o]);
+    free(of.keys);
     return st;
 }
 

@@ -46,6 +46,48 @@ static void make_rows(void) {
     }
 }
 
+/* The orders of the pages: newest first by a creation time many ids share (ties by id,
+ * decreasing), and by a name key (ties by id, increasing). */
+static int64_t created_of(uint32_t id) {
+    return (int64_t)((id * 7919u) % 500u) * 1000;
+}
+static uint32_t name_of(uint32_t id) {
+    return (id * 31u) % 997u;
+}
+static int recent_cmp(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (created_of(x) != created_of(y))
+        return created_of(x) > created_of(y) ? -1 : 1;
+    return x > y ? -1 : x < y;
+}
+static int name_cmp(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (name_of(x) != name_of(y))
+        return name_of(x) < name_of(y) ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+/* The published ids sorted by cmp, into ids; their number. */
+static uint32_t sorted_ids(uint32_t *ids, int (*cmp)(const void *, const void *)) {
+    uint32_t n = 0;
+    for (uint32_t id = 1; id <= NIDS; id++)
+        if (rows[id].published)
+            ids[n++] = id;
+    qsort(ids, n, sizeof *ids, cmp);
+    return n;
+}
+
+static void give_orders(cidx_writer_t *w) {
+    uint32_t *recent = malloc(NIDS * sizeof *recent), *name = malloc(NIDS * sizeof *name);
+    int64_t *keys = malloc(NIDS * sizeof *keys);
+    assert_true(recent && name && keys);
+    uint32_t n = sorted_ids(recent, recent_cmp);
+    sorted_ids(name, name_cmp);
+    for (uint32_t p = 0; p < n; p++)
+        keys[p] = created_of(recent[p]);
+    cidx_writer_set_order(w, CIDX_ORDER_RECENT, recent, n, keys);
+    cidx_writer_set_order(w, CIDX_ORDER_NAME, name, n, NULL);
+}
+
 static void write_file(uint64_t position) {
     cidx_writer_t *w = cidx_writer_new();
     assert_non_null(w);
@@ -65,6 +107,7 @@ static void write_file(uint64_t position) {
         if (r->region >= 0)
             assert_true(cidx_writer_add_list(w, CIDX_REGION, REGIONS[r->region], '\x1f', id));
     }
+    give_orders(w);
     uint64_t bytes;
     assert_int_equal(cidx_writer_finish(w, path, position, &bytes), CIDX_OK);
     assert_true(bytes > 0);
@@ -284,9 +327,75 @@ static void a_newer_file_is_noticed(void **state) {
     write_file(42);
 }
 
+/* The ids of a bitmap in an order, skip passed over and want given, from position `from`, as
+ * the rows say: sorted by brute force. */
+static size_t brute_top(const roaring_bitmap_t *m, int (*cmp)(const void *, const void *),
+                        const uint32_t *order, uint32_t norder, uint32_t from, size_t skip,
+                        size_t want, uint32_t *out) {
+    uint32_t all[NIDS], pos[NIDS + 1];
+    size_t n = 0, got = 0;
+    for (uint32_t p = 0; p < norder; p++)
+        pos[order[p]] = p;
+    for (uint32_t id = 1; id <= NIDS; id++)
+        if (roaring_bitmap_contains(m, id) && pos[id] >= from) /* placed at `from` or after */
+            all[n++] = id;
+    qsort(all, n, sizeof *all, cmp);
+    for (size_t i = skip; i < n && got < want; i++)
+        out[got++] = all[i];
+    return got;
+}
+
+static void orders_page_the_matches(void **state) {
+    (void)state;
+    cidx_t *ix;
+    uint32_t recent[NIDS + 1] = {0}, name[NIDS + 1] = {0}, a[NIDS], b[NIDS];
+    uint32_t n = sorted_ids(recent, recent_cmp);
+    sorted_ids(name, name_cmp);
+    assert_int_equal(cidx_open(path, &ix), CIDX_OK);
+    assert_true(cidx_has_order(ix, CIDX_ORDER_RECENT));
+    assert_true(cidx_has_order(ix, CIDX_ORDER_NAME));
+    /* Dense (a theme: read along the order) and sparse (four filters: a heap on positions). */
+    roaring_bitmap_t *dense = roaring_bitmap_copy(cidx_get(ix, CIDX_THEME, "ENV"));
+    roaring_bitmap_t *sparse = roaring_bitmap_copy(dense);
+    roaring_bitmap_and_inplace(sparse, cidx_get(ix, CIDX_WORD, "compost"));
+    roaring_bitmap_and_inplace(sparse, cidx_get(ix, CIDX_START_YEAR, "2012"));
+    roaring_bitmap_and_inplace(sparse, cidx_get(ix, CIDX_REGION, "84"));
+    assert_true(roaring_bitmap_get_cardinality(sparse) * 32 < n);
+    assert_true(roaring_bitmap_get_cardinality(sparse) > 5);
+    const roaring_bitmap_t *sets[] = {dense, sparse};
+    const size_t skips[] = {0, 3, 40}, wants[] = {1, 21, 500};
+    for (size_t s = 0; s < 2; s++)
+        for (size_t k = 0; k < 3; k++)
+            for (size_t w = 0; w < 3; w++)
+                for (uint32_t from = 0; from < n; from += n / 3) {
+                    size_t got =
+                            cidx_top(ix, sets[s], CIDX_ORDER_RECENT, from, skips[k], wants[w], a);
+                    assert_int_equal(got, brute_top(sets[s], recent_cmp, recent, n, from, skips[k],
+                                                    wants[w], b));
+                    assert_memory_equal(a, b, got * sizeof *a);
+                    got = cidx_top(ix, sets[s], CIDX_ORDER_NAME, from, skips[k], wants[w], a);
+                    assert_int_equal(got, brute_top(sets[s], name_cmp, name, n, from, skips[k],
+                                                    wants[w], b));
+                    assert_memory_equal(a, b, got * sizeof *a);
+                }
+    /* A keyset cursor at each id resumes right after it; one between two ids, after the first. */
+    for (uint32_t p = 0; p < n; p += 7) {
+        uint32_t id = recent[p];
+        assert_int_equal(cidx_recent_after(ix, created_of(id), id), p + 1);
+    }
+    assert_int_equal(cidx_recent_after(ix, INT64_MAX, UINT32_MAX), 0);
+    assert_int_equal(cidx_recent_after(ix, -1, 0), n);
+    /* Too deep a page is refused (the caller pages in SQL). */
+    assert_int_equal(cidx_top(ix, dense, CIDX_ORDER_NAME, 0, CIDX_TOP_MAX, 1, a), 0);
+    cidx_bitmap_free(dense);
+    cidx_bitmap_free(sparse);
+    cidx_close(ix);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(reads_back),
+            cmocka_unit_test(orders_page_the_matches),
             cmocka_unit_test(words_as_postgresql_writes_them),
             cmocka_unit_test(counts_equal_rows),
             cmocka_unit_test(damaged_or_missing_is_refused),

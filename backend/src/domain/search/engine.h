@@ -8,6 +8,7 @@
 
 #include "domain/search.h"
 #include "domain/search/ast.h"
+#include "domain/search/filter.h"
 #include "domain/search/theme_bits.h"
 
 /* Counting stops at the cap plus one: an exact count of a very common word costs more than the
@@ -52,7 +53,18 @@ dom_status search_count(db_t *db, const search_attempt_t *a, json_int_t *total) 
 dom_status search_page(db_t *db, const search_attempt_t *a, search_sort sort, bool big,
                        json_int_t *counted, json_t **out) MUST_CHECK;
 
+/* The page of an attempt among candidates only (ids: a PostgreSQL array literal holding at least
+ * every match the page shows; search/indexed.c), in the order of sort, past sql_offset of the
+ * candidates (and past the keyset cursor for the newest first); its cursors those of the
+ * attempt. */
+dom_status search_page_among(db_t *db, const search_attempt_t *a, search_sort sort, const char *ids,
+                             int64_t sql_offset, json_t **out) MUST_CHECK;
+
 /* facets.c */
+
+/* Appends SELECT code, label, count of the matches of x, grouped by the values of facet (its own
+ * filter left out). */
+void search_facet_count_sql(search_qb_t *x, int facet);
 
 /* Sets answer.facets to the facets sq asks for, each without its own filter. */
 dom_status search_facets(db_t *db, const search_attempt_t *a, json_t *answer) MUST_CHECK;

@@ -78,8 +78,7 @@ static void facet_read_sql(search_qb_t *x, int facet, const char *fkind, const c
     sqlb_sql(&x->b, " AND c.n > 0");
 }
 
-/* SELECT code, label, count of the matches, grouped. */
-static void facet_count_sql(search_qb_t *x, int facet) {
+void search_facet_count_sql(search_qb_t *x, int facet) {
     if (facet == SEARCH_FACET_YEAR) {
         sqlb_sql(&x->b,
                  "SELECT i.start_year::text, i.start_year::text, count(*) FROM initiative i");
@@ -147,7 +146,7 @@ static dom_status search_facet(db_t *db, const search_attempt_t *a, int facet, j
     if (facet_precounted(a->sq, a->q, a->ast, facet, &fkind, &fcode))
         facet_read_sql(&x, facet, fkind, fcode);
     else
-        facet_count_sql(&x, facet);
+        search_facet_count_sql(&x, facet);
     sqlb_sql(&x.b, facet == SEARCH_FACET_YEAR ? " ORDER BY 1 DESC" : " ORDER BY 3 DESC, 2, 1");
     dom_status st = dom_query_built(db, "search facet", &x.b, &r);
     sqlb_free(&x.b);

@@ -113,6 +113,7 @@ void search_qb_init(search_qb_t *x, const search_query_t *sq, const char *q,
     x->p_lang = x->p_q = x->p_lon = x->p_lat = 0;
     x->bits = NULL;
     x->count_all = x->estimate = false;
+    x->only_ids = NULL;
 }
 
 void search_qb_lang(search_qb_t *x) {
@@ -251,6 +252,11 @@ static void where_near(search_qb_t *x) {
 void search_qb_where(search_qb_t *x, int skip) {
     const search_query_t *sq = x->sq;
     sqlb_sql(&x->b, " WHERE i.status = 'published'");
+    if (x->only_ids) {
+        sqlb_sql(&x->b, " AND i.id = ANY (");
+        sqlb_param(&x->b, x->only_ids);
+        sqlb_sql(&x->b, "::bigint[])");
+    }
     if (x->ast) {
         sqlb_sql(&x->b, " AND ");
         search_ast_sql(x->ast, x->bits, &x->b);

@@ -77,6 +77,9 @@ typedef struct search_qb {
     const search_theme_bits_t *bits; /* themes tested on their bits (NULL: on the array) */
     bool count_all; /* the page's rows carry the number of all matches (column n) */
     bool estimate;  /* the planner's estimate of the number of matches is asked */
+    /* When not NULL, only these initiatives (a PostgreSQL array literal of ids, borrowed): the
+     * ones changed since the counting index was built (search/indexed.c). */
+    const char *only_ids;
 } search_qb_t;
 
 /* Starts x with an empty builder; borrows sq, q and ast. The caller frees x->b. */

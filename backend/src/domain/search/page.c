@@ -269,3 +269,34 @@ dom_status search_page(db_t *db, const search_attempt_t *a, search_sort sort, bo
     PQclear(r);
     return st;
 }
+
+dom_status search_page_among(db_t *db, const search_attempt_t *a, search_sort sort, const char *ids,
+                             int64_t sql_offset, json_t **out) {
+    const search_query_t *sq = a->sq;
+    bool keyset = sort == SEARCH_SORT_RECENT;
+    cursor_t base = {.kind = CURSOR_OFFSET,
+                     .offset = sq->cursor && !keyset ? sq->cursor->offset : 0};
+    char from[96];
+    PGresult *r = NULL;
+    search_qb_t x;
+    search_qb_init(&x, sq, a->q, NULL);
+    /* The candidates first, then the conditions on them alone (OFFSET 0 keeps the planner from
+     * reading the filters' indexes instead). */
+    snprintf(from, sizeof from,
+             " FROM (SELECT * FROM initiative WHERE id = ANY ($%d::bigint[]) OFFSET 0) i",
+             sqlb_bind(&x.b, ids));
+    page_select(&x, from, keyset && sq->cursor);
+    order_by(&x, sort, false);
+    sqlb_sql(&x.b, " LIMIT ");
+    sqlb_paramf(&x.b, "%d", sq->limit + 1);
+    if (!keyset) {
+        sqlb_sql(&x.b, " OFFSET ");
+        sqlb_paramf(&x.b, "%" PRId64, sql_offset);
+    }
+    dom_status st = dom_query_built(db, "search page among", &x.b, &r);
+    sqlb_free(&x.b);
+    if (st == DOM_OK)
+        st = page_json(db, a, r, keyset ? NULL : &base, out);
+    PQclear(r);
+    return st;
+}

@@ -10,6 +10,7 @@
 #include "domain/search/ast.h"
 #include "domain/search/engine.h"
 #include "domain/search/filter.h"
+#include "domain/search/indexed.h"
 #include "domain/search_where.h"
 #include "domain/status.h"
 
@@ -112,7 +113,13 @@ static dom_status search_attempt(db_t *db, const search_query_t *sq, const char 
     search_sort sort = effective_sort(sq, q);
     double big_above = search_has_filters(sq, ast) ? SEARCH_TOTAL_CAP : SEARCH_RANK_TIES_BY_INDEX;
     json_int_t counted = -1;
-    dom_status st = theme_bits_use(db, sq, q, ast, &bits, &use_bits);
+    bool indexed = false;
+    /* On the counting index when it can answer (search/indexed.c), else in SQL below. */
+    const search_attempt_t plain = {.sq = sq, .q = q, .ast = ast, .bits = NULL};
+    dom_status st = search_indexed_attempt(db, &plain, sort, out, total, &indexed);
+    if (indexed)
+        return st;
+    st = theme_bits_use(db, sq, q, ast, &bits, &use_bits);
     search_attempt_t a = {.sq = sq, .q = q, .ast = ast, .bits = use_bits ? &bits : NULL};
     /* A ranked page that is not big sorts all its matches, and so does a page by distance (the
      * distance is computed for each match, no index reads it in order): it counts them as well.

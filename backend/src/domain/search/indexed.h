@@ -1,0 +1,53 @@
+/* search/indexed: a search and its counts on the counting index (index/cidx.h) rather than on the
+ * rows — the match set as one bitmap from the bitmaps of its words and filters, its total as that
+ * bitmap's cardinality, its facets as intersections, its page from the orders the file holds, the
+ * few rows of the page then read and ranked in PostgreSQL (docs/architecture.md, "Search on the
+ * counting index"). The statistics (domain/stats.c) count on the same match sets.
+ *
+ * The file is a snapshot: the initiatives changed since its build ("dirty", from the change log)
+ * are left out of its bitmaps and tested in SQL, so that every answer is that of the rows. */
+#ifndef SC_SEARCH_INDEXED_H
+#define SC_SEARCH_INDEXED_H
+
+#include <roaring/roaring.h>
+
+#include "domain/search.h"
+#include "domain/search/engine.h"
+#include "index/cidx.h"
+
+/* Above this many initiatives changed since the file's build, the search and the counts are made
+ * in SQL (the job runner rebuilds far below it: SC_INDEX_DIRTY_MAX). */
+#define SEARCH_DIRTY_MAX 20000
+
+/* The initiatives changed since the build of a file. */
+typedef struct search_dirty {
+    char *lit;             /* their ids as a PostgreSQL array literal; owned, "{}" when none */
+    roaring_bitmap_t *ids; /* owned */
+    bool over;             /* more than SEARCH_DIRTY_MAX: the index is not to be used */
+} search_dirty_t;
+
+/* Reads the dirty set of ix and, for free words (words; NULL or "" for none), their tsquery as
+ * text (*tsq, owned by the caller; NULL without words), in one query. On failure nothing is left
+ * to free but what search_dirty_free frees. */
+dom_status search_dirty_read(db_t *db, cidx_t *ix, const char *words, search_dirty_t *d,
+                             char **tsq) MUST_CHECK;
+void search_dirty_free(search_dirty_t *d);
+
+/* Whether the filters of sq other than its words can be evaluated on the index (no radius, box
+ * or change date; territory levels the file holds). */
+bool search_index_expressible(const search_query_t *sq);
+
+/* The matches of sq on the index (words: the bitmap of its words, or NULL for none), the dirty
+ * ones left out, and the filter behind facet `skip` too (-1: none; as search_qb_where). A new
+ * bitmap for cidx_bitmap_free; NULL when out of memory. */
+roaring_bitmap_t *search_index_matches(cidx_t *ix, const search_query_t *sq,
+                                       const roaring_bitmap_t *words, const roaring_bitmap_t *dirty,
+                                       int skip);
+
+/* One attempt of search/search.c on the index: *done is false when it cannot be made there (the
+ * caller makes it in SQL; nothing was answered), else *out and *total are those of the SQL
+ * attempt — the same items in the same order, its total exact at any size. */
+dom_status search_indexed_attempt(db_t *db, const search_attempt_t *a, search_sort sort,
+                                  json_t **out, json_int_t *total, bool *done) MUST_CHECK;
+
+#endif
