@@ -567,7 +567,7 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
     sqlb_init(&outer);
     sqlb_init(&check);
     buf_init(&plain, 2 * SEARCH_Q_MAX);
-    if (!search_index_expressible(st->sq) || x.rows == NULL)
+    if (!search_index_expressible(st->sq, false) || x.rows == NULL)
         goto done;
     /* Codes checked, q read: a bad parameter is answered by the SQL path as before. */
     if (search_where_sql(db, st->sq, &check, err) != SEARCH_OK) {

@@ -129,6 +129,10 @@ uint32_t cidx_recent_after(const cidx_t *ix, int64_t created_us, uint32_t id);
 size_t cidx_top(const cidx_t *ix, const roaring_bitmap_t *matches, cidx_order o, uint32_t from,
                 size_t skip, size_t want, uint32_t *out);
 
+/* Each id's point: lonlat[2 * id] and lonlat[2 * id + 1] (degrees; NaN for none) for id <=
+ * *max_id. False when the file has no points. Owned by ix. */
+bool cidx_points(const cidx_t *ix, const double **lonlat, uint32_t *max_id);
+
 /* Evaluates a tsquery in its text form as PostgreSQL writes it ('jardin' & !'compost' |
  * ( 'a' & 'b' )) over the word bitmaps, within the published ones. Phrases (<->, <N>), prefixes
  * and weights (:*, :AB) are CIDX_UNSUPPORTED, as is an empty query; on CIDX_OK *out is a new

@@ -16,6 +16,8 @@
  *            (uint32, order_n of them) and each id's position in it (uint32, max_id + 1 of them,
  *            CIDX_NO_RANK for an id that is not published); for the newest-first order also the
  *            creation time at each position (int64 microseconds), where a keyset cursor is placed
+ *   points   each id's longitude and latitude (two doubles, max_id + 1 pairs; NaN without a
+ *            point), which a box or a radius is tested on
  *
  * Numbers are in the host's byte order: the frozen format is the host's memory layout anyway, and
  * the file is built on the host that reads it (a reader refuses another order through the magic
@@ -49,6 +51,7 @@ typedef struct cidx_header {
     /* Orders: ids at order_off (0: none), positions at rank_off, order_n ids. */
     uint64_t order_off[CIDX_NORDERS_MAX], rank_off[CIDX_NORDERS_MAX], order_n[CIDX_NORDERS_MAX];
     uint64_t recent_keys_off; /* creation times of the newest-first order's positions (0: none) */
+    uint64_t points_off;      /* (longitude, latitude) of ids 0..max_id (0: none) */
 } cidx_header_t;
 
 typedef struct cidx_entry {

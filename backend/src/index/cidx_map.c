@@ -67,7 +67,18 @@ static bool orders_ok(const cidx_t *ix, uint64_t prev_end) {
         if (h->order_off[CIDX_ORDER_RECENT] == 0 || h->recent_keys_off % CIDX_ALIGN ||
             h->recent_keys_off < prev_end || klen > ix->size - h->recent_keys_off)
             return false;
+        prev_end = h->recent_keys_off + klen;
     }
+    uint64_t plen = ((uint64_t)h->max_id + 1) * 2 * sizeof(double);
+    return h->points_off == 0 || (h->points_off % CIDX_ALIGN == 0 && h->points_off >= prev_end &&
+                                  plen <= ix->size - h->points_off);
+}
+
+bool cidx_points(const cidx_t *ix, const double **lonlat, uint32_t *max_id) {
+    if (ix->h->points_off == 0)
+        return false;
+    *lonlat = (const double *)(ix->base + ix->h->points_off);
+    *max_id = ix->h->max_id;
     return true;
 }
 

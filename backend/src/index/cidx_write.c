@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ struct cidx_writer {
         uint32_t n;
         int64_t *keys; /* owned, or NULL */
     } orders[CIDX_NORDERS];
+    double *lonlat; /* owned, or NULL: 2 * npoints */
+    uint32_t npoints;
 };
 
 /* Caps what the writer accepts: far above the values of a catalogue (words included). */
@@ -67,9 +70,16 @@ void cidx_writer_free(cidx_writer_t *w) {
         free(w->orders[o].ids);
         free(w->orders[o].keys);
     }
+    free(w->lonlat);
     free(w->e);
     free(w->slots);
     free(w);
+}
+
+void cidx_writer_set_points(cidx_writer_t *w, double *lonlat, uint32_t n) {
+    free(w->lonlat);
+    w->lonlat = lonlat;
+    w->npoints = n;
 }
 
 void cidx_writer_set_order(cidx_writer_t *w, cidx_order o, uint32_t *ids, uint32_t n,
@@ -352,6 +362,11 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
         h.recent_keys_off = off;
         off = align_up(off + (uint64_t)w->orders[CIDX_ORDER_RECENT].n * sizeof(int64_t));
     }
+    /* The points last: max_id + 1 pairs, NaN where the writer was given none. */
+    if (w->lonlat && w->n > 0) {
+        h.points_off = off;
+        off = align_up(off + ((uint64_t)w->max_id + 1) * 2 * sizeof(double));
+    }
     h.file_size = off;
 
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -412,6 +427,22 @@ cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t posi
             !write_all(fd, w->orders[CIDX_ORDER_RECENT].keys, klen))
             goto done;
         at = h.recent_keys_off + klen;
+    }
+    if (h.points_off) {
+        if (!write_zeros(fd, (size_t)(h.points_off - at)))
+            goto done;
+        double chunk[2 * 1024];
+        for (uint64_t id = 0; id <= w->max_id;) {
+            size_t k = 0;
+            for (; k < 1024 && id <= w->max_id; k++, id++) {
+                bool have = id < w->npoints;
+                chunk[2 * k] = have ? w->lonlat[2 * id] : NAN;
+                chunk[2 * k + 1] = have ? w->lonlat[2 * id + 1] : NAN;
+            }
+            if (!write_all(fd, chunk, k * 2 * sizeof(double)))
+                goto done;
+        }
+        at = h.points_off + ((uint64_t)w->max_id + 1) * 2 * sizeof(double);
     }
     if (!write_zeros(fd, (size_t)(h.file_size - at)) || fsync(fd) != 0)
         goto done;

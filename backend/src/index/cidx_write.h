@@ -32,6 +32,10 @@ bool cidx_writer_add_list(cidx_writer_t *w, cidx_dim dim, const char *list, char
 void cidx_writer_set_order(cidx_writer_t *w, cidx_order o, uint32_t *ids, uint32_t n,
                            int64_t *keys);
 
+/* Gives the writer the points: lonlat holds n (longitude, latitude) pairs, of ids 0..n-1 (NaN
+ * for none); ids above max_id are not written. The writer takes lonlat (malloc'd). */
+void cidx_writer_set_points(cidx_writer_t *w, double *lonlat, uint32_t n);
+
 /* Compresses the bitmaps and writes the file to path (through path.tmp, fsync and rename),
  * recording position. *bytes receives the file's size. The writer is spent afterwards. */
 cidx_status cidx_writer_finish(cidx_writer_t *w, const char *path, uint64_t position,

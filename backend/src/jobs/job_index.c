@@ -1,6 +1,7 @@
 #include "jobs/job_index.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ static const char rows_cursor[] =
         " (SELECT string_agg(u.lexeme, E'\\x1f') FROM unnest(i.tsv) u WHERE 'B' = ANY (u.weights)),"
         " (extract(epoch FROM i.created_at) * 1000000)::bigint,"
         " row_number() OVER (ORDER BY i.created_at DESC, i.id DESC) - 1,"
-        " row_number() OVER (ORDER BY sc_normalize(i.title), i.id) - 1"
+        " row_number() OVER (ORDER BY sc_normalize(i.title), i.id) - 1,"
+        " ST_X(i.geom), ST_Y(i.geom)"
         " FROM initiative i WHERE i.status = 'published'";
 
 /* The live records of the sources, as the search's source filter reads them. */
@@ -70,11 +72,13 @@ static const struct {
 };
 
 /* The orders being filled from the rows (columns 16 to 18), sized by the number of published
- * initiatives counted first. */
+ * initiatives counted first, and the points (columns 19 and 20), sized by the largest id. */
 typedef struct orders_fill {
     uint32_t n;
     uint32_t *ids[CIDX_NORDERS];
     int64_t *keys;
+    double *lonlat; /* 2 * npoints, NaN without a point */
+    uint32_t npoints;
 } orders_fill_t;
 
 /* Places one row in the orders; false when its positions are out of range. */
@@ -102,6 +106,10 @@ static bool add_rows(cidx_writer_t *w, PGresult *r, roaring_bitmap_t *published,
         uint32_t u = (uint32_t)id;
         if (of->n > 0 && !order_row(of, r, row, u))
             of->n = 0;
+        if (of->lonlat && u < of->npoints && !PQgetisnull(r, row, 19) && !PQgetisnull(r, row, 20)) {
+            of->lonlat[2 * u] = strtod(PQgetvalue(r, row, 19), NULL);
+            of->lonlat[2 * u + 1] = strtod(PQgetvalue(r, row, 20), NULL);
+        }
         roaring_bitmap_add(published, u);
         if (!cidx_writer_add(w, CIDX_META, "published", 9, u))
             return false;
@@ -179,10 +187,23 @@ dom_status job_index_build(const job_ctx_t *ctx, const char *path, long *bytes) 
     position = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     r = NULL;
-    st = run(ctx, "SELECT count(*) FROM initiative WHERE status = 'published'", &r);
+    st = run(ctx,
+             "SELECT count(*), coalesce(max(id), 0) FROM initiative WHERE status = 'published'",
+             &r);
     if (st != DOM_OK)
         goto done;
     long long npub = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    long long max_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    if (max_id > 0 && max_id < (long long)UINT32_MAX) {
+        of.npoints = (uint32_t)max_id + 1;
+        of.lonlat = malloc((size_t)of.npoints * 2 * sizeof(double));
+        if (of.lonlat == NULL) {
+            st = DOM_INTERNAL;
+            goto done;
+        }
+        for (size_t i = 0; i < (size_t)of.npoints * 2; i++)
+            of.lonlat[i] = NAN;
+    }
     PQclear(r);
     r = NULL;
     if (npub > 0 && npub <= (long long)UINT32_MAX) {
@@ -216,6 +237,10 @@ dom_status job_index_build(const job_ctx_t *ctx, const char *path, long *bytes) 
     } else {
         log_msg(LOG_WARN, "index build: the orders of the pages are left out (paged in SQL)");
     }
+    if (of.lonlat) {
+        cidx_writer_set_points(w, of.lonlat, of.npoints);
+        of.lonlat = NULL;
+    }
     size_t nvalues = cidx_writer_count(w);
     cidx_status cs = cidx_writer_finish(w, path, position, &size);
     if (cs != CIDX_OK) {
@@ -244,6 +269,7 @@ done:
     for (int o = 0; o < CIDX_NORDERS; o++)
         free(of.ids[o]);
     free(of.keys);
+    free(of.lonlat);
     return st;
 }
 

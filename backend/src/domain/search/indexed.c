@@ -3,7 +3,9 @@
  * search/page.c as any page. */
 #include "domain/search/indexed.h"
 
+#include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +14,14 @@
 #include "domain/rows.h"
 #include "domain/search/filter.h"
 
-/* A ranked search with at most this many matches is ranked whole in PostgreSQL, as in SQL; with
- * more, this many candidates are ranked (or the page's end, when deeper): those whose title holds
- * the words, newest first, then those whose summary holds them, then the others (the tiers of
- * search/statements.c). Ranking one match costs about 20 µs (its words are read from its row). */
-#define RANK_CANDIDATES 400
+/* A ranked search with at most RANK_ALL_MAX matches is ranked whole in PostgreSQL, as in SQL;
+ * with more, RANK_CANDIDATES are ranked (or down to the page's end, when deeper): those whose
+ * title holds the words, newest first, then those whose summary holds them, then the others (the
+ * tiers of search/statements.c). Ranking costs about 10 µs a candidate (its words are read from
+ * its row: 400 candidates 4.5 ms, 20 of them 1.5 ms, at 1,000,000 initiatives), the most of a
+ * search's time in PostgreSQL. */
+#define RANK_ALL_MAX    400
+#define RANK_CANDIDATES 100
 
 dom_status search_dirty_read(db_t *db, cidx_t *ix, const char *words, search_dirty_t *d,
                              char **tsq) {
@@ -87,12 +92,119 @@ static int level_dim(const char *level) {
     return -1;
 }
 
-bool search_index_expressible(const search_query_t *sq) {
-    if (sq->has_near || sq->has_bbox || sq->changed_since)
+bool search_index_expressible(const search_query_t *sq, bool geo) {
+    if (sq->changed_since || (!geo && (sq->has_near || sq->has_bbox)))
         return false;
     for (size_t i = 0; i < sq->nterritories; i++)
         if (level_dim(sq->territories[i].level) < 0)
             return false;
+    return true;
+}
+
+/* A point's distance to the edge that decides it is below this (a fraction of the radius, plus
+ * metres; degrees for a box): left to PostGIS. A sphere's distance is within 0.5 % of the
+ * spheroid's; a box is tested by PostGIS on float4 corners (7.6e-6 degree at most). */
+#define GEO_EDGE_RATIO 0.006
+#define GEO_EDGE_M     2.0
+#define GEO_EDGE_DEG   1e-5
+#define EARTH_R_M      6371008.8
+
+/* The distance in metres on the sphere between two points given in degrees. */
+static double sphere_m(double lon1, double lat1, double lon2, double lat2) {
+    double p1 = lat1 * M_PI / 180, p2 = lat2 * M_PI / 180;
+    double dp = p2 - p1, dl = (lon2 - lon1) * M_PI / 180;
+    double h = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+    return 2 * EARTH_R_M * asin(sqrt(h < 1 ? h : 1));
+}
+
+/* Where a coordinate lies against the range [lo, hi]: 1 inside, 0 outside, -1 at an edge. */
+static int range_side(double v, double lo, double hi) {
+    if (v < lo - GEO_EDGE_DEG || v > hi + GEO_EDGE_DEG)
+        return 0;
+    if (v > lo + GEO_EDGE_DEG && v < hi - GEO_EDGE_DEG)
+        return 1;
+    return -1;
+}
+
+bool search_index_geo(cidx_t *ix, const search_query_t *sq, roaring_bitmap_t **in,
+                      roaring_bitmap_t **edge) {
+    const double *ll;
+    uint32_t max_id;
+    *in = *edge = NULL;
+    if (!cidx_points(ix, &ll, &max_id))
+        return false;
+    /* The radius as search/filter.c tests it: the box of ST_Expand, then the distance. */
+    double near_deg = 0, r_m = sq->near_km * 1000;
+    if (sq->has_near) {
+        double c = cos(sq->near_lat * M_PI / 180);
+        near_deg = sq->near_km / (111.32 * (c < 0.01 ? 0.01 : c));
+    }
+    *in = roaring_bitmap_create();
+    *edge = roaring_bitmap_create();
+    if (*in == NULL || *edge == NULL)
+        goto fail;
+    for (uint32_t id = 0; id <= max_id; id++) {
+        double lon = ll[2 * (size_t)id], lat = ll[2 * (size_t)id + 1];
+        int side = 1;
+        if (isnan(lon) || isnan(lat))
+            continue;
+        if (sq->has_bbox) {
+            int a = range_side(lon, sq->bbox[0], sq->bbox[2]);
+            int b = a ? range_side(lat, sq->bbox[1], sq->bbox[3]) : 0;
+            side = a == 0 || b == 0 ? 0 : a < 0 || b < 0 ? -1 : 1;
+        }
+        if (side != 0 && sq->has_near) {
+            int a = range_side(lon, sq->near_lon - near_deg, sq->near_lon + near_deg);
+            int b = a ? range_side(lat, sq->near_lat - near_deg, sq->near_lat + near_deg) : 0;
+            int box = a == 0 || b == 0 ? 0 : a < 0 || b < 0 ? -1 : 1;
+            int dist = 0;
+            if (box != 0) {
+                double d = sphere_m(lon, lat, sq->near_lon, sq->near_lat);
+                double band = r_m * GEO_EDGE_RATIO + GEO_EDGE_M;
+                dist = d < r_m - band ? 1 : d > r_m + band ? 0 : -1;
+            }
+            int both = box == 0 || dist == 0 ? 0 : box < 0 || dist < 0 ? -1 : 1;
+            side = both == 0 ? 0 : side < 0 || both < 0 ? -1 : 1;
+        }
+        if (side > 0)
+            roaring_bitmap_add(*in, id);
+        else if (side < 0)
+            roaring_bitmap_add(*edge, id);
+    }
+    return true;
+fail:
+    cidx_bitmap_free(*in);
+    cidx_bitmap_free(*edge);
+    *in = *edge = NULL;
+    return false;
+}
+
+bool search_dirty_add(search_dirty_t *d, const roaring_bitmap_t *ids) {
+    roaring_bitmap_or_inplace(d->ids, ids);
+    uint64_t n = roaring_bitmap_get_cardinality(d->ids);
+    if (n > SEARCH_DIRTY_MAX) {
+        d->over = true;
+        return false;
+    }
+    buf_t lit;
+    char num[16];
+    buf_init(&lit, 11 * (size_t)n + 8);
+    bool ok = buf_append_str(&lit, "{");
+    roaring_uint32_iterator_t *it = roaring_create_iterator(d->ids);
+    for (bool first = true; ok && it && it->has_value; roaring_advance_uint32_iterator(it)) {
+        snprintf(num, sizeof num, "%" PRIu32, it->current_value);
+        ok = (first || buf_append_str(&lit, ",")) && buf_append_str(&lit, num);
+        first = false;
+    }
+    ok = ok && it && buf_append_str(&lit, "}");
+    if (it)
+        roaring_free_uint32_iterator(it);
+    char *copy = ok ? strdup(buf_cstr(&lit)) : NULL;
+    buf_free(&lit);
+    if (copy == NULL)
+        return false;
+    free(d->lit);
+    d->lit = copy;
     return true;
 }
 
@@ -166,7 +278,7 @@ static dom_status read_dirty_matches(db_t *db, ix_attempt_t *x) {
         return DOM_OK;
     search_qb_t qb;
     PGresult *r;
-    search_qb_init(&qb, x->a->sq, x->a->q, NULL);
+    search_qb_init(&qb, x->a->sq, x->a->q, x->a->ast);
     qb.only_ids = x->dirty.lit;
     sqlb_sql(&qb.b, "SELECT coalesce(array_agg(i.id), '{}')::text, count(*) FROM initiative i");
     search_qb_where(&qb, -1);
@@ -190,7 +302,7 @@ static bool ranked_candidates(ix_attempt_t *x, size_t want, buf_t *lit) {
     uint64_t n = roaring_bitmap_get_cardinality(x->m);
     uint32_t *ids = NULL;
     bool ok = true;
-    if (n + (uint64_t)x->ndirty <= RANK_CANDIDATES) {
+    if (n + (uint64_t)x->ndirty <= RANK_ALL_MAX) {
         ids = malloc((n ? n : 1) * sizeof *ids);
         if (ids == NULL)
             return false;
@@ -204,9 +316,10 @@ static bool ranked_candidates(ix_attempt_t *x, size_t want, buf_t *lit) {
     roaring_bitmap_t *tiers[3] = {NULL, NULL, NULL}, *title = NULL, *summary = NULL;
     /* Title, summary: the same words on the lexemes of that weight; a tier a query cannot be
      * read in is left empty (its matches come in the last tier). */
-    if (cidx_tsquery_in(x->ix, CIDX_WORD_TITLE, x->tsq, &title) != CIDX_OK)
+    if (x->tsq == NULL || cidx_tsquery_in(x->ix, CIDX_WORD_TITLE, x->tsq, &title) != CIDX_OK)
         title = roaring_bitmap_create();
-    if (cidx_tsquery_in(x->ix, CIDX_WORD_SUMMARY, x->tsq, &summary) != CIDX_OK)
+    if (x->tsq == NULL ||
+        cidx_tsquery_in(x->ix, CIDX_WORD_SUMMARY, x->tsq, &summary) != CIDX_OK)
         summary = roaring_bitmap_create();
     ids = malloc(want * sizeof *ids);
     ok = title && summary && ids;
@@ -244,7 +357,7 @@ static dom_status indexed_page(db_t *db, ix_attempt_t *x, search_sort sort, json
     dom_status st = DOM_INTERNAL;
     uint32_t *ids = NULL;
     /* Ids of at most 10 digits and a comma each. */
-    buf_init(&lit, 11 * ((size_t)CIDX_TOP_MAX + RANK_CANDIDATES + (size_t)x->ndirty) + 64);
+    buf_init(&lit, 11 * ((size_t)CIDX_TOP_MAX + RANK_ALL_MAX + (size_t)x->ndirty) + 64);
     bool ok = buf_append_str(&lit, "{");
     if (offset < 0 || (uint64_t)offset + limit1 > CIDX_TOP_MAX) {
         *done = false; /* a page this deep is read in SQL */
@@ -335,7 +448,7 @@ static dom_status indexed_facets(db_t *db, ix_attempt_t *x, json_t *answer) {
     search_qb_t qb;
     dom_status st = DOM_INTERNAL;
     json_t *facets = json_object();
-    search_qb_init(&qb, sq, x->a->q, NULL);
+    search_qb_init(&qb, sq, x->a->q, x->a->ast);
     if (fr.rows == NULL || facets == NULL)
         goto done;
     for (int f = 0; f < SEARCH_NFACETS; f++) {
@@ -407,9 +520,205 @@ done:
     return st;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * The fine-search language on the bitmaps: words (their lexemes as PostgreSQL reads them, read in
+ * one query), codes, territories and years; phrases, a radius and a box are left to SQL. */
+
+#define AST_WORDS_MAX QUERY_MAX_TERMS
+
+typedef struct ast_eval {
+    cidx_t *ix;
+    const search_ast_t *ast;
+    const query_node_t *words[AST_WORDS_MAX]; /* the WORD nodes, in walk order */
+    char *tsq[AST_WORDS_MAX];                 /* their tsquery text, NULL for a stop word; owned */
+    size_t nwords, next_word, next_ref;
+} ast_eval_t;
+
+/* Gathers the WORD nodes; false when a node cannot be evaluated on the index. */
+static bool ast_gather(ast_eval_t *e, const query_node_t *n) {
+    switch (n->kind) {
+    case QUERY_WORD:
+        if (e->nwords == AST_WORDS_MAX)
+            return false;
+        e->words[e->nwords++] = n;
+        return true;
+    case QUERY_PHRASE:
+        return false;
+    case QUERY_FIELD:
+        return n->field != QUERY_FIELD_NEAR && n->field != QUERY_FIELD_BBOX;
+    default:
+        for (size_t i = 0; i < n->nchildren; i++)
+            if (!ast_gather(e, n->children[i]))
+                return false;
+        return true;
+    }
+}
+
+/* The tsquery text of each word, as search/ast.c tests it (a stop word: NULL, every row). */
+static dom_status ast_words(db_t *db, ast_eval_t *e) {
+    json_t *list = json_array();
+    char *text = NULL;
+    PGresult *r = NULL;
+    dom_status st = DOM_INTERNAL;
+    for (size_t i = 0; list && i < e->nwords; i++)
+        if (json_array_append_new(list, json_string(e->words[i]->text)) != 0)
+            goto done;
+    if (list == NULL || (text = json_dumps(list, JSON_COMPACT)) == NULL)
+        goto done;
+    const char *params[] = {text};
+    st = dom_from_db(db_query(db, "search words on the index",
+                              "SELECT CASE WHEN numnode(q) > 0 THEN sc_synonyms(q)::text END FROM"
+                              " jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS w(t, o),"
+                              " plainto_tsquery('sc_french', sc_fold(w.t)) AS q ORDER BY w.o",
+                              1, params, &r));
+    if (st != DOM_OK)
+        goto done;
+    st = DOM_INTERNAL;
+    if ((size_t)PQntuples(r) != e->nwords)
+        goto done;
+    for (size_t i = 0; i < e->nwords; i++)
+        if (!PQgetisnull(r, (int)i, 0) && (e->tsq[i] = strdup(PQgetvalue(r, (int)i, 0))) == NULL)
+            goto done;
+    st = DOM_OK;
+done:
+    PQclear(r);
+    free(text);
+    json_decref(list);
+    return st;
+}
+
+/* The published initiatives, a new bitmap. */
+static roaring_bitmap_t *ast_all(cidx_t *ix) {
+    const roaring_bitmap_t *all = cidx_get(ix, CIDX_META, "published");
+    return all ? roaring_bitmap_copy(all) : roaring_bitmap_create();
+}
+
+/* A field's bitmap: codes (as the vocabulary spells them), territories (resolved when q was
+ * checked, in walk order), years. */
+static cidx_status ast_field(ast_eval_t *e, const query_node_t *n, roaring_bitmap_t **out) {
+    *out = roaring_bitmap_create();
+    if (*out == NULL)
+        return CIDX_NO_MEMORY;
+    if (n->field == QUERY_FIELD_TERRITORY) {
+        for (size_t i = 0; i < n->nvalues && e->next_ref < e->ast->nrefs; i++) {
+            const territory_ref_t *ref = &e->ast->refs[e->next_ref++];
+            int dim = level_dim(ref->level);
+            if (dim < 0)
+                return CIDX_UNSUPPORTED;
+            const roaring_bitmap_t *b = cidx_get(e->ix, (cidx_dim)dim, ref->code);
+            if (b)
+                roaring_bitmap_or_inplace(*out, b);
+        }
+        return CIDX_OK;
+    }
+    if (n->field == QUERY_FIELD_YEAR) {
+        for (size_t i = 0; i < n->nyears; i++) {
+            roaring_bitmap_t *y = cidx_years(e->ix, n->years[i].from, n->years[i].to);
+            if (y == NULL)
+                return CIDX_NO_MEMORY;
+            roaring_bitmap_or_inplace(*out, y);
+            cidx_bitmap_free(y);
+        }
+        return CIDX_OK;
+    }
+    int k = search_filter_of_field(n->field);
+    if (k < 0)
+        return CIDX_UNSUPPORTED;
+    bool upper = search_filter((search_kind)k)->upper;
+    for (size_t i = 0; i < n->nvalues; i++) {
+        char code[SEARCH_CODE_LEN_MAX + 1];
+        size_t len = strlen(n->values[i].text);
+        if (len == 0 || len > SEARCH_CODE_LEN_MAX)
+            continue; /* refused when q was checked */
+        for (size_t j = 0; j <= len; j++) {
+            unsigned char c = (unsigned char)n->values[i].text[j];
+            code[j] = (char)(upper ? toupper(c) : tolower(c));
+        }
+        const roaring_bitmap_t *b = cidx_get(e->ix, (cidx_dim)k, code);
+        if (b)
+            roaring_bitmap_or_inplace(*out, b);
+    }
+    return CIDX_OK;
+}
+
+static cidx_status ast_node(ast_eval_t *e, const query_node_t *n, roaring_bitmap_t **out) {
+    cidx_status st = CIDX_OK;
+    *out = NULL;
+    switch (n->kind) {
+    case QUERY_WORD: {
+        const char *tsq = e->next_word < e->nwords ? e->tsq[e->next_word] : NULL;
+        e->next_word++;
+        if (tsq == NULL) { /* a stop word does not empty the results */
+            *out = ast_all(e->ix);
+            return *out ? CIDX_OK : CIDX_NO_MEMORY;
+        }
+        return cidx_tsquery(e->ix, tsq, out);
+    }
+    case QUERY_FIELD:
+        st = ast_field(e, n, out);
+        break;
+    case QUERY_NOT: {
+        roaring_bitmap_t *x;
+        st = ast_node(e, n->children[0], &x);
+        if (st == CIDX_OK) {
+            *out = ast_all(e->ix);
+            if (*out)
+                roaring_bitmap_andnot_inplace(*out, x);
+            else
+                st = CIDX_NO_MEMORY;
+        }
+        cidx_bitmap_free(x);
+        break;
+    }
+    case QUERY_AND:
+    case QUERY_OR:
+        for (size_t i = 0; st == CIDX_OK && i < n->nchildren; i++) {
+            roaring_bitmap_t *x;
+            st = ast_node(e, n->children[i], &x);
+            if (st != CIDX_OK)
+                break;
+            if (*out == NULL) {
+                *out = x;
+                continue;
+            }
+            if (n->kind == QUERY_AND)
+                roaring_bitmap_and_inplace(*out, x);
+            else
+                roaring_bitmap_or_inplace(*out, x);
+            cidx_bitmap_free(x);
+        }
+        break;
+    default:
+        st = CIDX_UNSUPPORTED;
+        break;
+    }
+    if (st != CIDX_OK) {
+        cidx_bitmap_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* The bitmap of a query in the fine-search language (*out NULL: not expressible on the index). */
+static dom_status ast_bitmap(db_t *db, cidx_t *ix, const search_ast_t *ast,
+                             roaring_bitmap_t **out) {
+    ast_eval_t e = {.ix = ix, .ast = ast};
+    dom_status st = DOM_OK;
+    *out = NULL;
+    if (ast->root == NULL || !ast_gather(&e, ast->root))
+        return DOM_OK;
+    if (e.nwords > 0)
+        st = ast_words(db, &e);
+    if (st == DOM_OK && ast_node(&e, ast->root, out) != CIDX_OK)
+        *out = NULL;
+    for (size_t i = 0; i < e.nwords; i++)
+        free(e.tsq[i]);
+    return st;
+}
+
 /* Whether the attempt can be made on this file at all, before anything is read. */
 static bool indexable(cidx_t *ix, const search_attempt_t *a, search_sort sort) {
-    if (a->ast || !search_index_expressible(a->sq) || sort == SEARCH_SORT_DISTANCE)
+    if (!search_index_expressible(a->sq, true) || sort == SEARCH_SORT_DISTANCE)
         return false;
     return cidx_has_order(ix, CIDX_ORDER_RECENT) && cidx_has_order(ix, CIDX_ORDER_NAME);
 }
@@ -427,8 +736,33 @@ dom_status search_indexed_attempt(db_t *db, const search_attempt_t *a, search_so
     st = search_dirty_read(db, x.ix, words, &x.dirty, &x.tsq);
     if (st != DOM_OK || x.dirty.over)
         goto done;
-    if (words && (x.tsq == NULL || cidx_tsquery(x.ix, x.tsq, &x.words) != CIDX_OK))
+    if (a->ast) {
+        /* The fine-search language: its own bitmap; words (the ones ranked) only rank. */
+        st = ast_bitmap(db, x.ix, a->ast, &x.words);
+        if (st != DOM_OK || x.words == NULL)
+            goto done;
+    } else if (words && (x.tsq == NULL || cidx_tsquery(x.ix, x.tsq, &x.words) != CIDX_OK)) {
         goto done; /* phrases, prefixes, or stop words only: in SQL */
+    }
+    if (a->sq->has_near || a->sq->has_bbox) {
+        /* The points inside go with the words (every match set holds them); those at the edge
+         * are tested in SQL with the dirty ones. */
+        roaring_bitmap_t *in, *edge;
+        if (!search_index_geo(x.ix, a->sq, &in, &edge))
+            goto done;
+        bool ok = search_dirty_add(&x.dirty, edge);
+        cidx_bitmap_free(edge);
+        if (!ok) {
+            cidx_bitmap_free(in);
+            goto done;
+        }
+        if (x.words) {
+            roaring_bitmap_and_inplace(x.words, in);
+            cidx_bitmap_free(in);
+        } else {
+            x.words = in;
+        }
+    }
     x.m = search_index_matches(x.ix, a->sq, x.words, x.dirty.ids, -1);
     if (x.m == NULL) {
         log_msg(LOG_ERROR, "search: out of memory on the index");

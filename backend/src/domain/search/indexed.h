@@ -33,9 +33,22 @@ dom_status search_dirty_read(db_t *db, cidx_t *ix, const char *words, search_dir
                              char **tsq) MUST_CHECK;
 void search_dirty_free(search_dirty_t *d);
 
-/* Whether the filters of sq other than its words can be evaluated on the index (no radius, box
- * or change date; territory levels the file holds). */
-bool search_index_expressible(const search_query_t *sq);
+/* Whether the filters of sq other than its words can be evaluated on the index: no change date,
+ * territory levels the file holds, and no radius or box unless geo (search_index_geo then
+ * applies them). */
+bool search_index_expressible(const search_query_t *sq, bool geo);
+
+/* For a search with a radius or a box: *in, the initiatives the file places inside, and *edge,
+ * those too close to the edge to decide on the file's points (a radius is measured on a sphere
+ * there, on the spheroid in PostGIS; a box in floats there), to be tested in SQL (added to the
+ * dirty set by the caller). Both new bitmaps for the caller; false when the file has no points
+ * or out of memory (nothing to free then). */
+bool search_index_geo(cidx_t *ix, const search_query_t *sq, roaring_bitmap_t **in,
+                      roaring_bitmap_t **edge);
+
+/* Adds ids to the dirty set (its literal rewritten); false when out of memory or past
+ * SEARCH_DIRTY_MAX (d->over set). */
+bool search_dirty_add(search_dirty_t *d, const roaring_bitmap_t *ids);
 
 /* The matches of sq on the index (words: the bitmap of its words, or NULL for none), the dirty
  * ones left out, and the filter behind facet `skip` too (-1: none; as search_qb_where). A new
