@@ -485,8 +485,28 @@ static bool facet_filtered(const search_query_t *sq, int f) {
     return sq->codes[f].n > 0;
 }
 
-/* The facets: counted on the bitmaps, the dirty matches counted in SQL beside them, labelled and
- * ordered in one query (as search/facets.c orders them). */
+/* Adds to fr->rows the counts of facet f over the dirty initiatives, made in SQL as
+ * search/facets.c makes them: among all of them, since a facet leaves its own filter out. */
+static dom_status dirty_facet(db_t *db, ix_attempt_t *x, int f, facet_rows_t *fr) {
+    search_qb_t qb;
+    PGresult *r;
+    search_qb_init(&qb, x->a->sq, x->a->q, x->a->ast);
+    qb.only_ids = x->dirty.lit;
+    search_facet_count_sql(&qb, f);
+    dom_status st = dom_query_built(db, "search facet of the changed initiatives", &qb.b, &r);
+    sqlb_free(&qb.b);
+    if (st != DOM_OK)
+        return st;
+    for (int i = 0; st == DOM_OK && i < PQntuples(r); i++)
+        if (!add_facet_count(fr, PQgetvalue(r, i, 0), NULL,
+                             (uint64_t)strtoull(PQgetvalue(r, i, 2), NULL, 10)))
+            st = DOM_INTERNAL;
+    PQclear(r);
+    return st;
+}
+
+/* The facets: counted on the bitmaps (and in SQL over the dirty initiatives), then summed,
+ * labelled and ordered in one query, as search/facets.c orders them. */
 static dom_status indexed_facets(db_t *db, ix_attempt_t *x, json_t *answer) {
     const search_query_t *sq = x->a->sq;
     facet_rows_t fr = {json_array(), NULL};
@@ -507,40 +527,30 @@ static dom_status indexed_facets(db_t *db, ix_attempt_t *x, json_t *answer) {
         fr.facet = search_facet_name(f);
         bool ok = mf && cidx_count_1d(x->ix, mf, facet_dim(f), add_facet_count, &fr);
         cidx_bitmap_free(mf);
-        if (!ok)
+        if (!ok || json_object_set_new(facets, fr.facet, json_array()) != 0)
             goto done;
-        if (json_object_set_new(facets, search_facet_name(f), json_array()) != 0)
-            goto done;
+        if (!roaring_bitmap_is_empty(x->dirty.ids)) {
+            st = dirty_facet(db, x, f, &fr);
+            if (st != DOM_OK)
+                goto done;
+            st = DOM_INTERNAL;
+        }
     }
     counts = json_dumps(fr.rows, JSON_COMPACT);
     if (counts == NULL)
         goto done;
-    sqlb_sql(&qb.b, "SELECT y.f, y.code, y.label, sum(y.n)::bigint FROM (SELECT u.f, u.code, CASE"
-                    " WHEN u.f = 'source' THEN (SELECT s.name FROM source s WHERE s.code = u.code)"
-                    " WHEN u.f IN ('region', 'departement') THEN (SELECT t.name FROM territory t"
-                    " WHERE t.level = u.f AND t.code = u.code) WHEN u.f = 'year' THEN u.code"
-                    " ELSE vocab_label(u.f, u.code, ");
+    sqlb_sql(&qb.b, "SELECT y.f, y.code, CASE WHEN y.f = 'source' THEN (SELECT s.name FROM source s"
+                    " WHERE s.code = y.code) WHEN y.f IN ('region', 'departement') THEN (SELECT"
+                    " t.name FROM territory t WHERE t.level = y.f AND t.code = y.code) WHEN y.f ="
+                    " 'year' THEN y.code ELSE vocab_label(y.f, y.code, ");
     search_qb_lang(&qb);
-    sqlb_sql(&qb.b, ") END AS label, u.n FROM jsonb_to_recordset(");
+    sqlb_sql(&qb.b, ") END AS label, y.n FROM (SELECT u.f, u.code, sum(u.n)::bigint AS n FROM"
+                    " jsonb_to_recordset(");
     sqlb_param(&qb.b, counts);
-    sqlb_sql(&qb.b, "::jsonb) AS u(f text, code text, n bigint)");
-    if (!roaring_bitmap_is_empty(x->dirty.ids)) {
-        /* The same facets over the dirty initiatives, each as search/facets.c counts it: among
-         * all of them, since a facet leaves its own filter out. */
-        qb.only_ids = x->dirty.lit;
-        for (int f = 0; f < SEARCH_NFACETS; f++) {
-            if (!(sq->facets & (1u << f)))
-                continue;
-            sqlb_sql(&qb.b, " UNION ALL SELECT '");
-            sqlb_sql(&qb.b, search_facet_name(f));
-            sqlb_sql(&qb.b, "', c.* FROM (");
-            search_facet_count_sql(&qb, f);
-            sqlb_sql(&qb.b, ") c");
-        }
-    }
-    sqlb_sql(&qb.b, ") y WHERE y.label IS NOT NULL OR y.f NOT IN ('region', 'departement')"
-                    " GROUP BY y.f, y.code, y.label ORDER BY y.f, CASE WHEN y.f = 'year' THEN"
-                    " y.code END DESC, 4 DESC, 3, 2");
+    sqlb_sql(&qb.b, "::jsonb) AS u(f text, code text, n bigint) GROUP BY u.f, u.code) y");
+    sqlb_sql(&qb.b, " WHERE y.f NOT IN ('region', 'departement') OR EXISTS (SELECT 1 FROM territory"
+                    " t WHERE t.level = y.f AND t.code = y.code) ORDER BY y.f, CASE WHEN y.f ="
+                    " 'year' THEN y.code END DESC, 4 DESC, 3, 2");
     st = dom_query_built(db, "search facets on the index", &qb.b, &r);
     if (st != DOM_OK)
         goto done;
