@@ -33,6 +33,14 @@ dom_status search_dirty_read(db_t *db, cidx_t *ix, const char *words, search_dir
                              char **tsq) MUST_CHECK;
 void search_dirty_free(search_dirty_t *d);
 
+/* The index dimension of a territory level; -1 for a level the file does not hold. */
+int search_index_level_dim(const char *level);
+
+/* The bitmap of a query in the fine-search language: *out a new bitmap for the caller, NULL when
+ * the query cannot be evaluated on the file (phrases, a radius or a box in q). */
+dom_status search_index_ast(db_t *db, cidx_t *ix, const search_ast_t *ast,
+                            roaring_bitmap_t **out) MUST_CHECK;
+
 /* Whether the filters of sq other than its words can be evaluated on the index: no change date,
  * territory levels the file holds, and no radius or box unless geo (search_index_geo then
  * applies them). */
