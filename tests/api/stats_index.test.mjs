@@ -99,6 +99,8 @@ describe('counting index', () => {
       { by: 'theme,region', year_min: '2010' },
       { by: 'actor_type,start_year', territory: 'region:84' },
       { by: 'public,departement', q: 'solidaire -jardin' },
+      { by: 'theme', near: '45.76,4.83,40', coverage: 'true' },
+      { by: 'actor_type,region', bbox: '-5,42,8,51', q: 'jardin' },
     ];
     const withIndex = [];
     for (const p of sets) withIndex.push(await stats(p));

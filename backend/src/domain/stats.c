@@ -567,7 +567,7 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
     sqlb_init(&outer);
     sqlb_init(&check);
     buf_init(&plain, 2 * SEARCH_Q_MAX);
-    if (!search_index_expressible(st->sq, false) || x.rows == NULL)
+    if (!search_index_expressible(st->sq, true) || x.rows == NULL)
         goto done;
     /* Codes checked, q read: a bad parameter is answered by the SQL path as before. */
     if (search_where_sql(db, st->sq, &check, err) != SEARCH_OK) {
@@ -607,6 +607,25 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
         goto done;
     if (tsq && cidx_tsquery(ix, tsq, &words) != CIDX_OK) /* phrases, or only stop words */
         goto done;
+    if (st->sq->has_near || st->sq->has_bbox) {
+        /* As the search: the points inside go with the words, those at an edge are counted in SQL
+         * with the dirty ones (search/indexed_geo.c). */
+        roaring_bitmap_t *in, *edge;
+        if (!search_index_geo(ix, st->sq, &in, &edge))
+            goto done;
+        bool added = search_dirty_add(&d, edge);
+        cidx_bitmap_free(edge);
+        if (!added) {
+            cidx_bitmap_free(in);
+            goto done;
+        }
+        if (words) {
+            roaring_bitmap_and_inplace(words, in);
+            cidx_bitmap_free(in);
+        } else {
+            words = in;
+        }
+    }
     search_query_t rq;
     reduced_query(st, &rq);
     if (!index_count(ix, st, &rq, words, &d, &x) ||
