@@ -75,8 +75,10 @@ CREATE FUNCTION counter_flush_due() RETURNS void
     AS $$
 BEGIN
     IF current_setting('sc.counter_flush_due', true) IS DISTINCT FROM 'on' THEN
-        INSERT INTO counter_flush DEFAULT VALUES;
+        -- The flag first: after SET CONSTRAINTS ALL IMMEDIATE the fold runs within this INSERT,
+        -- and turns it off again.
         PERFORM set_config('sc.counter_flush_due', 'on', true);
+        INSERT INTO counter_flush DEFAULT VALUES;
     END IF;
 END $$;
 
