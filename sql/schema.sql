@@ -211,19 +211,17 @@ CREATE TABLE data_version (
 );
 INSERT INTO data_version VALUES (true, 1);
 
--- One bump per transaction: the bump remembers itself in a setting local to the transaction. The
--- new version is announced on the channel sc_data_version (sent at commit), which the API's
--- workers LISTEN to: a cached answer needs no query to know it is current.
+-- One bump per transaction, at its commit (counter_flush below): the first write asks for it in a
+-- setting local to the transaction. The new version is announced on the channel sc_data_version
+-- (sent at commit), which the API's workers LISTEN to: a cached answer needs no query to know it
+-- is current.
 CREATE FUNCTION data_version_bump() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
-DECLARE
-    v bigint;
 BEGIN
-    IF current_setting('sc.data_version_bumped', true) IS DISTINCT FROM 'on' THEN
-        UPDATE data_version SET version = version + 1 RETURNING version INTO v;
-        PERFORM set_config('sc.data_version_bumped', 'on', true);
-        PERFORM pg_notify('sc_data_version', v::text);
+    IF current_setting('sc.data_version_due', true) IS DISTINCT FROM 'on' THEN
+        PERFORM set_config('sc.data_version_due', 'on', true);
+        PERFORM counter_flush_due();
     END IF;
     RETURN NULL;
 END $$;
@@ -231,6 +229,123 @@ CREATE TRIGGER initiative_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE O
     FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
 CREATE TRIGGER vocabulary_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON vocabulary
     FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump();
+
+-- The shared counters of the published catalogue (facet_count with its total, section 4; map_cell,
+-- section 5; data_version above) are written at commit, not by the statement that changes an
+-- initiative: every approval adds to the same rows (the total, common facets, coarse map cells,
+-- the data version), whose row locks were held from the initiative's INSERT to the end of the
+-- transaction, so concurrent writers ran one after another. The statement triggers put what they
+-- would add into temporary tables of the session (facet_pending, map_cell_pending,
+-- map_cell_dirty), the first of them in a transaction inserts one row into counter_flush, and its
+-- DEFERRABLE INITIALLY DEFERRED constraint trigger folds it all into the shared rows at COMMIT, in
+-- key order: the rows are locked from that fold to the commit record only. The fold runs in the
+-- committing transaction: the counts change in the same commit as the initiatives and nothing is
+-- lost on a crash. Inside the writing transaction, before its commit, facet_count and map_cell do
+-- not show its own changes yet. (docs/architecture.md, "Shared counters at commit";
+-- 064_shared_counters_at_commit.sql weighs the other way, deltas added up on read.)
+
+-- One row per transaction that has counters to fold; removed by the fold. Unlogged: a row lives
+-- only inside its transaction, which a crash aborts.
+CREATE UNLOGGED TABLE counter_flush (
+    pid integer NOT NULL DEFAULT pg_backend_pid()
+);
+
+-- The temporary tables of the session that hold what the current transaction adds, created on the
+-- session's first write. Not ON COMMIT DELETE ROWS: that empties them by truncating their files
+-- during the commit, after the fold, while the shared rows are locked. The fold deletes what it
+-- read instead, and a table grown past 256 kB of dead rows is truncated here, at the first write of
+-- a transaction (when the flag of counter_flush_due is off, they hold no live row).
+CREATE FUNCTION counter_pending_tables() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF to_regclass('pg_temp.facet_pending') IS NULL THEN
+        CREATE TEMP TABLE facet_pending (fkind text, fcode text, kind text, code text, n bigint);
+    END IF;
+    IF to_regclass('pg_temp.map_cell_pending') IS NULL THEN
+        CREATE TEMP TABLE map_cell_pending (g integer, cx integer, cy integer, n integer,
+                                            sx float8, sy float8, x0 float8, y0 float8, x1 float8,
+                                            y1 float8, min_id bigint);
+    END IF;
+    IF to_regclass('pg_temp.map_cell_dirty') IS NULL THEN
+        CREATE TEMP TABLE map_cell_dirty (g integer, cx integer, cy integer);
+    END IF;
+    IF current_setting('sc.counter_flush_due', true) IS DISTINCT FROM 'on' THEN
+        IF pg_relation_size('pg_temp.facet_pending') > 262144 THEN
+            TRUNCATE pg_temp.facet_pending;
+        END IF;
+        IF pg_relation_size('pg_temp.map_cell_pending') > 262144 THEN
+            TRUNCATE pg_temp.map_cell_pending;
+        END IF;
+        IF pg_relation_size('pg_temp.map_cell_dirty') > 262144 THEN
+            TRUNCATE pg_temp.map_cell_dirty;
+        END IF;
+    END IF;
+END $$;
+
+-- Asks for the fold at this transaction's commit (once: the flag lives until the fold or the end
+-- of the transaction, and goes back with a subtransaction rolled back, like the flush row).
+CREATE FUNCTION counter_flush_due() RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF current_setting('sc.counter_flush_due', true) IS DISTINCT FROM 'on' THEN
+        -- The flag first: after SET CONSTRAINTS ALL IMMEDIATE the fold runs within this INSERT,
+        -- and turns it off again.
+        PERFORM set_config('sc.counter_flush_due', 'on', true);
+        INSERT INTO counter_flush DEFAULT VALUES;
+    END IF;
+END $$;
+
+-- The fold, at commit: facet counts, then map cells, then the data version, each in key order.
+CREATE FUNCTION counter_flush() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v bigint;
+BEGIN
+    PERFORM counter_pending_tables();
+    DELETE FROM counter_flush WHERE ctid = NEW.ctid;
+    PERFORM set_config('sc.counter_flush_due', 'off', true);
+    -- The pending rows are taken (deleted) before the first shared row is locked.
+    WITH p AS (DELETE FROM pg_temp.facet_pending RETURNING *)
+    INSERT INTO facet_count AS c (fkind, fcode, kind, code, n)
+    SELECT p.fkind, p.fcode, p.kind, p.code, sum(p.n)
+      FROM p
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(p.n) <> 0
+     ORDER BY 1, 2, 3, 4
+    ON CONFLICT (fkind, fcode, kind, code) DO UPDATE SET n = c.n + EXCLUDED.n;
+    -- New points add to their cells; a cell that a point left or moved within is counted again
+    -- from map_point as the transaction leaves it, which includes the points it added there.
+    WITH p AS (DELETE FROM pg_temp.map_cell_pending RETURNING *)
+    INSERT INTO map_cell AS c (g, cx, cy, n, sx, sy, x0, y0, x1, y1, min_id)
+    SELECT p.g, p.cx, p.cy, sum(p.n), sum(p.sx), sum(p.sy), min(p.x0), min(p.y0), max(p.x1),
+           max(p.y1), min(p.min_id)
+      FROM p
+     WHERE NOT EXISTS (SELECT 1 FROM pg_temp.map_cell_dirty d
+                        WHERE d.g = p.g AND d.cx = p.cx AND d.cy = p.cy)
+     GROUP BY 1, 2, 3
+     ORDER BY 1, 2, 3
+    ON CONFLICT (g, cx, cy) DO UPDATE
+       SET n = c.n + EXCLUDED.n, sx = c.sx + EXCLUDED.sx, sy = c.sy + EXCLUDED.sy,
+           x0 = least(c.x0, EXCLUDED.x0), y0 = least(c.y0, EXCLUDED.y0),
+           x1 = greatest(c.x1, EXCLUDED.x1), y1 = greatest(c.y1, EXCLUDED.y1),
+           min_id = least(c.min_id, EXCLUDED.min_id);
+    IF EXISTS (SELECT 1 FROM pg_temp.map_cell_dirty) THEN
+        PERFORM map_cell_recompute();
+    END IF;
+    IF current_setting('sc.data_version_due', true) = 'on' THEN
+        UPDATE data_version SET version = version + 1 RETURNING version INTO v;
+        PERFORM set_config('sc.data_version_due', 'off', true);
+        PERFORM pg_notify('sc_data_version', v::text);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE CONSTRAINT TRIGGER counter_flush_at_commit AFTER INSERT ON counter_flush
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION counter_flush();
 
 
 -- ===================================================================================================
@@ -671,27 +786,53 @@ BEGIN
     PERFORM facet_count_add(ARRAY(SELECT ROW(r.d, r.a)::facet_change FROM facet_delta r));
 END $$;
 
+-- What facet_count_add would add, kept for the fold at commit.
+CREATE FUNCTION facet_count_defer(changes facet_change[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF cardinality(changes) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM counter_pending_tables();
+    INSERT INTO pg_temp.facet_pending (fkind, fcode, kind, code, n)
+    SELECT facet_kind(left(p.f, 1)), substr(p.f, 2), facet_kind(left(p.g, 1)), substr(p.g, 2), sum(p.d)
+      FROM (SELECT r.d, '' AS f, g FROM unnest(changes) r, unnest(r.a) g
+            UNION ALL
+            SELECT r.d, f.f, g
+              FROM unnest(changes) r,
+                   LATERAL (SELECT DISTINCT f FROM unnest(r.a) f WHERE left(f, 1) <> 'y') f,
+                   unnest(r.a) g
+             WHERE left(f.f, 1) <> left(g, 1)
+               AND NOT (left(f.f, 1) IN ('r', 'd') AND left(g, 1) IN ('r', 'd'))) p
+     GROUP BY p.f, p.g
+    HAVING sum(p.d) <> 0;
+    PERFORM counter_flush_due();
+END $$;
+
 CREATE FUNCTION facet_count_trigger() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM facet_count;
+        PERFORM counter_pending_tables();
+        DELETE FROM pg_temp.facet_pending;
     ELSIF TG_OP = 'INSERT' THEN
-        PERFORM facet_count_add(ARRAY(
+        PERFORM facet_count_defer(ARRAY(
             SELECT ROW(1, facet_items(n.themes, n.subthemes, n.publics, n.actor_type, n.scale,
                                       n.stage, n.region_code, n.departement_code,
                                       n.start_year))::facet_change
               FROM new_rows n WHERE n.status = 'published'));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM facet_count_add(ARRAY(
+        PERFORM facet_count_defer(ARRAY(
             SELECT ROW(-1, facet_items(o.themes, o.subthemes, o.publics, o.actor_type, o.scale,
                                        o.stage, o.region_code, o.departement_code,
                                        o.start_year))::facet_change
               FROM old_rows o WHERE o.status = 'published'));
     ELSE
         -- Only the rows whose status or facet values changed.
-        PERFORM facet_count_add(ARRAY(
+        PERFORM facet_count_defer(ARRAY(
             SELECT ROW(x.d, x.a)::facet_change
               FROM old_rows o JOIN new_rows n ON n.id = o.id,
                    LATERAL (SELECT -1 AS d,
@@ -803,6 +944,8 @@ DECLARE
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM facet_count WHERE fkind = '' AND fcode = '' AND kind = 'total';
+        PERFORM counter_pending_tables();
+        DELETE FROM pg_temp.facet_pending WHERE fkind = '' AND fcode = '' AND kind = 'total';
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -812,8 +955,9 @@ BEGIN
         d := d - (SELECT count(*) FROM old_rows WHERE status = 'published');
     END IF;
     IF d <> 0 THEN
-        INSERT INTO facet_count AS c (fkind, fcode, kind, code, n) VALUES ('', '', 'total', '', d)
-        ON CONFLICT (fkind, fcode, kind, code) DO UPDATE SET n = c.n + EXCLUDED.n;
+        PERFORM counter_pending_tables();
+        INSERT INTO pg_temp.facet_pending (fkind, fcode, kind, code, n) VALUES ('', '', 'total', '', d);
+        PERFORM counter_flush_due();
     END IF;
     RETURN NULL;
 END $$;
@@ -970,37 +1114,31 @@ CREATE FUNCTION map_cell_trigger() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
+    PERFORM counter_pending_tables();
     IF TG_OP = 'TRUNCATE' THEN
         TRUNCATE map_cell;
+        DELETE FROM pg_temp.map_cell_pending;
+        DELETE FROM pg_temp.map_cell_dirty;
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
         -- New points only add to their cells.
-        INSERT INTO map_cell AS c (g, cx, cy, n, sx, sy, x0, y0, x1, y1, min_id)
+        INSERT INTO pg_temp.map_cell_pending (g, cx, cy, n, sx, sy, x0, y0, x1, y1, min_id)
         SELECT g, map_cell_of(p.x, g), map_cell_of(p.y, g), count(*), sum(p.x), sum(p.y),
                min(p.x), min(p.y), max(p.x), max(p.y), min(p.id)
           FROM new_rows p, generate_series(3, 8) g
          WHERE p.grid IS NULL OR p.grid > g
-         GROUP BY 1, 2, 3
-         ORDER BY 1, 2, 3
-        ON CONFLICT (g, cx, cy) DO UPDATE
-           SET n = c.n + EXCLUDED.n, sx = c.sx + EXCLUDED.sx, sy = c.sy + EXCLUDED.sy,
-               x0 = least(c.x0, EXCLUDED.x0), y0 = least(c.y0, EXCLUDED.y0),
-               x1 = greatest(c.x1, EXCLUDED.x1), y1 = greatest(c.y1, EXCLUDED.y1),
-               min_id = least(c.min_id, EXCLUDED.min_id);
-        RETURN NULL;
+         GROUP BY 1, 2, 3;
+    ELSE
+        -- A point that moves or leaves: its cells are counted again.
+        INSERT INTO pg_temp.map_cell_dirty
+        SELECT g, map_cell_of(o.x, g), map_cell_of(o.y, g) FROM old_rows o, generate_series(3, 8) g;
+        IF TG_OP = 'UPDATE' THEN
+            INSERT INTO pg_temp.map_cell_dirty
+            SELECT g, map_cell_of(n.x, g), map_cell_of(n.y, g) FROM new_rows n, generate_series(3, 8) g;
+        END IF;
     END IF;
-    -- A point that moves or leaves: its cells are counted again.
-    IF to_regclass('pg_temp.map_cell_dirty') IS NULL THEN
-        CREATE TEMP TABLE map_cell_dirty (g integer, cx integer, cy integer) ON COMMIT DELETE ROWS;
-    END IF;
-    INSERT INTO map_cell_dirty
-    SELECT g, map_cell_of(o.x, g), map_cell_of(o.y, g) FROM old_rows o, generate_series(3, 8) g;
-    IF TG_OP = 'UPDATE' THEN
-        INSERT INTO map_cell_dirty
-        SELECT g, map_cell_of(n.x, g), map_cell_of(n.y, g) FROM new_rows n, generate_series(3, 8) g;
-    END IF;
-    PERFORM map_cell_recompute();
+    PERFORM counter_flush_due();
     RETURN NULL;
 END $$;
 
@@ -1371,8 +1509,14 @@ CREATE TABLE sc_clock (
 INSERT INTO sc_clock DEFAULT VALUES;
 
 CREATE FUNCTION sc_now() RETURNS timestamptz
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$ SELECT now() + offset_s FROM sc_clock $$;
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+DECLARE
+    t timestamptz;
+BEGIN
+    SELECT now() + offset_s INTO t FROM sc_clock;
+    RETURN t;
+END $$;
 
 -- A person. Deleting an account erases what identifies the person (e-mail, name, password) and
 -- keeps the row, so that what they contributed stays attributed to « compte supprimé ».
@@ -1645,23 +1789,28 @@ CREATE FUNCTION initiative_fields_empty() RETURNS jsonb
 -- A sub-theme implies its theme: themes followed by the parents of the sub-themes that are not
 -- there yet, in order, without repeats.
 CREATE FUNCTION initiative_themes_with_parents(themes jsonb, subthemes jsonb) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT coalesce(jsonb_agg(code ORDER BY ord), '[]'::jsonb)
-      FROM (SELECT code, min(ord) AS ord
-              FROM (SELECT t.code, t.ord FROM jsonb_array_elements_text(coalesce(themes, '[]')) WITH ORDINALITY AS t(code, ord)
+BEGIN
+    RETURN (
+    SELECT coalesce(jsonb_agg(w.code ORDER BY w.ord), '[]'::jsonb)
+      FROM (SELECT u.code, min(u.ord) AS ord
+              FROM (SELECT t.code, t.ord FROM jsonb_array_elements_text(coalesce(initiative_themes_with_parents.themes, '[]')) WITH ORDINALITY AS t(code, ord)
                     UNION ALL
                     SELECT v.parent, 1000000 + s.ord
-                      FROM jsonb_array_elements_text(coalesce(subthemes, '[]')) WITH ORDINALITY AS s(code, ord)
+                      FROM jsonb_array_elements_text(coalesce(initiative_themes_with_parents.subthemes, '[]')) WITH ORDINALITY AS s(code, ord)
                       JOIN vocabulary v ON v.kind = 'subtheme' AND v.code = s.code AND v.parent IS NOT NULL) u
-             GROUP BY code) w $$;
+             GROUP BY u.code) w);
+END $$;
 
 -- A place from a point typed or moved by a person (and an address, possibly null): the commune
 -- whose contour holds the point, its postcode read from the address. NULL when the point is in
 -- no commune (outside France).
 CREATE FUNCTION initiative_place(p_address text, p_lon float8, p_lat float8) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object('address', nullif(trim(p_address), ''),
                               'postcode', substring(p_address FROM '\m([0-9][0-9AB][0-9]{3})\M'),
                               'commune_code', t.code,
@@ -1670,7 +1819,8 @@ CREATE FUNCTION initiative_place(p_address text, p_lon float8, p_lat float8) RET
       FROM territory t
      WHERE p_lon BETWEEN -180 AND 180 AND p_lat BETWEEN -90 AND 90
        AND t.level = 'commune' AND ST_Intersects(t.contour, ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4326))
-     ORDER BY t.code LIMIT 1 $$;
+     ORDER BY t.code LIMIT 1);
+END $$;
 
 -- The columns of a fields object (initiative_fields' shape): one conversion for the INSERT of a new
 -- initiative and the UPDATE of a change.
@@ -1881,8 +2031,10 @@ CREATE INDEX claim_queue_idx ON claim (created_at, id) WHERE status = 'pending';
 -- The first field of p (initiative_fields shape) holding a code that is not in the vocabularies,
 -- or a commune that is not one; NULL when every code is known.
 CREATE FUNCTION contribution_fields_invalid(p jsonb) RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+BEGIN
+    RETURN (
     SELECT f FROM (
         SELECT 1 AS ord, 'actor_type' AS f WHERE jsonb_typeof(p->'actor_type') = 'string'
            AND NOT EXISTS (SELECT 1 FROM vocabulary WHERE kind = 'actor_type' AND code = p->>'actor_type')
@@ -1901,7 +2053,8 @@ CREATE FUNCTION contribution_fields_invalid(p jsonb) RETURNS text
         UNION ALL
         SELECT 6, 'stage' WHERE jsonb_typeof(p->'stage') = 'string'
            AND NOT EXISTS (SELECT 1 FROM vocabulary WHERE kind = 'stage' AND code = p->>'stage')
-    ) bad ORDER BY ord LIMIT 1 $$;
+    ) bad ORDER BY ord LIMIT 1);
+END $$;
 
 -- The queue columns of a contribution from its fields (proposal) or its initiative (correction).
 CREATE FUNCTION contribution_locate() RETURNS trigger
@@ -2058,29 +2211,38 @@ CREATE FUNCTION sc_iso(t timestamptz) RETURNS text
 
 -- A person as contributions and history show them: the display name only, never the address.
 CREATE FUNCTION person_json(p_id bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object('id', u.id, 'name', coalesce(u.display_name, 'Compte supprimé'))
-      FROM app_user u WHERE u.id = p_id $$;
+      FROM app_user u WHERE u.id = p_id);
+END $$;
 
 -- A value of field `field` as shown: a place gains the name of its commune.
 CREATE FUNCTION field_display(field text, v jsonb) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT CASE WHEN field = 'place' AND jsonb_typeof(v) = 'object' THEN
-                v || jsonb_build_object('commune', (SELECT name FROM territory
-                                                     WHERE level = 'commune' AND code = v->>'commune_code'))
-                ELSE v END $$;
+BEGIN
+    RETURN CASE WHEN field = 'place' AND jsonb_typeof(v) = 'object' THEN
+                v || jsonb_build_object('commune', (SELECT t.name FROM territory t
+                                                     WHERE t.level = 'commune' AND t.code = v->>'commune_code'))
+                ELSE v END;
+END $$;
 
 -- Fields as shown (field_display on each).
 CREATE FUNCTION fields_display(f jsonb) RETURNS jsonb
-    LANGUAGE sql STABLE
-    AS $$ SELECT coalesce(jsonb_object_agg(e.key, field_display(e.key, e.value)), '{}') FROM jsonb_each(f) e $$;
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    RETURN (SELECT coalesce(jsonb_object_agg(e.key, field_display(e.key, e.value)), '{}') FROM jsonb_each(f) e);
+END $$;
 
 CREATE FUNCTION contribution_json(c contribution) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT jsonb_build_object(
+BEGIN
+    RETURN jsonb_build_object(
         'id', c.id, 'kind', c.kind, 'status', c.status, 'version', c.version,
         'author', person_json(c.author_id),
         'initiative', (SELECT jsonb_build_object('id', i.id, 'title', i.title, 'version', i.version)
@@ -2093,7 +2255,8 @@ CREATE FUNCTION contribution_json(c contribution) RETURNS jsonb
               WHERE i.id = c.initiative_id) END,
         'comment', c.comment, 'reason', c.reason,
         'created_at', sc_iso(c.created_at), 'updated_at', sc_iso(c.updated_at),
-        'submitted_at', sc_iso(c.submitted_at), 'reviewed_at', sc_iso(c.reviewed_at)) $$;
+        'submitted_at', sc_iso(c.submitted_at), 'reviewed_at', sc_iso(c.reviewed_at));
+END $$;
 
 CREATE FUNCTION claim_json(c claim) RETURNS jsonb
     LANGUAGE sql STABLE

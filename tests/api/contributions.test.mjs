@@ -382,3 +382,85 @@ test('an approved change reaches the cached answers at once (the data version mo
   assert.equal(edit.status, 200, brief(edit));
   await waitUntil(async () => (await api(path)).json.title === `Nouveau ${word}`, { timeout: scaled(2000), what: 'the new title' });
 });
+
+// The counts that search, statistics and the map read (facet_count with its total, map_cell) are
+// written at each approval's commit (sql/schema.sql, "shared counters at commit"): eight approvals
+// at once must each be counted once, and their removal must take each away, at every moment
+// after a commit — never a count that the initiatives themselves contradict.
+test('eight proposals approved at once: statistics, facets and the map count each exactly once, and forget each once removed', async () => {
+  const BOX = '-2,47.5,-1,48.5';
+  const counted = async () => {
+    const stats = await api(`${V1}/stats${qs({ by: 'theme' })}`);
+    assert.equal(stats.status, 200, brief(stats));
+    const search = await api(`${V1}/search${qs({ theme: 'ENV', facets: 'departement', limit: 1 })}`);
+    assert.equal(search.status, 200, brief(search));
+    const map = await api(`${V1}/map/clusters${qs({ bbox: BOX, zoom: 6 })}`);
+    assert.equal(map.status, 200, brief(map));
+    return {
+      total: stats.json.total,
+      env35: search.json.facets.departement.find((f) => f.code === '35')?.count ?? 0,
+      mapped: map.json.features.reduce((n, f) => n + (f.properties.count ?? 1), 0),
+    };
+  };
+  const recount = async () => ({
+    total: Number(await sql(`SELECT count(*) FROM initiative WHERE status = 'published'`)),
+    env35: Number(await sql(`SELECT count(*) FROM initiative WHERE status = 'published' AND 'ENV' = ANY (themes) AND departement_code = '35'`)),
+  });
+  const before = await counted();
+  const truth0 = await recount();
+  assert.equal(before.total, truth0.total, 'the statistics count the published initiatives');
+  assert.equal(before.env35, truth0.env35, 'the facet counts them');
+
+  const proposals = [];
+  for (let i = 0; i < 8; i++) {
+    const word = uniqueWord(`zeight${i}`);
+    proposals.push(await propose(i % 2 ? people.other : people.author, proposal(word, { place: { ...RENNES, lat: RENNES.lat + i * 0.01 } })));
+  }
+  const answers = await Promise.all(
+    proposals.map((c) => people.moderator.post(`${V1}/contributions/${c.id}/review`, { version: c.version, decision: 'approve' })),
+  );
+  assert.deepEqual(answers.map((r) => r.status), Array(8).fill(200), answers.map(brief).join(' / '));
+  const ids = answers.map((r) => r.json.initiative.id);
+  const truth1 = await recount();
+  assert.equal(truth1.total, truth0.total + 8);
+  const wanted1 = { total: truth1.total, env35: truth1.env35, mapped: before.mapped + 8 };
+  await waitUntil(async () => {
+    const now = JSON.stringify(await counted());
+    if (now !== JSON.stringify(wanted1)) throw new Error(`counted ${now}`);
+    return true;
+  }, {
+    timeout: scaled(3000),
+    what: `the counts after eight approvals: ${JSON.stringify(wanted1)}`,
+  });
+
+  // One transaction that archives one, takes that back (a savepoint rolled back), archives a second,
+  // folds the counts early (SET CONSTRAINTS ALL IMMEDIATE) and archives a third: two fewer.
+  await sql(`SAVEPOINT s; UPDATE initiative SET status = 'archived' WHERE id = ${ids[0]}; ROLLBACK TO SAVEPOINT s;
+             UPDATE initiative SET status = 'archived' WHERE id = ${ids[1]}; SET CONSTRAINTS ALL IMMEDIATE;
+             UPDATE initiative SET status = 'archived' WHERE id = ${ids[2]}`);
+  const truthArchived = await recount();
+  assert.equal(truthArchived.total, truth0.total + 6);
+  const wantedArchived = { total: truthArchived.total, env35: truthArchived.env35, mapped: before.mapped + 6 };
+  await waitUntil(async () => {
+    const now = JSON.stringify(await counted());
+    if (now !== JSON.stringify(wantedArchived)) throw new Error(`counted ${now}`);
+    return true;
+  }, {
+    timeout: scaled(3000),
+    what: `the counts after two were archived: ${JSON.stringify(wantedArchived)}`,
+  });
+
+  // Removed in one statement (as a harvest or an administrator may): each leaves every count.
+  await sql(`DELETE FROM initiative WHERE id IN (${ids.join(', ')})`);
+  const truth2 = await recount();
+  assert.deepEqual(truth2, truth0);
+  const wanted2 = { total: truth0.total, env35: truth0.env35, mapped: before.mapped };
+  await waitUntil(async () => {
+    const now = JSON.stringify(await counted());
+    if (now !== JSON.stringify(wanted2)) throw new Error(`counted ${now}`);
+    return true;
+  }, {
+    timeout: scaled(3000),
+    what: `the counts after their removal: ${JSON.stringify(wanted2)}`,
+  });
+});
