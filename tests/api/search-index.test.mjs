@@ -38,6 +38,8 @@ const SEARCHES = [
   { bbox: '-5,42,8,51', theme: 'ENV', sort: 'name' },
   { source: 'demo', q: 'association' },
   { territory: 'region:11', q: 'insertion emploi' },
+  { q: 'jardin partagé mangrove recyclerie vélo' },
+  { q: 'compost quartier zzkqxw', theme: 'ENV' },
 ];
 
 /** Every page of a search (ids in order), its total and its facets. */

@@ -607,25 +607,10 @@ static search_status index_run(db_t *db, cidx_t *ix, const stats_query_t *st, js
         goto done;
     if (tsq && cidx_tsquery(ix, tsq, &words) != CIDX_OK) /* phrases, or only stop words */
         goto done;
-    if (st->sq->has_near || st->sq->has_bbox) {
-        /* As the search: the points inside go with the words, those at an edge are counted in SQL
-         * with the dirty ones (search/indexed_geo.c). */
-        roaring_bitmap_t *in, *edge;
-        if (!search_index_geo(ix, st->sq, &in, &edge))
-            goto done;
-        bool added = search_dirty_add(&d, edge);
-        cidx_bitmap_free(edge);
-        if (!added) {
-            cidx_bitmap_free(in);
-            goto done;
-        }
-        if (words) {
-            roaring_bitmap_and_inplace(words, in);
-            cidx_bitmap_free(in);
-        } else {
-            words = in;
-        }
-    }
+    /* As the search: the points inside go with the words, those at an edge are counted in SQL
+     * with the dirty ones (search/indexed_geo.c). */
+    if (!search_index_geo_apply(ix, st->sq, &d, &words))
+        goto done;
     search_query_t rq;
     reduced_query(st, &rq);
     if (!index_count(ix, st, &rq, words, &d, &x) ||

@@ -332,25 +332,10 @@ dom_status search_indexed_attempt(db_t *db, const search_attempt_t *a, search_so
     } else if (words && (x.tsq == NULL || cidx_tsquery(x.ix, x.tsq, &x.words) != CIDX_OK)) {
         goto done; /* phrases, prefixes, or stop words only: in SQL */
     }
-    if (a->sq->has_near || a->sq->has_bbox) {
-        /* The points inside go with the words (every match set holds them); those at the edge
-         * are tested in SQL with the dirty ones. */
-        roaring_bitmap_t *in, *edge;
-        if (!search_index_geo(x.ix, a->sq, &in, &edge))
-            goto done;
-        bool ok = search_dirty_add(&x.dirty, edge);
-        cidx_bitmap_free(edge);
-        if (!ok) {
-            cidx_bitmap_free(in);
-            goto done;
-        }
-        if (x.words) {
-            roaring_bitmap_and_inplace(x.words, in);
-            cidx_bitmap_free(in);
-        } else {
-            x.words = in;
-        }
-    }
+    /* The points inside go with the words (every match set holds them); those at an edge are
+     * tested in SQL with the dirty ones. */
+    if (!search_index_geo_apply(x.ix, a->sq, &x.dirty, &x.words))
+        goto done;
     x.m = search_index_matches(x.ix, a->sq, x.words, x.dirty.ids, -1);
     if (x.m == NULL) {
         log_msg(LOG_ERROR, "search: out of memory on the index");

@@ -54,6 +54,19 @@ bool search_index_expressible(const search_query_t *sq, bool geo);
 bool search_index_geo(cidx_t *ix, const search_query_t *sq, roaring_bitmap_t **in,
                       roaring_bitmap_t **edge);
 
+/* For a search with a radius or a box (nothing done without): the points inside ANDed into
+ * *words (a new bitmap when *words was NULL), those at an edge added to the dirty set d. False
+ * when the file cannot place them (no points, too many at the edges, out of memory): the search
+ * is then made in SQL. */
+bool search_index_geo_apply(cidx_t *ix, const search_query_t *sq, search_dirty_t *d,
+                            roaring_bitmap_t **words);
+
+/* Whether some initiative matches sq with the free words q (NULL or "" for none), asked of the
+ * index (and of SQL for the dirty initiatives only): *known is false when the index cannot tell
+ * (the caller asks SQL; nothing else was done). */
+dom_status search_index_exists(db_t *db, const search_query_t *sq, const char *q, bool *found,
+                               bool *known) MUST_CHECK;
+
 /* Adds ids to the dirty set (its literal rewritten); false when out of memory or past
  * SEARCH_DIRTY_MAX (d->over set). */
 bool search_dirty_add(search_dirty_t *d, const roaring_bitmap_t *ids);

@@ -130,3 +130,25 @@ fail:
     *in = *edge = NULL;
     return false;
 }
+
+bool search_index_geo_apply(cidx_t *ix, const search_query_t *sq, search_dirty_t *d,
+                            roaring_bitmap_t **words) {
+    roaring_bitmap_t *in, *edge;
+    if (!sq->has_near && !sq->has_bbox)
+        return true;
+    if (!search_index_geo(ix, sq, &in, &edge))
+        return false;
+    bool added = search_dirty_add(d, edge);
+    cidx_bitmap_free(edge);
+    if (!added) {
+        cidx_bitmap_free(in);
+        return false;
+    }
+    if (*words) {
+        roaring_bitmap_and_inplace(*words, in);
+        cidx_bitmap_free(in);
+    } else {
+        *words = in;
+    }
+    return true;
+}

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/rows.h"
+#include "domain/search/filter.h"
 #include "domain/search/indexed.h"
 
 dom_status search_dirty_read(db_t *db, cidx_t *ix, const char *words, search_dirty_t *d,
@@ -150,4 +152,50 @@ roaring_bitmap_t *search_index_matches(cidx_t *ix, const search_query_t *sq,
     if (m && (sq->year_min || sq->year_max) && skip != SEARCH_FACET_YEAR)
         m = and_new(m, cidx_years(ix, sq->year_min, sq->year_max));
     return m;
+}
+
+dom_status search_index_exists(db_t *db, const search_query_t *sq, const char *q, bool *found,
+                               bool *known) {
+    cidx_t *ix = cidx_current();
+    search_dirty_t d = {NULL, NULL, false};
+    roaring_bitmap_t *words = NULL, *m = NULL;
+    char *tsq = NULL;
+    bool words_given = q && q[0];
+    *found = *known = false;
+    if (ix == NULL || !search_index_expressible(sq, true))
+        return DOM_OK;
+    dom_status st = search_dirty_read(db, ix, words_given ? q : NULL, &d, &tsq);
+    if (st != DOM_OK || d.over)
+        goto done;
+    if (words_given && (tsq == NULL || cidx_tsquery(ix, tsq, &words) != CIDX_OK))
+        goto done; /* phrases, prefixes, stop words only */
+    if (!search_index_geo_apply(ix, sq, &d, &words))
+        goto done;
+    m = search_index_matches(ix, sq, words, d.ids, -1);
+    if (m == NULL)
+        goto done;
+    *found = !roaring_bitmap_is_empty(m);
+    if (!*found && !roaring_bitmap_is_empty(d.ids)) {
+        /* The changed initiatives (and points at an edge) in SQL, them alone. */
+        search_qb_t x;
+        PGresult *r;
+        search_qb_init(&x, sq, q, NULL);
+        x.only_ids = d.lit;
+        sqlb_sql(&x.b, "SELECT EXISTS (SELECT 1 FROM initiative i");
+        search_qb_where(&x, -1);
+        sqlb_sql(&x.b, ")");
+        st = dom_query_built(db, "search exists among the changed", &x.b, &r);
+        sqlb_free(&x.b);
+        if (st != DOM_OK)
+            goto done;
+        *found = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+        PQclear(r);
+    }
+    *known = true;
+done:
+    cidx_bitmap_free(m);
+    cidx_bitmap_free(words);
+    free(tsq);
+    search_dirty_free(&d);
+    return st;
 }

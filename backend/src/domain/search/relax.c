@@ -14,6 +14,7 @@
 #include "domain/rows.h"
 #include "domain/search/engine.h"
 #include "domain/search/filter.h"
+#include "domain/search/indexed.h"
 #include "domain/status.h"
 
 #define RELAX_WORDS_MAX                                                                          \
@@ -42,6 +43,12 @@ static int drop_order(const void *a, const void *b) {
 static dom_status relax_exists(db_t *db, const search_query_t *sq, const char *q, bool *found) {
     search_qb_t x;
     PGresult *r;
+    bool known;
+    /* On the counting index when it can tell: an intersection of bitmaps, about a millisecond with
+     * its one query, where SQL takes 35 to 100 ms at 1,000,000 initiatives. */
+    dom_status ist = search_index_exists(db, sq, q, found, &known);
+    if (ist != DOM_OK || known)
+        return ist;
     /* First among the newest 3,000 initiatives (a few milliseconds through the index on
      * created_at): words that are often together are found there. Else the matches are asked for
      * in a MATERIALIZED CTE, planned for all its rows, of which EXISTS reads one: the words are
