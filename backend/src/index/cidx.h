@@ -49,6 +49,9 @@ typedef enum cidx_order {
     CIDX_NORDERS,
 } cidx_order;
 
+/* Bytes of a key (a value, a lexeme), NUL excluded: longer ones are not indexed. */
+#define CIDX_KEY_MAX 255u
+
 /* The position of an id that is in no order (not published). */
 #define CIDX_NO_RANK UINT32_MAX
 

@@ -35,7 +35,6 @@
 #define CIDX_HEADER_SIZE 512u
 #define CIDX_NFWD        10     /* dimensions with a forward column: CIDX_THEME..CIDX_DEPARTEMENT */
 #define CIDX_FWD_VALUES  65535u /* a dimension with more values has no forward column */
-#define CIDX_KEY_MAX     255u   /* bytes of a key, NUL excluded: longer values are not indexed */
 #define CIDX_NORDERS_MAX 2      /* orders of the header (cidx_order) */
 
 typedef struct cidx_header {

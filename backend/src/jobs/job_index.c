@@ -16,18 +16,17 @@
 /* Rows fetched from the cursors at once: a bounded result whatever the catalogue's size. */
 #define FETCH_ROWS "10000"
 
-/* The published initiatives, one row each: arrays joined by the unit separator, which no code nor
- * lexeme holds; the lexemes of the title (weight A) and of the summary (B) apart as well, for the
- * tiers of a ranked page; the creation time and the positions in the two orders of the pages, as
- * PostgreSQL sorts them (the collation of names is its own). */
+/* The published initiatives, one row each: arrays joined by the unit separator, which no code
+ * holds; the search vector as text (its lexemes with the weights of their positions: add_tsv reads
+ * it once, where array and unnest calls read each vector three times, a third of the build); the
+ * creation time and the positions in the two orders of the pages, as PostgreSQL sorts them (the
+ * collation of names is its own). */
 static const char rows_cursor[] =
         "DECLARE cidx_rows NO SCROLL CURSOR FOR SELECT i.id,"
         " array_to_string(i.themes, E'\\x1f'), array_to_string(i.subthemes, E'\\x1f'),"
         " i.actor_type, array_to_string(i.publics, E'\\x1f'), i.scale, i.stage, i.start_year,"
         " i.region_code, i.departement_code, i.arrondissement_code, i.commune_code,"
-        " i.geom IS NOT NULL, array_to_string(tsvector_to_array(i.tsv), E'\\x1f'),"
-        " (SELECT string_agg(u.lexeme, E'\\x1f') FROM unnest(i.tsv) u WHERE 'A' = ANY (u.weights)),"
-        " (SELECT string_agg(u.lexeme, E'\\x1f') FROM unnest(i.tsv) u WHERE 'B' = ANY (u.weights)),"
+        " i.geom IS NOT NULL, i.tsv::text,"
         " (extract(epoch FROM i.created_at) * 1000000)::bigint,"
         " row_number() OVER (ORDER BY i.created_at DESC, i.id DESC) - 1,"
         " row_number() OVER (ORDER BY sc_normalize(i.title), i.id) - 1,"
@@ -67,12 +66,59 @@ static const struct {
         {5, CIDX_SCALE, false},       {6, CIDX_STAGE, false},
         {7, CIDX_START_YEAR, false},  {8, CIDX_REGION, false},
         {9, CIDX_DEPARTEMENT, false}, {10, CIDX_ARRONDISSEMENT, false},
-        {11, CIDX_COMMUNE, false},    {13, CIDX_WORD, true},
-        {14, CIDX_WORD_TITLE, true},  {15, CIDX_WORD_SUMMARY, true},
+        {11, CIDX_COMMUNE, false},
 };
 
-/* The orders being filled from the rows (columns 16 to 18), sized by the number of published
- * initiatives counted first, and the points (columns 19 and 20), sized by the largest id. */
+/* Adds id to the bitmaps of the lexemes of a search vector written as text ('jardin':1A,4
+ * 'it''s':2B 'seul'), and to those of the title's (a position of weight A) and of the summary's
+ * (B). False when the text is not of that form. */
+static bool add_tsv(cidx_writer_t *w, const char *p, uint32_t id) {
+    char lex[CIDX_KEY_MAX + 1];
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            return true;
+        if (*p++ != '\'')
+            return false;
+        size_t n = 0;
+        for (;;) {
+            char c;
+            if (*p == '\0')
+                return false;
+            if (*p == '\'' && p[1] == '\'') {
+                c = '\'';
+                p += 2;
+            } else if (*p == '\'') {
+                p++;
+                break;
+            } else if (*p == '\\' && p[1]) {
+                c = p[1];
+                p += 2;
+            } else {
+                c = *p++;
+            }
+            if (n < sizeof lex)
+                lex[n] = c;
+            n++; /* a lexeme longer than a key is read to its end, then skipped */
+        }
+        bool title = false, summary = false;
+        if (*p == ':')
+            for (p++; *p && *p != ' '; p++) {
+                title = title || *p == 'A';
+                summary = summary || *p == 'B';
+            }
+        if (n > CIDX_KEY_MAX)
+            continue; /* not indexed, as the writer would skip it */
+        if (!cidx_writer_add(w, CIDX_WORD, lex, n, id) ||
+            (title && !cidx_writer_add(w, CIDX_WORD_TITLE, lex, n, id)) ||
+            (summary && !cidx_writer_add(w, CIDX_WORD_SUMMARY, lex, n, id)))
+            return false;
+    }
+}
+
+/* The orders being filled from the rows (columns 14 to 16), sized by the number of published
+ * initiatives counted first, and the points (columns 17 and 18), sized by the largest id. */
 typedef struct orders_fill {
     uint32_t n;
     uint32_t *ids[CIDX_NORDERS];
@@ -83,12 +129,12 @@ typedef struct orders_fill {
 
 /* Places one row in the orders; false when its positions are out of range. */
 static bool order_row(orders_fill_t *of, PGresult *r, int row, uint32_t id) {
-    long long recent = strtoll(PQgetvalue(r, row, 17), NULL, 10);
-    long long name = strtoll(PQgetvalue(r, row, 18), NULL, 10);
+    long long recent = strtoll(PQgetvalue(r, row, 15), NULL, 10);
+    long long name = strtoll(PQgetvalue(r, row, 16), NULL, 10);
     if (recent < 0 || recent >= of->n || name < 0 || name >= of->n)
         return false;
     of->ids[CIDX_ORDER_RECENT][recent] = id;
-    of->keys[recent] = strtoll(PQgetvalue(r, row, 16), NULL, 10);
+    of->keys[recent] = strtoll(PQgetvalue(r, row, 14), NULL, 10);
     of->ids[CIDX_ORDER_NAME][name] = id;
     return true;
 }
@@ -106,14 +152,16 @@ static bool add_rows(cidx_writer_t *w, PGresult *r, roaring_bitmap_t *published,
         uint32_t u = (uint32_t)id;
         if (of->n > 0 && !order_row(of, r, row, u))
             of->n = 0;
-        if (of->lonlat && u < of->npoints && !PQgetisnull(r, row, 19) && !PQgetisnull(r, row, 20)) {
-            of->lonlat[2 * u] = strtod(PQgetvalue(r, row, 19), NULL);
-            of->lonlat[2 * u + 1] = strtod(PQgetvalue(r, row, 20), NULL);
+        if (of->lonlat && u < of->npoints && !PQgetisnull(r, row, 17) && !PQgetisnull(r, row, 18)) {
+            of->lonlat[2 * u] = strtod(PQgetvalue(r, row, 17), NULL);
+            of->lonlat[2 * u + 1] = strtod(PQgetvalue(r, row, 18), NULL);
         }
         roaring_bitmap_add(published, u);
         if (!cidx_writer_add(w, CIDX_META, "published", 9, u))
             return false;
         if (PQgetvalue(r, row, 12)[0] == 't' && !cidx_writer_add(w, CIDX_META, "located", 7, u))
+            return false;
+        if (!PQgetisnull(r, row, 13) && !add_tsv(w, PQgetvalue(r, row, 13), u))
             return false;
         for (size_t c = 0; c < ARRAY_LEN(row_cols); c++) {
             if (PQgetisnull(r, row, row_cols[c].col))
