@@ -105,7 +105,9 @@ describe('log rotation (scripts/stack.sh rotate)', { skip: SKIP }, () => {
     // past one limit.
     await rotate({ SC_LOG_MAX_SIZE: '1k' });
     await settle();
-    const limitK = Math.ceil(Math.max(size(API_LOG), size(ACCESS_LOG)) / 1024) + 32;
+    // The margin holds what arrives after the rotation (the requests streamed while it settles, a
+    // few hundred lines at most, about 36 KiB were seen) far below the limit.
+    const limitK = Math.ceil(Math.max(size(API_LOG), size(ACCESS_LOG)) / 1024) + 256;
     const limit = limitK * 1024;
     const ids = { before: [], during: [], after: [] };
 
